@@ -1,0 +1,11 @@
+/** The registry of CLI commands. A new command is a module exporting a `CliCommand`, added here. */
+import { buildProfilesCommand } from './build-profiles.js';
+
+export interface CliCommand {
+  name: string;
+  summary: string;
+  usage: string;
+  run(args: string[]): Promise<number>;
+}
+
+export const commands: CliCommand[] = [buildProfilesCommand];
