@@ -23,7 +23,7 @@ function summary(): Composition {
   };
 }
 
-function message(s: Composition | undefined = summary()): Bundle {
+function message(s: Composition | null = summary()): Bundle {
   return {
     resourceType: 'Bundle',
     type: 'message',
@@ -86,13 +86,13 @@ describe('the gate (R1)', () => {
   });
 
   it('when the summary is missing, then the referral fails with gate-summary-missing', () => {
-    const r = checkGate(message(undefined));
+    const r = checkGate(message(null));
     expect(r.passed).toBe(false);
     expect(r.issues[0]?.details?.coding?.[0]?.code).toBe('gate-summary-missing');
   });
 
   it('when the summary travels as a document Bundle, then it is found inside', () => {
-    const m = message(undefined);
+    const m = message(null);
     m.entry!.push({ fullUrl: 'urn:uuid:doc', resource: { resourceType: 'Bundle', type: 'document', entry: [{ fullUrl: 'urn:uuid:sum', resource: summary() }] } });
     const r = checkGate(m);
     expect(r.passed).toBe(true);
