@@ -1,0 +1,26 @@
+/**
+ * What intake needs from storage, as a narrow port: the store implements it; tests can too.
+ * Everything inside one `transaction` is stored together or not at all.
+ */
+import type { AuditEvent, Identifier, Resource } from '@medplum/fhirtypes';
+
+export interface StoredAnswer {
+  requestHash: string;
+  status: number;
+  body: unknown;
+}
+
+export interface IntakeTx {
+  findAnswer(key: string): Promise<StoredAnswer | undefined>;
+  saveAnswer(key: string, answer: StoredAnswer): Promise<void>;
+  /** The current resource of this type with this identifier, if stored. */
+  findByIdentifier<T extends Resource>(type: T['resourceType'], identifier: Identifier): Promise<T | undefined>;
+  /** Creates with the given id (the caller assigns ids so references can be rewritten first). */
+  create<T extends Resource>(resource: T & { id: string }): Promise<T>;
+  update<T extends Resource>(resource: T & { id: string }): Promise<T>;
+  audit(event: AuditEvent): Promise<void>;
+}
+
+export interface IntakeRepository {
+  transaction<T>(fn: (tx: IntakeTx) => Promise<T>): Promise<T>;
+}

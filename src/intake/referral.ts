@@ -1,0 +1,289 @@
+/**
+ * Receiving a referral message ($process-message, event `referral`), in the order the gateway
+ * promises: the message shape; the sender is the caller's organisation; the R1 gate; validation
+ * against the profiles; then, in one transaction, the client, the referral, the summary and the
+ * other entries are stored (references rewritten to stored ids), the gateway creates the Task,
+ * writes the audit, and remembers its answer under the idempotency key (sender + MessageHeader.id).
+ */
+import type { Bundle, Identifier, OperationOutcome, Organization, Reference, Resource, Task } from '@medplum/fhirtypes';
+import type { Principal } from '../auth/smart.js';
+import { auditEvent } from '../audit/events.js';
+import type { OrganisationConfig } from '../config/types.js';
+import { type BundleIndex, type IndexedEntry } from '../fhir/bundle.js';
+import { PROFILES, SYSTEMS } from '../fhir/codes.js';
+import { conflict, errorIssues, forbidden, invalid, issue, outcome } from '../fhir/outcomes.js';
+import { rewriteReferences } from '../fhir/references.js';
+import { checkGate } from './gate.js';
+import { checkMessageShape, type ShapedMessage } from './message.js';
+import type { IntakeRepository, IntakeTx } from './ports.js';
+
+export type Stage = 'shape' | 'sender' | 'gate' | 'profile' | 'receiver' | 'idempotency';
+
+export interface IntakeDeps {
+  /** Validates against the given profiles (and whatever the resource claims). */
+  validate(resource: unknown, profiles: readonly string[]): OperationOutcome;
+  repo: IntakeRepository;
+  organisations: readonly OrganisationConfig[];
+  now(): Date;
+  newId(): string;
+  /** This gateway's FHIR base, the source of its response messages. */
+  endpoint: string;
+  /** Observes each validation stage (metrics). */
+  onStage?(stage: Stage, seconds: number, passed: boolean): void;
+}
+
+export type IntakeResult =
+  | { kind: 'accepted'; status: 200; response: Bundle; replay: boolean }
+  | { kind: 'refused'; status: number; stage: Stage; outcome: OperationOutcome };
+
+const IDENTIFYING_SYSTEMS: readonly string[] = [SYSTEMS.agb, SYSTEMS.ura];
+
+export async function receiveReferral(body: unknown, requestHash: string, principal: Principal, deps: IntakeDeps): Promise<IntakeResult> {
+  const shape = timed(deps, 'shape', () => checkMessageShape(body), (r) => r.ok);
+  if (!shape.ok) return refuse('shape', 422, outcome(shape.issues));
+  const msg = shape.message;
+  if (msg.event !== 'referral') {
+    return refuse('shape', 422, invalid(`This endpoint receives event 'referral' here; '${msg.event}' is not handled`, 'Bundle.entry[0].resource.eventCoding'));
+  }
+  const key = idempotencyKey(principal, msg.headerId);
+  const earlier = await deps.repo.transaction((tx) => tx.findAnswer(key));
+  if (earlier) return replay(earlier, requestHash);
+
+  const senderProblem = checkSender(msg, principal);
+  if (senderProblem) return refuse('sender', 403, senderProblem);
+  const serviceRequest = msg.focus.find((f) => f.resource.resourceType === 'ServiceRequest');
+  if (!serviceRequest) {
+    return refuse('shape', 422, invalid('MessageHeader.focus must point to the referral ServiceRequest', 'Bundle.entry[0].resource.focus'));
+  }
+  const gate = timed(deps, 'gate', () => checkGate(msg.bundle), (g) => g.passed);
+  if (!gate.passed) return refuse('gate', 422, outcome(gate.issues));
+  const validation = timed(deps, 'profile', () => deps.validate(msg.bundle, [PROFILES.referralMessage]), (o) => errorIssues(o).length === 0);
+  if (errorIssues(validation).length > 0) return refuse('profile', 422, validation);
+  const receiver = receiverOf(serviceRequest, msg.index, deps.organisations);
+  if ('problem' in receiver) return refuse('receiver', 422, receiver.problem);
+
+  return deps.repo.transaction(async (tx) => {
+    const again = await tx.findAnswer(key);
+    if (again) return replay(again, requestHash);
+    const stored = await storeEntries(msg, tx, deps);
+    const task = await tx.create(buildTask(stored, serviceRequest, principal, receiver.organisation, msg, deps));
+    const response = responseMessage(msg, task, validation, deps);
+    await tx.audit(
+      auditEvent({
+        principal,
+        action: 'C',
+        interaction: '$process-message',
+        outcome: '0',
+        ...(stored.patient ? { patient: stored.patient } : {}),
+        what: [{ reference: `Task/${task.id ?? ''}` }, stored.refs.get(serviceRequest.index) ?? {}].filter((r) => r.reference),
+        legalBasis: 'implied-consent-referral',
+        sourceSystem: deps.endpoint,
+        recorded: deps.now(),
+      }),
+    );
+    await tx.saveAnswer(key, { requestHash, status: 200, body: response });
+    return { kind: 'accepted', status: 200, response, replay: false } as const;
+  });
+}
+
+function refuse(stage: Stage, status: number, o: OperationOutcome): IntakeResult {
+  return { kind: 'refused', status, stage, outcome: o };
+}
+
+function timed<T>(deps: IntakeDeps, stage: Stage, fn: () => T, passed: (t: T) => boolean): T {
+  const start = performance.now();
+  const result = fn();
+  deps.onStage?.(stage, (performance.now() - start) / 1000, passed(result));
+  return result;
+}
+
+function idempotencyKey(principal: Principal, headerId: string): string {
+  const id = principal.organisation.identifier;
+  return `${id.system}|${id.value}|${headerId}`;
+}
+
+function replay(earlier: { requestHash: string; status: number; body: unknown }, requestHash: string): IntakeResult {
+  if (earlier.requestHash !== requestHash) {
+    return refuse(
+      'idempotency',
+      409,
+      conflict('This MessageHeader.id was received before from this sender with different content', 'Bundle.entry[0].resource.id'),
+    );
+  }
+  return { kind: 'accepted', status: 200, response: earlier.body as Bundle, replay: true };
+}
+
+/** The organisation a sender, requester or performer stands for: itself, or a PractitionerRole's organization. */
+function organisationOf(ref: Reference | undefined, index: BundleIndex, from?: IndexedEntry): Organization | undefined {
+  const target = index.resolve(ref?.reference, from);
+  if (!target) return undefined;
+  if (target.resource.resourceType === 'Organization') return target.resource;
+  if (target.resource.resourceType === 'PractitionerRole') {
+    const org = index.resolve(target.resource.organization?.reference, target);
+    return org?.resource.resourceType === 'Organization' ? org.resource : undefined;
+  }
+  return undefined;
+}
+
+function identifyingId(org: Organization | undefined): Identifier | undefined {
+  return org?.identifier?.find((i) => i.system && IDENTIFYING_SYSTEMS.includes(i.system) && i.value);
+}
+
+function sameId(a: Identifier | undefined, b: Identifier): boolean {
+  return !!a && a.system === b.system && a.value === b.value;
+}
+
+/** The message must come from the caller's own organisation. */
+function checkSender(msg: ShapedMessage, principal: Principal): OperationOutcome | undefined {
+  const headerEntry = msg.index.entries[0];
+  const senderOrg = organisationOf(msg.header.sender, msg.index, headerEntry);
+  const claimed = identifyingId(senderOrg);
+  if (!claimed) {
+    return outcome([
+      issue({
+        code: 'forbidden',
+        expression: 'Bundle.entry[0].resource.sender',
+        message: 'MessageHeader.sender must resolve to the sending Organization (or a PractitionerRole of it) with its AGB or URA',
+      }),
+    ]);
+  }
+  if (!sameId(claimed, principal.organisation.identifier)) {
+    return forbidden('MessageHeader.sender names another organisation than the one this client belongs to');
+  }
+  return undefined;
+}
+
+function receiverOf(
+  sr: IndexedEntry,
+  index: BundleIndex,
+  organisations: readonly OrganisationConfig[],
+): { organisation: OrganisationConfig } | { problem: OperationOutcome } {
+  if (sr.resource.resourceType !== 'ServiceRequest') return { problem: invalid('not a ServiceRequest') };
+  const path = `Bundle.entry[${sr.index}].resource.performer[0]`;
+  const performer = organisationOf(sr.resource.performer?.[0], index, sr);
+  const id = identifyingId(performer);
+  if (!id) return { problem: invalid('ServiceRequest.performer must resolve to the receiving Organization with its AGB or URA', path) };
+  const organisation = organisations.find((o) => sameId(id, o.identifier));
+  if (!organisation) return { problem: invalid('The receiving organisation is not connected to this gateway', path) };
+  return { organisation };
+}
+
+interface StoredEntries {
+  /** Entry index -> reference to the stored resource. */
+  refs: Map<number, Reference>;
+  patient?: Reference;
+}
+
+/** Resources found again by identifier instead of being created anew. */
+const MATCH_BY_IDENTIFIER: Record<string, readonly string[]> = {
+  Patient: [SYSTEMS.bsn],
+  Organization: [SYSTEMS.agb, SYSTEMS.ura],
+  Practitioner: [SYSTEMS.uzi, SYSTEMS.big, SYSTEMS.agb],
+};
+
+async function storeEntries(msg: ShapedMessage, tx: IntakeTx, deps: IntakeDeps): Promise<StoredEntries> {
+  const refs = new Map<number, Reference>();
+  const existing = new Map<number, Resource>();
+  const byOldRef = new Map<string, string>();
+  for (const e of msg.index.entries) {
+    if (e.index === 0) continue; // the MessageHeader belongs to the message, not the record
+    const match = await findExisting(e.resource, tx);
+    if (match) existing.set(e.index, match);
+    const id = match?.id ?? deps.newId();
+    const ref = `${e.resource.resourceType}/${id}`;
+    refs.set(e.index, { reference: ref });
+    if (e.entry.fullUrl) byOldRef.set(e.entry.fullUrl, ref);
+    if (e.resource.id) byOldRef.set(`${e.resource.resourceType}/${e.resource.id}`, ref);
+  }
+  let patient: Reference | undefined;
+  for (const e of msg.index.entries) {
+    const ref = refs.get(e.index);
+    if (!ref?.reference) continue;
+    const id = ref.reference.split('/')[1] ?? '';
+    const rewritten = rewriteReferences({ ...e.resource, id }, (r) => byOldRef.get(r));
+    const prior = existing.get(e.index);
+    if (prior) await tx.update({ ...rewritten, id, meta: { ...rewritten.meta, versionId: prior.meta?.versionId } });
+    else await tx.create({ ...rewritten, id });
+    if (e.resource.resourceType === 'Patient' && !patient) patient = ref;
+  }
+  return { refs, ...(patient ? { patient } : {}) };
+}
+
+async function findExisting(resource: Resource, tx: IntakeTx): Promise<Resource | undefined> {
+  const systems = MATCH_BY_IDENTIFIER[resource.resourceType];
+  if (!systems || !('identifier' in resource) || !Array.isArray(resource.identifier)) return undefined;
+  for (const system of systems) {
+    const id = (resource.identifier as Identifier[]).find((i) => i.system === system && i.value);
+    if (id) {
+      const found = await tx.findByIdentifier(resource.resourceType, { system: id.system, value: id.value });
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+function buildTask(
+  stored: StoredEntries,
+  sr: IndexedEntry,
+  principal: Principal,
+  receiver: OrganisationConfig,
+  msg: ShapedMessage,
+  deps: IntakeDeps,
+): Task & { id: string } {
+  const now = deps.now().toISOString();
+  const srRef = stored.refs.get(sr.index);
+  const summaryEntry = msg.index.entries.find(
+    (e) => e.resource.resourceType === 'Composition' && (e.resource.type?.coding ?? []).some((c) => c.code === 'previous-treatment-summary'),
+  );
+  const summaryRef = summaryEntry && stored.refs.get(summaryEntry.index);
+  return {
+    resourceType: 'Task',
+    id: deps.newId(),
+    meta: { profile: [PROFILES.referralTask] },
+    identifier: [{ system: `${deps.endpoint}/message-id`, value: idempotencyKey(principal, msg.headerId) }],
+    status: 'requested',
+    intent: 'order',
+    code: { coding: [{ system: 'http://snomed.info/sct', code: '3457005', display: 'Patient referral' }] },
+    focus: srRef ?? {},
+    ...(stored.patient ? { for: stored.patient } : {}),
+    authoredOn: now,
+    lastModified: now,
+    requester: { identifier: principal.organisation.identifier, display: principal.organisation.name },
+    owner: { identifier: receiver.identifier, display: receiver.name },
+    ...(summaryRef
+      ? { input: [{ type: { coding: [{ system: SYSTEMS.documentType, code: 'previous-treatment-summary' }] }, valueReference: summaryRef }] }
+      : {}),
+  };
+}
+
+function responseMessage(msg: ShapedMessage, task: Task, validation: OperationOutcome, deps: IntakeDeps): Bundle {
+  const warnings = (validation.issue ?? []).filter((i) => i.severity === 'warning');
+  const headerId = deps.newId();
+  const outcomeId = deps.newId();
+  return {
+    resourceType: 'Bundle',
+    id: deps.newId(),
+    type: 'message',
+    timestamp: deps.now().toISOString(),
+    entry: [
+      {
+        fullUrl: `urn:uuid:${headerId}`,
+        resource: {
+          resourceType: 'MessageHeader',
+          id: headerId,
+          eventCoding: msg.header.eventCoding ?? {},
+          source: { endpoint: deps.endpoint, name: 'overdracht' },
+          ...(msg.header.source?.endpoint ? { destination: [{ endpoint: msg.header.source.endpoint }] } : {}),
+          response: {
+            identifier: msg.headerId,
+            code: 'ok',
+            ...(warnings.length ? { details: { reference: `urn:uuid:${outcomeId}` } } : {}),
+          },
+          focus: [{ reference: `${deps.endpoint}/Task/${task.id ?? ''}` }],
+        },
+      },
+      { fullUrl: `${deps.endpoint}/Task/${task.id ?? ''}`, resource: task },
+      ...(warnings.length ? [{ fullUrl: `urn:uuid:${outcomeId}`, resource: { resourceType: 'OperationOutcome' as const, id: outcomeId, issue: warnings } }] : []),
+    ],
+  };
+}
