@@ -7,6 +7,7 @@
  *   --case NAME        only one case (its base run and, if any, its profile run)
  *   --verbose          a block per run: expected versus ours, with the error issues
  *   --fail-under N     exit 1 when overdracht agrees on fewer than N% of the valid or invalid runs
+ *   --no-exclusions    count the runs on test/conformance/exclusions.json too
  *
  * Writes the full report as JSON to .cache/conformance-report.json.
  */
@@ -29,12 +30,16 @@ function parseArgs(argv: readonly string[]): CliOptions | string {
   let caseName: string | undefined;
   let verbose = false;
   let failUnder: number | undefined;
+  let ignoreExclusions = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = argv[i + 1];
     switch (arg) {
       case '--verbose':
         verbose = true;
+        continue;
+      case '--no-exclusions':
+        ignoreExclusions = true;
         continue;
       case '--validator':
         if (!value || !isValidatorName(value)) return `--validator needs one of ${VALIDATOR_NAMES.join(', ')}`;
@@ -57,7 +62,7 @@ function parseArgs(argv: readonly string[]): CliOptions | string {
     }
     i++;
   }
-  return { validators: validators.length > 0 ? validators : undefined, module, caseName, verbose, failUnder };
+  return { validators: validators.length > 0 ? validators : undefined, module, caseName, verbose, failUnder, ignoreExclusions };
 }
 
 async function main(argv: readonly string[]): Promise<number> {
