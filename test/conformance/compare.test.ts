@@ -50,7 +50,7 @@ describe('compare', () => {
   });
 
   it('when the reference finds no error, then the element match is not applicable', () => {
-    const valid = summarise({ resourceType: 'OperationOutcome' });
+    const valid = summarise({ resourceType: 'OperationOutcome', issue: [] });
     expect(compare(valid, valid)).toMatchObject({ verdictAgrees: true, countMatches: true, elementsMatch: undefined });
   });
 });
