@@ -1,0 +1,247 @@
+/**
+ * Invariants (ElementDefinition.constraint). The universal and hot ones of the R4 core are
+ * implemented natively, recognised by key AND exact expression text so that a profile that
+ * redefines a key with another expression still goes through FHIRPath. Everything else is compiled
+ * once per expression by the FHIRPath hook and evaluated per value.
+ *
+ * Spec: https://hl7.org/fhir/R4/conformance-rules.html#constraints
+ */
+import type { ConstraintDef } from './element-tree.js';
+import type { CompiledExpressionLike, InvariantContextInput, InvariantHook } from './hooks.js';
+
+type Json = Record<string, unknown>;
+/** A native invariant: true when satisfied. */
+export type NativeCheck = (node: unknown, ctx: InvariantContextInput) => boolean;
+
+function isRecord(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** FHIRPath `x.exists()` on a JSON property: the value or its `_x` extension part is present. */
+function has(o: Json, name: string): boolean {
+  return o[name] !== undefined || o['_' + name] !== undefined;
+}
+
+function list(v: unknown): unknown[] {
+  return v === undefined || v === null ? [] : Array.isArray(v) ? v : [v];
+}
+
+/** ele-1: "All FHIR elements must have a @value or children". */
+function ele1(node: unknown): boolean {
+  if (!isRecord(node)) return node !== undefined && node !== null;
+  for (const k in node) if (k !== 'id' && Object.hasOwn(node, k)) return true;
+  return false;
+}
+
+/** ext-1: "Must have either extensions or value[x], not both". */
+function ext1(node: unknown): boolean {
+  if (!isRecord(node)) return true;
+  const hasExt = Array.isArray(node.extension) ? node.extension.length > 0 : node.extension !== undefined;
+  let hasValue = false;
+  for (const k in node) {
+    if ((k.startsWith('value') || k.startsWith('_value')) && Object.hasOwn(node, k)) {
+      hasValue = true;
+      break;
+    }
+  }
+  return hasExt !== hasValue;
+}
+
+function contained(node: unknown): Json[] {
+  return isRecord(node) ? list(node.contained).filter(isRecord) : [];
+}
+
+/** Collects every string that starts with '#' under a JSON value (the local references). */
+function collectLocalRefs(v: unknown, out: Set<string>, depth = 0): void {
+  if (depth > 200) return;
+  if (typeof v === 'string') {
+    if (v.startsWith('#')) out.add(v);
+  } else if (Array.isArray(v)) {
+    for (const x of v) collectLocalRefs(x, out, depth + 1);
+  } else if (isRecord(v)) {
+    for (const k in v) if (Object.hasOwn(v, k)) collectLocalRefs(v[k], out, depth + 1);
+  }
+}
+
+/** dom-3: every contained resource is referenced from the resource, or refers to it with '#'. */
+function dom3(node: unknown): boolean {
+  const cs = contained(node);
+  if (cs.length === 0) return true;
+  const refs = new Set<string>();
+  collectLocalRefs(node, refs);
+  for (const c of cs) {
+    if (typeof c.id === 'string' && refs.has('#' + c.id)) continue;
+    const inner = new Set<string>();
+    collectLocalRefs(c, inner);
+    if (!inner.has('#')) return false;
+  }
+  return true;
+}
+
+function resourceType(v: unknown): string | undefined {
+  return isRecord(v) && typeof v.resourceType === 'string' ? v.resourceType : undefined;
+}
+
+/** FHIRPath comparison of two date/times: undefined when precisions differ (empty result). */
+export function compareDateTimes(a: string, b: string): number | undefined {
+  const precision = (s: string): number => (s.includes('T') ? 4 : s.length >= 10 ? 3 : s.length >= 7 ? 2 : 1);
+  const pa = precision(a);
+  const pb = precision(b);
+  if (pa !== pb) return undefined;
+  if (pa < 4) return a < b ? -1 : a > b ? 1 : 0;
+  const ta = Date.parse(a);
+  const tb = Date.parse(b);
+  if (Number.isNaN(ta) || Number.isNaN(tb)) return undefined;
+  return ta - tb;
+}
+
+function bundleType(node: unknown): unknown {
+  return isRecord(node) ? node.type : undefined;
+}
+
+function entries(node: unknown): Json[] {
+  return isRecord(node) ? list(node.entry).filter(isRecord) : [];
+}
+
+/** Natives by `key|expression` of the R4 core definitions. */
+const NATIVE: ReadonlyMap<string, NativeCheck> = new Map<string, NativeCheck>([
+  ['ele-1|hasValue() or (children().count() > id.count())', ele1],
+  ['ext-1|extension.exists() != value.exists()', ext1],
+  ['dom-2|contained.contained.empty()', (n) => contained(n).every((c) => list(c.contained).length === 0)],
+  [
+    "dom-3|contained.where((('#'+id in (%resource.descendants().reference | %resource.descendants().as(canonical) | %resource.descendants().as(uri) | %resource.descendants().as(url))) or descendants().where(reference = '#').exists() or descendants().where(as(canonical) = '#').exists() or descendants().where(as(canonical) = '#').exists()).not()).trace('unmatched', id).empty()",
+    dom3,
+  ],
+  [
+    'dom-4|contained.meta.versionId.empty() and contained.meta.lastUpdated.empty()',
+    (n) => contained(n).every((c) => !isRecord(c.meta) || (!has(c.meta, 'versionId') && !has(c.meta, 'lastUpdated'))),
+  ],
+  ['dom-5|contained.meta.security.empty()', (n) => contained(n).every((c) => !isRecord(c.meta) || list(c.meta.security).length === 0)],
+  ['dom-6|text.`div`.exists()', (n) => isRecord(n) && isRecord(n.text) && has(n.text, 'div')],
+  [
+    "ref-1|reference.startsWith('#').not() or (reference.substring(1).trace('url') in %rootResource.contained.id.trace('ids'))",
+    (n, ctx) => {
+      if (!isRecord(n) || typeof n.reference !== 'string' || !n.reference.startsWith('#')) return true;
+      if (n.reference === '#') return true;
+      const id = n.reference.slice(1);
+      return contained(ctx.rootResource).some((c) => c.id === id);
+    },
+  ],
+  [
+    'per-1|start.hasValue().not() or end.hasValue().not() or (start <= end)',
+    (n) => {
+      if (!isRecord(n) || typeof n.start !== 'string' || typeof n.end !== 'string') return true;
+      const c = compareDateTimes(n.start, n.end);
+      return c === undefined || c <= 0;
+    },
+  ],
+  ['qty-3|code.empty() or system.exists()', (n) => !isRecord(n) || !has(n, 'code') || has(n, 'system')],
+  ['sqty-1|comparator.empty()', (n) => !isRecord(n) || !has(n, 'comparator')],
+  ['cpt-2|value.empty() or system.exists()', (n) => !isRecord(n) || !has(n, 'value') || has(n, 'system')],
+  ['att-1|data.empty() or contentType.exists()', (n) => !isRecord(n) || !has(n, 'data') || has(n, 'contentType')],
+  [
+    "bdl-1|total.empty() or (type = 'searchset') or (type = 'history')",
+    (n) => !isRecord(n) || !has(n, 'total') || n.type === 'searchset' || n.type === 'history',
+  ],
+  [
+    "bdl-2|entry.search.empty() or (type = 'searchset')",
+    (n) => bundleType(n) === 'searchset' || entries(n).every((e) => !has(e, 'search')),
+  ],
+  [
+    "bdl-3|entry.all(request.exists() = (%resource.type = 'batch' or %resource.type = 'transaction' or %resource.type = 'history'))",
+    (n) => {
+      const t = bundleType(n);
+      const want = t === 'batch' || t === 'transaction' || t === 'history';
+      return entries(n).every((e) => has(e, 'request') === want);
+    },
+  ],
+  [
+    "bdl-4|entry.all(response.exists() = (%resource.type = 'batch-response' or %resource.type = 'transaction-response' or %resource.type = 'history'))",
+    (n) => {
+      const t = bundleType(n);
+      const want = t === 'batch-response' || t === 'transaction-response' || t === 'history';
+      return entries(n).every((e) => has(e, 'response') === want);
+    },
+  ],
+  [
+    "bdl-7|(type = 'history') or entry.where(fullUrl.exists()).select(fullUrl&resource.meta.versionId).isDistinct()",
+    (n) => {
+      if (bundleType(n) === 'history') return true;
+      const seen = new Set<string>();
+      for (const e of entries(n)) {
+        if (!has(e, 'fullUrl')) continue;
+        const meta = isRecord(e.resource) && isRecord(e.resource.meta) ? e.resource.meta : undefined;
+        const key = `${String(e.fullUrl)}\u0000${typeof meta?.versionId === 'string' ? meta.versionId : ''}`;
+        if (seen.has(key)) return false;
+        seen.add(key);
+      }
+      return true;
+    },
+  ],
+  [
+    "bdl-9|type = 'document' implies (identifier.system.exists() and identifier.value.exists())",
+    (n) => bundleType(n) !== 'document' || (isRecord(n) && isRecord(n.identifier) && has(n.identifier, 'system') && has(n.identifier, 'value')),
+  ],
+  [
+    "bdl-10|type = 'document' implies (timestamp.hasValue())",
+    (n) => bundleType(n) !== 'document' || (isRecord(n) && typeof n.timestamp === 'string'),
+  ],
+  [
+    "bdl-11|type = 'document' implies entry.first().resource.is(Composition)",
+    (n) => bundleType(n) !== 'document' || resourceType(entries(n)[0]?.resource) === 'Composition',
+  ],
+  [
+    "bdl-12|type = 'message' implies entry.first().resource.is(MessageHeader)",
+    (n) => bundleType(n) !== 'message' || resourceType(entries(n)[0]?.resource) === 'MessageHeader',
+  ],
+  ['bdl-5|resource.exists() or request.exists() or response.exists()', (n) => isRecord(n) && (has(n, 'resource') || has(n, 'request') || has(n, 'response'))],
+  [
+    "bdl-8|fullUrl.exists() implies fullUrl.contains('/_history/').not()",
+    (n) => !isRecord(n) || typeof n.fullUrl !== 'string' || !n.fullUrl.includes('/_history/'),
+  ],
+]);
+
+export interface PreparedConstraint {
+  readonly def: ConstraintDef;
+  readonly native: NativeCheck | undefined;
+}
+
+export function prepareConstraint(def: ConstraintDef): PreparedConstraint {
+  return { def, native: NATIVE.get(`${def.key}|${def.expression}`) };
+}
+
+/** Merges constraint lists, the first definition of a key winning. */
+export function mergeConstraints(...lists: (readonly ConstraintDef[])[]): PreparedConstraint[] {
+  const seen = new Set<string>();
+  const out: PreparedConstraint[] = [];
+  for (const l of lists) {
+    for (const c of l) {
+      if (seen.has(c.key)) continue;
+      seen.add(c.key);
+      out.push(prepareConstraint(c));
+    }
+  }
+  return out;
+}
+
+type CompileResult = CompiledExpressionLike | { error: string };
+const compiledByHook = new WeakMap<InvariantHook, Map<string, CompileResult>>();
+
+/** The expression compiled once per FHIRPath engine; syntax errors are remembered too. */
+export function compiledFor(hook: InvariantHook, expression: string): CompileResult {
+  let cache = compiledByHook.get(hook);
+  if (!cache) {
+    cache = new Map();
+    compiledByHook.set(hook, cache);
+  }
+  let c = cache.get(expression);
+  if (!c) {
+    try {
+      c = hook.compileExpression(expression);
+    } catch (err) {
+      c = { error: err instanceof Error ? err.message : String(err) };
+    }
+    cache.set(expression, c);
+  }
+  return c;
+}

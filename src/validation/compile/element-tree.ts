@@ -1,0 +1,214 @@
+/**
+ * A StructureDefinition snapshot compiled into a tree of element nodes: children by element name,
+ * slices beside their sliced element, and the per-element rules (cardinality, types, fixed and
+ * pattern values, binding, constraints, slicing) read once from the ElementDefinition.
+ *
+ * Spec: https://hl7.org/fhir/R4/elementdefinition.html
+ */
+import type { ElementDefinition, ElementDefinitionType, StructureDefinition } from '@medplum/fhirtypes';
+import { splitId } from './snapshot.js';
+
+/** The FHIR R4 primitive types (https://hl7.org/fhir/R4/datatypes.html#primitive). */
+export const PRIMITIVE_TYPES: ReadonlySet<string> = new Set([
+  'boolean', 'integer', 'string', 'decimal', 'uri', 'url', 'canonical', 'base64Binary', 'instant', 'date',
+  'dateTime', 'time', 'code', 'oid', 'id', 'markdown', 'unsignedInt', 'positiveInt', 'uuid', 'xhtml',
+]);
+
+const FHIRPATH_SYSTEM_TYPES: Readonly<Record<string, string>> = {
+  'http://hl7.org/fhirpath/System.String': 'string',
+  'http://hl7.org/fhirpath/System.Boolean': 'boolean',
+  'http://hl7.org/fhirpath/System.Integer': 'integer',
+  'http://hl7.org/fhirpath/System.Decimal': 'decimal',
+  'http://hl7.org/fhirpath/System.Date': 'date',
+  'http://hl7.org/fhirpath/System.DateTime': 'dateTime',
+  'http://hl7.org/fhirpath/System.Time': 'time',
+};
+const FHIR_TYPE_EXT = 'http://hl7.org/fhir/StructureDefinition/structuredefinition-fhir-type';
+
+export interface TypeRef {
+  /** A FHIR type name (`string`, `Quantity`, `Patient`, `Resource`), or a URL for logical types. */
+  readonly code: string;
+  readonly profiles: readonly string[];
+  readonly targetProfiles: readonly string[];
+  readonly primitive: boolean;
+}
+
+export type DiscriminatorType = 'value' | 'pattern' | 'type' | 'profile' | 'exists';
+export interface Discriminator {
+  readonly type: DiscriminatorType;
+  readonly path: string;
+}
+export interface Slicing {
+  readonly discriminators: readonly Discriminator[];
+  readonly ordered: boolean;
+  readonly rules: 'open' | 'closed' | 'openAtEnd';
+}
+export interface ConstraintDef {
+  readonly key: string;
+  readonly severity: 'error' | 'warning';
+  readonly human: string;
+  readonly expression: string;
+}
+export interface TypedValue {
+  /** The type suffix of the ElementDefinition property (`Uri`, `CodeableConcept`). */
+  readonly type: string;
+  readonly value: unknown;
+}
+export interface BindingDef {
+  readonly strength: 'required' | 'extensible' | 'preferred' | 'example';
+  readonly valueSet: string;
+}
+
+function normaliseTypeCode(t: ElementDefinitionType): string {
+  const code = t.code ?? '';
+  const system = FHIRPATH_SYSTEM_TYPES[code];
+  if (system === undefined) return code;
+  const ext = t.extension?.find((e) => e.url === FHIR_TYPE_EXT);
+  return ext?.valueUrl ?? ext?.valueUri ?? system;
+}
+
+function toTypeRef(t: ElementDefinitionType): TypeRef {
+  const code = normaliseTypeCode(t);
+  return {
+    code,
+    profiles: t.profile ?? [],
+    targetProfiles: t.targetProfile ?? [],
+    primitive: PRIMITIVE_TYPES.has(code),
+  };
+}
+
+function readPrefixed(def: ElementDefinition, prefix: string): TypedValue | undefined {
+  for (const [k, v] of Object.entries(def)) {
+    if (k.startsWith(prefix) && k.length > prefix.length && v !== undefined) {
+      return { type: k.slice(prefix.length), value: v };
+    }
+  }
+  return undefined;
+}
+
+function readSlicing(def: ElementDefinition): Slicing | undefined {
+  const s = def.slicing;
+  if (!s) return undefined;
+  const discriminators = (s.discriminator ?? [])
+    .filter((d) => d.type !== undefined && d.path !== undefined)
+    .map((d) => ({ type: d.type as DiscriminatorType, path: d.path as string }));
+  return { discriminators, ordered: s.ordered === true, rules: s.rules ?? 'open' };
+}
+
+function readConstraints(def: ElementDefinition): ConstraintDef[] {
+  return (def.constraint ?? [])
+    .filter((c) => c.key && c.expression)
+    .map((c) => ({
+      key: c.key as string,
+      severity: c.severity === 'warning' ? 'warning' : 'error',
+      human: c.human ?? c.key ?? '',
+      expression: c.expression as string,
+    }));
+}
+
+function parseMax(max: string | undefined): number {
+  if (max === undefined || max === '*') return Number.POSITIVE_INFINITY;
+  const n = Number.parseInt(max, 10);
+  return Number.isFinite(n) ? n : Number.POSITIVE_INFINITY;
+}
+
+export class ElementNode {
+  readonly id: string;
+  readonly path: string;
+  /** The last path segment (`name`, `value[x]`). */
+  readonly name: string;
+  readonly min: number;
+  readonly max: number;
+  /** Whether JSON carries this element as an array (the base definition allows more than one). */
+  readonly isArray: boolean;
+  readonly types: readonly TypeRef[];
+  readonly children: ElementNode[] = [];
+  readonly slices: ElementNode[] = [];
+  readonly slicing: Slicing | undefined;
+  readonly sliceName: string | undefined;
+  readonly fixed: TypedValue | undefined;
+  readonly pattern: TypedValue | undefined;
+  readonly binding: BindingDef | undefined;
+  readonly constraints: readonly ConstraintDef[];
+  readonly contentReference: string | undefined;
+  readonly maxLength: number | undefined;
+  readonly minValue: TypedValue | undefined;
+  readonly maxValue: TypedValue | undefined;
+  readonly isModifier: boolean;
+  /** The profile this node belongs to, for messages. */
+  readonly profile: string;
+  parent: ElementNode | undefined;
+  /** Compiled child slots, filled in by the compiler on first use. */
+  slotCache: unknown;
+
+  constructor(def: ElementDefinition, profile: string) {
+    this.id = def.id ?? def.path ?? '';
+    this.path = def.path ?? '';
+    const dot = this.path.lastIndexOf('.');
+    this.name = dot < 0 ? this.path : this.path.slice(dot + 1);
+    this.min = def.min ?? 0;
+    this.max = parseMax(def.max);
+    const baseMax = def.base?.max ?? def.max;
+    this.isArray = dot >= 0 && baseMax !== '1' && baseMax !== '0';
+    this.types = (def.type ?? []).map(toTypeRef);
+    this.slicing = readSlicing(def);
+    this.sliceName = def.sliceName;
+    this.fixed = readPrefixed(def, 'fixed');
+    this.pattern = readPrefixed(def, 'pattern');
+    const b = def.binding;
+    this.binding = b?.valueSet && b.strength ? { strength: b.strength, valueSet: b.valueSet } : undefined;
+    this.constraints = readConstraints(def);
+    this.contentReference = def.contentReference;
+    this.maxLength = def.maxLength;
+    this.minValue = readPrefixed(def, 'minValue');
+    this.maxValue = readPrefixed(def, 'maxValue');
+    this.isModifier = def.isModifier === true;
+    this.profile = profile;
+  }
+
+  /** The direct child named `name` (an element name, not a JSON name). */
+  child(name: string): ElementNode | undefined {
+    for (const c of this.children) if (c.name === name) return c;
+    return undefined;
+  }
+}
+
+export interface CompiledTree {
+  readonly url: string;
+  readonly sd: StructureDefinition;
+  readonly root: ElementNode;
+  readonly byId: ReadonlyMap<string, ElementNode>;
+}
+
+/** Builds the node tree of a snapshot. Elements whose parent is missing are attached to the root. */
+export function buildTree(sd: StructureDefinition): CompiledTree | undefined {
+  const elements = sd.snapshot?.element ?? [];
+  const first = elements[0];
+  if (!first) return undefined;
+  const url = sd.url ?? '';
+  const profileLabel = sd.version ? `${url}|${sd.version}` : url;
+  const root = new ElementNode(first, profileLabel);
+  const byId = new Map<string, ElementNode>([[root.id, root]]);
+  for (let i = 1; i < elements.length; i++) {
+    const def = elements[i];
+    if (!def) continue;
+    const node = new ElementNode(def, profileLabel);
+    byId.set(node.id, node);
+    const { parentId, last } = splitId(node.id);
+    const colon = last.indexOf(':');
+    if (colon >= 0 && def.sliceName !== undefined) {
+      const slash = last.lastIndexOf('/');
+      const slicedName = slash > colon ? last.slice(0, slash) : last.slice(0, colon);
+      const sliced = byId.get(parentId ? `${parentId}.${slicedName}` : slicedName);
+      if (sliced) {
+        node.parent = sliced.parent;
+        sliced.slices.push(node);
+        continue;
+      }
+    }
+    const parent = (parentId ? byId.get(parentId) : undefined) ?? root;
+    node.parent = parent;
+    parent.children.push(node);
+  }
+  return { url, sd, root, byId };
+}

@@ -1,0 +1,57 @@
+/**
+ * What the engine needs from the semantic modules (terminology, FHIRPath invariants, questionnaire
+ * answers). The shapes match src/terminology/service.ts, src/validation/fhirpath.ts and
+ * src/validation/questionnaire.ts; the engine only calls through these, so it can run (and be
+ * tested) with any of them absent.
+ */
+import type { OperationOutcomeIssue } from '@medplum/fhirtypes';
+
+export interface CodeCheckResult {
+  valid: boolean;
+  message?: string;
+  display?: string;
+}
+
+export interface CodingInput {
+  system?: string;
+  code?: string;
+  display?: string;
+  version?: string;
+}
+
+export interface TerminologyHook {
+  /** undefined: cannot decide offline. */
+  validateCode(valueSetUrl: string, coding: CodingInput): CodeCheckResult | undefined;
+  validateBareCode(valueSetUrl: string, code: string): CodeCheckResult | undefined;
+  hasValueSet(url: string): boolean;
+  addResources(resources: readonly unknown[]): void;
+}
+
+export interface InvariantContextInput {
+  resource: unknown;
+  rootResource: unknown;
+  bundle?: unknown;
+}
+
+export interface CompiledExpressionLike {
+  evaluate(node: unknown, ctx: InvariantContextInput, typeName?: string): unknown[];
+}
+
+export interface InvariantHook {
+  /** Throws on a syntax error. */
+  compileExpression(expression: string): CompiledExpressionLike;
+  evaluateInvariant(
+    compiled: CompiledExpressionLike,
+    node: unknown,
+    ctx: InvariantContextInput,
+    typeName?: string,
+  ): boolean | { error: string };
+}
+
+export type QuestionnaireHook = (qr: unknown, questionnaire: unknown, basePath: string) => OperationOutcomeIssue[];
+
+export interface SemanticHooks {
+  terminology?: TerminologyHook;
+  invariants?: InvariantHook;
+  questionnaire?: QuestionnaireHook;
+}

@@ -1,0 +1,119 @@
+/**
+ * The FHIR R4 validator of overdracht: any resource or Bundle against the base definitions and
+ * every profile it claims (meta.profile) or is asked for. Definitions are compiled into element
+ * checkers on first use and cached per canonical URL; the base layer is shared by all validators
+ * in the process, so creating one is cheap after the first.
+ *
+ * Spec: https://hl7.org/fhir/R4/validation.html
+ */
+import type { OperationOutcome, OperationOutcomeIssue, StructureDefinition } from '@medplum/fhirtypes';
+import { outcome } from '../fhir/outcomes.js';
+import { Compiler, getSharedCompiler } from './compile/compiler.js';
+import type { SemanticHooks } from './compile/hooks.js';
+import { DefinitionRegistry, loadProjectResources } from './registry.js';
+import { dedupeIssues } from './walk-context.js';
+import { Walker } from './walk.js';
+
+export interface ValidateOptions {
+  /** Canonical URLs to validate against in addition to meta.profile (e.g. the CLI's --profile). */
+  profiles?: readonly string[];
+}
+
+export interface Validator {
+  validate(resource: unknown, options?: ValidateOptions): OperationOutcome; // synchronous
+  /** Adds conformance resources: StructureDefinition, ValueSet, CodeSystem, Questionnaire, or a Bundle of them. */
+  addResources(resources: readonly unknown[]): void;
+}
+
+export interface CreateValidatorOptions {
+  /** Also load the project's package (profiles/package) and terminology; default true. */
+  includeProjectPackage?: boolean;
+  resources?: readonly unknown[];
+  /** Semantic modules (terminology, FHIRPath, questionnaires); defaults to the project's own. */
+  hooks?: SemanticHooks;
+}
+
+type Json = Record<string, unknown>;
+
+function isRecord(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Flattens Bundles of conformance resources. */
+function flatten(resources: readonly unknown[], out: Json[] = [], depth = 0): Json[] {
+  for (const r of resources) {
+    if (!isRecord(r)) continue;
+    if (r.resourceType === 'Bundle' && Array.isArray(r.entry) && depth < 4) {
+      flatten(r.entry.map((e: unknown) => (isRecord(e) ? e.resource : undefined)), out, depth + 1);
+    } else {
+      out.push(r);
+    }
+  }
+  return out;
+}
+
+class EngineValidator implements Validator {
+  private readonly registry = new DefinitionRegistry();
+  private readonly compiler: Compiler;
+  private readonly hooks: SemanticHooks;
+
+  constructor(hooks: SemanticHooks) {
+    this.compiler = new Compiler(this.registry, getSharedCompiler());
+    this.hooks = hooks;
+  }
+
+  addResources(resources: readonly unknown[]): void {
+    const flat = flatten(resources);
+    for (const r of flat) {
+      if (r.resourceType === 'StructureDefinition') this.registry.addStructureDefinition(r as unknown as StructureDefinition);
+      this.registry.addCanonical(r);
+    }
+    const terminology = flat.filter((r) => r.resourceType === 'ValueSet' || r.resourceType === 'CodeSystem');
+    if (terminology.length > 0 && this.hooks.terminology) {
+      try {
+        this.hooks.terminology.addResources(terminology);
+      } catch {
+        // A terminology resource the service cannot use must not stop the others from loading.
+      }
+    }
+  }
+
+  validate(resource: unknown, options?: ValidateOptions): OperationOutcome {
+    const walker = new Walker({
+      compiler: this.compiler,
+      hooks: this.hooks,
+      questionnaire: (url) => {
+        const entry = this.registry.getCanonical(url);
+        return entry?.resourceType === 'Questionnaire' ? entry.resource : undefined;
+      },
+    });
+    let issues: OperationOutcomeIssue[];
+    try {
+      walker.validateRoot(resource, options?.profiles ?? []);
+      issues = dedupeIssues(walker.sink.issues);
+    } catch (err) {
+      // The walker is written not to throw; if it does, the input is still answered with an outcome.
+      issues = [
+        ...dedupeIssues(walker.sink.issues),
+        {
+          severity: 'fatal',
+          code: 'exception',
+          diagnostics: `Validation could not be completed: ${err instanceof RangeError ? 'the content is too deeply nested or too large' : 'internal error'}`,
+        },
+      ];
+    }
+    return outcome(issues);
+  }
+}
+
+/** The project's semantic modules, wired in as they become available. */
+function defaultHooks(): SemanticHooks {
+  return {};
+}
+
+export function createValidator(options?: CreateValidatorOptions): Validator {
+  const v = new EngineValidator(options?.hooks ?? defaultHooks());
+  if (options?.includeProjectPackage !== false) v.addResources(loadProjectResources());
+  if (options?.resources) v.addResources(options.resources);
+  return v;
+}

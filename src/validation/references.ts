@@ -1,0 +1,118 @@
+/**
+ * Literal references: what a reference string says (local '#id', urn:uuid/urn:oid, relative
+ * `Type/id`, absolute RESTful URL) and resolving it inside the containing resource or Bundle.
+ *
+ * Spec: https://hl7.org/fhir/R4/references.html#literal, https://hl7.org/fhir/R4/bundle.html#references
+ */
+
+type Json = Record<string, unknown>;
+
+function isRecord(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export type ReferenceKind = 'local' | 'urn' | 'relative' | 'absolute' | 'other';
+
+export interface ParsedReference {
+  readonly kind: ReferenceKind;
+  /** The resource type named by the URL, when it names one. */
+  readonly type?: string;
+  readonly id?: string;
+  /** The URL without `/_history/{vid}`. */
+  readonly unversioned: string;
+}
+
+const ID = /^[A-Za-z0-9\-.]{1,64}$/;
+
+/** Parses a literal reference; `isType` says whether a segment is a resource type name. */
+export function parseReference(ref: string, isType: (name: string) => boolean): ParsedReference {
+  if (ref.startsWith('#')) return { kind: 'local', id: ref.slice(1), unversioned: ref };
+  if (ref.startsWith('urn:uuid:') || ref.startsWith('urn:oid:')) return { kind: 'urn', unversioned: ref };
+  const query = ref.search(/[?#]/);
+  const clean = query >= 0 ? ref.slice(0, query) : ref;
+  const parts = clean.split('/');
+  let end = parts.length;
+  if (end >= 4 && parts[end - 2] === '_history') end -= 2;
+  const type = parts[end - 2];
+  const id = parts[end - 1];
+  const unversionedUrl = parts.slice(0, end).join('/');
+  const absolute = /^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(clean);
+  if (type !== undefined && id !== undefined && isType(type) && ID.test(id)) {
+    return { kind: absolute ? 'absolute' : 'relative', type, id, unversioned: unversionedUrl };
+  }
+  return { kind: absolute ? 'absolute' : 'other', unversioned: unversionedUrl };
+}
+
+export interface BundleIndex {
+  /** The Bundle resource (for resolve() in invariants). */
+  readonly bundle: Json;
+  readonly byFullUrl: ReadonlyMap<string, Json>;
+  /** `Type/id` -> resources, for entries whose fullUrl does not say where they live. */
+  readonly byTypeId: ReadonlyMap<string, Json[]>;
+  /** The fullUrl of each entry resource. */
+  readonly fullUrlOf: ReadonlyMap<Json, string>;
+}
+
+/** Indexes the entries of a Bundle once (linear), for reference resolution. */
+export function indexBundle(bundle: Json): BundleIndex {
+  const byFullUrl = new Map<string, Json>();
+  const byTypeId = new Map<string, Json[]>();
+  const fullUrlOf = new Map<Json, string>();
+  const entries = Array.isArray(bundle.entry) ? bundle.entry : [];
+  for (const e of entries) {
+    if (!isRecord(e) || !isRecord(e.resource)) continue;
+    const r = e.resource;
+    if (typeof e.fullUrl === 'string') {
+      if (!byFullUrl.has(e.fullUrl)) byFullUrl.set(e.fullUrl, r);
+      fullUrlOf.set(r, e.fullUrl);
+    }
+    if (typeof r.resourceType === 'string' && typeof r.id === 'string') {
+      const key = `${r.resourceType}/${r.id}`;
+      const list = byTypeId.get(key);
+      if (list) list.push(r);
+      else byTypeId.set(key, [r]);
+    }
+  }
+  return { bundle, byFullUrl, byTypeId, fullUrlOf };
+}
+
+/** The server base of a RESTful fullUrl (`http://x/fhir/Patient/1` -> `http://x/fhir/`). */
+function restBase(fullUrl: string, isType: (name: string) => boolean): string | undefined {
+  const p = parseReference(fullUrl, isType);
+  if (p.kind !== 'absolute' || !p.type || !p.id) return undefined;
+  const tail = `${p.type}/${p.id}`;
+  return p.unversioned.endsWith(tail) ? p.unversioned.slice(0, p.unversioned.length - tail.length) : undefined;
+}
+
+/**
+ * Resolves a reference made from a resource with fullUrl `fromFullUrl` against the Bundle.
+ * Relative references resolve against the server base of the referring entry's fullUrl.
+ */
+export function resolveInBundle(
+  index: BundleIndex,
+  ref: ParsedReference,
+  fromFullUrl: string | undefined,
+  isType: (name: string) => boolean,
+): Json | undefined {
+  if (ref.kind === 'urn' || ref.kind === 'absolute') return index.byFullUrl.get(ref.unversioned);
+  if (ref.kind !== 'relative' || !ref.type || !ref.id) return undefined;
+  const base = fromFullUrl ? restBase(fromFullUrl, isType) : undefined;
+  if (base !== undefined) {
+    const hit = index.byFullUrl.get(base + ref.unversioned);
+    if (hit) return hit;
+  }
+  // Entries without a RESTful fullUrl are found by type and id.
+  const candidates = index.byTypeId.get(`${ref.type}/${ref.id}`) ?? [];
+  for (const c of candidates) {
+    const fu = index.fullUrlOf.get(c);
+    if (fu === undefined || restBase(fu, isType) === undefined || base === undefined) return c;
+  }
+  return undefined;
+}
+
+/** A contained resource by id. */
+export function resolveContained(container: unknown, id: string): Json | undefined {
+  if (!isRecord(container) || !Array.isArray(container.contained)) return undefined;
+  for (const c of container.contained) if (isRecord(c) && c.id === id) return c;
+  return undefined;
+}

@@ -1,0 +1,883 @@
+/**
+ * The instance walker: one pass over a resource per profile, driven by the compiled element trees.
+ * Every JSON property is looked up among the child slots of its element (unknown properties are
+ * reported), arrays and single values are checked against the definition, primitives against
+ * their type, complex values recursively; then cardinality, slicing, fixed/pattern values,
+ * bindings, invariants, references and extensions. Nested resources (contained, Bundle entries,
+ * Parameters) are validated as resources against their own type and meta.profile.
+ *
+ * Paths are kept as a stack of segments and joined only when an issue is reported.
+ * Spec: https://hl7.org/fhir/R4/validation.html
+ */
+import type { IssueCode, Severity } from '../fhir/outcomes.js';
+import { validateBundleRules } from './bundle.js';
+import type { ChildSlot, Compiler, SlotMap } from './compile/compiler.js';
+import { compiledFor, mergeConstraints, type PreparedConstraint } from './compile/constraints.js';
+import type { Discriminator, ElementNode, TypeRef } from './compile/element-tree.js';
+import type { SemanticHooks } from './compile/hooks.js';
+import { base64Length, checkPrimitive, checkResourceId, clip } from './compile/primitives.js';
+import { checkIdentifierRules } from './compile/project-rules.js';
+import { extensionUrlOf, matchesSlice, type SliceEnv } from './compile/slicing.js';
+import { describeValue, fixedMismatches, matchesPattern } from './compile/values.js';
+import { type BundleIndex, indexBundle, parseReference, resolveContained, resolveInBundle } from './references.js';
+import { typeUrl, unversioned } from './registry.js';
+import { IssueSink, PathStack, indexSegment } from './walk-context.js';
+
+type Json = Record<string, unknown>;
+
+function isRecord(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Beyond this depth the walker stops descending (hostile input must not exhaust the stack). */
+const MAX_DEPTH = 128;
+
+const RESOURCE_TYPE: TypeRef = { code: 'Resource', profiles: [], targetProfiles: [], primitive: false };
+
+interface ResourceFrame {
+  readonly resource: Json;
+  /** The outermost resource containing `resource` through `contained` (itself otherwise). */
+  readonly root: Json;
+  readonly fullUrl: string | undefined;
+  readonly bundle: BundleIndex | undefined;
+}
+
+export interface WalkEnv {
+  readonly compiler: Compiler;
+  readonly hooks: SemanticHooks;
+  /** Questionnaires known to the validator, by canonical URL. */
+  questionnaire(url: string): Json | undefined;
+}
+
+/** Extension URLs the HL7 validator accepts without a definition (examples and tooling domains). */
+function unknownExtensionAllowed(url: string): boolean {
+  return /^https?:\/\/([a-z0-9-]+\.)*(example\.org|example\.com|acme\.com|acme\.org|nema\.org)(\/|$)/i.test(url) ||
+    url.startsWith('http://hl7.org/fhir/tools/StructureDefinition/');
+}
+
+function isAbsoluteUrl(url: string): boolean {
+  return /^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(url);
+}
+
+export class Walker {
+  readonly sink = new IssueSink();
+  private readonly path = new PathStack();
+  private frame: ResourceFrame | undefined;
+  private depth = 0;
+  /** The object whose properties are being walked (for the fullUrl of a Bundle entry). */
+  private parentObject: Json | undefined;
+  /** Where an extension sits: the element path and type of its parent, for context checks. */
+  private extContextPath = '';
+  private extContextType = '';
+  private readonly sliceEnv: SliceEnv;
+  private readonly constraintCache = new WeakMap<ElementNode, Map<string, PreparedConstraint[]>>();
+
+  constructor(private readonly env: WalkEnv) {
+    this.sliceEnv = {
+      compiler: env.compiler,
+      conforms: (value, typeCode, profile) => this.conforms(value, typeCode, profile),
+      resolve: (ref) => this.resolveReferenceValue(ref),
+    };
+  }
+
+  private report(severity: Severity, code: IssueCode, message: string, detailCode?: string): void {
+    this.sink.add(severity, code, message, this.path.toString(), detailCode);
+  }
+
+  private isResourceType(name: string): boolean {
+    return this.env.compiler.registry.isResourceType(name);
+  }
+
+  /** Validates a top-level resource against its type, its meta.profile and `profiles`. */
+  validateRoot(resource: unknown, profiles: readonly string[]): void {
+    if (!isRecord(resource)) {
+      this.report('fatal', 'structure', 'The content is not a FHIR resource: a JSON object with a resourceType is required');
+      return;
+    }
+    const rt = resource.resourceType;
+    if (typeof rt !== 'string' || !this.isResourceType(rt) || rt === 'Resource' || rt === 'DomainResource') {
+      this.report('fatal', 'structure', typeof rt === 'string' ? `Unknown resource type '${clip(rt)}'` : 'The resource has no resourceType');
+      return;
+    }
+    this.path.push(rt);
+    this.validateResource(resource, profiles, 'root');
+    this.path.pop();
+  }
+
+  private validateResource(res: Json, extraProfiles: readonly string[], kind: 'root' | 'contained' | 'entry'): void {
+    const rt = res.resourceType as string;
+    const saved = this.frame;
+    const fullUrl = kind === 'entry' && this.parentObject && typeof this.parentObject.fullUrl === 'string' ? this.parentObject.fullUrl : undefined;
+    this.frame = {
+      resource: res,
+      root: kind === 'contained' && saved ? saved.root : res,
+      fullUrl: kind === 'contained' ? saved?.fullUrl : fullUrl,
+      bundle: rt === 'Bundle' ? indexBundle(res) : saved?.bundle,
+    };
+    const savedParent = this.parentObject;
+    try {
+      for (const tree of this.profilesFor(res, rt, extraProfiles)) {
+        this.walkComplex(res, tree.root, { code: rt, profiles: [], targetProfiles: [], primitive: false }, true);
+        this.checkConstraints(res, tree.root, undefined);
+      }
+      this.checkResourceSpecifics(res, rt, kind);
+    } finally {
+      this.frame = saved;
+      this.parentObject = savedParent;
+    }
+  }
+
+  /** The trees to walk: the base type (unless a profile of the same type covers it) and each profile. */
+  private profilesFor(res: Json, rt: string, extra: readonly string[]): { root: ElementNode }[] {
+    const urls: { url: string; explicit: boolean }[] = [];
+    const meta = isRecord(res.meta) ? res.meta : undefined;
+    if (meta && Array.isArray(meta.profile)) {
+      for (const p of meta.profile) if (typeof p === 'string') urls.push({ url: p, explicit: false });
+    }
+    for (const p of extra) urls.push({ url: p, explicit: true });
+    const trees: { root: ElementNode }[] = [];
+    let coversBase = false;
+    const seen = new Set<string>();
+    for (const { url, explicit } of urls) {
+      if (seen.has(url)) continue;
+      seen.add(url);
+      const tree = this.env.compiler.tree(url);
+      if (!tree) {
+        const problem = this.env.compiler.registry.snapshotProblem(url);
+        if (problem) this.report('error', 'processing', `Profile ${url} cannot be used: ${problem}`);
+        else if (explicit) this.report('error', 'not-found', `Profile ${url} is unknown, so the resource could not be validated against it`);
+        else this.report('warning', 'not-found', `Profile reference '${url}' has not been checked because it is unknown`);
+        continue;
+      }
+      if (tree.sd.type !== rt) {
+        this.report('error', 'invalid', `Profile ${url} is for the type ${tree.sd.type ?? '?'}, not ${rt}`);
+        continue;
+      }
+      if (tree.sd.derivation === 'constraint') coversBase = true;
+      trees.push(tree);
+    }
+    if (!coversBase) {
+      const base = this.env.compiler.typeTree(rt);
+      if (base) trees.unshift(base);
+    }
+    return trees;
+  }
+
+  private checkResourceSpecifics(res: Json, rt: string, kind: 'root' | 'contained' | 'entry'): void {
+    if (typeof res.id === 'string') {
+      const problem = checkResourceId(res.id);
+      if (problem) {
+        this.path.push('.id');
+        this.report('error', 'invalid', problem);
+        this.path.pop();
+      }
+    } else if (kind === 'contained') {
+      this.report('error', 'required', 'Contained resources SHALL have an id');
+    }
+    if (rt === 'Bundle' && this.frame?.bundle) {
+      validateBundleRules(res, this.frame.bundle, (severity, code, message, relPath) => {
+        const size = this.path.size;
+        if (relPath) this.path.push(relPath);
+        this.report(severity, code, message);
+        this.path.reset(size);
+      }, (name) => this.isResourceType(name));
+    }
+    if (rt === 'QuestionnaireResponse') this.checkQuestionnaireResponse(res);
+  }
+
+  private checkQuestionnaireResponse(qr: Json): void {
+    const hook = this.env.hooks.questionnaire;
+    const ref = qr.questionnaire;
+    if (!hook || typeof ref !== 'string') return;
+    const q = ref.startsWith('#') ? resolveContained(qr, ref.slice(1)) : this.env.questionnaire(ref);
+    if (!q) {
+      this.path.push('.questionnaire');
+      this.report('warning', 'not-found', `The questionnaire '${ref}' could not be resolved, so the answers cannot be checked against it`);
+      this.path.pop();
+      return;
+    }
+    const basePath = this.path.toString();
+    try {
+      for (const i of hook(qr, q, basePath)) {
+        this.sink.issues.push(i);
+        if (i.severity === 'error' || i.severity === 'fatal') this.sink.errors++;
+      }
+    } catch {
+      this.report('error', 'exception', 'The questionnaire answers could not be checked (internal error in the questionnaire check)');
+    }
+  }
+
+  /** Walks the properties of a JSON object against the child slots of `node` (of `type`). */
+  private walkComplex(obj: Json, node: ElementNode, type: TypeRef | undefined, resourceRoot: boolean): void {
+    if (this.depth >= MAX_DEPTH) {
+      this.report('error', 'too-costly', `The content is nested more than ${MAX_DEPTH} levels deep; deeper content was not checked`);
+      return;
+    }
+    this.depth++;
+    const savedParent = this.parentObject;
+    const savedCtxPath = this.extContextPath;
+    const savedCtxType = this.extContextType;
+    this.parentObject = obj;
+    this.extContextPath = node.path;
+    this.extContextType = type?.code ?? '';
+    try {
+      const slots = this.env.compiler.slots(node, type);
+      let choiceSeen: ElementNode[] | undefined;
+      for (const key of Object.keys(obj)) {
+        if (resourceRoot && key === 'resourceType') continue;
+        const slot = slots.byName.get(key);
+        if (!slot) {
+          this.reportUnknown(key, obj[key], slots);
+          continue;
+        }
+        if (slot.choice && !slot.extPart) {
+          choiceSeen ??= [];
+          if (choiceSeen.includes(slot.base)) {
+            this.report('error', 'structure', `Only one of the choices of ${slot.base.name} may be present (found ${key} as well)`);
+          }
+          choiceSeen.push(slot.base);
+        }
+        if (slot.extPart) {
+          if (obj[slot.jsonName] === undefined) this.walkProperty(slot, undefined, obj[key]);
+          continue;
+        }
+        this.walkProperty(slot, obj[key], slot.type?.primitive ? obj['_' + key] : undefined);
+      }
+      this.checkRequired(obj, slots);
+    } finally {
+      this.depth--;
+      this.parentObject = savedParent;
+      this.extContextPath = savedCtxPath;
+      this.extContextType = savedCtxType;
+    }
+  }
+
+  private reportUnknown(key: string, value: unknown, slots: SlotMap): void {
+    if (key.startsWith('_') && slots.byName.has(key.slice(1))) {
+      this.report('error', 'structure', `The property '${key}' is not allowed: '${key.slice(1)}' is not a primitive element`);
+      return;
+    }
+    if (value === undefined) return;
+    this.report('error', 'structure', `Unrecognized property '${clip(key)}'`);
+  }
+
+  private checkRequired(obj: Json, slots: SlotMap): void {
+    for (const r of slots.required) {
+      let found = 0;
+      for (const name of r.names) found += countOf(obj[name], obj['_' + name]);
+      if (found < r.element.min) {
+        this.report(
+          'error',
+          'required',
+          `${r.element.path}: minimum required = ${r.element.min}, but only found ${found} (from ${r.element.profile})`,
+        );
+      }
+    }
+  }
+
+  /** One JSON property (its value and, for primitives, its `_name` part). */
+  private walkProperty(slot: ChildSlot, raw: unknown, ext: unknown): void {
+    const el = slot.element;
+    const isArray = slot.base.isArray;
+    const items = this.shapeItems(slot, raw, isArray, false);
+    const extItems = ext === undefined ? undefined : this.shapeItems(slot, ext, isArray, true);
+    const count = Math.max(items.length, extItems?.length ?? 0);
+    const max = Math.min(slot.base.max, el.max);
+    if (count > max) {
+      this.report('error', 'structure', `${el.path}: max allowed = ${max}, but found ${count} (from ${el.profile})`);
+    }
+    this.path.push(slot.segment);
+    try {
+      if (slot.base.slicing && (slot.base.slices.length > 0 || slot.base.slicing.rules === 'closed') && !slot.choice) {
+        this.walkSliced(slot, items, extItems, isArray);
+        return;
+      }
+      for (let i = 0; i < count; i++) {
+        if (isArray) this.path.push(indexSegment(i));
+        this.walkItem(items[i], extItems?.[i], el, slot.type);
+        if (isArray) this.path.pop();
+      }
+    } finally {
+      this.path.pop();
+    }
+  }
+
+  /** Checks array-ness of a property; returns its items. */
+  private shapeItems(slot: ChildSlot, raw: unknown, isArray: boolean, extPart: boolean): unknown[] {
+    const name = extPart ? '_' + slot.jsonName : slot.jsonName;
+    if (raw === undefined) return [];
+    if (isArray) {
+      if (!Array.isArray(raw)) {
+        this.path.push('.' + name);
+        this.report('error', 'structure', `The property ${name} must be a JSON Array, not ${jsonKind(raw)} (at ${this.path.toString()})`);
+        this.path.pop();
+        return [raw];
+      }
+      if (raw.length === 0) {
+        this.path.push('.' + name);
+        this.report('error', 'structure', 'Array cannot be empty - the property should not be present if it has no values');
+        this.path.pop();
+      }
+      return raw;
+    }
+    if (Array.isArray(raw)) {
+      this.path.push('.' + name);
+      this.report('error', 'structure', `The property ${name} must be ${slot.type?.primitive && !extPart ? 'a JSON primitive' : 'a JSON Object'}, not an array`);
+      this.path.pop();
+      return raw;
+    }
+    return [raw];
+  }
+
+  /** One value of an element. */
+  private walkItem(value: unknown, ext: unknown, el: ElementNode, type: TypeRef | undefined): void {
+    if (type?.primitive) {
+      this.walkPrimitive(value, ext, el, type);
+      return;
+    }
+    if (value === null || value === undefined) {
+      this.report('error', 'structure', 'Null values are not allowed here');
+      return;
+    }
+    if (type && (type.code === 'Resource' || type.code === 'DomainResource' || this.isResourceType(type.code))) {
+      this.walkNestedResource(value, el, type);
+      return;
+    }
+    if (!isRecord(value)) {
+      this.report('error', 'structure', `The value must be a JSON object, not ${jsonKind(value)}`);
+      return;
+    }
+    if (type?.code === 'Extension') {
+      this.walkExtension(value, el, type);
+    } else {
+      this.walkComplex(value, el, type, false);
+      this.walkTypeProfiles(value, el, type);
+    }
+    this.checkConstraints(value, el, type);
+    this.checkFixedPattern(value, el);
+    if (type) this.checkTypeRules(value, el, type);
+  }
+
+  /** A profile on the type (e.g. SimpleQuantity) applies in addition to an unfolded element. */
+  private walkTypeProfiles(value: Json, el: ElementNode, type: TypeRef | undefined): void {
+    if (!type || type.profiles.length === 0) return;
+    if (type.profiles.length === 1) {
+      if (el.children.length === 0) return; // the profile's tree was already the one walked
+      const tree = this.env.compiler.tree(type.profiles[0] ?? '');
+      if (tree) {
+        this.walkComplex(value, tree.root, type, false);
+        this.checkConstraints(value, tree.root, undefined);
+      }
+      return;
+    }
+    if (!type.profiles.some((p) => this.conforms(value, type.code, p))) {
+      this.report('error', 'structure', `The value does not conform to any of the profiles ${type.profiles.join(', ')}`);
+    }
+  }
+
+  private walkPrimitive(value: unknown, ext: unknown, el: ElementNode, type: TypeRef): void {
+    if (value !== undefined && value !== null) {
+      const problem = checkPrimitive(type.code, value);
+      if (problem) {
+        this.report('error', typeof value === typeof '' || typeof value === 'number' || typeof value === 'boolean' ? 'invalid' : 'structure', problem);
+      } else {
+        this.checkPrimitiveRules(value as string | number | boolean, el, type);
+      }
+    } else if (value === null && (ext === undefined || ext === null)) {
+      this.report('error', 'structure', 'Null values are not allowed here');
+    }
+    if (ext !== undefined && ext !== null) {
+      if (!isRecord(ext)) {
+        this.report('error', 'structure', `The primitive extension part must be a JSON object, not ${jsonKind(ext)}`);
+      } else {
+        this.walkComplex(ext, el, type, false);
+        if (value === undefined || value === null) {
+          if (Object.keys(ext).every((k) => k === 'id')) this.report('error', 'invariant', 'Constraint failed: ele-1: All FHIR elements must have a @value or children', 'ele-1');
+          if (el.fixed || el.pattern) this.report('error', 'value', `The element has no value but the profile requires ${describeValue((el.fixed ?? el.pattern)?.value)}`);
+        }
+      }
+    }
+    if (el.constraints.length > 1 && value !== undefined && value !== null) this.checkConstraints(value, el, undefined);
+  }
+
+  private checkPrimitiveRules(value: string | number | boolean, el: ElementNode, type: TypeRef): void {
+    if (el.fixed && el.fixed.value !== value) {
+      this.report('error', 'value', `Value is '${clip(String(value))}' but is fixed to '${clip(String(el.fixed.value))}' in the profile ${el.profile}`);
+    }
+    if (el.pattern && el.pattern.value !== value) {
+      this.report('error', 'value', `Value is '${clip(String(value))}' but must be '${clip(String(el.pattern.value))}' (pattern in the profile ${el.profile})`);
+    }
+    if (el.maxLength !== undefined && typeof value === 'string' && value.length > el.maxLength) {
+      this.report('error', 'too-long', `The value is longer than the maximum length ${el.maxLength} allowed here (${value.length} characters)`);
+    }
+    if (typeof value === 'number' || typeof value === 'string') this.checkMinMax(value, el);
+    if (el.binding && typeof value === 'string' && (type.code === 'code' || type.code === 'string' || type.code === 'uri')) {
+      this.checkBareCodeBinding(value, el);
+    }
+    if (type.code === 'canonical' && typeof value === 'string') this.checkCanonicalValue(value);
+  }
+
+  private checkCanonicalValue(value: string): void {
+    if (value.startsWith('#') || isAbsoluteUrl(value)) return;
+    this.report('error', 'invalid', `Canonical URLs must be absolute URLs if they are not fragment references (${clip(value)})`);
+  }
+
+  private checkMinMax(value: number | string, el: ElementNode): void {
+    const min = el.minValue?.value;
+    const max = el.maxValue?.value;
+    if ((typeof min === 'number' || typeof min === 'string') && typeof min === typeof value && value < min) {
+      this.report('error', 'value', `The value ${String(value)} is less than the specified minimum value ${String(min)}`);
+    }
+    if ((typeof max === 'number' || typeof max === 'string') && typeof max === typeof value && value > max) {
+      this.report('error', 'value', `The value ${String(value)} is greater than the specified maximum value ${String(max)}`);
+    }
+  }
+
+  private walkNestedResource(value: unknown, el: ElementNode, type: TypeRef): void {
+    if (!isRecord(value)) {
+      this.report('error', 'structure', `A resource must be a JSON object, not ${jsonKind(value)}`);
+      return;
+    }
+    const rt = value.resourceType;
+    if (typeof rt !== 'string' || !this.isResourceType(rt) || rt === 'Resource' || rt === 'DomainResource') {
+      this.report('error', 'structure', typeof rt === 'string' ? `Unknown resource type '${clip(rt)}'` : 'The resource has no resourceType');
+      return;
+    }
+    const allowed = el.types.map((t) => t.code);
+    if (!allowed.includes('Resource') && !allowed.includes(rt) && !(allowed.includes('DomainResource') && rt !== 'Bundle' && rt !== 'Parameters' && rt !== 'Binary')) {
+      this.report('error', 'structure', `A resource of type ${rt} is not allowed here (allowed: ${allowed.join(', ')})`);
+      return;
+    }
+    const kind = el.path.endsWith('.contained') ? 'contained' : 'entry';
+    const profiles = el.types.filter((t) => t.code === rt || t.code === 'Resource' || t.code === 'DomainResource').flatMap((t) => t.profiles);
+    this.validateResource(value, profiles.length > 0 ? profiles : type.profiles, kind);
+  }
+
+  /** Extensions: the definition comes from the slice's type profile or from the url. */
+  private walkExtension(ext: Json, el: ElementNode, type: TypeRef): void {
+    const url = ext.url;
+    const profile = type.profiles[0];
+    if (el.children.length > 0) this.walkComplex(ext, el, type, false);
+    if (profile) {
+      const tree = this.env.compiler.tree(profile);
+      if (tree) {
+        if (el.children.length === 0) this.walkComplex(ext, tree.root, type, false);
+        this.checkConstraints(ext, tree.root, undefined);
+        return;
+      }
+    }
+    if (typeof url !== 'string') {
+      if (el.children.length === 0) this.walkComplex(ext, el, type, false);
+      this.report('error', 'structure', 'Extension.url is required in order to identify, use and validate the extension');
+      return;
+    }
+    const bar = url.indexOf('|');
+    const tree = isAbsoluteUrl(url) ? this.env.compiler.tree(unversioned(url)) : undefined;
+    if (bar >= 0) {
+      this.report('error', 'invalid', `The extension URL must not contain a version (${clip(url)})`);
+    }
+    if (!tree) {
+      if (el.children.length === 0) this.walkComplex(ext, el, type, false);
+      if (!this.isNestedExtension(el) || isAbsoluteUrl(url)) {
+        if (unknownExtensionAllowed(url)) {
+          this.report('information', 'informational', `The extension ${clip(url)} is unknown, and not validated`);
+        } else {
+          this.report('error', 'structure', `The extension ${clip(url)} could not be found so is not allowed here`);
+        }
+      }
+      return;
+    }
+    if (tree.sd.type !== 'Extension') {
+      this.report('error', 'structure', `The URL ${clip(url)} identifies a ${tree.sd.type ?? '?'} definition, not an extension`);
+      return;
+    }
+    if (el.children.length === 0) this.walkComplex(ext, tree.root, type, false);
+    this.checkConstraints(ext, tree.root, undefined);
+    this.checkExtensionContext(url, tree.sd.context ?? [], el);
+    const isModifierExt = el.name === 'modifierExtension';
+    const definedAsModifier = tree.root.isModifier || (tree.sd.snapshot?.element?.[0]?.isModifier ?? false);
+    if (isModifierExt && !definedAsModifier) {
+      this.report('error', 'structure', `The extension ${clip(url)} is not a modifier extension, but is used as a modifierExtension`);
+    } else if (!isModifierExt && definedAsModifier) {
+      this.report('error', 'structure', `The extension ${clip(url)} is a modifier extension, but is used as an extension (it must be a modifierExtension)`);
+    }
+  }
+
+  /** Whether the extension sits inside another extension (relative urls name its parts there). */
+  private isNestedExtension(el: ElementNode): boolean {
+    return el.path.endsWith('.extension') && (el.parent?.types[0]?.code === 'Extension' || el.path.split('.').length > 1 && el.path.startsWith('Extension'));
+  }
+
+  /**
+   * Where an extension may be used (StructureDefinition.context).
+   * Spec: https://hl7.org/fhir/R4/defining-extensions.html#context
+   */
+  private checkExtensionContext(url: string, contexts: readonly { type?: string; expression?: string }[], el: ElementNode): void {
+    if (contexts.length === 0) return;
+    const where = this.extContextPath;
+    const type = this.extContextType;
+    const root = where.split('.')[0] ?? '';
+    const candidates = new Set<string>([where, type, 'Element']);
+    if (!where.includes('.')) {
+      candidates.add('Resource');
+      if (this.frame && root !== 'Bundle' && root !== 'Parameters' && root !== 'Binary') candidates.add('DomainResource');
+    }
+    if (type === 'BackboneElement' || (!type && where.includes('.'))) candidates.add('BackboneElement');
+    for (const c of contexts) {
+      if (c.type === 'fhirpath' || c.type === undefined) return;
+      const expr = c.expression ?? '';
+      if (c.type === 'extension') {
+        if (this.extContextType === 'Extension') return;
+        continue;
+      }
+      if (candidates.has(expr) || candidates.has(expr.replace(/\[x\]$/, ''))) return;
+      // A context on an element of a base type (`Observation.value[x]`) matches its profiles' paths too.
+      if (expr.endsWith('[x]') && where.startsWith(expr.slice(0, -3))) return;
+    }
+    void el;
+    const allowed = contexts.map((c) => `${c.type === 'element' ? 'e' : (c.type ?? '?').charAt(0)}:${c.expression ?? ''}`).join('; ');
+    this.report('error', 'business-rule', `The extension ${clip(url)} is not allowed to be used at this point (allowed = ${allowed}; this element is ${where}${type ? ` (${type})` : ''})`);
+  }
+
+  /** Slice matching, per-slice cardinality and order; unmatched items against the sliced element. */
+  private walkSliced(slot: ChildSlot, items: unknown[], extItems: unknown[] | undefined, isArray: boolean): void {
+    const sliced = slot.base;
+    const slicing = sliced.slicing;
+    if (!slicing) return;
+    const slices = sliced.slices;
+    const counts = new Array<number>(slices.length).fill(0);
+    let lastSlice = -1;
+    let unmatchedSeen = false;
+    const count = Math.max(items.length, extItems?.length ?? 0);
+    for (let i = 0; i < count; i++) {
+      const item = items[i];
+      if (isArray) this.path.push(indexSegment(i));
+      const match = this.findSlice(item, slot, slices, slicing.discriminators);
+      if (match >= 0) {
+        counts[match] = (counts[match] ?? 0) + 1;
+        if (slicing.ordered && match < lastSlice) {
+          this.report('error', 'structure', `As specified by profile ${sliced.profile}, Element '${sliced.path}' is out of order: slice '${slices[match]?.sliceName ?? ''}' comes after a later slice`);
+        }
+        if (slicing.rules === 'openAtEnd' && unmatchedSeen) {
+          this.report('error', 'structure', `The slicing of ${sliced.path} is open at the end, but a slice item follows an item that matches no slice`);
+        }
+        lastSlice = Math.max(lastSlice, match);
+        const slice = slices[match] as ElementNode;
+        const sliceType = slice.types.length === 1 ? slice.types[0] : slot.type;
+        this.walkItem(item, extItems?.[i], slice, sliceType);
+      } else {
+        unmatchedSeen = true;
+        if (slicing.rules === 'closed') {
+          this.report('error', 'structure', `This element does not match any known slice defined in the profile ${sliced.profile} and slicing is CLOSED`);
+        }
+        this.walkItem(item, extItems?.[i], sliced, slot.type);
+      }
+      if (isArray) this.path.pop();
+    }
+    this.path.pop();
+    try {
+      slices.forEach((s, k) => {
+        const n = counts[k] ?? 0;
+        if (n < s.min) {
+          this.report(
+            'error',
+            'structure',
+            s.min === 1 && n === 0
+              ? `Slice '${s.id}': a matching slice is required, but not found (from ${s.profile})`
+              : `${s.id}: minimum required = ${s.min}, but only found ${n} (from ${s.profile})`,
+          );
+        }
+        if (n > s.max) this.report('error', 'structure', `${s.id}: max allowed = ${s.max}, but found ${n} (from ${s.profile})`);
+      });
+    } finally {
+      this.path.push(slot.segment);
+    }
+  }
+
+  private findSlice(item: unknown, slot: ChildSlot, slices: readonly ElementNode[], discriminators: readonly Discriminator[]): number {
+    for (let k = 0; k < slices.length; k++) {
+      const s = slices[k] as ElementNode;
+      let r;
+      if (slot.type?.code === 'Extension' && discriminators.length === 1 && discriminators[0]?.path === 'url' && isRecord(item)) {
+        // Extension slices are identified by their url (fixed in the slice or its type profile).
+        r = extensionUrlOf(s, this.env) === item.url;
+      } else {
+        r = matchesSlice(item, slot.type?.code, s, discriminators, this.sliceEnv);
+      }
+      if (r === true) return k;
+      if (r !== false) {
+        this.report('warning', 'processing', `Slice ${s.id} could not be evaluated: ${r.problem}`);
+      }
+    }
+    return -1;
+  }
+
+  /** Whether a value conforms to a profile, by a silent sub-validation. */
+  private conforms(value: unknown, typeCode: string, profile: string): boolean {
+    const tree = this.env.compiler.tree(profile);
+    if (!tree) return false;
+    const sub = new Walker(this.env);
+    sub.frame = this.frame;
+    if (isRecord(value) && typeof value.resourceType === 'string' && this.isResourceType(value.resourceType)) {
+      sub.path.push(value.resourceType);
+      sub.validateResource(value, [profile], 'entry');
+    } else {
+      sub.walkItem(value, undefined, tree.root, { code: tree.sd.type ?? typeCode, profiles: [profile], targetProfiles: [], primitive: false });
+    }
+    return sub.sink.errors === 0;
+  }
+
+  /** The invariants of the element and of its type's root, natively or through FHIRPath. */
+  private checkConstraints(value: unknown, el: ElementNode, type: TypeRef | undefined): void {
+    const prepared = this.preparedConstraints(el, type);
+    if (prepared.length === 0) return;
+    const frame = this.frame;
+    const ctx = { resource: frame?.resource, rootResource: frame?.root, bundle: frame?.bundle?.bundle };
+    const hook = this.env.hooks.invariants;
+    for (const c of prepared) {
+      let ok: boolean;
+      if (c.native) {
+        ok = c.native(value, ctx);
+      } else {
+        if (!hook) continue;
+        const compiled = compiledFor(hook, c.def.expression);
+        if ('error' in compiled) {
+          this.report('warning', 'processing', `The invariant ${c.def.key} could not be compiled: ${compiled.error}`);
+          continue;
+        }
+        let r: boolean | { error: string };
+        try {
+          r = hook.evaluateInvariant(compiled, value, ctx, type?.code ?? el.types[0]?.code ?? el.path);
+        } catch (err) {
+          r = { error: err instanceof Error ? err.message : String(err) };
+        }
+        if (typeof r !== 'boolean') {
+          this.report('warning', 'processing', `The invariant ${c.def.key} could not be evaluated: ${r.error}`);
+          continue;
+        }
+        ok = r;
+      }
+      if (!ok) {
+        this.report(c.def.severity, 'invariant', `Constraint failed: ${c.def.key}: '${c.def.human}'`);
+      }
+    }
+  }
+
+  private preparedConstraints(el: ElementNode, type: TypeRef | undefined): PreparedConstraint[] {
+    let byType = this.constraintCache.get(el);
+    if (!byType) {
+      byType = new Map();
+      this.constraintCache.set(el, byType);
+    }
+    const key = type?.code ?? '';
+    let list = byType.get(key);
+    if (!list) {
+      // The type's own invariants (qty-3 on Quantity, ref-1 on Reference) apply wherever it is used.
+      const complex = type && !type.primitive && !this.isResourceType(type.code);
+      const root = complex ? this.env.compiler.typeRoot(type) : undefined;
+      const base = complex ? this.env.compiler.typeTree(type.code)?.root : undefined;
+      const target = el.contentReference ? this.env.compiler.contentTarget(el) : undefined;
+      list = mergeConstraints(el.constraints, root?.constraints ?? [], base?.constraints ?? [], target?.constraints ?? []);
+      byType.set(key, list);
+    }
+    return list;
+  }
+
+  private checkFixedPattern(value: Json, el: ElementNode): void {
+    if (el.fixed) {
+      const base = this.path.toString();
+      for (const m of fixedMismatches(value, el.fixed.value)) {
+        this.sink.add('error', 'value', m.message, base + m.at);
+      }
+    }
+    if (el.pattern && !matchesPattern(value, el.pattern.value)) {
+      this.report('error', 'value', `The value does not match the pattern ${describeValue(el.pattern.value)} required by the profile ${el.profile}`);
+    }
+  }
+
+  /** Rules tied to a datatype: bindings, references, identifiers, attachments, quantities. */
+  private checkTypeRules(value: Json, el: ElementNode, type: TypeRef): void {
+    switch (type.code) {
+      case 'CodeableConcept':
+      case 'Coding':
+      case 'Quantity':
+      case 'Age':
+      case 'Duration':
+      case 'Distance':
+      case 'Count':
+      case 'SimpleQuantity':
+      case 'MoneyQuantity':
+        if (el.binding) this.checkCodedBinding(value, el, type.code);
+        if (type.code !== 'CodeableConcept' && type.code !== 'Coding') this.checkQuantityLimits(value, el);
+        break;
+      case 'Reference':
+        this.checkReference(value, el, type);
+        break;
+      case 'Identifier':
+        checkIdentifierRules(value, (severity, message, rel, detail) => {
+          const size = this.path.size;
+          if (rel) this.path.push(rel);
+          this.report(severity, 'value', message, detail);
+          this.path.reset(size);
+        });
+        break;
+      case 'Attachment':
+        this.checkAttachment(value);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private checkAttachment(value: Json): void {
+    if (typeof value.data !== 'string' || typeof value.size !== 'number') return;
+    const actual = base64Length(value.data);
+    if (actual !== value.size) {
+      this.report('error', 'structure', `Stated Attachment Size ${value.size} does not match actual attachment size ${actual}`);
+    }
+  }
+
+  private checkQuantityLimits(value: Json, el: ElementNode): void {
+    const v = value.value;
+    if (typeof v !== 'number') return;
+    const check = (limit: unknown, isMin: boolean): void => {
+      if (!isRecord(limit) || typeof limit.value !== 'number') return;
+      if (limit.code !== undefined && (limit.code !== value.code || limit.system !== value.system)) return;
+      if (isMin ? v < limit.value : v > limit.value) {
+        this.report('error', 'value', `The value in the instance (${v}) is ${isMin ? 'less than the specified minimum' : 'greater than the specified maximum'} value (${limit.value})`);
+      }
+    };
+    check(el.minValue?.value, true);
+    check(el.maxValue?.value, false);
+  }
+
+  private checkBareCodeBinding(code: string, el: ElementNode): void {
+    const b = el.binding;
+    const tx = this.env.hooks.terminology;
+    if (!b || !tx || (b.strength !== 'required' && b.strength !== 'extensible')) return;
+    const r = safe(() => tx.validateBareCode(b.valueSet, code));
+    if (!r || r.valid) return;
+    this.report(
+      b.strength === 'required' ? 'error' : 'warning',
+      'code-invalid',
+      r.message ?? `The value provided ('${clip(code)}') was not found in the value set ${b.valueSet}, and a code ${b.strength === 'required' ? 'is required' : 'should come'} from this value set`,
+    );
+  }
+
+  private checkCodedBinding(value: Json, el: ElementNode, typeCode: string): void {
+    const b = el.binding;
+    const tx = this.env.hooks.terminology;
+    if (!b || !tx || (b.strength !== 'required' && b.strength !== 'extensible')) return;
+    const codings: Json[] =
+      typeCode === 'CodeableConcept'
+        ? (Array.isArray(value.coding) ? value.coding.filter(isRecord) : [])
+        : typeCode === 'Coding'
+          ? [value]
+          : value.code !== undefined
+            ? [{ system: value.system, code: value.code }]
+            : [];
+    if (codings.length === 0) return;
+    let undecided = false;
+    let message: string | undefined;
+    for (const c of codings) {
+      const coding = {
+        system: typeof c.system === 'string' ? c.system : undefined,
+        code: typeof c.code === 'string' ? c.code : undefined,
+        display: typeof c.display === 'string' ? c.display : undefined,
+        version: typeof c.version === 'string' ? c.version : undefined,
+      };
+      const r = safe(() => tx.validateCode(b.valueSet, coding));
+      if (r === undefined) undecided = true;
+      else if (r.valid) return;
+      else message ??= r.message;
+    }
+    if (undecided) return;
+    const severity = b.strength === 'required' ? 'error' : 'warning';
+    const what = codings.length > 1 ? 'None of the codings provided are' : 'The code provided is not';
+    this.report(severity, 'code-invalid', message ?? `${what} in the value set ${b.valueSet}, and a code ${b.strength === 'required' ? 'from this value set is required' : 'should come from this value set'}`);
+  }
+
+  /**
+   * Reference targets: the type a reference points to (by resolution inside the resource or
+   * Bundle, else by its URL) must be one of the element's targetProfile types.
+   * Spec: https://hl7.org/fhir/R4/references.html
+   */
+  private checkReference(value: Json, el: ElementNode, type: TypeRef): void {
+    const ref = value.reference;
+    if (typeof ref !== 'string') return;
+    const parsed = parseReference(ref, (n) => this.isResourceType(n));
+    const resolved = this.resolveParsed(parsed);
+    if (parsed.kind === 'local' && parsed.id !== '' && !resolved) {
+      this.path.push('.reference');
+      this.report('error', 'not-found', `Unable to resolve resource with reference '${clip(ref)}'`);
+      this.path.pop();
+      return;
+    }
+    const foundType = resolved && typeof resolved.resourceType === 'string' ? resolved.resourceType : parsed.type;
+    if (!foundType || type.targetProfiles.length === 0) return;
+    const allowedTypes = new Set<string>();
+    for (const tp of type.targetProfiles) {
+      const tree = this.env.compiler.tree(tp);
+      allowedTypes.add(tree?.sd.type ?? tp.slice(tp.lastIndexOf('/') + 1));
+    }
+    if (allowedTypes.has('Resource') || allowedTypes.has(foundType) || (allowedTypes.has('DomainResource') && foundType !== 'Bundle' && foundType !== 'Parameters' && foundType !== 'Binary')) {
+      if (resolved) this.checkTargetProfiles(resolved, foundType, type.targetProfiles);
+      return;
+    }
+    const how = resolved ? `found by resolving '${clip(ref)}'` : `implied by the reference URL ${clip(ref)}`;
+    this.report('error', 'structure', `The type '${foundType}' ${how} is not a valid Target for this element (must be one of [${[...allowedTypes].join(', ')}])`);
+    void el;
+  }
+
+  /** A resolved target must conform to one of the target profiles of its type (when any are profiles). */
+  private checkTargetProfiles(target: Json, foundType: string, targetProfiles: readonly string[]): void {
+    const ofType = targetProfiles.filter((tp) => this.env.compiler.tree(tp)?.sd.type === foundType);
+    if (ofType.length === 0 || ofType.some((tp) => unversioned(tp) === typeUrl(foundType))) return;
+    if (this.depth > 16) return;
+    if (!ofType.some((tp) => this.conforms(target, foundType, tp))) {
+      this.report('error', 'structure', `Unable to find a match for profile(s) ${ofType.join(', ')} among the resource the reference points to (${foundType})`);
+    }
+  }
+
+  private resolveParsed(parsed: ReturnType<typeof parseReference>): Json | undefined {
+    const frame = this.frame;
+    if (!frame) return undefined;
+    if (parsed.kind === 'local') return parsed.id ? resolveContained(frame.root, parsed.id) : frame.root;
+    if (!frame.bundle) return undefined;
+    return resolveInBundle(frame.bundle, parsed, frame.fullUrl, (n) => this.isResourceType(n));
+  }
+
+  private resolveReferenceValue(ref: unknown): Json | undefined {
+    if (!isRecord(ref) || typeof ref.reference !== 'string') return undefined;
+    return this.resolveParsed(parseReference(ref.reference, (n) => this.isResourceType(n)));
+  }
+}
+
+function safe<T>(f: () => T): T | undefined {
+  try {
+    return f();
+  } catch {
+    return undefined;
+  }
+}
+
+/** How many values a property has (a primitive position counts if its value or its `_` part is there). */
+function countOf(v: unknown, ext: unknown): number {
+  if (!Array.isArray(v) && !Array.isArray(ext)) {
+    return (v !== undefined && v !== null) || (ext !== undefined && ext !== null) ? 1 : 0;
+  }
+  const a = Array.isArray(v) ? v : v === undefined ? [] : [v];
+  const b = Array.isArray(ext) ? ext : ext === undefined ? [] : [ext];
+  let n = 0;
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    if ((a[i] !== undefined && a[i] !== null) || (b[i] !== undefined && b[i] !== null)) n++;
+  }
+  return n;
+}
+
+function jsonKind(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an Array';
+  if (typeof v === 'object') return 'an Object';
+  return 'a Primitive property';
+}
