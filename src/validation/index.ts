@@ -10,6 +10,7 @@ import type { OperationOutcome, OperationOutcomeIssue, StructureDefinition } fro
 import { outcome } from '../fhir/outcomes.js';
 import { Compiler, getSharedCompiler } from './compile/compiler.js';
 import type { SemanticHooks } from './compile/hooks.js';
+import { globalProfiles } from './compile/implied-profiles.js';
 import { DefinitionRegistry, loadProjectResources } from './registry.js';
 import { dedupeIssues } from './walk-context.js';
 import { Walker } from './walk.js';
@@ -56,6 +57,7 @@ class EngineValidator implements Validator {
   private readonly registry = new DefinitionRegistry();
   private readonly compiler: Compiler;
   private readonly hooks: SemanticHooks;
+  private readonly globals = new Map<string, string[]>();
 
   constructor(hooks: SemanticHooks) {
     this.compiler = new Compiler(this.registry, getSharedCompiler());
@@ -66,6 +68,9 @@ class EngineValidator implements Validator {
     const flat = flatten(resources);
     for (const r of flat) {
       if (r.resourceType === 'StructureDefinition') this.registry.addStructureDefinition(r as unknown as StructureDefinition);
+      if (r.resourceType === 'ImplementationGuide') {
+        for (const g of globalProfiles(r)) this.globals.set(g.type, [...(this.globals.get(g.type) ?? []), g.profile]);
+      }
       this.registry.addCanonical(r);
     }
     const terminology = flat.filter((r) => r.resourceType === 'ValueSet' || r.resourceType === 'CodeSystem');
@@ -86,6 +91,7 @@ class EngineValidator implements Validator {
         const entry = this.registry.getCanonical(url);
         return entry?.resourceType === 'Questionnaire' ? entry.resource : undefined;
       },
+      globalProfiles: (type) => this.globals.get(type) ?? [],
     });
     let issues: OperationOutcomeIssue[];
     try {

@@ -16,6 +16,7 @@ import { compiledFor, mergeConstraints, type PreparedConstraint } from './compil
 import type { Discriminator, ElementNode, TypeRef } from './compile/element-tree.js';
 import type { SemanticHooks } from './compile/hooks.js';
 import { base64Length, checkPrimitive, checkResourceId, clip } from './compile/primitives.js';
+import { vitalSignsProfile } from './compile/implied-profiles.js';
 import { checkIdentifierRules } from './compile/project-rules.js';
 import { extensionUrlOf, matchesSlice, type SliceEnv } from './compile/slicing.js';
 import { describeValue, fixedMismatches, matchesPattern } from './compile/values.js';
@@ -47,6 +48,8 @@ export interface WalkEnv {
   readonly hooks: SemanticHooks;
   /** Questionnaires known to the validator, by canonical URL. */
   questionnaire(url: string): Json | undefined;
+  /** Profiles every resource of a type must conform to (ImplementationGuide.global). */
+  globalProfiles(resourceType: string): readonly string[];
 }
 
 /** Extension URLs the HL7 validator accepts without a definition (examples and tooling domains). */
@@ -135,6 +138,7 @@ export class Walker {
       for (const p of meta.profile) if (typeof p === 'string') urls.push({ url: p, explicit: false });
     }
     for (const p of extra) urls.push({ url: p, explicit: true });
+    for (const p of this.impliedProfiles(res, rt)) urls.push({ url: p, explicit: false });
     const trees: { root: ElementNode }[] = [];
     let coversBase = false;
     const seen = new Set<string>();
@@ -161,6 +165,16 @@ export class Walker {
       if (base) trees.unshift(base);
     }
     return trees;
+  }
+
+  /** Profiles that apply without being claimed (vital signs, ImplementationGuide.global). */
+  private impliedProfiles(res: Json, rt: string): string[] {
+    const out = [...this.env.globalProfiles(rt)];
+    if (rt === 'Observation') {
+      const vital = vitalSignsProfile(res);
+      if (vital) out.push(vital);
+    }
+    return out;
   }
 
   private checkResourceSpecifics(res: Json, rt: string, kind: 'root' | 'contained' | 'entry'): void {
@@ -818,7 +832,9 @@ export class Walker {
     const allowedTypes = new Set<string>();
     for (const tp of type.targetProfiles) {
       const tree = this.env.compiler.tree(tp);
-      allowedTypes.add(tree?.sd.type ?? tp.slice(tp.lastIndexOf('/') + 1));
+      // An unknown target profile could be of any type: the target type cannot be checked.
+      if (!tree?.sd.type) return;
+      allowedTypes.add(tree.sd.type);
     }
     if (allowedTypes.has('Resource') || allowedTypes.has(foundType) || (allowedTypes.has('DomainResource') && foundType !== 'Bundle' && foundType !== 'Parameters' && foundType !== 'Binary')) {
       if (resolved) this.checkTargetProfiles(resolved, foundType, type.targetProfiles);

@@ -245,15 +245,21 @@ export function matchesSlice(
   env: SliceEnv,
 ): MatchResult {
   if (discriminators.length === 0) return { problem: 'the slicing has no discriminator' };
+  // A discriminator the slice puts no value on does not restrict that slice (the HL7 validator
+  // does the same); only when no discriminator says anything is the slice undecidable.
+  let problem: { problem: string } | undefined;
+  let decided = false;
   for (const d of discriminators) {
     const segs = parseDiscriminatorPath(d.path);
     if (!segs) return { problem: `unsupported discriminator path '${d.path}'` };
     const values = evaluate({ value: item, type: itemType }, segs, env);
     const def = definitionAt(slice, segs, env);
     const r = checkDiscriminator(d, values, def, slice, env);
-    if (r !== true) return r;
+    if (r === false) return false;
+    if (r === true) decided = true;
+    else problem ??= r;
   }
-  return true;
+  return decided ? true : (problem ?? true);
 }
 
 function checkDiscriminator(d: Discriminator, values: Typed[], def: DefAt | undefined, slice: ElementNode, env: SliceEnv): MatchResult {

@@ -62,6 +62,7 @@ export function synthesizeIds(diff: readonly ElementDefinition[]): ElementDefini
 
 class SnapshotBuilder {
   readonly elements: Mutable[];
+  private readonly baseElements: readonly ElementDefinition[];
   private readonly rootType: string;
 
   constructor(
@@ -70,6 +71,7 @@ class SnapshotBuilder {
     rootType: string,
   ) {
     this.elements = base.map((e) => clone(e) as Mutable);
+    this.baseElements = base;
     this.rootType = rootType;
     // A profile of a type whose base snapshot has a different root name (e.g. a constraint on a
     // constraint) keeps the root name of its type.
@@ -134,22 +136,28 @@ class SnapshotBuilder {
     return undefined;
   }
 
+  /**
+   * Unfolds an element defined by reference (`#Questionnaire.item`): its children are those of the
+   * referenced element as the base defines it, not as this profile has changed it.
+   */
   private unfoldContentReference(i: number, ref: string): string | undefined {
     const e = this.elements[i];
-    const targetId = ref.startsWith('#') ? ref.slice(1) : ref;
-    const j = this.indexOf(targetId);
-    if (!e || j < 0) return `contentReference ${ref} not found`;
-    const end = this.subtreeEnd(j);
-    const children = this.elements.slice(j + 1, end).filter((c) => !(c.id ?? '').slice(targetId.length).startsWith(':'));
-    const copies = children.map((c) => {
-      const copy = clone(c);
-      copy.path = (e.path ?? '') + (c.path ?? '').slice(this.elements[j]?.path?.length ?? 0);
+    const targetId = ref.slice(ref.indexOf('#') + 1);
+    const base = this.baseElements;
+    const j = base.findIndex((x) => x.id === targetId);
+    const target = base[j];
+    if (!e || !target) return `contentReference ${ref} not found`;
+    let end = j + 1;
+    while (end < base.length && (base[end]?.id ?? '').startsWith(targetId + '.')) end++;
+    const copies = base.slice(j + 1, end).map((c) => {
+      const copy = clone(c) as Mutable;
+      copy.path = (e.path ?? '') + (c.path ?? '').slice(target.path?.length ?? 0);
       copy.id = (e.id ?? '') + (c.id ?? '').slice(targetId.length);
       return copy;
     });
-    const merged: Mutable = { ...clone(this.elements[j] as Mutable), ...clone(e) };
+    const merged: Mutable = { ...clone(target as Mutable), ...clone(e) };
     delete merged.contentReference;
-    merged.type = clone(this.elements[j]?.type);
+    merged.type = clone(target.type);
     this.elements[i] = merged;
     this.elements.splice(i + 1, 0, ...copies);
     return undefined;

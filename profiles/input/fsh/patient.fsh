@@ -1,6 +1,0 @@
-Profile: OverdrachtPatient
-Parent: Patient
-Id: overdracht-patient
-Title: "overdracht Patient"
-Description: "A client."
-* identifier 1..*
