@@ -1,5 +1,6 @@
 /** The registry of CLI commands. A new command is a module exporting a `CliCommand`, added here. */
 import { buildProfilesCommand } from './build-profiles.js';
+import { validateCommand } from './validate.js';
 
 export interface CliCommand {
   name: string;
@@ -8,4 +9,4 @@ export interface CliCommand {
   run(args: string[]): Promise<number>;
 }
 
-export const commands: CliCommand[] = [buildProfilesCommand];
+export const commands: CliCommand[] = [buildProfilesCommand, validateCommand];
