@@ -150,9 +150,12 @@ function runOne(
   run: ConformanceRun,
   expected: OutcomeSummary,
 ): ValidatorRunResult {
+  // Each validator gets its own copy: one that fills in a snapshot or normalises a resource
+  // must not change what the next one sees.
+  const own = structuredClone(run);
   const start = performance.now();
   try {
-    const outcome = validate(run);
+    const outcome = validate(own);
     const ms = performance.now() - start;
     const summary = summarise(outcome);
     return { summary, issues: outcome.issue ?? [], comparison: compare(expected, summary), ms };
