@@ -43,11 +43,14 @@ export function issueElement(i: OperationOutcomeIssue): string | undefined {
 /**
  * Brings the spellings of one element to one form, so `Bundle.entry[1].resource/*Patient/1*\/.name`
  * (Java's comment naming the resource), `Observation.value.ofType(Quantity)` (FHIRPath) and
- * `Observation.valueQuantity` (JSON property) compare equal.
+ * `Observation.valueQuantity` (JSON property) compare equal, as do `extension[1][url='...']`
+ * and `extension[1]`.
  */
 export function normaliseExpression(expression: string): string {
   return expression
     .replace(/\/\*.*?\*\//g, '')
+    // Java may qualify an extension by its URL: `extension[1][url='...']` is still `extension[1]`.
+    .replace(/\[\w+='[^']*'\]/g, '')
     .replace(/\.ofType\((\w+)\)/g, (_m, type: string) => type.charAt(0).toUpperCase() + type.slice(1))
     .replace(/\[x\]/g, '')
     .replace(/\.$/, '')

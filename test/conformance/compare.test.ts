@@ -16,6 +16,10 @@ describe('normaliseExpression', () => {
     );
   });
 
+  it('when an extension is qualified by its url, then the qualifier is dropped', () => {
+    expect(normaliseExpression("Patient.extension[1][url='http://example.org/ext|4.0.0']")).toBe('Patient.extension[1]');
+  });
+
   it('when a choice element keeps its [x], then the [x] is dropped', () => {
     expect(normaliseExpression('Observation.value[x]')).toBe('Observation.value');
   });
