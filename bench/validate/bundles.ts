@@ -76,7 +76,11 @@ function ref(id: string): { reference: string } {
   return { reference: `urn:uuid:${id}` };
 }
 
-function coding(system: string, code: string, display?: string): { coding: { system: string; code: string; display?: string }[] } {
+function coding(
+  system: string,
+  code: string,
+  display?: string,
+): { coding: { system: string; code: string; display?: string }[] } {
   return { coding: [display ? { system, code, display } : { system, code }] };
 }
 
@@ -110,9 +114,28 @@ function makeUnit(ids: IdSource, index: number): Unit {
     supportingInfo: [ref(summaryId)],
     note: [{ text: 'Verwijzing voor behandeling in de basis-GGZ.' }],
   };
-  const summary = composition(summaryId, subject, gpRole, orgs[0]?.id ?? '', conditions, observations, medications, roles);
+  const summary = composition(
+    summaryId,
+    subject,
+    gpRole,
+    orgs[0]?.id ?? '',
+    conditions,
+    observations,
+    medications,
+    roles,
+  );
   return {
-    resources: [...orgs, ...practitioners, ...roles, patient, ...conditions, ...observations, ...medications, serviceRequest, summary],
+    resources: [
+      ...orgs,
+      ...practitioners,
+      ...roles,
+      patient,
+      ...conditions,
+      ...observations,
+      ...medications,
+      serviceRequest,
+      summary,
+    ],
     serviceRequest: serviceRequestId,
     organisation: orgs[0]?.id ?? '',
   };
@@ -148,12 +171,22 @@ function practitioner(ids: IdSource, index: number, i: number): Resource {
       { system: SYS.big, value: String(19000000000 + index * 4 + i) },
     ],
     active: true,
-    name: [{ family: ['de Vries', 'Bakker', 'Visser', 'Smit'][i] ?? 'Mulder', given: ['Pieter', 'Eva', 'Sanne', 'Johan'].slice(i, i + 1) }],
+    name: [
+      {
+        family: ['de Vries', 'Bakker', 'Visser', 'Smit'][i] ?? 'Mulder',
+        given: ['Pieter', 'Eva', 'Sanne', 'Johan'].slice(i, i + 1),
+      },
+    ],
     telecom: [{ system: 'email', value: `zorgverlener${i}@example.nl`, use: 'work' }],
   };
 }
 
-function practitionerRole(ids: IdSource, practitionerId: string, organisationId: string, i: number): Resource {
+function practitionerRole(
+  ids: IdSource,
+  practitionerId: string,
+  organisationId: string,
+  i: number,
+): Resource {
   return {
     resourceType: 'PractitionerRole',
     id: ids.next(),
@@ -175,7 +208,9 @@ function patientResource(id: string, index: number, gpOrganisation: string): Res
     telecom: [{ system: 'phone', value: '06-12345678', use: 'mobile' }],
     gender: index % 2 === 0 ? 'female' : 'male',
     birthDate: `19${70 + (index % 30)}-04-12`,
-    address: [{ use: 'home', line: ['Dorpsstraat 12'], city: 'Groningen', postalCode: '9712 AB', country: 'NL' }],
+    address: [
+      { use: 'home', line: ['Dorpsstraat 12'], city: 'Groningen', postalCode: '9712 AB', country: 'NL' },
+    ],
     generalPractitioner: [ref(gpOrganisation)],
     communication: [{ language: coding('urn:ietf:bcp:47', 'nl'), preferred: true }],
   };
@@ -202,11 +237,19 @@ const CONDITIONS = [
   { system: SYS.icpc, code: 'K86', display: 'Hypertensie zonder orgaanbeschadiging' },
 ];
 
-function condition(id: string, subject: { reference: string }, code: { system: string; code: string; display: string }, i: number): Resource {
+function condition(
+  id: string,
+  subject: { reference: string },
+  code: { system: string; code: string; display: string },
+  i: number,
+): Resource {
   return {
     resourceType: 'Condition',
     id,
-    clinicalStatus: coding('http://terminology.hl7.org/CodeSystem/condition-clinical', i < 6 ? 'active' : 'resolved'),
+    clinicalStatus: coding(
+      'http://terminology.hl7.org/CodeSystem/condition-clinical',
+      i < 6 ? 'active' : 'resolved',
+    ),
     verificationStatus: coding('http://terminology.hl7.org/CodeSystem/condition-ver-status', 'confirmed'),
     category: [coding('http://terminology.hl7.org/CodeSystem/condition-category', 'problem-list-item')],
     code: coding(code.system, code.code, code.display),
@@ -228,13 +271,32 @@ function observation(id: string, subject: { reference: string }, i: number): Res
   };
   switch (i % 5) {
     case 0:
-      return { ...base, category: [coding('http://terminology.hl7.org/CodeSystem/observation-category', 'survey')], code: coding(SYS.loinc, '44261-6', 'PHQ-9 total score'), valueInteger: 10 + (i % 17) };
+      return {
+        ...base,
+        category: [coding('http://terminology.hl7.org/CodeSystem/observation-category', 'survey')],
+        code: coding(SYS.loinc, '44261-6', 'PHQ-9 total score'),
+        valueInteger: 10 + (i % 17),
+      };
     case 1:
-      return { ...base, category: [coding('http://terminology.hl7.org/CodeSystem/observation-category', 'survey')], code: coding(SYS.loinc, '70274-6', 'GAD-7 total score'), valueInteger: 5 + (i % 15) };
+      return {
+        ...base,
+        category: [coding('http://terminology.hl7.org/CodeSystem/observation-category', 'survey')],
+        code: coding(SYS.loinc, '70274-6', 'GAD-7 total score'),
+        valueInteger: 5 + (i % 15),
+      };
     case 2:
-      return { ...base, category: [coding('http://terminology.hl7.org/CodeSystem/observation-category', 'survey')], code: coding(`${OV}rom-instrument`, 'OQ-45'), valueInteger: 60 + i };
+      return {
+        ...base,
+        category: [coding('http://terminology.hl7.org/CodeSystem/observation-category', 'survey')],
+        code: coding(`${OV}rom-instrument`, 'OQ-45'),
+        valueInteger: 60 + i,
+      };
     case 3:
-      return { ...base, code: coding(`${OV}zrm-domain`, 'housing'), valueCodeableConcept: coding(`${OV}zrm-score`, String(1 + (i % 5))) };
+      return {
+        ...base,
+        code: coding(`${OV}zrm-domain`, 'housing'),
+        valueCodeableConcept: coding(`${OV}zrm-score`, String(1 + (i % 5))),
+      };
     default:
       return {
         ...base,
@@ -261,7 +323,9 @@ function medicationStatement(id: string, subject: { reference: string }, i: numb
     medicationCodeableConcept: coding(SYS.atc, m.code, m.display),
     subject,
     effectivePeriod: i < 4 ? { start: '2026-01-10' } : { start: '2024-01-10', end: '2025-01-10' },
-    dosage: [{ text: '1 maal daags 1 tablet', timing: { repeat: { frequency: 1, period: 1, periodUnit: 'd' } } }],
+    dosage: [
+      { text: '1 maal daags 1 tablet', timing: { repeat: { frequency: 1, period: 1, periodUnit: 'd' } } },
+    ],
   };
 }
 
@@ -283,7 +347,10 @@ function composition(
       ? { entry: entries }
       : {
           // cmp-1: an empty section still has text; emptyReason says why it is empty.
-          text: { status: 'generated' as const, div: '<div xmlns="http://www.w3.org/1999/xhtml">Geen gegevens</div>' },
+          text: {
+            status: 'generated' as const,
+            div: '<div xmlns="http://www.w3.org/1999/xhtml">Geen gegevens</div>',
+          },
           emptyReason: coding('http://terminology.hl7.org/CodeSystem/list-empty-reason', 'nilknown'),
         }),
   });

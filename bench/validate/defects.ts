@@ -15,9 +15,15 @@ export interface Defect {
 type Mutable = Record<string, unknown>;
 
 /** The base Bundle with `change` applied to the first entry of `resourceType` (that `pick` accepts). */
-function variant(resourceType: string, change: (r: Mutable) => void, pick: (r: Mutable) => boolean = () => true): Bundle {
+function variant(
+  resourceType: string,
+  change: (r: Mutable) => void,
+  pick: (r: Mutable) => boolean = () => true,
+): Bundle {
   const bundle = referralBundle(55);
-  const entry = (bundle.entry ?? []).find((e) => e.resource?.resourceType === resourceType && pick(e.resource as unknown as Mutable));
+  const entry = (bundle.entry ?? []).find(
+    (e) => e.resource?.resourceType === resourceType && pick(e.resource as unknown as Mutable),
+  );
   if (!entry?.resource) throw new Error(`no ${resourceType} in the referral Bundle`);
   change(entry.resource as unknown as Mutable);
   return bundle;
@@ -59,7 +65,13 @@ export function defects(): Defect[] {
     {
       name: 'Observation with a value and a dataAbsentReason',
       rule: 'resource invariant obs-6 inside a Bundle',
-      bundle: variant('Observation', (r) => void (r.dataAbsentReason = { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/data-absent-reason', code: 'unknown' }] })),
+      bundle: variant(
+        'Observation',
+        (r) =>
+          void (r.dataAbsentReason = {
+            coding: [{ system: 'http://terminology.hl7.org/CodeSystem/data-absent-reason', code: 'unknown' }],
+          }),
+      ),
     },
     {
       name: 'empty section without text',
@@ -73,7 +85,13 @@ export function defects(): Defect[] {
     {
       name: 'birthPlace extension with valueString',
       rule: 'extension value type (patient-birthPlace is Address)',
-      bundle: variant('Patient', (r) => void (r.extension = [{ url: 'http://hl7.org/fhir/StructureDefinition/patient-birthPlace', valueString: 'Groningen' }])),
+      bundle: variant(
+        'Patient',
+        (r) =>
+          void (r.extension = [
+            { url: 'http://hl7.org/fhir/StructureDefinition/patient-birthPlace', valueString: 'Groningen' },
+          ]),
+      ),
     },
     {
       name: 'Condition.subject pointing at a Practitioner',
@@ -81,7 +99,11 @@ export function defects(): Defect[] {
       bundle: (() => {
         const bundle = referralBundle(55);
         const practitioner = firstOf(bundle, 'Practitioner');
-        return withChange(bundle, 'Condition', (r) => void (r.subject = { reference: practitioner?.fullUrl ?? '' }));
+        return withChange(
+          bundle,
+          'Condition',
+          (r) => void (r.subject = { reference: practitioner?.fullUrl ?? '' }),
+        );
       })(),
     },
     {

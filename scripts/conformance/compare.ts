@@ -47,18 +47,26 @@ export function issueElement(i: OperationOutcomeIssue): string | undefined {
  * and `extension[1]`.
  */
 export function normaliseExpression(expression: string): string {
-  return expression
-    .replace(/\/\*.*?\*\//g, '')
-    // Java may qualify an extension by its URL: `extension[1][url='...']` is still `extension[1]`.
-    .replace(/\[\w+='[^']*'\]/g, '')
-    .replace(/\.ofType\((\w+)\)/g, (_m, type: string) => type.charAt(0).toUpperCase() + type.slice(1))
-    .replace(/\[x\]/g, '')
-    .replace(/\.$/, '')
-    .trim();
+  return (
+    expression
+      .replace(/\/\*.*?\*\//g, '')
+      // Java may qualify an extension by its URL: `extension[1][url='...']` is still `extension[1]`.
+      .replace(/\[\w+='[^']*'\]/g, '')
+      .replace(/\.ofType\((\w+)\)/g, (_m, type: string) => type.charAt(0).toUpperCase() + type.slice(1))
+      .replace(/\[x\]/g, '')
+      .replace(/\.$/, '')
+      .trim()
+  );
 }
 
 export function compare(expected: OutcomeSummary, actual: OutcomeSummary | undefined): RunComparison {
-  if (!actual) return { verdictAgrees: false, countMatches: false, elementsMatch: expected.errorElements.length > 0 ? false : undefined, missedElements: expected.errorElements };
+  if (!actual)
+    return {
+      verdictAgrees: false,
+      countMatches: false,
+      elementsMatch: expected.errorElements.length > 0 ? false : undefined,
+      missedElements: expected.errorElements,
+    };
   const ours = new Set(actual.errorElements);
   const missed = [...new Set(expected.errorElements)].filter((e) => !ours.has(e));
   return {

@@ -60,8 +60,20 @@ interface ManifestCase {
 
 /** Keys that name files or describe outcomes, not validation settings. */
 const NON_SETTING_KEYS = new Set([
-  'name', 'file', 'module', 'version', 'java', 'supporting', 'profiles', 'profile', 'description',
-  'explanation', 'documentation', 'questionnaire', 'valuesets', 'codesystems',
+  'name',
+  'file',
+  'module',
+  'version',
+  'java',
+  'supporting',
+  'profiles',
+  'profile',
+  'description',
+  'explanation',
+  'documentation',
+  'questionnaire',
+  'valuesets',
+  'codesystems',
 ]);
 
 export function loadManifestRuns(root: string): ManifestRuns {
@@ -111,12 +123,15 @@ function makeRun(
   files: readonly string[],
   profileFile: string | undefined,
 ): ConformanceRun | SkippedRun {
-  if (!isJsonFile(c.file)) return skip(c, kind, `the case file ${c.file} is XML; this runner reads JSON only`);
+  if (!isJsonFile(c.file))
+    return skip(c, kind, `the case file ${c.file} is XML; this runner reads JSON only`);
   const expectedPath = join(root, 'outcomes', expectedFile);
   if (!existsSync(expectedPath)) return skip(c, kind, `no expected outcome ${expectedFile}`);
   const unique = [...new Set(files)];
   const json = unique.filter(isJsonFile);
-  const profile = profileFile ? (readJsonFile(join(root, 'cases', profileFile)) as StructureDefinition) : undefined;
+  const profile = profileFile
+    ? (readJsonFile(join(root, 'cases', profileFile)) as StructureDefinition)
+    : undefined;
   return {
     id: kind === 'base' ? c.name : `${c.name} [profile]`,
     caseName: c.name,
@@ -146,7 +161,13 @@ function settingsOf(c: ManifestCase, kind: RunKind): Record<string, unknown> {
 }
 
 function skip(c: ManifestCase, kind: RunKind, reason: string): SkippedRun {
-  return { id: kind === 'base' ? c.name : `${c.name} [profile]`, caseName: c.name, kind, module: c.module, reason };
+  return {
+    id: kind === 'base' ? c.name : `${c.name} [profile]`,
+    caseName: c.name,
+    kind,
+    module: c.module,
+    reason,
+  };
 }
 
 function isJsonFile(file: string): boolean {

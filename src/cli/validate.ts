@@ -56,8 +56,19 @@ export const validateCommand: CliCommand = {
     const { createValidator } = await import('../validation/index.js');
     const validator = createValidator({ resources: conformance });
     const options = args.profiles.length > 0 ? { profiles: args.profiles } : undefined;
-    const outcomes = inputs.map(({ file, resource }) => ({ file, outcome: validator.validate(resource, options) }));
-    process.stdout.write(args.format === 'json' ? `${JSON.stringify(outcomes.map((o) => o.outcome), null, 2)}\n` : formatText(outcomes));
+    const outcomes = inputs.map(({ file, resource }) => ({
+      file,
+      outcome: validator.validate(resource, options),
+    }));
+    process.stdout.write(
+      args.format === 'json'
+        ? `${JSON.stringify(
+            outcomes.map((o) => o.outcome),
+            null,
+            2,
+          )}\n`
+        : formatText(outcomes),
+    );
     return outcomes.some((o) => errorIssues(o.outcome).length > 0) ? 1 : 0;
   },
 };
@@ -117,7 +128,9 @@ function readJson(file: string): unknown {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (code ?? 'unreadable')}`);
+    throw new InputError(
+      `cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (code ?? 'unreadable')}`,
+    );
   }
   try {
     return parseJsonText(text);
@@ -136,7 +149,9 @@ function readConformance(file: string): unknown {
   const wrong = types.filter((t) => !CONFORMANCE_TYPES.has(t));
   if (types.length === 0 || wrong.length > 0) {
     const found = wrong[0] ?? 'no resource';
-    throw new InputError(`--load ${file}: expected a StructureDefinition, ValueSet, CodeSystem, Questionnaire or a Bundle of them, found ${found}`);
+    throw new InputError(
+      `--load ${file}: expected a StructureDefinition, ValueSet, CodeSystem, Questionnaire or a Bundle of them, found ${found}`,
+    );
   }
   return value;
 }
@@ -166,17 +181,27 @@ function formatText(results: readonly { file: string; outcome: OperationOutcome 
     if (fileErrors > 0) invalid++;
     errors += fileErrors;
     warnings += fileWarnings;
-    out.push(`${file}: ${fileErrors > 0 ? 'invalid' : 'valid'} (${plural(fileErrors, 'error')}, ${plural(fileWarnings, 'warning')})`);
-    for (const i of issues) out.push(`  ${i.severity.padEnd(11)} ${i.expression?.[0] ?? i.location?.[0] ?? '-'}  ${issueText(i)}`);
+    out.push(
+      `${file}: ${fileErrors > 0 ? 'invalid' : 'valid'} (${plural(fileErrors, 'error')}, ${plural(fileWarnings, 'warning')})`,
+    );
+    for (const i of issues)
+      out.push(`  ${i.severity.padEnd(11)} ${i.expression?.[0] ?? i.location?.[0] ?? '-'}  ${issueText(i)}`);
   }
-  out.push('', `${plural(results.length, 'file')}: ${results.length - invalid} valid, ${invalid} invalid; ${plural(errors, 'error')}, ${plural(warnings, 'warning')}`);
+  out.push(
+    '',
+    `${plural(results.length, 'file')}: ${results.length - invalid} valid, ${invalid} invalid; ${plural(errors, 'error')}, ${plural(warnings, 'warning')}`,
+  );
   return `${out.join('\n')}\n`;
 }
 
 /** Every issue but the "All OK" placeholder of an empty outcome. */
 function reportable(o: OperationOutcome): OperationOutcomeIssue[] {
   const issues = o.issue ?? [];
-  const placeholder = issues.length === 1 && issues[0]?.severity === 'information' && issues[0].code === 'informational' && !issues[0].expression;
+  const placeholder =
+    issues.length === 1 &&
+    issues[0]?.severity === 'information' &&
+    issues[0].code === 'informational' &&
+    !issues[0].expression;
   return placeholder ? [] : issues;
 }
 

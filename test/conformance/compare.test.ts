@@ -6,7 +6,9 @@ describe('normaliseExpression', () => {
     expect(normaliseExpression('Bundle.entry[2].resource/*Patient/fc2e*/.managingOrganization')).toBe(
       'Bundle.entry[2].resource.managingOrganization',
     );
-    expect(normaliseExpression('Parameters.parameter[0].resource/*Patient/1*/')).toBe('Parameters.parameter[0].resource');
+    expect(normaliseExpression('Parameters.parameter[0].resource/*Patient/1*/')).toBe(
+      'Parameters.parameter[0].resource',
+    );
   });
 
   it('when a choice element is written with ofType, then it equals the JSON property name', () => {
@@ -17,7 +19,9 @@ describe('normaliseExpression', () => {
   });
 
   it('when an extension is qualified by its url, then the qualifier is dropped', () => {
-    expect(normaliseExpression("Patient.extension[1][url='http://example.org/ext|4.0.0']")).toBe('Patient.extension[1]');
+    expect(normaliseExpression("Patient.extension[1][url='http://example.org/ext|4.0.0']")).toBe(
+      'Patient.extension[1]',
+    );
   });
 
   it('when a choice element keeps its [x], then the [x] is dropped', () => {
@@ -35,26 +39,52 @@ describe('compare', () => {
   });
 
   it('when the same element is flagged with an error, then verdict, count and element agree', () => {
-    const ours = summarise({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'code-invalid', expression: ['Patient.gender'] }] });
-    expect(compare(expected, ours)).toEqual({ verdictAgrees: true, countMatches: true, elementsMatch: true, missedElements: [] });
+    const ours = summarise({
+      resourceType: 'OperationOutcome',
+      issue: [{ severity: 'error', code: 'code-invalid', expression: ['Patient.gender'] }],
+    });
+    expect(compare(expected, ours)).toEqual({
+      verdictAgrees: true,
+      countMatches: true,
+      elementsMatch: true,
+      missedElements: [],
+    });
   });
 
   it('when another element is flagged, then the verdict agrees but the element is missed', () => {
-    const ours = summarise({ resourceType: 'OperationOutcome', issue: [{ severity: 'fatal', code: 'structure', expression: ['Patient'] }] });
-    expect(compare(expected, ours)).toMatchObject({ verdictAgrees: true, elementsMatch: false, missedElements: ['Patient.gender'] });
+    const ours = summarise({
+      resourceType: 'OperationOutcome',
+      issue: [{ severity: 'fatal', code: 'structure', expression: ['Patient'] }],
+    });
+    expect(compare(expected, ours)).toMatchObject({
+      verdictAgrees: true,
+      elementsMatch: false,
+      missedElements: ['Patient.gender'],
+    });
   });
 
   it('when only warnings are found, then the verdict is valid and disagrees', () => {
-    const ours = summarise({ resourceType: 'OperationOutcome', issue: [{ severity: 'warning', code: 'invalid', location: ['Patient.gender'] }] });
+    const ours = summarise({
+      resourceType: 'OperationOutcome',
+      issue: [{ severity: 'warning', code: 'invalid', location: ['Patient.gender'] }],
+    });
     expect(compare(expected, ours)).toMatchObject({ verdictAgrees: false, countMatches: false });
   });
 
   it('when the validator crashed, then nothing agrees', () => {
-    expect(compare(expected, undefined)).toMatchObject({ verdictAgrees: false, countMatches: false, elementsMatch: false });
+    expect(compare(expected, undefined)).toMatchObject({
+      verdictAgrees: false,
+      countMatches: false,
+      elementsMatch: false,
+    });
   });
 
   it('when the reference finds no error, then the element match is not applicable', () => {
     const valid = summarise({ resourceType: 'OperationOutcome', issue: [] });
-    expect(compare(valid, valid)).toMatchObject({ verdictAgrees: true, countMatches: true, elementsMatch: undefined });
+    expect(compare(valid, valid)).toMatchObject({
+      verdictAgrees: true,
+      countMatches: true,
+      elementsMatch: undefined,
+    });
   });
 });

@@ -15,20 +15,23 @@ const sharedAbsent = !existsSync(DEFAULT_CASES_ROOT) && process.env.CI !== 'true
 const gated = process.env.OVERDRACHT_CONFORMANCE_GATE === '1';
 const TARGET = 0.9;
 
-describe.skipIf(sharedAbsent)(`conformance of overdracht${sharedAbsent ? ' (skipped: ../shared/conformance is absent)' : ''}`, () => {
-  it('when every test case runs through overdracht, then each non-excluded run is counted and the targets are met (targets gated by OVERDRACHT_CONFORMANCE_GATE=1)', async () => {
-    const report = await runConformance({ validators: ['overdracht'] });
-    expect(report.unavailable.overdracht).toBeUndefined();
+describe.skipIf(sharedAbsent)(
+  `conformance of overdracht${sharedAbsent ? ' (skipped: ../shared/conformance is absent)' : ''}`,
+  () => {
+    it('when every test case runs through overdracht, then each non-excluded run is counted and the targets are met (targets gated by OVERDRACHT_CONFORMANCE_GATE=1)', async () => {
+      const report = await runConformance({ validators: ['overdracht'] });
+      expect(report.unavailable.overdracht).toBeUndefined();
 
-    const { runs } = loadManifestRuns(DEFAULT_CASES_ROOT);
-    const total = report.tallies.overdracht?.find((t) => t.module === 'total');
-    expect(total?.runs).toBe(runs.length - loadExclusions(DEFAULT_EXCLUSIONS).length);
-    if (!total) return;
+      const { runs } = loadManifestRuns(DEFAULT_CASES_ROOT);
+      const total = report.tallies.overdracht?.find((t) => t.module === 'total');
+      expect(total?.runs).toBe(runs.length - loadExclusions(DEFAULT_EXCLUSIONS).length);
+      if (!total) return;
 
-    const summary = `valid runs ${ratio(total.validAgree, total.validRuns)}, invalid runs ${ratio(total.invalidAgree, total.invalidRuns)}, crashed ${total.crashed}`;
-    process.stdout.write(`overdracht conformance: ${summary}\n`);
-    if (!gated) return;
-    expect(total.validAgree / total.validRuns, summary).toBeGreaterThanOrEqual(TARGET);
-    expect(total.invalidAgree / total.invalidRuns, summary).toBeGreaterThanOrEqual(TARGET);
-  });
-});
+      const summary = `valid runs ${ratio(total.validAgree, total.validRuns)}, invalid runs ${ratio(total.invalidAgree, total.invalidRuns)}, crashed ${total.crashed}`;
+      process.stdout.write(`overdracht conformance: ${summary}\n`);
+      if (!gated) return;
+      expect(total.validAgree / total.validRuns, summary).toBeGreaterThanOrEqual(TARGET);
+      expect(total.invalidAgree / total.invalidRuns, summary).toBeGreaterThanOrEqual(TARGET);
+    });
+  },
+);

@@ -18,22 +18,48 @@ const crashing: ConformanceValidator = {
 
 describe('runConformance on a miniature manifest', () => {
   it('when a case has an XML profile, then its profile run is listed as skipped with the reason', async () => {
-    const report = await runConformance({ casesRoot, exclusionsFile: `${fixtures}no-exclusions.json`, validators: ['fhir.js'] });
-    expect(report.results.map((r) => r.id)).toEqual(['patient-good', 'patient-bad-gender', 'patient-xml-profile']);
+    const report = await runConformance({
+      casesRoot,
+      exclusionsFile: `${fixtures}no-exclusions.json`,
+      validators: ['fhir.js'],
+    });
+    expect(report.results.map((r) => r.id)).toEqual([
+      'patient-good',
+      'patient-bad-gender',
+      'patient-xml-profile',
+    ]);
     expect(report.skipped).toEqual([
-      expect.objectContaining({ id: 'patient-xml-profile [profile]', reason: expect.stringContaining('XML') }),
+      expect.objectContaining({
+        id: 'patient-xml-profile [profile]',
+        reason: expect.stringContaining('XML'),
+      }),
     ]);
   });
 
   it('when FHIR.js validates the cases, then the tally counts valid and invalid runs per module', async () => {
-    const report = await runConformance({ casesRoot, exclusionsFile: `${fixtures}no-exclusions.json`, validators: ['fhir.js'] });
+    const report = await runConformance({
+      casesRoot,
+      exclusionsFile: `${fixtures}no-exclusions.json`,
+      validators: ['fhir.js'],
+    });
     const total = report.tallies['fhir.js']?.find((t) => t.module === 'total');
-    expect(total).toMatchObject({ runs: 3, validRuns: 2, validAgree: 2, invalidRuns: 1, invalidAgree: 1, crashed: 0 });
+    expect(total).toMatchObject({
+      runs: 3,
+      validRuns: 2,
+      validAgree: 2,
+      invalidRuns: 1,
+      invalidAgree: 1,
+      crashed: 0,
+    });
     expect(report.tallies['fhir.js']?.map((t) => t.module)).toEqual(['general', 'profile', 'tx', 'total']);
   });
 
   it('when a validator throws, then the run is counted as crashed and the others still run', async () => {
-    const report = await runConformance({ casesRoot, exclusionsFile: `${fixtures}no-exclusions.json`, validators: [crashing, 'fhir.js'] });
+    const report = await runConformance({
+      casesRoot,
+      exclusionsFile: `${fixtures}no-exclusions.json`,
+      validators: [crashing, 'fhir.js'],
+    });
     const total = report.tallies.overdracht?.find((t) => t.module === 'total');
     expect(total).toMatchObject({ runs: 3, crashed: 3, validAgree: 0, invalidAgree: 0, crashedOnInvalid: 1 });
     expect(report.results[0]?.byValidator.overdracht?.crashed).toContain('Cannot read properties');
@@ -42,14 +68,27 @@ describe('runConformance on a miniature manifest', () => {
   });
 
   it('when a run is on the exclusion list, then it is listed with its reason and not counted', async () => {
-    const report = await runConformance({ casesRoot, exclusionsFile: `${fixtures}exclude-bad-gender.json`, validators: ['fhir.js'] });
-    expect(report.excluded).toEqual([expect.objectContaining({ case: 'patient-bad-gender', run: 'base', module: 'tx' })]);
+    const report = await runConformance({
+      casesRoot,
+      exclusionsFile: `${fixtures}exclude-bad-gender.json`,
+      validators: ['fhir.js'],
+    });
+    expect(report.excluded).toEqual([
+      expect.objectContaining({ case: 'patient-bad-gender', run: 'base', module: 'tx' }),
+    ]);
     expect(report.tallies['fhir.js']?.find((t) => t.module === 'total')?.runs).toBe(2);
-    expect(formatReport(report)).toContain('patient-bad-gender [base] (tx): needs terminology we cannot have offline');
+    expect(formatReport(report)).toContain(
+      'patient-bad-gender [base] (tx): needs terminology we cannot have offline',
+    );
   });
 
   it('when --case selects one case, then only its runs are made', async () => {
-    const report = await runConformance({ casesRoot, exclusionsFile: `${fixtures}no-exclusions.json`, validators: ['fhir.js'], caseName: 'patient-bad-gender' });
+    const report = await runConformance({
+      casesRoot,
+      exclusionsFile: `${fixtures}no-exclusions.json`,
+      validators: ['fhir.js'],
+      caseName: 'patient-bad-gender',
+    });
     expect(report.results.map((r) => r.id)).toEqual(['patient-bad-gender']);
   });
 });

@@ -21,10 +21,15 @@ interface Result {
 
 function overdracht(...args: string[]): Promise<Result> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [TSX, 'src/cli/main.ts', 'validate', ...args], { cwd: ROOT }, (err, stdout, stderr) => {
-      const code = err && typeof err.code === 'number' ? err.code : err ? -1 : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [TSX, 'src/cli/main.ts', 'validate', ...args],
+      { cwd: ROOT },
+      (err, stdout, stderr) => {
+        const code = err && typeof err.code === 'number' ? err.code : err ? -1 : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -32,8 +37,14 @@ const cases = {
   invalidText: [`${F}patient-valid.json`, `${F}patient-bad-date.json`, `${F}bundle-bad-entry.json`],
   invalidJson: [`${F}patient-bad-date.json`, `${F}patient-valid.json`, '--format', 'json'],
   notAResource: [`${F}not-a-resource.json`],
-  unreadable: [`${F}malformed.json`, `${F}does-not-exist.json`],
-  profile: [`${F}patient-no-birthdate.json`, '--load', `${F}profile-birthdate-required.json`, '--profile', PROFILE],
+  unreadable: [`${F}malformed-json.txt`, `${F}does-not-exist.json`],
+  profile: [
+    `${F}patient-no-birthdate.json`,
+    '--load',
+    `${F}profile-birthdate-required.json`,
+    '--profile',
+    PROFILE,
+  ],
   withoutProfile: [`${F}patient-no-birthdate.json`, '--load', `${F}profile-birthdate-required.json`],
   loadNotConformance: ['--load', `${F}patient-valid.json`, `${F}patient-valid.json`],
   noFiles: ['--format', 'json'],
@@ -78,7 +89,9 @@ describe('overdracht validate', () => {
     const outcomes = JSON.parse(r.stdout) as OperationOutcome[];
     expect(outcomes).toHaveLength(2);
     expect(outcomes.every((o) => o.resourceType === 'OperationOutcome')).toBe(true);
-    expect(outcomes[0]?.issue.some((i) => i.severity === 'error' && i.expression?.[0] === 'Patient.birthDate')).toBe(true);
+    expect(
+      outcomes[0]?.issue.some((i) => i.severity === 'error' && i.expression?.[0] === 'Patient.birthDate'),
+    ).toBe(true);
     expect(outcomes[1]?.issue.some((i) => i.severity === 'error' || i.severity === 'fatal')).toBe(false);
   });
 
@@ -91,7 +104,7 @@ describe('overdracht validate', () => {
   it('when a file is malformed JSON or missing, then it exits 2 naming each file', () => {
     const r = result('unreadable');
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/malformed\.json is not usable JSON: .*position \d+/);
+    expect(r.stderr).toMatch(/malformed-json\.txt is not usable JSON: .*position \d+/);
     expect(r.stderr).toContain('cannot read test/validation/cli/fixtures/does-not-exist.json: no such file');
     expect(r.stdout).toBe('');
   });
