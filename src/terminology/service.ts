@@ -38,11 +38,17 @@ export interface CodingInput {
   version?: string;
 }
 
+/**
+ * A value set is named by its canonical (`url` or `url|version`) or given as a ValueSet resource
+ * (e.g. a contained one, which has no canonical of its own).
+ */
+export type ValueSetRef = string | Readonly<Record<string, unknown>>;
+
 export interface TerminologyService {
   /** undefined: cannot decide offline (code system not available, e.g. SNOMED CT, LOINC). */
-  validateCode(valueSetUrl: string, coding: CodingInput): CodeCheck | undefined;
+  validateCode(valueSet: ValueSetRef, coding: CodingInput): CodeCheck | undefined;
   /** For a bare `code` element bound to a value set (no system in the instance). */
-  validateBareCode(valueSetUrl: string, code: string): CodeCheck | undefined;
+  validateBareCode(valueSet: ValueSetRef, code: string): CodeCheck | undefined;
   hasValueSet(url: string): boolean;
   addResources(resources: readonly unknown[]): void;
   /**
@@ -116,6 +122,22 @@ export function createTerminologyService(opts: TerminologyOptions = {}): Termino
     valueSet: (canonical) => compiledValueSet(canonical),
   };
 
+  let inline = new WeakMap<object, CompiledValueSet>();
+
+  /** A value set by canonical, or an inline ValueSet resource compiled once per object. */
+  function valueSetOf(ref: ValueSetRef): CompiledValueSet | undefined {
+    if (typeof ref === 'string') return compiledValueSet(ref);
+    let out = inline.get(ref);
+    if (!out) {
+      out = compileValueSet(ref as RawResource, resolver);
+      inline.set(ref, out);
+    }
+    return out;
+  }
+
+  const nameOf = (ref: ValueSetRef): string =>
+    typeof ref === 'string' ? ref : String(ref['url'] ?? (ref['id'] !== undefined ? `#${String(ref['id'])}` : '(inline)'));
+
   function compiledValueSet(canonical: string): CompiledValueSet | undefined {
     const hit = compiled.get(canonical);
     if (hit !== undefined) return hit ?? undefined;
@@ -137,10 +159,10 @@ export function createTerminologyService(opts: TerminologyOptions = {}): Termino
   }
 
   const service: TerminologyService = {
-    validateCode(valueSetUrl, coding) {
-      const vs = compiledValueSet(valueSetUrl);
+    validateCode(valueSetRef, coding) {
+      const vs = valueSetOf(valueSetRef);
       if (!vs || typeof coding.code !== 'string') return undefined;
-      if (coding.system === undefined) return service.validateBareCode(valueSetUrl, coding.code);
+      if (coding.system === undefined) return service.validateBareCode(valueSetRef, coding.code);
       const inSystem = service.validateCodeInSystem(coding.system, coding.code, coding.display, coding.version);
       if (inSystem && !inSystem.valid) return inSystem;
       const member = vs.test(coding.system, coding.code);
@@ -148,14 +170,14 @@ export function createTerminologyService(opts: TerminologyOptions = {}): Termino
       if (!member) {
         return {
           valid: false,
-          message: `code '${coding.code}' of system '${coding.system}' is not in value set ${valueSetUrl}`,
+          message: `code '${coding.code}' of system '${coding.system}' is not in value set ${nameOf(valueSetRef)}`,
         };
       }
       return inSystem ?? displayCheck(coding, vs.displays(coding.system, coding.code));
     },
 
-    validateBareCode(valueSetUrl, code) {
-      const vs = compiledValueSet(valueSetUrl);
+    validateBareCode(valueSetRef, code) {
+      const vs = valueSetOf(valueSetRef);
       if (!vs) return undefined;
       let unknown = vs.open;
       for (const system of vs.systems) {
@@ -164,7 +186,7 @@ export function createTerminologyService(opts: TerminologyOptions = {}): Termino
         if (member === undefined) unknown = true;
       }
       if (unknown) return undefined;
-      return { valid: false, message: `code '${code}' is not in value set ${valueSetUrl}` };
+      return { valid: false, message: `code '${code}' is not in value set ${nameOf(valueSetRef)}` };
     },
 
     validateCodeInSystem(system, code, display, version) {
@@ -199,6 +221,7 @@ export function createTerminologyService(opts: TerminologyOptions = {}): Termino
       overlayUsed = true;
       // What a value set means may change with any addition: recompile on demand.
       compiled = new Map();
+      inline = new WeakMap();
     },
   };
   if (opts.resources) service.addResources(opts.resources);

@@ -13,8 +13,14 @@ interface UcumValidation {
   unit?: { name?: string };
 }
 
+interface UcumConversion {
+  status: string;
+  toVal?: number | null;
+}
+
 interface UcumUtils {
   validateUnitString(unit: string): UcumValidation;
+  convertUnitTo(from: string, value: number, to: string): UcumConversion;
 }
 
 // The CommonJS build, the one the FHIRPath module loads too: one copy of the UCUM tables.
@@ -45,4 +51,16 @@ export function isValidUcumCode(code: string): boolean {
 /** The UCUM library's name for a unit (e.g. "milligram per deciliter"). */
 export function ucumDisplay(code: string): string | undefined {
   return isValidUcumCode(code) ? check(code).unit?.name : undefined;
+}
+
+/** `value` in unit `from` expressed in unit `to`; undefined when the units are not commensurable. */
+export function convertUcum(value: number, from: string, to: string): number | undefined {
+  if (from === to) return value;
+  if (!isValidUcumCode(from) || !isValidUcumCode(to)) return undefined;
+  try {
+    const out = utils.convertUnitTo(from, value, to);
+    return out.status === 'succeeded' && typeof out.toVal === 'number' ? out.toVal : undefined;
+  } catch {
+    return undefined;
+  }
 }
