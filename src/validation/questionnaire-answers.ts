@@ -215,9 +215,9 @@ function checkAttachment(ctx: AnswerCheckContext, att: Json, path: string): void
       report(ctx, { code: 'invariant', message: `The attachment is too large (allowed = ${maxSize}, found = ${size})`, expression: path });
     }
   }
-  const mimeTypes = extensionValues(ctx.qItem, `${EXT}mimeType`, 'valueCode').filter((v) => typeof v === 'string');
+  const mimeTypes = extensionValues(ctx.qItem, `${EXT}mimeType`, 'valueCode').filter((v): v is string => typeof v === 'string');
   const contentType = att['contentType'];
-  if (mimeTypes.length > 0 && typeof contentType === 'string' && !mimeTypes.includes(contentType.split(';')[0]?.trim())) {
+  if (mimeTypes.length > 0 && typeof contentType === 'string' && !mimeTypes.includes(contentType.split(';')[0]?.trim() ?? '')) {
     report(ctx, {
       code: 'invariant',
       message: `The attachment content type '${contentType}' is not allowed (allowed = ${mimeTypes.join(', ')})`,
