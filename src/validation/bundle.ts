@@ -102,25 +102,6 @@ function checkEntryFullUrl(e: Entry, type: string, report: BundleReport, isType:
   }
 }
 
-/** The literal references (Reference.reference, not local) inside a value, not entering nested Bundles. */
-function collectReferences(v: unknown, out: string[], depth = 0): void {
-  if (depth > 100) return;
-  if (Array.isArray(v)) {
-    for (const x of v) collectReferences(x, out, depth + 1);
-    return;
-  }
-  if (!isRecord(v)) return;
-  if (v.resourceType === 'Bundle' && depth > 0) return;
-  for (const k of Object.keys(v)) {
-    const x = v[k];
-    if (k === 'reference' && typeof x === 'string') {
-      if (!x.startsWith('#')) out.push(x);
-    } else if (typeof x === 'object' && x !== null) {
-      collectReferences(x, out, depth + 1);
-    }
-  }
-}
-
 function resolve(index: BundleIndex, ref: string, from: Entry, isType: IsType): Json | undefined {
   return resolveInBundle(index, parseReference(ref, isType), from.fullUrl, isType);
 }
@@ -169,7 +150,7 @@ function checkDocument(entries: Entry[], index: BundleIndex, report: BundleRepor
     });
   };
   sections(composition, base, 0);
-  checkReachable(entries, index, report, isType, 'error', 'Composition');
+  checkReachable(entries, index, report, 'error', 'Composition');
 }
 
 function checkMessage(entries: Entry[], index: BundleIndex, report: BundleReport, isType: IsType): void {
@@ -180,25 +161,23 @@ function checkMessage(entries: Entry[], index: BundleIndex, report: BundleReport
     return;
   }
   requireResolvable(header, ['focus'], first, index, report, isType, `.entry[${first.index}].resource`, 'MessageHeader');
-  checkReachable(entries, index, report, isType, 'warning', 'MessageHeader');
+  checkReachable(entries, index, report, 'warning', 'MessageHeader');
 }
 
 /**
  * Every entry of a document (or message) must be reachable from the first entry by following
  * references forwards, or backwards (an entry that points at a reachable one).
  */
-function checkReachable(entries: Entry[], index: BundleIndex, report: BundleReport, isType: IsType, severity: Severity, from: string): void {
+function checkReachable(entries: Entry[], index: BundleIndex, report: BundleReport, severity: Severity, from: string): void {
   const withResource = entries.filter((e) => e.resource);
   const byResource = new Map<Json, Entry>();
   for (const e of withResource) if (e.resource) byResource.set(e.resource, e);
+  // The references were resolved while the entries were walked (BundleIndex.edges).
   const targets = new Map<Entry, Entry[]>();
   for (const e of withResource) {
-    const refs: string[] = [];
-    collectReferences(e.resource, refs);
     const out: Entry[] = [];
-    for (const r of new Set(refs)) {
-      const t = resolve(index, r, e, isType);
-      const te = t ? byResource.get(t) : undefined;
+    for (const t of (e.resource ? index.edges.get(e.resource) : undefined) ?? []) {
+      const te = byResource.get(t);
       if (te && te !== e) out.push(te);
     }
     targets.set(e, out);

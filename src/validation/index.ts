@@ -96,7 +96,7 @@ class EngineValidator implements Validator {
     let issues: OperationOutcomeIssue[];
     try {
       walker.validateRoot(resource, options?.profiles ?? []);
-      issues = dedupeIssues(walker.sink.issues);
+      issues = walker.multiWalk ? dedupeIssues(walker.sink.issues) : walker.sink.issues;
     } catch (err) {
       // The walker is written not to throw; if it does, the input is still answered with an outcome.
       issues = [

@@ -51,6 +51,8 @@ export interface BundleIndex {
   readonly byTypeId: ReadonlyMap<string, Json[]>;
   /** The fullUrl of each entry resource. */
   readonly fullUrlOf: ReadonlyMap<Json, string>;
+  /** Entry resource -> the entry resources its references resolved to (filled in while walking). */
+  readonly edges: Map<Json, Set<Json>>;
 }
 
 /** Indexes the entries of a Bundle once (linear), for reference resolution. */
@@ -73,7 +75,7 @@ export function indexBundle(bundle: Json): BundleIndex {
       else byTypeId.set(key, [r]);
     }
   }
-  return { bundle, byFullUrl, byTypeId, fullUrlOf };
+  return { bundle, byFullUrl, byTypeId, fullUrlOf, edges: new Map() };
 }
 
 /** The server base of a RESTful fullUrl (`http://x/fhir/Patient/1` -> `http://x/fhir/`). */

@@ -12,7 +12,7 @@
 import type { IssueCode, Severity } from '../fhir/outcomes.js';
 import { validateBundleRules } from './bundle.js';
 import type { ChildSlot, Compiler, SlotMap } from './compile/compiler.js';
-import { compiledFor, mergeConstraints, type PreparedConstraint } from './compile/constraints.js';
+import { compiledFor, type PreparedConstraint } from './compile/constraints.js';
 import type { Discriminator, ElementNode, TypeRef } from './compile/element-tree.js';
 import type { SemanticHooks } from './compile/hooks.js';
 import { base64Length, checkPrimitive, checkResourceId, clip } from './compile/primitives.js';
@@ -41,6 +41,8 @@ interface ResourceFrame {
   readonly root: Json;
   readonly fullUrl: string | undefined;
   readonly bundle: BundleIndex | undefined;
+  /** The Bundle entry resource this resource is (or is contained in), for the Bundle's link graph. */
+  readonly entry: Json | undefined;
 }
 
 export interface WalkEnv {
@@ -64,6 +66,8 @@ function isAbsoluteUrl(url: string): boolean {
 
 export class Walker {
   readonly sink = new IssueSink();
+  /** Set when a value was walked against more than one definition (duplicates are then possible). */
+  multiWalk = false;
   private readonly path = new PathStack();
   private frame: ResourceFrame | undefined;
   private depth = 0;
@@ -73,9 +77,11 @@ export class Walker {
   private extContextPath = '';
   private extContextType = '';
   private readonly sliceEnv: SliceEnv;
-  private readonly constraintCache = new WeakMap<ElementNode, Map<string, PreparedConstraint[]>>();
+
+  private readonly resourceTypes: ReadonlySet<string>;
 
   constructor(private readonly env: WalkEnv) {
+    this.resourceTypes = env.compiler.registry.resourceTypes;
     this.sliceEnv = {
       compiler: env.compiler,
       conforms: (value, typeCode, profile) => this.conforms(value, typeCode, profile),
@@ -88,7 +94,7 @@ export class Walker {
   }
 
   private isResourceType(name: string): boolean {
-    return this.env.compiler.registry.isResourceType(name);
+    return this.resourceTypes.has(name);
   }
 
   /** Validates a top-level resource against its type, its meta.profile and `profiles`. */
@@ -116,10 +122,13 @@ export class Walker {
       root: kind === 'contained' && saved ? saved.root : res,
       fullUrl: kind === 'contained' ? saved?.fullUrl : fullUrl,
       bundle: rt === 'Bundle' ? indexBundle(res) : saved?.bundle,
+      entry: rt === 'Bundle' ? undefined : kind === 'entry' ? res : saved?.entry,
     };
     const savedParent = this.parentObject;
     try {
-      for (const tree of this.profilesFor(res, rt, extraProfiles)) {
+      const trees = this.profilesFor(res, rt, extraProfiles);
+      if (trees.length > 1) this.multiWalk = true;
+      for (const tree of trees) {
         this.walkComplex(res, tree.root, { code: rt, profiles: [], targetProfiles: [], primitive: false }, true);
         this.checkConstraints(res, tree.root, undefined);
       }
@@ -379,6 +388,7 @@ export class Walker {
       if (el.children.length === 0) return; // the profile's tree was already the one walked
       const tree = this.env.compiler.tree(type.profiles[0] ?? '');
       if (tree) {
+        this.multiWalk = true;
         this.walkComplex(value, tree.root, type, false);
         this.checkConstraints(value, tree.root, undefined);
       }
@@ -471,7 +481,10 @@ export class Walker {
   private walkExtension(ext: Json, el: ElementNode, type: TypeRef): void {
     const url = ext.url;
     const profile = type.profiles[0];
-    if (el.children.length > 0) this.walkComplex(ext, el, type, false);
+    if (el.children.length > 0) {
+      this.multiWalk = true;
+      this.walkComplex(ext, el, type, false);
+    }
     if (profile) {
       const tree = this.env.compiler.tree(profile);
       if (tree) {
@@ -678,23 +691,7 @@ export class Walker {
   }
 
   private preparedConstraints(el: ElementNode, type: TypeRef | undefined): PreparedConstraint[] {
-    let byType = this.constraintCache.get(el);
-    if (!byType) {
-      byType = new Map();
-      this.constraintCache.set(el, byType);
-    }
-    const key = type?.code ?? '';
-    let list = byType.get(key);
-    if (!list) {
-      // The type's own invariants (qty-3 on Quantity, ref-1 on Reference) apply wherever it is used.
-      const complex = type && !type.primitive && !this.isResourceType(type.code);
-      const root = complex ? this.env.compiler.typeRoot(type) : undefined;
-      const base = complex ? this.env.compiler.typeTree(type.code)?.root : undefined;
-      const target = el.contentReference ? this.env.compiler.contentTarget(el) : undefined;
-      list = mergeConstraints(el.constraints, root?.constraints ?? [], base?.constraints ?? [], target?.constraints ?? []);
-      byType.set(key, list);
-    }
-    return list;
+    return this.env.compiler.constraints(el, type);
   }
 
   private checkFixedPattern(value: Json, el: ElementNode): void {
@@ -821,6 +818,12 @@ export class Walker {
     if (typeof ref !== 'string') return;
     const parsed = parseReference(ref, (n) => this.isResourceType(n));
     const resolved = this.resolveParsed(parsed);
+    const frame = this.frame;
+    if (resolved && frame?.bundle && frame.entry && parsed.kind !== 'local') {
+      const edges = frame.bundle.edges.get(frame.entry);
+      if (edges) edges.add(resolved);
+      else frame.bundle.edges.set(frame.entry, new Set([resolved]));
+    }
     if (parsed.kind === 'local' && parsed.id !== '' && !resolved) {
       this.path.push('.reference');
       this.report('error', 'not-found', `Unable to resolve resource with reference '${clip(ref)}'`);
@@ -829,13 +832,9 @@ export class Walker {
     }
     const foundType = resolved && typeof resolved.resourceType === 'string' ? resolved.resourceType : parsed.type;
     if (!foundType || type.targetProfiles.length === 0) return;
-    const allowedTypes = new Set<string>();
-    for (const tp of type.targetProfiles) {
-      const tree = this.env.compiler.tree(tp);
-      // An unknown target profile could be of any type: the target type cannot be checked.
-      if (!tree?.sd.type) return;
-      allowedTypes.add(tree.sd.type);
-    }
+    // Unknown target profiles could be of any type: then the target type cannot be checked.
+    const allowedTypes = this.env.compiler.targetTypes(type);
+    if (!allowedTypes) return;
     if (allowedTypes.has('Resource') || allowedTypes.has(foundType) || (allowedTypes.has('DomainResource') && foundType !== 'Bundle' && foundType !== 'Parameters' && foundType !== 'Binary')) {
       if (resolved) this.checkTargetProfiles(resolved, foundType, type.targetProfiles);
       return;

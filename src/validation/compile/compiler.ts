@@ -8,6 +8,7 @@
  * Spec: https://hl7.org/fhir/R4/json.html#choice, https://hl7.org/fhir/R4/json.html#primitive
  */
 import { DefinitionRegistry, typeUrl, unversioned } from '../registry.js';
+import { mergeConstraints, type PreparedConstraint } from './constraints.js';
 import { buildTree, PRIMITIVE_TYPES, type CompiledTree, type ElementNode, type TypeRef } from './element-tree.js';
 
 export interface ChildSlot {
@@ -58,56 +59,138 @@ export class Compiler {
 
   /** The compiled tree of a definition, or undefined when unknown or unusable. */
   tree(url: string): CompiledTree | undefined {
-    if (this.shared && !this.registry.isOverlay(url)) return this.shared.tree(url);
     if (this.generation !== this.registry.generation) {
       this.trees.clear();
+      this.typeTrees.clear();
+      this.slotsByType = new WeakMap();
+      this.slotsByNode = new WeakMap();
+      this.typeRoots = new WeakMap();
+      this.allowedTargets = new WeakMap();
       this.generation = this.registry.generation;
     }
-    const key = url;
-    const cached = this.trees.get(key);
+    const cached = this.trees.get(url);
     if (cached !== undefined) return cached ?? undefined;
-    const sd = this.registry.get(url);
-    const tree = sd ? buildTree(sd) : undefined;
-    if (tree) this.own(tree);
-    this.trees.set(key, tree ?? null);
+    let tree: CompiledTree | undefined;
+    if (this.shared && !this.registry.isOverlay(url)) {
+      tree = this.shared.tree(url);
+    } else {
+      const sd = this.registry.get(url);
+      tree = sd ? buildTree(sd) : undefined;
+      if (tree) this.own(tree);
+    }
+    this.trees.set(url, tree ?? null);
     return tree;
+  }
+
+  /** The invariants that apply to a value of `type` at `node`: the element's and its type's. */
+  constraints(node: ElementNode, type: TypeRef | undefined): PreparedConstraint[] {
+    const owner = owners.get(node) ?? this;
+    let byType = node.constraintCache;
+    if (!byType) {
+      byType = new Map();
+      node.constraintCache = byType;
+    }
+    const key = type?.code ?? '';
+    let list = byType.get(key);
+    if (!list) {
+      // The type's own invariants (qty-3 on Quantity, ref-1 on Reference) apply wherever it is used.
+      const complex = type !== undefined && !type.primitive && !owner.registry.isResourceType(type.code) && type.code !== 'Resource';
+      const root = complex ? owner.typeRoot(type) : undefined;
+      const base = complex ? owner.typeTree(type.code)?.root : undefined;
+      const target = node.contentReference ? owner.contentTarget(node) : undefined;
+      list = mergeConstraints(node.constraints, root?.constraints ?? [], base?.constraints ?? [], target?.constraints ?? []);
+      byType.set(key, list);
+    }
+    return list;
+  }
+
+  private allowedTargets = new WeakMap<TypeRef, ReadonlySet<string> | null>();
+
+  /**
+   * The resource types a Reference of `type` may point to (from its targetProfiles); undefined
+   * when unrestricted or when a target profile is unknown (its type cannot be known).
+   */
+  targetTypes(type: TypeRef): ReadonlySet<string> | undefined {
+    const cached = this.allowedTargets.get(type);
+    if (cached !== undefined) return cached ?? undefined;
+    let result: Set<string> | null = new Set<string>();
+    for (const tp of type.targetProfiles) {
+      const t = this.tree(tp)?.sd.type;
+      if (!t) {
+        result = null;
+        break;
+      }
+      result.add(t);
+    }
+    if (result && result.size === 0) result = null;
+    this.allowedTargets.set(type, result);
+    return result ?? undefined;
   }
 
   private own(tree: CompiledTree): void {
     for (const node of tree.byId.values()) owners.set(node, this);
   }
 
+  private readonly typeTrees = new Map<string, CompiledTree | null>();
+
   /** The tree of the base definition of a type (`Quantity`, `Patient`). */
   typeTree(code: string): CompiledTree | undefined {
-    return this.tree(typeUrl(code));
+    if (this.generation !== this.registry.generation) this.tree(''); // drops stale caches
+    let t = this.typeTrees.get(code);
+    if (t === undefined) {
+      t = this.tree(typeUrl(code)) ?? null;
+      this.typeTrees.set(code, t);
+    }
+    return t ?? undefined;
   }
 
   /** The child slots of a complex value of `type` at `node`. */
   slots(node: ElementNode, type: TypeRef | undefined): SlotMap {
-    const owner = owners.get(node) ?? this;
-    return owner.computeSlots(node, type);
-  }
-
-  private computeSlots(node: ElementNode, type: TypeRef | undefined): SlotMap {
     if (node.children.length > 0) {
       if (!node.slotCache) node.slotCache = buildSlots(node);
       return node.slotCache as SlotMap;
     }
-    if (node.contentReference) {
-      const target = this.contentTarget(node);
-      return target ? this.slots(target, target.types[0] ?? BACKBONE) : EMPTY_SLOTS;
-    }
-    const root = this.typeRoot(type);
-    return root && root.children.length > 0 ? this.slots(root, undefined) : EMPTY_SLOTS;
+    const owner = owners.get(node) ?? this;
+    return owner.childlessSlots(node, type);
   }
+
+  private slotsByType = new WeakMap<TypeRef, SlotMap>();
+  private slotsByNode = new WeakMap<ElementNode, SlotMap>();
+
+  /** Slots of an element the snapshot does not unfold: those of its type (or referenced element). */
+  private childlessSlots(node: ElementNode, type: TypeRef | undefined): SlotMap {
+    if (node.contentReference) {
+      let s = this.slotsByNode.get(node);
+      if (!s) {
+        const target = this.contentTarget(node);
+        s = target ? this.slots(target, target.types[0] ?? BACKBONE) : EMPTY_SLOTS;
+        this.slotsByNode.set(node, s);
+      }
+      return s;
+    }
+    if (!type) return EMPTY_SLOTS;
+    let s = this.slotsByType.get(type);
+    if (!s) {
+      const root = this.typeRoot(type);
+      s = root && root.children.length > 0 ? this.slots(root, undefined) : EMPTY_SLOTS;
+      this.slotsByType.set(type, s);
+    }
+    return s;
+  }
+
+  private typeRoots = new WeakMap<TypeRef, ElementNode | null>();
 
   /** The root element of a type: its single profile if it has one, else its base definition. */
   typeRoot(type: TypeRef | undefined): ElementNode | undefined {
     if (!type) return undefined;
-    const profile = type.profiles.length === 1 ? type.profiles[0] : undefined;
-    const viaProfile = profile ? this.tree(profile) : undefined;
-    if (viaProfile) return viaProfile.root;
-    return this.typeTree(type.code)?.root;
+    let r = this.typeRoots.get(type);
+    if (r === undefined) {
+      const profile = type.profiles.length === 1 ? type.profiles[0] : undefined;
+      const viaProfile = profile ? this.tree(profile) : undefined;
+      r = viaProfile?.root ?? this.typeTree(type.code)?.root ?? null;
+      this.typeRoots.set(type, r);
+    }
+    return r ?? undefined;
   }
 
   /** The element a `contentReference` (`#Questionnaire.item`) points to, in the same tree. */

@@ -6,6 +6,7 @@
  * Spec: https://hl7.org/fhir/R4/elementdefinition.html
  */
 import type { ElementDefinition, ElementDefinitionType, StructureDefinition } from '@medplum/fhirtypes';
+import type { PreparedConstraint } from './constraints.js';
 import { splitId } from './snapshot.js';
 
 /** The FHIR R4 primitive types (https://hl7.org/fhir/R4/datatypes.html#primitive). */
@@ -140,6 +141,8 @@ export class ElementNode {
   parent: ElementNode | undefined;
   /** Compiled child slots, filled in by the compiler on first use. */
   slotCache: unknown;
+  /** Prepared invariants per type code, filled in by the compiler on first use. */
+  constraintCache: Map<string, PreparedConstraint[]> | undefined;
 
   constructor(def: ElementDefinition, profile: string) {
     this.id = def.id ?? def.path ?? '';
