@@ -14,9 +14,9 @@ Alias: $resourceTypes = http://hl7.org/fhir/resource-types
 // ---------------------------------------------------------------------------------------------
 
 Invariant: ov-bdl-ref-1
-Description: "Every reference in an entry's resource resolves to an entry of this Bundle: a relative reference Type/id matches a fullUrl that ends with /Type/id, an absolute reference (urn:uuid or URL) matches a fullUrl exactly; references to contained resources (#id) are exempt."
+Description: "Every reference in an entry's resource resolves to an entry of this Bundle: a relative reference Type/id matches a fullUrl that ends with /Type/id, an absolute reference (urn:uuid or URL) matches a fullUrl exactly (a version suffix /_history/n is ignored); references to contained resources (#id) are exempt."
 Severity: #error
-Expression: "resource.descendants().ofType(Reference).reference.where(startsWith('#').not()).all((%resource.entry.fullUrl | %resource.entry.fullUrl.select(replaceMatches('^.*/([A-Za-z]+/[^/]+)$', '$1'))) contains $this)"
+Expression: "resource.descendants().ofType(Reference).reference.where(startsWith('#').not()).all((%resource.entry.fullUrl | %resource.entry.fullUrl.select(replaceMatches('^.*/([A-Za-z]+/[^/]+)$', '$1'))) contains $this.replaceMatches('/_history/[^/]+$', ''))"
 
 // ---------------------------------------------------------------------------------------------
 // Extension: the client's request for help
