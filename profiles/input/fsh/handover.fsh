@@ -28,13 +28,13 @@ Description: "The joint conversation of a warm handover: the client, relatives (
 * participant ^slicing.rules = #open
 * participant ^slicing.description = "By role in the conversation (participant.type)."
 * participant contains client 1..1 MS and relative 0..* MS and sender 1..1 MS and receiver 1..1 MS
-* participant[client].type = $v3ParticipationType#SBJ "subject"
+* participant[client].type = $v3ParticipationType#SBJ
 * participant[client].actor only Reference(https://overdracht.dev/fhir/StructureDefinition/ov-patient)
-* participant[relative].type = $v3ParticipationType#PART "Participation"
+* participant[relative].type = $v3ParticipationType#PART
 * participant[relative].actor only Reference(RelatedPerson)
-* participant[sender].type = $v3ParticipationType#REF "referrer"
+* participant[sender].type = $v3ParticipationType#REF
 * participant[sender].actor only Reference(https://overdracht.dev/fhir/StructureDefinition/ov-practitionerrole)
-* participant[receiver].type = $v3ParticipationType#REFT "Referred to"
+* participant[receiver].type = $v3ParticipationType#REFT
 * participant[receiver].actor only Reference(https://overdracht.dev/fhir/StructureDefinition/ov-practitionerrole)
 
 // ---------------------------------------------------------------------------------------------

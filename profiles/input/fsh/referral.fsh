@@ -53,7 +53,7 @@ Description: "A referral to mental-health care (GGZ) or the social domain. The p
 * category[referralCategory] ^patternCodeableConcept.coding[0].system = $referralCategory
 * category[referralCategory] from https://overdracht.dev/fhir/ValueSet/referral-category (required)
 * code 1..1 MS
-* code = $sct#3457005 "Patient referral"
+* code = $sct#3457005
 * subject MS
 * subject only Reference(https://overdracht.dev/fhir/StructureDefinition/ov-patient)
 * requester 1..1 MS
@@ -113,7 +113,7 @@ Description: "The workflow state of a referral at one receiving organisation. Fo
 * intent = #order (exactly)
 * priority MS
 * code 1..1 MS
-* code = $sct#3457005 "Patient referral"
+* code = $sct#3457005
 * focus 1..1 MS
 * focus only Reference(OvReferralServiceRequest)
 * for 1..1 MS
