@@ -1,0 +1,8 @@
+/** Every migration, in order. To add one: a new file `NNNN-name.ts` and a line here (see ../README.md). */
+import { resources } from './0001-resources.js';
+import { gateway } from './0002-gateway.js';
+import type { Migration } from './migration.js';
+
+export type { Migration } from './migration.js';
+
+export const MIGRATIONS: readonly Migration[] = [resources, gateway];

@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OperationOutcomeError } from '../../src/fhir/outcomes.js';
+import type { Database } from '../../src/store/database.js';
+import { DatabaseError } from '../../src/store/errors.js';
+import { migrate } from '../../src/store/migrate.js';
+import { MIGRATIONS } from '../../src/store/migrations/index.js';
+import { openDatabase } from '../../src/store/open.js';
+import { TARGETS, freshSchema } from './support/targets.js';
+
+describe.each(TARGETS)('database ($name)', (target) => {
+  describe.skipIf(target.skip)('', () => {
+    let db: Database;
+    beforeAll(async () => {
+      db = await target.open();
+      await db.exec('CREATE TABLE scratch (k text PRIMARY KEY, v integer NOT NULL)');
+    });
+    afterAll(async () => db.close());
+
+    it('when values of each type come back, then both drivers give the same JavaScript types', async () => {
+      const { rows } = await db.query<Record<string, unknown>>(
+        `SELECT 1::integer AS i, 'x'::text AS t, true AS b, '{"a":[1]}'::jsonb AS j,
+                '2024-05-06T07:08:09.123Z'::timestamptz AS ts, 2.50::numeric AS n, count(*)::integer AS c
+         FROM (VALUES (1)) v`,
+      );
+      expect(rows[0]).toEqual({ i: 1, t: 'x', b: true, j: { a: [1] }, ts: new Date('2024-05-06T07:08:09.123Z'), n: '2.50', c: 1 });
+    });
+
+    it('when a nested transaction fails, then only its work is rolled back', async () => {
+      await db.transaction(async (tx) => {
+        await tx.query('INSERT INTO scratch VALUES ($1, $2)', ['outer', 1]);
+        await expect(
+          tx.transaction(async (inner) => {
+            await inner.query('INSERT INTO scratch VALUES ($1, $2)', ['inner', 2]);
+            throw new Error('inner fails');
+          }),
+        ).rejects.toThrow('inner fails');
+        await tx.transaction(async (inner) => inner.query('INSERT INTO scratch VALUES ($1, $2)', ['sibling', 3]));
+      });
+      const { rows } = await db.query<{ k: string }>("SELECT k FROM scratch WHERE k IN ('outer', 'inner', 'sibling') ORDER BY k");
+      expect(rows.map((r) => r.k)).toEqual(['outer', 'sibling']);
+    });
+
+    it('when the callback throws, then the whole transaction is rolled back and the error passes unchanged', async () => {
+      const mine = new OperationOutcomeError({ resourceType: 'OperationOutcome', issue: [] }, 409);
+      await expect(
+        db.transaction(async (tx) => {
+          await tx.query('INSERT INTO scratch VALUES ($1, $2)', ['rolled-back', 1]);
+          throw mine;
+        }),
+      ).rejects.toBe(mine);
+      expect((await db.query("SELECT 1 FROM scratch WHERE k = 'rolled-back'")).rowCount).toBe(0);
+    });
+
+    it('when a unique key is violated, then the error says so without any row value', async () => {
+      await db.query('INSERT INTO scratch VALUES ($1, $2)', ['999999990', 1]);
+      const err: unknown = await db.query('INSERT INTO scratch VALUES ($1, $2)', ['999999990', 2]).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(DatabaseError);
+      const dbErr = err as DatabaseError;
+      expect(dbErr.status).toBe(409);
+      expect(dbErr.sqlState).toBe('23505');
+      expect(dbErr.constraint).toBe('scratch_pkey');
+      expect(JSON.stringify(dbErr.outcome)).not.toContain('999999990');
+      expect(dbErr.message).not.toContain('999999990');
+      expect(Object.keys(dbErr)).not.toContain('cause');
+    });
+
+    it('when a value cannot be cast, then the error is a 400 without the value', async () => {
+      const err = (await db.query('SELECT $1::integer', ['Jansen']).catch((e: unknown) => e)) as DatabaseError;
+      expect(err.status).toBe(400);
+      expect(JSON.stringify(err.outcome) + err.message).not.toContain('Jansen');
+    });
+
+    it('when migrations run again, then nothing is applied', async () => {
+      expect(await migrate(db)).toEqual({ applied: [], version: MIGRATIONS.length });
+    });
+  });
+});
+
+describe.skipIf(TARGETS[1]?.skip ?? true)('migrations on a server', () => {
+  it('when two instances open one empty database at once, then each migration is applied once', async () => {
+    const schema = await freshSchema();
+    try {
+      const [a, b] = await Promise.all([
+        openDatabase({ driver: 'pg', url: schema.url, poolSize: 2 }),
+        openDatabase({ driver: 'pg', url: schema.url, poolSize: 2 }),
+      ]);
+      const { rows } = await a.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
+      expect(rows.map((r) => r.version)).toEqual(MIGRATIONS.map((m) => m.version));
+      await Promise.all([a.close(), b.close()]);
+    } finally {
+      await schema.drop();
+    }
+  });
+
+  it('when the schema is newer than the build, then opening fails', async () => {
+    const schema = await freshSchema();
+    try {
+      const db = await openDatabase({ driver: 'pg', url: schema.url, poolSize: 1 });
+      await db.query("INSERT INTO schema_migrations (version, name) VALUES (99, 'future')");
+      await db.close();
+      await expect(openDatabase({ driver: 'pg', url: schema.url, poolSize: 1 })).rejects.toThrow(/newer/);
+    } finally {
+      await schema.drop();
+    }
+  });
+});
