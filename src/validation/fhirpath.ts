@@ -55,14 +55,22 @@ interface ResourceNodeLike {
   path?: string | null;
   fhirNodeDataType?: string | null;
 }
+interface TypeInfoLike {
+  is(type: unknown, model: unknown): boolean;
+}
 interface TypesLib {
   ResourceNode: {
     makeResNode(ctx: unknown, data: unknown, parent: null, path: null, d: null, type: null): ResourceNodeLike;
   };
+  TypeInfo: { fromValue(value: unknown): TypeInfoLike };
+}
+/** The evaluation context fhirpath.js passes as `this` to functions. */
+interface EngineContext {
+  model: unknown;
 }
 
 const fhirpath = require('fhirpath') as FhirPathLib;
-const { ResourceNode } = require('fhirpath/src/types.js') as TypesLib;
+const { ResourceNode, TypeInfo } = require('fhirpath/src/types.js') as TypesLib;
 const r4Model = require('fhirpath/fhir-context/r4') as unknown;
 
 /** Raised inside a function that cannot be decided offline; turns into `{ error }`. */
@@ -79,10 +87,13 @@ function currentContext(): InvariantContext {
 
 const userInvocationTable = {
   resolve: { fn: resolveFn, internalStructures: true },
+  as: { fn: asFn, arity: { 1: ['TypeSpecifier'] }, internalStructures: true },
+  matches: { fn: matchesFn, arity: { 1: ['String'] }, internalStructures: true },
   memberOf: { fn: memberOfFn, arity: { 1: ['String'] }, internalStructures: true },
   conformsTo: { fn: conformsToFn, arity: { 1: ['String'] }, internalStructures: true },
 };
-const OPTIONS = { userInvocationTable };
+// trace() would print instance data to the console; health data is never logged.
+const OPTIONS = { userInvocationTable, traceFn: (): void => undefined };
 
 export function compileExpression(expression: string): CompiledExpression {
   // Parse once now so that a syntax error surfaces at compile time.
@@ -121,9 +132,10 @@ function compileOrThrow(expression: string, base: string | undefined): Evaluator
 }
 
 /**
- * An invariant holds when its expression yields `true`. Like the HL7 Java validator, an empty
- * result or anything other than a single boolean counts as a failure of the invariant; a
- * runtime error (or a function we cannot decide offline) is returned as `{ error }`.
+ * An invariant fails only when its expression yields `false`. An empty result passes: R4
+ * invariants rely on it (ref-1 on a Reference without `reference`, que-0 without a `name`), and
+ * the HL7 Java validator reports neither. A runtime error (or a function we cannot decide
+ * offline) is returned as `{ error }` without instance data in the message.
  */
 export function evaluateInvariant(
   compiled: CompiledExpression,
@@ -135,10 +147,68 @@ export function evaluateInvariant(
   try {
     result = compiled.evaluate(node, ctx, typeName);
   } catch (err) {
-    return { error: err instanceof Error ? err.message : String(err) };
+    return { error: safeMessage(err) };
   }
-  if (result.length === 1 && typeof result[0] === 'boolean') return result[0];
-  return result.length > 0 && result.every((r) => r !== false);
+  return result.every((r) => r !== false);
+}
+
+/**
+ * fhirpath.js puts the offending data into some error messages ("... got [{...}]"); an outcome
+ * must not carry instance data (it may hold a BSN or a name), so only the rule text is kept.
+ */
+function safeMessage(err: unknown): string {
+  if (err instanceof UndecidableError) return err.message;
+  const text = err instanceof Error ? err.message : String(err);
+  const cut = text.search(/,?\s*got\s|[[{"]/);
+  const head = (cut >= 0 ? text.slice(0, cut) : text).split('\n')[0] ?? '';
+  return `FHIRPath evaluation failed: ${head.trim().slice(0, 160)}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// as() and matches(): lenient where the R4 invariants need it
+
+/**
+ * R4 invariants (dom-3: `%resource.descendants().as(canonical)`) apply `as()` to collections; as
+ * in the HL7 Java validator it filters by type instead of failing on more than one item.
+ */
+function asFn(this: EngineContext, coll: unknown[], type: unknown): unknown[] {
+  return coll.filter((v) => TypeInfo.fromValue(v).is(type, this.model));
+}
+
+const regexCache = new Map<string, RegExp | null>();
+
+/**
+ * `matches()` with the regex flavour of the R4 invariants: several (eld-16, eld-19, eld-20) use
+ * escapes that Unicode-mode JavaScript rejects, so a pattern that fails in Unicode mode is
+ * retried without it.
+ */
+function matchesFn(coll: unknown[], regex: unknown): boolean[] {
+  if (coll.length === 0) return [];
+  if (coll.length > 1) throw new Error('matches() needs a single string');
+  const value = fhirpath.util.valData(coll[0]);
+  const pattern = fhirpath.util.valData(Array.isArray(regex) ? regex[0] : regex);
+  if (typeof value !== 'string' || typeof pattern !== 'string') return [];
+  const re = compileRegex(pattern);
+  if (!re) throw new Error('matches() was given an invalid regular expression');
+  return [re.test(value)];
+}
+
+function compileRegex(pattern: string): RegExp | undefined {
+  let re = regexCache.get(pattern);
+  if (re === undefined) {
+    re = tryRegex(pattern, 'su') ?? tryRegex(pattern, 's') ?? null;
+    if (regexCache.size > 1000) regexCache.clear();
+    regexCache.set(pattern, re);
+  }
+  return re ?? undefined;
+}
+
+function tryRegex(pattern: string, flags: string): RegExp | undefined {
+  try {
+    return new RegExp(pattern, flags);
+  } catch {
+    return undefined;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
