@@ -13,6 +13,9 @@ import type { SemanticHooks } from './compile/hooks.js';
 import { globalProfiles } from './compile/implied-profiles.js';
 import { DefinitionRegistry, loadProjectResources } from './registry.js';
 import { dedupeIssues } from './walk-context.js';
+import { createTerminologyService } from '../terminology/service.js';
+import { compileExpression, evaluateInvariant } from './fhirpath.js';
+import { validateQuestionnaireResponse } from './questionnaire.js';
 import { Walker } from './walk.js';
 
 export interface ValidateOptions {
@@ -64,7 +67,7 @@ class EngineValidator implements Validator {
     this.hooks = hooks;
   }
 
-  addResources(resources: readonly unknown[]): void {
+  addResources(resources: readonly unknown[], withTerminology = true): void {
     const flat = flatten(resources);
     for (const r of flat) {
       if (r.resourceType === 'StructureDefinition') this.registry.addStructureDefinition(r as unknown as StructureDefinition);
@@ -74,7 +77,7 @@ class EngineValidator implements Validator {
       this.registry.addCanonical(r);
     }
     const terminology = flat.filter((r) => r.resourceType === 'ValueSet' || r.resourceType === 'CodeSystem');
-    if (terminology.length > 0 && this.hooks.terminology) {
+    if (withTerminology && terminology.length > 0 && this.hooks.terminology) {
       try {
         this.hooks.terminology.addResources(terminology);
       } catch {
@@ -112,14 +115,21 @@ class EngineValidator implements Validator {
   }
 }
 
-/** The project's semantic modules, wired in as they become available. */
-function defaultHooks(): SemanticHooks {
-  return {};
+/** The project's semantic modules: terminology, FHIRPath invariants, questionnaire answers. */
+function defaultHooks(includeProject: boolean): SemanticHooks {
+  const terminology = createTerminologyService({ includeCore: true, includeProject });
+  return {
+    terminology,
+    invariants: { compileExpression, evaluateInvariant },
+    questionnaire: (qr, q, basePath) => validateQuestionnaireResponse(qr, q, basePath, { terminology }),
+  };
 }
 
 export function createValidator(options?: CreateValidatorOptions): Validator {
-  const v = new EngineValidator(options?.hooks ?? defaultHooks());
-  if (options?.includeProjectPackage !== false) v.addResources(loadProjectResources());
+  const includeProject = options?.includeProjectPackage !== false;
+  const v = new EngineValidator(options?.hooks ?? defaultHooks(includeProject));
+  // The project's terminology is already part of the terminology service's shared layers.
+  if (includeProject) v.addResources(loadProjectResources(), false);
   if (options?.resources) v.addResources(options.resources);
   return v;
 }

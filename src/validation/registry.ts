@@ -54,7 +54,7 @@ export function getBaseLayer(): BaseLayer {
       if (!isRecord(r) || typeof r.url !== 'string' || typeof r.resourceType !== 'string') continue;
       canonicals.set(r.url, r.resourceType);
       if (r.resourceType !== 'StructureDefinition') continue;
-      const sd = r as unknown as StructureDefinition;
+      const sd = correctKnownErrata(r as unknown as StructureDefinition);
       if (!sds.has(r.url)) sds.set(r.url, sd);
       if (sd.kind === 'resource' && sd.derivation === 'specialization' && sd.type) resourceTypes.add(sd.type);
     }
@@ -70,6 +70,27 @@ export function getBaseLayer(): BaseLayer {
   }
   baseLayer = { sds, canonicals, resourceTypes };
   return baseLayer;
+}
+
+const VITAL_SIGNS = 'http://hl7.org/fhir/StructureDefinition/vitalsigns';
+const UCUM_VITALS = 'http://hl7.org/fhir/ValueSet/ucum-vitals-common|4.0.1';
+
+/**
+ * Known errata of the published R4 definitions, corrected as the HL7 validator corrects them:
+ * the vital signs profiles bind Observation.component.value[x] (which also allows
+ * CodeableConcept, string, ...) to the UCUM vital-sign units as `required`; it is meant to be
+ * `extensible`. Returns the definition itself when nothing needs correcting, else a corrected copy.
+ */
+export function correctKnownErrata(sd: StructureDefinition): StructureDefinition {
+  if (sd.type !== 'Observation' || (sd.url !== VITAL_SIGNS && sd.baseDefinition !== VITAL_SIGNS)) return sd;
+  const affected = (e: ElementDefinition): boolean =>
+    e.path === 'Observation.component.value[x]' && e.binding?.valueSet === UCUM_VITALS && e.binding.strength === 'required';
+  if (!sd.snapshot?.element?.some(affected) && !sd.differential?.element?.some(affected)) return sd;
+  const copy = structuredClone(sd);
+  for (const e of [...(copy.snapshot?.element ?? []), ...(copy.differential?.element ?? [])]) {
+    if (affected(e) && e.binding) e.binding.strength = 'extensible';
+  }
+  return copy;
 }
 
 /** Strips a `|version` suffix. */
@@ -118,11 +139,12 @@ export class DefinitionRegistry {
   }
 
   /** Adds one StructureDefinition; its snapshot is generated lazily if missing. */
-  addStructureDefinition(sd: StructureDefinition): void {
-    if (!sd.url) return;
-    this.overlay.set(sd.url, sd);
-    if (sd.version) this.overlayVersions.set(`${sd.url}|${sd.version}`, sd);
-    this.snapshotProblems.delete(sd.url);
+  addStructureDefinition(given: StructureDefinition): void {
+    if (!given.url) return;
+    const sd = correctKnownErrata(given);
+    this.overlay.set(given.url, sd);
+    if (sd.version) this.overlayVersions.set(`${given.url}|${sd.version}`, sd);
+    this.snapshotProblems.delete(given.url);
     this.generation++;
   }
 

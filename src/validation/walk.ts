@@ -12,9 +12,9 @@
 import type { IssueCode, Severity } from '../fhir/outcomes.js';
 import { validateBundleRules } from './bundle.js';
 import type { ChildSlot, Compiler, SlotMap } from './compile/compiler.js';
-import { compiledFor, type PreparedConstraint } from './compile/constraints.js';
+import { compiledFor, touches, type PreparedConstraint } from './compile/constraints.js';
 import type { Discriminator, ElementNode, TypeRef } from './compile/element-tree.js';
-import type { SemanticHooks } from './compile/hooks.js';
+import type { InvariantContextInput, SemanticHooks } from './compile/hooks.js';
 import { base64Length, checkPrimitive, checkResourceId, clip } from './compile/primitives.js';
 import { vitalSignsProfile } from './compile/implied-profiles.js';
 import { checkIdentifierRules } from './compile/project-rules.js';
@@ -656,28 +656,19 @@ export class Walker {
 
   /** The invariants of the element and of its type's root, natively or through FHIRPath. */
   private checkConstraints(value: unknown, el: ElementNode, type: TypeRef | undefined): void {
-    const prepared = this.preparedConstraints(el, type);
+    const prepared = this.env.compiler.constraints(el, type);
     if (prepared.length === 0) return;
-    const frame = this.frame;
-    const ctx = { resource: frame?.resource, rootResource: frame?.root, bundle: frame?.bundle?.bundle };
+    const ctx = this.invariantContext();
     const hook = this.env.hooks.invariants;
+    let typeName: string | undefined | null = null;
     for (const c of prepared) {
       let ok: boolean;
       if (c.native) {
         ok = c.native(value, ctx);
       } else {
         if (!hook) continue;
-        const compiled = compiledFor(hook, c.def.expression);
-        if ('error' in compiled) {
-          this.report('warning', 'processing', `The invariant ${c.def.key} could not be compiled: ${compiled.error}`);
-          continue;
-        }
-        let r: boolean | { error: string };
-        try {
-          r = hook.evaluateInvariant(compiled, value, ctx, type?.code ?? el.types[0]?.code ?? el.path);
-        } catch (err) {
-          r = { error: err instanceof Error ? err.message : String(err) };
-        }
+        if (typeName === null) typeName = invariantTypeName(value, el, type);
+        const r = this.evaluate(hook, c, value, ctx, typeName);
         if (typeof r !== 'boolean') {
           this.report('warning', 'processing', `The invariant ${c.def.key} could not be evaluated: ${r.error}`);
           continue;
@@ -690,8 +681,57 @@ export class Walker {
     }
   }
 
-  private preparedConstraints(el: ElementNode, type: TypeRef | undefined): PreparedConstraint[] {
-    return this.env.compiler.constraints(el, type);
+  /**
+   * One FHIRPath invariant. When the value has none of the properties the expression can see,
+   * the result is that of an empty value, computed once per expression and type.
+   */
+  private evaluate(
+    hook: NonNullable<SemanticHooks['invariants']>,
+    c: PreparedConstraint,
+    value: unknown,
+    ctx: InvariantContextInput,
+    typeName: string | undefined,
+  ): boolean | { error: string } {
+    const compiled = compiledFor(hook, c.def.expression);
+    if ('error' in compiled) return { error: `it could not be compiled: ${compiled.error}` };
+    const run = (node: unknown): boolean | { error: string } => {
+      try {
+        return hook.evaluateInvariant(compiled, node, ctx, typeName);
+      } catch (err) {
+        return { error: err instanceof Error ? err.message : String(err) };
+      }
+    };
+    if (c.shape.always || !isRecord(value) || touches(value, c.shape.roots)) return run(value);
+    const rt = typeof value.resourceType === 'string' ? value.resourceType : undefined;
+    const key = `${c.def.expression}\u0000${typeName ?? rt ?? ''}`;
+    let cache = emptyResults.get(hook);
+    if (!cache) {
+      cache = new Map();
+      emptyResults.set(hook, cache);
+    }
+    let r = cache.get(key);
+    if (r === undefined) {
+      r = run(rt ? { resourceType: rt } : {});
+      cache.set(key, r);
+    }
+    return r;
+  }
+
+  private ctxCache: { frame: ResourceFrame | undefined; ctx: InvariantContextInput } | undefined;
+
+  /** %resource, %rootResource, the Bundle, and what memberOf()/conformsTo() need. */
+  private invariantContext(): InvariantContextInput {
+    const frame = this.frame;
+    if (this.ctxCache && this.ctxCache.frame === frame) return this.ctxCache.ctx;
+    const ctx: InvariantContextInput = {
+      resource: frame?.resource,
+      rootResource: frame?.root,
+      bundle: frame?.bundle?.bundle,
+      terminology: this.env.hooks.terminology,
+      conformsTo: (resource, url) => (this.env.compiler.tree(url) ? this.conforms(resource, '', url) : undefined),
+    };
+    this.ctxCache = { frame, ctx };
+    return ctx;
   }
 
   private checkFixedPattern(value: Json, el: ElementNode): void {
@@ -866,6 +906,17 @@ export class Walker {
     if (!isRecord(ref) || typeof ref.reference !== 'string') return undefined;
     return this.resolveParsed(parseReference(ref.reference, (n) => this.isResourceType(n)));
   }
+}
+
+/** Results of invariants on an empty value, per FHIRPath engine and `expression\0type`. */
+const emptyResults = new WeakMap<object, Map<string, boolean | { error: string }>>();
+
+/** The type name FHIRPath needs for a node: none for a resource, the element path for backbones. */
+function invariantTypeName(value: unknown, el: ElementNode, type: TypeRef | undefined): string | undefined {
+  if (isRecord(value) && typeof value.resourceType === 'string') return undefined;
+  const code = type?.code ?? el.types[0]?.code;
+  if (!code || code === 'BackboneElement' || code === 'Element') return el.path;
+  return code;
 }
 
 function safe<T>(f: () => T): T | undefined {

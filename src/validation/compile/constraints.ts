@@ -117,7 +117,8 @@ const NATIVE: ReadonlyMap<string, NativeCheck> = new Map<string, NativeCheck>([
     (n) => contained(n).every((c) => !isRecord(c.meta) || (!has(c.meta, 'versionId') && !has(c.meta, 'lastUpdated'))),
   ],
   ['dom-5|contained.meta.security.empty()', (n) => contained(n).every((c) => !isRecord(c.meta) || list(c.meta.security).length === 0)],
-  ['dom-6|text.`div`.exists()', (n) => isRecord(n) && isRecord(n.text) && has(n.text, 'div')],
+  // Only a resource that is not contained needs narrative (as corrected in later versions).
+  ['dom-6|text.`div`.exists()', (n, ctx) => ctx.rootResource !== n || (isRecord(n) && isRecord(n.text) && has(n.text, 'div'))],
   [
     "ref-1|reference.startsWith('#').not() or (reference.substring(1).trace('url') in %rootResource.contained.id.trace('ids'))",
     (n, ctx) => {
@@ -204,10 +205,11 @@ const NATIVE: ReadonlyMap<string, NativeCheck> = new Map<string, NativeCheck>([
 export interface PreparedConstraint {
   readonly def: ConstraintDef;
   readonly native: NativeCheck | undefined;
+  readonly shape: ExpressionShape;
 }
 
 export function prepareConstraint(def: ConstraintDef): PreparedConstraint {
-  return { def, native: NATIVE.get(`${def.key}|${def.expression}`) };
+  return { def, native: NATIVE.get(`${def.key}|${def.expression}`), shape: expressionShape(def.expression) };
 }
 
 /** Merges constraint lists, the first definition of a key winning. */
@@ -244,4 +246,68 @@ export function compiledFor(hook: InvariantHook, expression: string): CompileRes
     cache.set(expression, c);
   }
   return c;
+}
+
+/**
+ * Which properties of the focus an expression can look at. When the expression only navigates
+ * from the focus by name (no `$this`, `%` variables, type names or functions applied to the focus
+ * itself), its result on a value that has none of those properties equals its result on an empty
+ * object - computed once. Identifiers inside function arguments are counted too (conservative).
+ */
+export interface ExpressionShape {
+  /** true: the result may depend on anything; always evaluate. */
+  readonly always: boolean;
+  readonly roots: ReadonlySet<string>;
+}
+
+const shapes = new Map<string, ExpressionShape>();
+const ALWAYS: ExpressionShape = { always: true, roots: new Set() };
+
+export function expressionShape(expression: string): ExpressionShape {
+  let shape = shapes.get(expression);
+  if (shape) return shape;
+  shape = analyse(expression);
+  shapes.set(expression, shape);
+  return shape;
+}
+
+function analyse(expression: string): ExpressionShape {
+  // String literals say nothing about the focus.
+  const text = expression.replace(/'(?:[^'\\]|\\.)*'/g, "''");
+  if (/[$%]/.test(text)) return ALWAYS;
+  const roots = new Set<string>();
+  const token = /(\.)?\s*(`[^`]*`|[A-Za-z_][A-Za-z0-9_]*)\s*(\()?/g;
+  for (let m = token.exec(text); m !== null; m = token.exec(text)) {
+    const dotted = m[1] !== undefined;
+    const name = (m[2] ?? '').replace(/`/g, '');
+    const call = m[3] !== undefined;
+    if (dotted) {
+      // `x.name` navigates from another value; a call `.f()` on it likewise.
+      continue;
+    }
+    if (call) {
+      // A function applied to the focus itself (exists(), children(), iif(...), ...).
+      return ALWAYS;
+    }
+    // A type name (`Patient.name`) filters the focus itself.
+    if (/^[A-Z]/.test(name)) return ALWAYS;
+    roots.add(name);
+  }
+  return { always: false, roots };
+}
+
+/** Whether a JSON object has a property the expression can see (also `_name` and choice forms). */
+export function touches(value: Record<string, unknown>, roots: ReadonlySet<string>): boolean {
+  for (const key in value) {
+    const k = key.charCodeAt(0) === 95 ? key.slice(1) : key;
+    if (roots.has(k)) return true;
+    for (let i = 1; i < k.length; i++) {
+      const c = k.charCodeAt(i);
+      if (c >= 65 && c <= 90) {
+        if (roots.has(k.slice(0, i))) return true;
+        break;
+      }
+    }
+  }
+  return false;
 }

@@ -7,6 +7,7 @@
  */
 import type { ElementDefinition, ElementDefinitionType, StructureDefinition } from '@medplum/fhirtypes';
 import type { PreparedConstraint } from './constraints.js';
+import { correctedExpression } from './errata.js';
 import { splitId } from './snapshot.js';
 
 /** The FHIR R4 primitive types (https://hl7.org/fhir/R4/datatypes.html#primitive). */
@@ -103,7 +104,7 @@ function readConstraints(def: ElementDefinition): ConstraintDef[] {
       key: c.key as string,
       severity: c.severity === 'warning' ? 'warning' : 'error',
       human: c.human ?? c.key ?? '',
-      expression: c.expression as string,
+      expression: correctedExpression(c.expression as string),
     }));
 }
 

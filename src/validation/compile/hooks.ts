@@ -25,12 +25,18 @@ export interface TerminologyHook {
   validateBareCode(valueSetUrl: string, code: string): CodeCheckResult | undefined;
   hasValueSet(url: string): boolean;
   addResources(resources: readonly unknown[]): void;
+  /** Whether a code belongs to its code system, without a value set; undefined when unknown. */
+  validateCodeInSystem?(system: string, code: string, display?: string, version?: string): CodeCheckResult | undefined;
 }
 
 export interface InvariantContextInput {
   resource: unknown;
   rootResource: unknown;
   bundle?: unknown;
+  /** For memberOf(). */
+  terminology?: Pick<TerminologyHook, 'validateCode' | 'validateBareCode'>;
+  /** For conformsTo(): true/false when decided, undefined when it cannot be told. */
+  conformsTo?: (resource: unknown, profileUrl: string) => boolean | undefined;
 }
 
 export interface CompiledExpressionLike {
