@@ -15,9 +15,12 @@ export class DatabaseError extends OperationOutcomeError {
   readonly constraint: string | undefined;
 
   constructor(kind: ErrorKind, sqlState: string | undefined, constraint: string | undefined) {
-    const detailCode = sqlState ? `db-${sqlState}` : 'db-unknown';
+    // A client may see the SQLSTATE of its own mistake (4xx); a server fault says nothing internal.
+    const detailCode = kind.status < 500 && sqlState ? `db-${sqlState}` : undefined;
     super(outcome([issue({ severity: kind.severity, code: kind.code, message: kind.message, detailCode })]), kind.status);
     this.name = 'DatabaseError';
+    // For logs: the SQLSTATE names the failure without quoting data.
+    this.message = `${kind.message} (SQLSTATE ${sqlState ?? 'none'})`;
     this.sqlState = sqlState;
     this.constraint = constraint;
   }

@@ -30,6 +30,15 @@ export class SqlParams {
     this.values.push(value);
     return `$${String(this.values.length)}`;
   }
+
+  /**
+   * A placeholder added only when the SQL uses it: PostgreSQL cannot type a parameter that no
+   * expression mentions (SQLSTATE 42P18).
+   */
+  lazy(value: SqlValue, cast: string): () => string {
+    let placeholder: string | undefined;
+    return () => (placeholder ??= `${this.add(value)}::${cast}`);
+  }
 }
 
 /** Which row's index entries a condition tests: the searched resource, or a chained target. */
@@ -102,25 +111,25 @@ function splitPrefix(value: string): { prefix: Prefix; rest: string } {
 }
 
 /** Range comparison per prefix: stored range [rs, re] against searched range [ps, pe]. */
-function rangeCondition(prefix: Prefix, rs: string, re: string, ps: string, pe: string): string {
-  const within = `(${rs} >= ${ps} AND ${re} <= ${pe})`;
+function rangeCondition(prefix: Prefix, rs: string, re: string, ps: () => string, pe: () => string): string {
+  const within = (): string => `(${rs} >= ${ps()} AND ${re} <= ${pe()})`;
   switch (prefix) {
     case 'eq':
-      return within;
+      return within();
     case 'ne':
-      return `NOT ${within}`;
+      return `NOT ${within()}`;
     case 'gt':
-      return `${re} > ${pe}`;
+      return `${re} > ${pe()}`;
     case 'lt':
-      return `${rs} < ${ps}`;
+      return `${rs} < ${ps()}`;
     case 'ge':
-      return `(${re} > ${pe} OR ${within})`;
+      return `(${re} > ${pe()} OR ${within()})`;
     case 'le':
-      return `(${rs} < ${ps} OR ${within})`;
+      return `(${rs} < ${ps()} OR ${within()})`;
     case 'sa':
-      return `${rs} > ${pe}`;
+      return `${rs} > ${pe()}`;
     case 'eb':
-      return `${re} < ${ps}`;
+      return `${re} < ${ps()}`;
     default:
       return prefix satisfies never;
   }
@@ -130,7 +139,7 @@ function dateCondition(value: string, p: SqlParams, rs: string, re: string, name
   const { prefix, rest } = splitPrefix(value);
   const range = dateRange(rest);
   if (!range) throw invalidSearch(`The value of ${name} is not a FHIR date.`, name);
-  return rangeCondition(prefix, rs, re, `${p.add(range.start)}::timestamptz`, `${p.add(range.end)}::timestamptz`);
+  return rangeCondition(prefix, rs, re, p.lazy(range.start, 'timestamptz'), p.lazy(range.end, 'timestamptz'));
 }
 
 function tokenCondition(value: string, p: SqlParams): string {
@@ -173,12 +182,12 @@ function numberCondition(value: string, p: SqlParams, name: string): string {
   const { prefix, rest } = splitPrefix(value);
   if (!/^-?\d+(\.\d+)?$/.test(rest)) throw invalidSearch(`The value of ${name} is not a decimal number.`, name);
   const n = `${p.add(rest)}::numeric`;
-  const h = `${p.add(halfUnit(rest))}::numeric`;
+  const h = p.lazy(halfUnit(rest), 'numeric');
   switch (prefix) {
     case 'eq':
-      return `(s.value >= ${n} - ${h} AND s.value < ${n} + ${h})`;
+      return `(s.value >= ${n} - ${h()} AND s.value < ${n} + ${h()})`;
     case 'ne':
-      return `NOT (s.value >= ${n} - ${h} AND s.value < ${n} + ${h})`;
+      return `NOT (s.value >= ${n} - ${h()} AND s.value < ${n} + ${h()})`;
     case 'gt':
       return `s.value > ${n}`;
     case 'lt':
