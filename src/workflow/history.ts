@@ -24,7 +24,7 @@ const PARTICIPANT_TYPE = 'http://terminology.hl7.org/CodeSystem/provenance-parti
 /** How the gateway itself appears as an agent. */
 export const GATEWAY_AGENT: Reference<Device> = { display: 'overdracht gateway' };
 
-export function taskReference(task: Task): Reference {
+export function taskReference(task: Task): Reference<Task> {
   return task.id ? { reference: `Task/${task.id}` } : { ...(task.identifier?.[0] ? { identifier: task.identifier[0] } : {}) };
 }
 

@@ -227,11 +227,13 @@ export function applyTransition<A extends Action>(
   return { ok: true, task: next, provenance: provenanceOf(next, rule.action, actor, now), events: eventsOf(rule, task, next, fields) };
 }
 
+/** The refusal of a change the workflow does not allow: `conflict` (409), issue-detail status-transition-invalid. */
+export function transitionConflict(message: string, expression?: string): OperationOutcome {
+  return outcome([issue({ code: 'conflict', message, detailCode: 'status-transition-invalid', ...(expression ? { expression } : {}) })]);
+}
+
 function refuse(message: string, expression?: string): { ok: false; outcome: OperationOutcome } {
-  return {
-    ok: false,
-    outcome: outcome([issue({ code: 'conflict', message, detailCode: 'status-transition-invalid', ...(expression ? { expression } : {}) })]),
-  };
+  return { ok: false, outcome: transitionConflict(message, expression) };
 }
 
 function listOf(items: readonly string[]): string {
@@ -297,7 +299,7 @@ const GUARDS: Record<Action, (task: Task, fields: Fields) => OperationOutcome | 
   fail: () => undefined,
   'record-step': (task, f) => stepProblem(task, f.businessStatus),
   escalate: (task) =>
-    businessStatusOf(task) === 'escalated' ? refuse('this Task is already escalated', 'Task.businessStatus').outcome : undefined,
+    businessStatusOf(task) === 'escalated' ? transitionConflict('this Task is already escalated', 'Task.businessStatus') : undefined,
   'complete-group': (task, f) => groupProblem(task, f.children),
 };
 
@@ -307,7 +309,7 @@ function newReceiverProblem(task: Task, f: Fields): OperationOutcome | undefined
     return invalid('a Task goes to the regional table with to-regional-table, not as a receiver', 'Task.owner');
   }
   if (sameParty(partyReference(f.receiver), task.owner)) {
-    return refuse(`${describeParty(task.owner)} already owns this Task`, 'Task.owner').outcome;
+    return transitionConflict(`${describeParty(task.owner)} already owns this Task`, 'Task.owner');
   }
   return undefined;
 }
@@ -318,11 +320,11 @@ function stepProblem(task: Task, code: unknown): OperationOutcome | undefined {
     return invalid(`businessStatus must be one of ${listOf(STEP_CODES)}; other codes follow from transitions`, 'Task.businessStatus');
   }
   if (!rule.allowedIn.includes(task.status)) {
-    return refuse(`${rule.step} is allowed while the Task is ${listOf(rule.allowedIn)}; this Task is ${task.status}`, 'Task.businessStatus').outcome;
+    return transitionConflict(`${rule.step} is allowed while the Task is ${listOf(rule.allowedIn)}; this Task is ${task.status}`, 'Task.businessStatus');
   }
   const current = businessStatusOf(task);
   if (current && rule.notAfter.includes(current)) {
-    return refuse(`${rule.step} cannot follow ${current}`, 'Task.businessStatus').outcome;
+    return transitionConflict(`${rule.step} cannot follow ${current}`, 'Task.businessStatus');
   }
   return undefined;
 }
@@ -335,7 +337,7 @@ function groupProblem(task: Task, children: unknown): OperationOutcome | undefin
     return invalid(`every child Task must be partOf ${ref ?? 'this Task'}`, 'Task.partOf');
   }
   const open = list.filter((c) => !isClosed(c.status));
-  if (open.length > 0) return refuse(`${open.length} of ${list.length} Tasks of this fan-out are still open`).outcome;
+  if (open.length > 0) return transitionConflict(`${open.length} of ${list.length} Tasks of this fan-out are still open`);
   return undefined;
 }
 
