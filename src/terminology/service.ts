@@ -7,6 +7,7 @@
  *
  * Spec: https://hl7.org/fhir/R4/terminology-service.html ($validate-code semantics)
  */
+import { plausibleCode } from './code-syntax.js';
 import { findConcept, type IndexedCodeSystem } from './codesystem.js';
 import { compileValueSet, type CompiledValueSet, type ExpansionResolver } from './expand.js';
 import {
@@ -112,7 +113,28 @@ export function createTerminologyService(opts: TerminologyOptions = {}): Termino
   const findCodeSystem = (url: string, version?: string): IndexedCodeSystem | undefined => {
     for (const l of layers()) {
       const cs = l.codeSystems.get(url, version) ?? (version !== undefined ? l.codeSystems.get(url) : undefined);
-      if (cs && cs['content'] !== 'supplement') return indexedCodeSystem(cs);
+      if (cs && !isSupplement(cs)) return indexedCodeSystem(cs);
+    }
+    return undefined;
+  };
+
+  /** A supplement adds designations and properties to another code system; it has no codes of its own. */
+  const supplementOf = (url: string): string | undefined => {
+    for (const l of layers()) {
+      const cs = l.codeSystems.get(url);
+      if (cs && isSupplement(cs)) return typeof cs['supplements'] === 'string' ? cs['supplements'] : '';
+    }
+    return undefined;
+  };
+
+  /** A code of a system we do not hold: a supplement is no system, and some codes cannot exist. */
+  const withoutCodeSystem = (system: string, code: string): CodeCheck | undefined => {
+    const base = supplementOf(system);
+    if (base !== undefined) {
+      return { valid: false, message: `CodeSystem ${system} is a supplement (of ${base}), so it cannot be used as a code system` };
+    }
+    if (plausibleCode(system, code) === false) {
+      return { valid: false, message: `Unknown code '${code}' in the code system '${system}' (not a valid code of this system)` };
     }
     return undefined;
   };
@@ -192,7 +214,7 @@ export function createTerminologyService(opts: TerminologyOptions = {}): Termino
     validateCodeInSystem(system, code, display, version) {
       if (system === UCUM_SYSTEM) return ucumCheck(code, display);
       const cs = findCodeSystem(system, version);
-      if (!cs) return undefined;
+      if (!cs) return withoutCodeSystem(system, code);
       const concept = findConcept(cs, code);
       if (!concept) {
         if (cs.content !== 'complete') return undefined;
@@ -226,6 +248,11 @@ export function createTerminologyService(opts: TerminologyOptions = {}): Termino
   };
   if (opts.resources) service.addResources(opts.resources);
   return service;
+}
+
+/** Spec: https://hl7.org/fhir/R4/codesystem-definitions.html#CodeSystem.supplements */
+function isSupplement(cs: RawResource): boolean {
+  return cs['content'] === 'supplement' || typeof cs['supplements'] === 'string';
 }
 
 function sharedCompiledFor(key: string): Map<string, CompiledValueSet | null> {

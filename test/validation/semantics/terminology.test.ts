@@ -177,6 +177,39 @@ describe('terminology: what cannot be decided offline', () => {
   });
 });
 
+describe('terminology: codes that cannot exist', () => {
+  it('when a SNOMED CT code has no valid check digit or is not numeric, then it is invalid without a server', () => {
+    expect(ts.validateCodeInSystem('http://snomed.info/sct', '73211009')).toBeUndefined();
+    expect(ts.validateCodeInSystem('http://snomed.info/sct', '73211008')?.valid).toBe(false);
+    expect(ts.validateCodeInSystem('http://snomed.info/sct', '276885007x')?.valid).toBe(false);
+  });
+
+  it('when a SNOMED CT code is an expression, then it is left to a server', () => {
+    expect(ts.validateCodeInSystem('http://snomed.info/sct', '73211009 : 363698007 = 113331007')).toBeUndefined();
+  });
+
+  it('when a LOINC code has a wrong check digit, then it is invalid without a server', () => {
+    expect(ts.validateCodeInSystem('http://loinc.org', '8867-4')).toBeUndefined();
+    expect(ts.validateCodeInSystem('http://loinc.org', '8867-5')?.valid).toBe(false);
+    expect(ts.validateCodeInSystem('http://loinc.org', 'LA33-6')).toBeUndefined();
+  });
+
+  it('when a value set needs SNOMED CT and the code cannot exist, then the coding is invalid', () => {
+    expect(ts.validateCode(`${BASE}/ValueSet/snomed-findings`, { system: 'http://snomed.info/sct', code: '1' })?.valid).toBe(false);
+  });
+
+  it('when a coding names a code system supplement as its system, then it is invalid', () => {
+    const local = createTerminologyService({
+      includeProject: false,
+      resources: [{ ...animals, url: `${BASE}/CodeSystem/animals-nl`, content: 'supplement', supplements: ANIMALS }],
+    });
+    expect(local.validateCodeInSystem(`${BASE}/CodeSystem/animals-nl`, 'dog')).toEqual({
+      valid: false,
+      message: `CodeSystem ${BASE}/CodeSystem/animals-nl is a supplement (of ${ANIMALS}), so it cannot be used as a code system`,
+    });
+  });
+});
+
 describe('terminology: displays', () => {
   it('when the display matches the code system (or a designation), then there is no message', () => {
     expect(ts.validateCode(`${BASE}/ValueSet/pets`, { system: ANIMALS, code: 'dog', display: 'Dog' })).toEqual({ valid: true });

@@ -1,0 +1,89 @@
+/**
+ * What can be known offline about codes of the large external code systems we do not hold:
+ * whether a code can exist at all. A SNOMED CT concept id has a fixed shape and a Verhoeff check
+ * digit; a LOINC code has a mod-10 check digit. A code that fails these checks is in no release;
+ * one that passes may still be unknown, which only a terminology server can tell.
+ *
+ * Spec: SNOMED CT identifiers, https://confluence.ihtsdotools.org/display/DOCRELFMT/6.1+SCTID+Data+Type;
+ * LOINC check digit, https://loinc.org/kb/users-guide/calculating-mod-10-check-digits/
+ */
+
+export const SNOMED_SYSTEM = 'http://snomed.info/sct';
+export const LOINC_SYSTEM = 'http://loinc.org';
+
+/** false: cannot be a code of the system; undefined: may be, we cannot tell. */
+export function plausibleCode(system: string, code: string): false | undefined {
+  if (system === SNOMED_SYSTEM) return plausibleSnomed(code);
+  if (system === LOINC_SYSTEM) return plausibleLoinc(code);
+  return undefined;
+}
+
+/** Characters of a SNOMED CT post-coordinated expression; such codes are not judged here. */
+const SNOMED_EXPRESSION = /[:=|{}+,()\s<>]/;
+
+function plausibleSnomed(code: string): false | undefined {
+  if (SNOMED_EXPRESSION.test(code)) return undefined;
+  return isConceptId(code) ? undefined : false;
+}
+
+/** 6 to 18 digits, no leading zero, partition 00 or 10 (a concept), valid Verhoeff check digit. */
+export function isConceptId(code: string): boolean {
+  if (!/^[1-9]\d{5,17}$/.test(code)) return false;
+  const partition = code.slice(-3, -1);
+  return (partition === '00' || partition === '10') && verhoeffValid(code);
+}
+
+const D = [
+  [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+  [1, 2, 3, 4, 0, 6, 7, 8, 9, 5],
+  [2, 3, 4, 0, 1, 7, 8, 9, 5, 6],
+  [3, 4, 0, 1, 2, 8, 9, 5, 6, 7],
+  [4, 0, 1, 2, 3, 9, 5, 6, 7, 8],
+  [5, 9, 8, 7, 6, 0, 4, 3, 2, 1],
+  [6, 5, 9, 8, 7, 1, 0, 4, 3, 2],
+  [7, 6, 5, 9, 8, 2, 1, 0, 4, 3],
+  [8, 7, 6, 5, 9, 3, 2, 1, 0, 4],
+  [9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
+];
+const P = [
+  [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+  [1, 5, 7, 6, 2, 8, 3, 0, 9, 4],
+  [5, 8, 0, 3, 7, 9, 6, 1, 4, 2],
+  [8, 9, 1, 6, 0, 4, 3, 5, 2, 7],
+  [9, 4, 5, 3, 1, 2, 6, 8, 7, 0],
+  [4, 2, 8, 6, 5, 7, 3, 9, 0, 1],
+  [2, 7, 9, 3, 8, 0, 6, 4, 1, 5],
+  [7, 0, 4, 6, 9, 1, 3, 2, 5, 8],
+];
+
+function verhoeffValid(digits: string): boolean {
+  let c = 0;
+  const n = digits.length;
+  for (let i = 0; i < n; i++) {
+    const digit = digits.charCodeAt(n - 1 - i) - 48;
+    c = D[c]?.[P[i % 8]?.[digit] ?? 0] ?? 0;
+  }
+  return c === 0;
+}
+
+/**
+ * A LOINC term code is digits, a hyphen and a mod-10 check digit (`8867-4`). Part and answer codes
+ * (`LP…`, `LA…`) have their own prefix; only their shape is checked.
+ */
+function plausibleLoinc(code: string): false | undefined {
+  const prefixed = /^L[A-Z]\d{1,8}-\d$/.test(code);
+  if (prefixed) return undefined;
+  const m = /^(\d{1,7})-(\d)$/.exec(code);
+  if (!m) return false;
+  return loincCheckDigit(m[1] as string) === Number(m[2]) ? undefined : false;
+}
+
+/** LOINC's mod 10: odd positions from the right doubled, even positions in front, digits summed. */
+export function loincCheckDigit(body: string): number {
+  const reversed = [...body].reverse();
+  const odd = reversed.filter((_, i) => i % 2 === 0).join('');
+  const even = reversed.filter((_, i) => i % 2 === 1).join('');
+  const combined = `${even}${odd === '' ? '' : String(Number(odd) * 2)}`;
+  const sum = [...combined].reduce((s, ch) => s + Number(ch), 0);
+  return (10 - (sum % 10)) % 10;
+}
