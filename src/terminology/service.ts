@@ -217,7 +217,8 @@ export function createTerminologyService(opts: TerminologyOptions = {}): Termino
       if (!cs) return withoutCodeSystem(system, code);
       const concept = findConcept(cs, code);
       if (!concept) {
-        if (cs.content !== 'complete') return undefined;
+        // A stub of a large system (content not-present, e.g. SNOMED CT in the core) knows no codes.
+        if (cs.content !== 'complete') return withoutCodeSystem(system, code);
         return { valid: false, message: `Unknown code '${code}' in the code system '${system}'` };
       }
       const displays = [concept.display, ...concept.designations].filter((d): d is string => d !== undefined);
