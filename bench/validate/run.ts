@@ -1,8 +1,10 @@
 /**
  * `npm run bench:validate`: median time per Bundle for overdracht, Medplum's validateResource,
  * FHIR.js and JSON.parse of the same bytes (the floor), on a 55-entry referral message and on
- * 1,000- and 10,000-entry messages of the same mix, all in one process. Prints the times, the
- * ratios the targets name, heap use, and which seeded defects each validator notices.
+ * 1,000- and 10,000-entry messages of the same mix, all in one process. When the profiles
+ * package has a referral message example, it is measured too (it claims the project profiles,
+ * so overdracht checks those as well). Prints the times, the ratios the targets name, heap use,
+ * and which seeded defects each validator notices.
  *
  *   --quick            fewer repetitions (a smoke run; the figures are rougher)
  *   --validator NAME   overdracht | medplum | fhir.js (repeatable; JSON.parse always runs)
@@ -14,24 +16,64 @@ import { formatTable } from '../../scripts/conformance/report.js';
 import { PROJECT_ROOT } from '../../scripts/conformance/runner.js';
 import { referralBundle } from './bundles.js';
 import { defects } from './defects.js';
+import { loadReferralExample } from './example.js';
 import type { BenchValidator, ValidatorName } from './validators.js';
 import { createBenchValidator, isValidatorName, VALIDATOR_NAMES } from './validators.js';
-import { loadReferralExample } from './example.js';
 
-const SIZES = [55, 1_000, 10_000] as const;
-type Size = (typeof SIZES)[number];
+/** One Bundle under measurement, with its repetitions: fewer for the big ones, to stay within minutes. */
+interface BenchCase {
+  readonly key: string;
+  readonly label: string;
+  readonly bundle: Bundle;
+  readonly text: string;
+  readonly warmup: number;
+  readonly reps: number;
+  /**
+   * Collect garbage before each timed run (untimed), so one subject does not pay for another's
+   * garbage; worth it for the big Bundles, where a full collection of a large heap is most of the noise.
+   */
+  readonly settle: boolean;
+}
 
-/** Warm-up and measured repetitions per size: fewer for the big Bundles, to stay within minutes. */
-const PLAN: Record<Size, { warmup: number; reps: number }> = {
-  55: { warmup: 30, reps: 60 },
-  1_000: { warmup: 3, reps: 12 },
-  10_000: { warmup: 1, reps: 5 },
-};
-const QUICK_PLAN: Record<Size, { warmup: number; reps: number }> = {
-  55: { warmup: 5, reps: 10 },
-  1_000: { warmup: 1, reps: 3 },
-  10_000: { warmup: 0, reps: 1 },
-};
+const GENERATED = [
+  { size: 55, label: '55 entries', warmup: 30, reps: 60, quick: { warmup: 5, reps: 10 } },
+  { size: 1_000, label: '1,000', warmup: 3, reps: 12, quick: { warmup: 1, reps: 3 } },
+  { size: 10_000, label: '10,000', warmup: 1, reps: 5, quick: { warmup: 0, reps: 1 } },
+] as const;
+
+function benchCases(quick: boolean): BenchCase[] {
+  const cases: BenchCase[] = GENERATED.map((g) => {
+    const bundle = referralBundle(g.size);
+    const plan = quick ? g.quick : g;
+    const settle = g.size >= 1_000;
+    return {
+      key: String(g.size),
+      label: g.label,
+      bundle,
+      text: JSON.stringify(bundle),
+      settle,
+      ...pick(plan),
+    };
+  });
+  const example = loadReferralExample();
+  if (example) {
+    const n = example.entry?.length ?? 0;
+    const plan = quick ? { warmup: 5, reps: 10 } : { warmup: 30, reps: 60 };
+    cases.push({
+      key: 'example',
+      label: `package example (${n})`,
+      bundle: example,
+      text: JSON.stringify(example),
+      settle: false,
+      ...plan,
+    });
+  }
+  return cases;
+}
+
+function pick(plan: { warmup: number; reps: number }): { warmup: number; reps: number } {
+  return { warmup: plan.warmup, reps: plan.reps };
+}
 
 interface Measurement {
   readonly median: number;
@@ -43,8 +85,8 @@ interface Row {
   readonly name: string;
   readonly setupMs: number;
   readonly heapAfterSetupMb: number;
-  readonly peakHeapMb: number;
-  readonly times: Partial<Record<Size, Measurement>>;
+  /** By case key. */
+  readonly times: Readonly<Record<string, Measurement | undefined>>;
 }
 
 function median(xs: readonly number[]): number {
@@ -66,23 +108,40 @@ function collect(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }
 
-function measure(
-  run: () => OperationOutcome,
-  warmup: number,
-  reps: number,
-  peak: { mb: number },
-): Measurement {
-  let errors = 0;
-  for (let i = 0; i < warmup; i++) errors = errorCount(run());
-  const times: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const start = performance.now();
-    const outcome = run();
-    times.push(performance.now() - start);
-    errors = errorCount(outcome);
-    peak.mb = Math.max(peak.mb, heapMb());
+/** Something timed: a validator, or JSON.parse of the Bundle's bytes. */
+interface Subject {
+  readonly name: string;
+  run(c: BenchCase): OperationOutcome;
+}
+
+/**
+ * Times every subject on one Bundle size, interleaved: each round runs every subject once, in a
+ * rotating order, so load from other processes on a shared machine falls on all of them alike.
+ */
+function measureCase(subjects: readonly Subject[], c: BenchCase, peak: { mb: number }): Measurement[] {
+  const { warmup, reps } = c;
+  const errors = subjects.map((s) => {
+    let n = 0;
+    for (let i = 0; i < warmup; i++) n = errorCount(s.run(c));
+    return n;
+  });
+  const times: number[][] = subjects.map(() => []);
+  for (let round = 0; round < reps; round++) {
+    for (let k = 0; k < subjects.length; k++) {
+      const i = (round + k) % subjects.length;
+      const subject = subjects[i];
+      if (!subject) continue;
+      if (c.settle) collect();
+      const start = performance.now();
+      errors[i] = errorCount(subject.run(c));
+      times[i]?.push(performance.now() - start);
+      peak.mb = Math.max(peak.mb, heapMb());
+    }
   }
-  return { median: median(times), min: Math.min(...times), errors };
+  return subjects.map((_, i) => {
+    const t = times[i] ?? [];
+    return { median: median(t), min: Math.min(...t), errors: errors[i] ?? 0 };
+  });
 }
 
 function parseArgs(argv: readonly string[]): { quick: boolean; validators: ValidatorName[] } | string {
@@ -106,100 +165,90 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`bench:validate: ${args}\n`);
     return 2;
   }
-  const plan = args.quick ? QUICK_PLAN : PLAN;
-  const example = loadReferralExample();
-  const bundles = new Map<Size, { parsed: Bundle; text: string }>();
-  for (const size of SIZES) {
-    const parsed = size === 55 && example ? example : referralBundle(size);
-    bundles.set(size, { parsed, text: JSON.stringify(parsed) });
-  }
-  const source = example ? "the package's referral message example" : 'the generated referral message';
-  log(
-    `55-entry Bundle: ${source} (${bundles.get(55)?.parsed.entry?.length ?? 0} entries); larger Bundles: the generated mix`,
-  );
+  const cases = benchCases(args.quick);
   if (!(globalThis as { gc?: unknown }).gc) log('note: run with --expose-gc for settled heap figures');
+  const setups = await setUp(args.validators);
+  const validators = setups.map((s) => s.v);
+  const subjects: Subject[] = [
+    { name: 'JSON.parse', run: (c) => (JSON.parse(c.text), { resourceType: 'OperationOutcome', issue: [] }) },
+    ...validators.map((v) => ({ name: v.name, run: (c: BenchCase) => v.validate(c.bundle) })),
+  ];
 
-  const rows: Row[] = [floorRow(bundles, plan)];
-  const validators: BenchValidator[] = [];
-  for (const name of args.validators) {
-    collect();
-    const heapBefore = heapMb();
-    const start = performance.now();
-    let v: BenchValidator;
-    try {
-      v = await createBenchValidator(name);
-    } catch (err) {
-      log(`${name}: not available (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`);
-      continue;
-    }
-    const setupMs = performance.now() - start;
-    collect();
-    const heapAfterSetupMb = heapMb() - heapBefore;
-    const peak = { mb: heapMb() };
-    const times: Partial<Record<Size, Measurement>> = {};
-    for (const size of SIZES) {
-      const b = bundles.get(size);
-      if (!b) continue;
-      times[size] = measure(() => v.validate(b.parsed), plan[size].warmup, plan[size].reps, peak);
-      log(`${name} ${size}: ${times[size]?.median.toFixed(2)} ms`);
-    }
-    validators.push(v);
-    rows.push({ name, setupMs, heapAfterSetupMb, peakHeapMb: peak.mb, times });
+  const peak = { mb: heapMb() };
+  const byCase = new Map<string, Measurement[]>();
+  for (const c of cases) {
+    const m = measureCase(subjects, c, peak);
+    byCase.set(c.key, m);
+    log(`${c.label}: ${subjects.map((s, i) => `${s.name} ${m[i]?.median.toFixed(2)} ms`).join(', ')}`);
   }
+  const rows: Row[] = subjects.map((subject, i) => {
+    const setup = setups.find((x) => x.v.name === subject.name);
+    const times = Object.fromEntries(cases.map((c) => [c.key, byCase.get(c.key)?.[i]]));
+    return {
+      name: subject.name,
+      setupMs: setup?.setupMs ?? 0,
+      heapAfterSetupMb: setup?.heapAfterSetupMb ?? 0,
+      times,
+    };
+  });
 
-  process.stdout.write(`\n${timesTable(rows)}\n\n${ratiosTable(rows)}\n\n${defectsTable(validators)}\n`);
+  process.stdout.write(`\n${timesTable(rows, cases)}\n`);
+  process.stdout.write(`(process heap peak during the timed runs: ${peak.mb.toFixed(0)} MB)\n\n`);
+  process.stdout.write(`${ratiosTable(rows, cases)}\n\n${defectsTable(validators)}\n`);
   mkdirSync(join(PROJECT_ROOT, '.cache'), { recursive: true });
+  const plan = cases.map((c) => ({
+    key: c.key,
+    entries: c.bundle.entry?.length ?? 0,
+    warmup: c.warmup,
+    reps: c.reps,
+  }));
   writeFileSync(join(PROJECT_ROOT, '.cache', 'bench-validate.json'), JSON.stringify({ plan, rows }, null, 1));
   return 0;
 }
 
-/** JSON.parse of each Bundle's bytes: the floor every validator is compared with. */
-function floorRow(
-  bundles: ReadonlyMap<Size, { text: string }>,
-  plan: Record<Size, { warmup: number; reps: number }>,
-): Row {
-  const times: Partial<Record<Size, Measurement>> = {};
-  const peak = { mb: heapMb() };
-  for (const size of SIZES) {
-    const text = bundles.get(size)?.text ?? '{}';
-    // Parsing is cheap; more repetitions give a steadier floor.
-    const reps = plan[size].reps * 3;
-    times[size] = measure(
-      () => (JSON.parse(text), { resourceType: 'OperationOutcome', issue: [] }),
-      plan[size].warmup + 2,
-      reps,
-      peak,
-    );
+/** Set-up one validator at a time, so each heap figure is its own. */
+async function setUp(
+  names: readonly ValidatorName[],
+): Promise<{ v: BenchValidator; setupMs: number; heapAfterSetupMb: number }[]> {
+  const setups: { v: BenchValidator; setupMs: number; heapAfterSetupMb: number }[] = [];
+  for (const name of names) {
+    collect();
+    const heapBefore = heapMb();
+    const start = performance.now();
+    try {
+      const v = await createBenchValidator(name);
+      const setupMs = performance.now() - start;
+      collect();
+      setups.push({ v, setupMs, heapAfterSetupMb: heapMb() - heapBefore });
+    } catch (err) {
+      log(`${name}: not available (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`);
+    }
   }
-  return { name: 'JSON.parse', setupMs: 0, heapAfterSetupMb: 0, peakHeapMb: peak.mb, times };
+  return setups;
 }
 
 function ms(m: Measurement | undefined): string {
   return m ? m.median.toFixed(m.median < 10 ? 2 : 1) : '-';
 }
 
-function timesTable(rows: readonly Row[]): string {
+function timesTable(rows: readonly Row[], cases: readonly BenchCase[]): string {
   const header = [
     'median ms per Bundle',
-    '55 entries',
-    '1,000',
-    '10,000',
+    ...cases.map((c) => c.label),
     '10,000 / 1,000',
-    'errors (55/1k/10k)',
+    'errors',
     'setup ms',
     'heap after setup MB',
-    'peak heap MB',
+    'fastest run, ms',
   ];
   const body = rows.map((r) => [
     r.name,
-    ms(r.times[55]),
-    ms(r.times[1_000]),
-    ms(r.times[10_000]),
-    fold(r.times[10_000], r.times[1_000]),
-    SIZES.map((s) => String(r.times[s]?.errors ?? '-')).join('/'),
+    ...cases.map((c) => ms(r.times[c.key])),
+    fold(r.times['10000'], r.times['1000']),
+    cases.map((c) => String(r.times[c.key]?.errors ?? '-')).join('/'),
     r.setupMs.toFixed(0),
     r.heapAfterSetupMb.toFixed(0),
-    r.peakHeapMb.toFixed(0),
+    cases.map((c) => r.times[c.key]?.min.toFixed(2) ?? '-').join(' / '),
   ]);
   return formatTable(header, body);
 }
@@ -209,55 +258,36 @@ function fold(a: Measurement | undefined, b: Measurement | undefined): string {
 }
 
 /** The ratios the targets name, each with its target and whether this run meets it. */
-function ratiosTable(rows: readonly Row[]): string {
+function ratiosTable(rows: readonly Row[], cases: readonly BenchCase[]): string {
   const by = (name: string): Row | undefined => rows.find((r) => r.name === name);
-  const ov = by('overdracht');
-  const medplum = by('medplum');
-  const floor = by('JSON.parse');
+  const [ov, medplum, floor, fhirjs] = [by('overdracht'), by('medplum'), by('JSON.parse'), by('fhir.js')];
   const lines: string[][] = [];
   const add = (what: string, value: number | undefined, target: string, ok: (v: number) => boolean): void => {
-    lines.push([
-      what,
-      value === undefined ? '-' : `${value.toFixed(2)}x`,
-      target,
-      value === undefined ? '-' : ok(value) ? 'yes' : 'NO',
-    ]);
+    const met = value === undefined ? '-' : ok(value) ? 'yes' : 'NO';
+    lines.push([what, value === undefined ? '-' : `${value.toFixed(2)}x`, target, met]);
   };
-  const r = (a: Measurement | undefined, b: Measurement | undefined): number | undefined =>
-    a && b && b.median > 0 ? a.median / b.median : undefined;
-  add(
-    'Medplum / overdracht, 55 entries',
-    r(medplum?.times[55], ov?.times[55]),
-    '>= 5x faster',
-    (v) => v >= 5,
-  );
-  add(
-    'Medplum / overdracht, 10,000 entries',
-    r(medplum?.times[10_000], ov?.times[10_000]),
-    '>= 5x faster',
-    (v) => v >= 5,
-  );
-  add(
-    'overdracht 10,000 / 1,000 entries',
-    r(ov?.times[10_000], ov?.times[1_000]),
-    '<= 12x (linear)',
-    (v) => v <= 12,
-  );
-  for (const size of SIZES) {
+  const r = (a: Row | undefined, b: Row | undefined, key: string): number | undefined => {
+    const [x, y] = [a?.times[key], b?.times[key]];
+    return x && y && y.median > 0 ? x.median / y.median : undefined;
+  };
+  const label = (key: string): string => cases.find((c) => c.key === key)?.label ?? key;
+  add(`Medplum / overdracht, ${label('55')}`, r(medplum, ov, '55'), '>= 5x faster', (v) => v >= 5);
+  add(`Medplum / overdracht, ${label('10000')}`, r(medplum, ov, '10000'), '>= 5x faster', (v) => v >= 5);
+  const linear =
+    ov?.times['10000'] && ov.times['1000'] ? ov.times['10000'].median / ov.times['1000'].median : undefined;
+  add('overdracht 10,000 / 1,000', linear, '<= 12x (linear)', (v) => v <= 12);
+  for (const c of cases.filter((x) => x.key !== 'example')) {
+    add(`overdracht / JSON.parse, ${c.label}`, r(ov, floor, c.key), '<= 5x', (v) => v <= 5);
+  }
+  add(`FHIR.js / overdracht, ${label('55')}`, r(fhirjs, ov, '55'), '(peer, no target)', () => true);
+  if (cases.some((c) => c.key === 'example')) {
     add(
-      `overdracht / JSON.parse, ${size} entries`,
-      r(ov?.times[size], floor?.times[size]),
-      '<= 5x',
-      (v) => v <= 5,
+      `Medplum / overdracht, ${label('example')}`,
+      r(medplum, ov, 'example'),
+      '(profiles checked, no target)',
+      () => true,
     );
   }
-  const fhirjs = by('fhir.js');
-  add(
-    'FHIR.js / overdracht, 55 entries',
-    r(fhirjs?.times[55], ov?.times[55]),
-    '(peer, no target)',
-    () => true,
-  );
   return formatTable(['ratio', 'measured', 'target', 'met'], lines, 1);
 }
 
