@@ -9,6 +9,8 @@
 export interface ConceptProperty {
   code: string;
   value: string | boolean | number;
+  /** For a Coding value: its system (`value` is then its code). */
+  system?: string;
 }
 
 export interface IndexedConcept {
@@ -130,7 +132,11 @@ function readProperty(p: unknown): ConceptProperty[] {
   for (const [k, v] of Object.entries(p)) {
     if (!k.startsWith('value')) continue;
     if (typeof v === 'string' || typeof v === 'boolean' || typeof v === 'number') return [{ code: p['code'], value: v }];
-    if (isRecord(v) && typeof v['code'] === 'string') return [{ code: p['code'], value: v['code'] }];
+    if (isRecord(v) && typeof v['code'] === 'string') {
+      const out: ConceptProperty = { code: p['code'], value: v['code'] };
+      if (typeof v['system'] === 'string') out.system = v['system'];
+      return [out];
+    }
   }
   return [];
 }

@@ -177,13 +177,16 @@ function filterTest(filter: Record<string, unknown>, cs: IndexedCodeSystem | und
   }
 }
 
+/** A property's values as text; a Coding value also as `system#code`, the form filters use. */
 function propertyValues(cs: IndexedCodeSystem, code: string, property: string): string[] {
   const concept = cs.concepts.get(code);
   if (!concept) return [];
   if (property === 'parent') return concept.parents;
   if (property === 'child') return concept.children;
   if (property === 'display') return concept.display ? [concept.display] : [];
-  return concept.properties.filter((p) => p.code === property).map((p) => String(p.value));
+  return concept.properties
+    .filter((p) => p.code === property)
+    .flatMap((p) => (p.system === undefined ? [String(p.value)] : [String(p.value), `${p.system}#${String(p.value)}`]));
 }
 
 function safeRegex(source: string): RegExp | undefined {

@@ -61,6 +61,8 @@ export interface TerminologyService {
   hasCodeSystem(system: string): boolean;
   /** The ValueSet resource for a canonical (`url` or `url|version`), as loaded. */
   getValueSet(url: string): Readonly<Record<string, unknown>> | undefined;
+  /** The CodeSystem resource for a canonical (`url` or `url|version`), supplements included. */
+  getCodeSystem(url: string): Readonly<Record<string, unknown>> | undefined;
 }
 
 export interface TerminologyOptions {
@@ -237,6 +239,15 @@ export function createTerminologyService(opts: TerminologyOptions = {}): Termino
 
     getValueSet(url) {
       return findValueSet(url);
+    },
+
+    getCodeSystem(canonical) {
+      const { url, version } = splitCanonical(canonical);
+      for (const l of layers()) {
+        const cs = l.codeSystems.get(url, version);
+        if (cs) return cs;
+      }
+      return undefined;
     },
 
     addResources(resources) {

@@ -43,9 +43,13 @@ function check(code: string): UcumValidation {
   return hit;
 }
 
-/** A syntactically valid UCUM expression built from known units. */
+/**
+ * A syntactically valid UCUM expression built from known units. Annotations (`{...}`) carry no
+ * meaning; the FHIR value sets use ones with spaces (`{# of calculi}`), so their text is not judged.
+ */
 export function isValidUcumCode(code: string): boolean {
-  return code.trim() === code && code.length > 0 && check(code).status === 'valid';
+  if (code.trim() !== code || code.length === 0) return false;
+  return check(code.replace(/\{[^{}]*\}/g, '{a}')).status === 'valid';
 }
 
 /** The UCUM library's name for a unit (e.g. "milligram per deciliter"). */
