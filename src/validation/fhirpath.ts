@@ -121,6 +121,21 @@ export function compileExpression(expression: string): CompiledExpression {
   };
 }
 
+/**
+ * The pair the validation engine plugs in, with defaults for what its contexts do not carry
+ * (a terminology service for memberOf(), a profile check for conformsTo()).
+ */
+export function createInvariantEvaluator(defaults: Pick<InvariantContext, 'terminology' | 'conformsTo'>): {
+  compileExpression: typeof compileExpression;
+  evaluateInvariant: typeof evaluateInvariant;
+} {
+  return {
+    compileExpression,
+    evaluateInvariant: (compiled, node, ctx, typeName) =>
+      evaluateInvariant(compiled, node, ctx.terminology && ctx.conformsTo ? ctx : { ...defaults, ...ctx }, typeName),
+  };
+}
+
 /** fhirpath.js attaches its whole parser state to syntax errors; keep only the message. */
 function compileOrThrow(expression: string, base: string | undefined): Evaluator {
   try {

@@ -9,7 +9,12 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { medplumR4Dir } from '../../../src/package/fhir-cache.js';
 import { createTerminologyService, type TerminologyService } from '../../../src/terminology/service.js';
-import { compileExpression, evaluateInvariant, type InvariantContext } from '../../../src/validation/fhirpath.js';
+import {
+  compileExpression,
+  createInvariantEvaluator,
+  evaluateInvariant,
+  type InvariantContext,
+} from '../../../src/validation/fhirpath.js';
 
 type Json = Record<string, unknown>;
 
@@ -333,3 +338,14 @@ function isJson(v: unknown): v is Json {
 function records(v: unknown): Json[] {
   return Array.isArray(v) ? v.filter(isJson) : [];
 }
+
+describe('fhirpath: the evaluator for the engine', () => {
+  it('when the engine context has no terminology service, then the default one answers memberOf()', () => {
+    const { compileExpression: compile, evaluateInvariant: evaluate } = createInvariantEvaluator({
+      terminology: createTerminologyService({ includeProject: false }),
+    });
+    const p = { resourceType: 'Patient', gender: 'woman' };
+    const c = compile("gender.memberOf('http://hl7.org/fhir/ValueSet/administrative-gender')");
+    expect(evaluate(c, p, { resource: p, rootResource: p })).toBe(false);
+  });
+});
