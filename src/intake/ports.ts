@@ -24,3 +24,27 @@ export interface IntakeTx {
 export interface IntakeRepository {
   transaction<T>(fn: (tx: IntakeTx) => Promise<T>): Promise<T>;
 }
+
+/** An organisation by its AGB or URA identifier. */
+export interface OrganisationKey {
+  system: string;
+  value: string;
+}
+
+/**
+ * One organisation may see one stored resource (`Type/id`). Access is denied by default: a
+ * resource without a grant for the caller's organisation is invisible to it.
+ */
+export interface AccessGrant {
+  reference: string;
+  organisation: OrganisationKey;
+}
+
+/** What referral intake needs: the storage port plus the access grants of what it stores, in the same transaction. */
+export interface ReferralTx extends IntakeTx {
+  grantAccess(grants: readonly AccessGrant[]): Promise<void>;
+}
+
+export interface ReferralRepository {
+  transaction<T>(fn: (tx: ReferralTx) => Promise<T>): Promise<T>;
+}

@@ -15,14 +15,14 @@ import { conflict, errorIssues, forbidden, invalid, issue, outcome } from '../fh
 import { rewriteReferences } from '../fhir/references.js';
 import { checkGate } from './gate.js';
 import { checkMessageShape, type ShapedMessage } from './message.js';
-import type { IntakeRepository, IntakeTx } from './ports.js';
+import type { AccessGrant, IntakeTx, OrganisationKey, ReferralRepository } from './ports.js';
 
 export type Stage = 'shape' | 'sender' | 'gate' | 'profile' | 'receiver' | 'idempotency';
 
 export interface IntakeDeps {
   /** Validates against the given profiles (and whatever the resource claims). */
   validate(resource: unknown, profiles: readonly string[]): OperationOutcome;
-  repo: IntakeRepository;
+  repo: ReferralRepository;
   organisations: readonly OrganisationConfig[];
   now(): Date;
   newId(): string;
@@ -61,12 +61,14 @@ export async function receiveReferral(body: unknown, requestHash: string, princi
   if (errorIssues(validation).length > 0) return refuse('profile', 422, validation);
   const receiver = receiverOf(serviceRequest, msg.index, deps.organisations);
   if ('problem' in receiver) return refuse('receiver', 422, receiver.problem);
+  const parties = partiesOf(msg, serviceRequest, receiver);
 
   return deps.repo.transaction(async (tx) => {
     const again = await tx.findAnswer(key);
     if (again) return replay(again, requestHash);
     const stored = await storeEntries(msg, tx, deps);
-    const task = await tx.create(buildTask(stored, serviceRequest, principal, receiver.organisation, msg, deps));
+    const task = await tx.create(buildTask(stored, serviceRequest, principal, receiver.organisation, parties, msg, deps));
+    await tx.grantAccess(grantsFor([...stored.refs.values(), { reference: `Task/${task.id ?? ''}` }], [principal.organisation.identifier, ...parties.performers]));
     const response = responseMessage(msg, task, validation, deps);
     await tx.audit(
       auditEvent({
@@ -157,15 +159,47 @@ function receiverOf(
   sr: IndexedEntry,
   index: BundleIndex,
   organisations: readonly OrganisationConfig[],
-): { organisation: OrganisationConfig } | { problem: OperationOutcome } {
+): { organisation: OrganisationConfig; resource: Organization } | { problem: OperationOutcome } {
   if (sr.resource.resourceType !== 'ServiceRequest') return { problem: invalid('not a ServiceRequest') };
   const path = `Bundle.entry[${sr.index}].resource.performer[0]`;
   const performer = organisationOf(sr.resource.performer?.[0], index, sr);
   const id = identifyingId(performer);
   if (!id) return { problem: invalid('ServiceRequest.performer must resolve to the receiving Organization with its AGB or URA', path) };
   const organisation = organisations.find((o) => sameId(id, o.identifier));
-  if (!organisation) return { problem: invalid('The receiving organisation is not connected to this gateway', path) };
-  return { organisation };
+  if (!organisation || !performer) return { problem: invalid('The receiving organisation is not connected to this gateway', path) };
+  return { organisation, resource: performer };
+}
+
+/** The organisations of a referral, as entries of the message and by identifier. */
+interface Parties {
+  /** The entry of the sending Organization (MessageHeader.sender). */
+  sender: IndexedEntry | undefined;
+  /** The entry of the receiving Organization (the first performer), the Task's owner. */
+  owner: IndexedEntry | undefined;
+  /** Every performer organisation with an AGB or URA (a referral may fan out). */
+  performers: OrganisationKey[];
+}
+
+function partiesOf(msg: ShapedMessage, sr: IndexedEntry, receiver: { resource: Organization }): Parties {
+  const entryOf = (org: Organization | undefined): IndexedEntry | undefined => msg.index.entries.find((e) => e.resource === org);
+  const performerIds = (sr.resource.resourceType === 'ServiceRequest' ? (sr.resource.performer ?? []) : []).flatMap((p) => {
+    const id = identifyingId(organisationOf(p, msg.index, sr));
+    return id?.system && id.value ? [{ system: id.system, value: id.value }] : [];
+  });
+  return {
+    sender: entryOf(organisationOf(msg.header.sender, msg.index, msg.index.entries[0])),
+    owner: entryOf(receiver.resource),
+    performers: performerIds,
+  };
+}
+
+/**
+ * Who may see what was stored: the requester (the sender), the owner and every performer
+ * organisation, each for every resource of the referral and for its Task.
+ */
+function grantsFor(references: readonly Reference[], organisations: readonly OrganisationKey[]): AccessGrant[] {
+  const unique = new Map(organisations.map((o) => [`${o.system}|${o.value}`, { system: o.system, value: o.value }]));
+  return references.flatMap((r) => (r.reference ? [...unique.values()].map((organisation) => ({ reference: r.reference ?? '', organisation })) : []));
 }
 
 interface StoredEntries {
@@ -223,19 +257,25 @@ async function findExisting(resource: Resource, tx: IntakeTx): Promise<Resource 
 }
 
 function buildTask(
-  stored: StoredEntries,
+  refs: StoredEntries,
   sr: IndexedEntry,
   principal: Principal,
   receiver: OrganisationConfig,
+  parties: Parties,
   msg: ShapedMessage,
   deps: IntakeDeps,
 ): Task & { id: string } {
+  // The stored Organizations, so that `owner=Organization/..` and `owner.identifier=..` searches work.
+  const stored = (e: IndexedEntry | undefined): { reference?: string } => {
+    const reference = e ? refs.refs.get(e.index)?.reference : undefined;
+    return reference ? { reference } : {};
+  };
   const now = deps.now().toISOString();
-  const srRef = stored.refs.get(sr.index);
+  const srRef = refs.refs.get(sr.index);
   const summaryEntry = msg.index.entries.find(
     (e) => e.resource.resourceType === 'Composition' && (e.resource.type?.coding ?? []).some((c) => c.code === 'previous-treatment-summary'),
   );
-  const summaryRef = summaryEntry && stored.refs.get(summaryEntry.index);
+  const summaryRef = summaryEntry && refs.refs.get(summaryEntry.index);
   return {
     resourceType: 'Task',
     id: deps.newId(),
@@ -245,11 +285,11 @@ function buildTask(
     intent: 'order',
     code: { coding: [{ system: 'http://snomed.info/sct', code: '3457005', display: 'Patient referral' }] },
     focus: srRef ?? {},
-    ...(stored.patient ? { for: stored.patient } : {}),
+    ...(refs.patient ? { for: refs.patient } : {}),
     authoredOn: now,
     lastModified: now,
-    requester: { identifier: principal.organisation.identifier, display: principal.organisation.name },
-    owner: { identifier: receiver.identifier, display: receiver.name },
+    requester: { ...stored(parties.sender), identifier: principal.organisation.identifier, display: principal.organisation.name },
+    owner: { ...stored(parties.owner), identifier: receiver.identifier, display: receiver.name },
     ...(summaryRef
       ? { input: [{ type: { coding: [{ system: SYSTEMS.documentType, code: 'previous-treatment-summary' }] }, valueReference: summaryRef }] }
       : {}),

@@ -102,4 +102,25 @@ describe('receiveReferral', () => {
     const r = await receiveReferral(m, 'h', principal(), deps());
     expect(r.kind === 'refused' && r.outcome.issue?.[0]?.expression).toEqual(['Bundle.type']);
   });
+
+  it('when a referral is stored, then requester and owner may see every stored resource and the Task, and no one else', async () => {
+    const repo = new MemoryIntakeRepository();
+    await receiveReferral(referralMessage(), 'h1', principal(), deps(repo));
+    const task = repo.ofType('Task')[0] as Task;
+    const orgs = new Set(repo.grants.map((g) => `${g.organisation.system}|${g.organisation.value}`));
+    expect(orgs).toEqual(new Set([`${gp.identifier.system}|${gp.identifier.value}`, `${ggz.identifier.system}|${ggz.identifier.value}`]));
+    const granted = new Set(repo.grants.map((g) => g.reference));
+    expect(granted).toEqual(new Set([...repo.resources.keys()]));
+    expect(granted.has(`Task/${task.id}`)).toBe(true);
+  });
+
+  it('when the Task is created, then requester and owner point to the stored Organizations and keep their identifiers', async () => {
+    const repo = new MemoryIntakeRepository();
+    await receiveReferral(referralMessage(), 'h1', principal(), deps(repo));
+    const task = repo.ofType('Task')[0] as Task;
+    const owner = repo.resources.get(task.owner?.reference ?? '');
+    const requester = repo.resources.get(task.requester?.reference ?? '');
+    expect(owner && 'identifier' in owner && owner.identifier).toEqual([ggz.identifier]);
+    expect(requester && 'identifier' in requester && requester.identifier).toEqual([gp.identifier]);
+  });
 });

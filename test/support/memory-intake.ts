@@ -1,14 +1,15 @@
 /** An in-memory IntakeRepository for unit tests of intake (the real one is the database store). */
 import type { AuditEvent, Identifier, Resource } from '@medplum/fhirtypes';
-import type { IntakeRepository, IntakeTx, StoredAnswer } from '../../src/intake/ports.js';
+import type { AccessGrant, ReferralRepository, ReferralTx, StoredAnswer } from '../../src/intake/ports.js';
 
-export class MemoryIntakeRepository implements IntakeRepository {
+export class MemoryIntakeRepository implements ReferralRepository {
   readonly resources = new Map<string, Resource>();
   readonly answers = new Map<string, StoredAnswer>();
   readonly audits: AuditEvent[] = [];
+  readonly grants: AccessGrant[] = [];
 
-  async transaction<T>(fn: (tx: IntakeTx) => Promise<T>): Promise<T> {
-    const snapshot = { resources: new Map(this.resources), answers: new Map(this.answers), audits: this.audits.length };
+  async transaction<T>(fn: (tx: ReferralTx) => Promise<T>): Promise<T> {
+    const snapshot = { resources: new Map(this.resources), answers: new Map(this.answers), audits: this.audits.length, grants: this.grants.length };
     try {
       return await fn(this.tx());
     } catch (err) {
@@ -17,6 +18,7 @@ export class MemoryIntakeRepository implements IntakeRepository {
       this.answers.clear();
       snapshot.answers.forEach((v, k) => this.answers.set(k, v));
       this.audits.length = snapshot.audits;
+      this.grants.length = snapshot.grants;
       throw err;
     }
   }
@@ -25,7 +27,7 @@ export class MemoryIntakeRepository implements IntakeRepository {
     return [...this.resources.values()].filter((r) => r.resourceType === type);
   }
 
-  private tx(): IntakeTx {
+  private tx(): ReferralTx {
     return {
       findAnswer: async (key) => this.answers.get(key),
       saveAnswer: async (key, a) => void this.answers.set(key, a),
@@ -45,6 +47,7 @@ export class MemoryIntakeRepository implements IntakeRepository {
         return stored;
       },
       audit: async (e) => void this.audits.push(e),
+      grantAccess: async (g) => void this.grants.push(...g),
     };
   }
 }
