@@ -2,6 +2,7 @@
 export type { Database, DatabaseConfig, Isolation, OpenOptions, QueryResult, Row, SqlValue, TransactionOptions } from './database.js';
 export { openDatabase } from './open.js';
 export { migrate } from './migrate.js';
+export { STORE_TABLES, maintain } from './maintenance.js';
 export type { MigrationReport } from './migrate.js';
 export { MIGRATIONS } from './migrations/index.js';
 export type { Migration } from './migrations/index.js';

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OperationOutcomeError } from '../../src/fhir/outcomes.js';
 import type { Database } from '../../src/store/database.js';
 import { DatabaseError } from '../../src/store/errors.js';
+import { maintain } from '../../src/store/maintenance.js';
 import { migrate } from '../../src/store/migrate.js';
 import { MIGRATIONS } from '../../src/store/migrations/index.js';
 import { openDatabase } from '../../src/store/open.js';
@@ -68,6 +69,14 @@ describe.each(TARGETS)('database ($name)', (target) => {
       const err = (await db.query('SELECT $1::integer', ['Jansen']).catch((e: unknown) => e)) as DatabaseError;
       expect(err.status).toBe(400);
       expect(JSON.stringify(err.outcome) + err.message).not.toContain('Jansen');
+    });
+
+    it('when maintenance runs, then statistics exist for the store tables', async () => {
+      await maintain(db);
+      const { rows } = await db.query<{ n: number }>(
+        "SELECT count(*)::integer AS n FROM pg_class WHERE relname = 'search_token' AND relkind = 'r' AND reltuples >= 0",
+      );
+      expect(rows[0]?.n).toBe(1);
     });
 
     it('when migrations run again, then nothing is applied', async () => {

@@ -70,27 +70,20 @@ function skipLoudly(): void {
   console.warn(`\n${message}\n`);
 }
 
-export default async function setup(project: TestProject): Promise<(() => void) | undefined> {
-  const given = process.env.DATABASE_URL;
-  if (given) {
-    project.provide('postgresUrl', given);
-    return undefined;
-  }
-  const bin = findBinDir();
-  if (!bin) {
-    if (process.env.CI === 'true') {
-      throw new Error('CI: PostgreSQL server binaries are missing (/usr/lib/postgresql/*/bin); install the postgresql package');
-    }
-    skipLoudly();
-    project.provide('postgresUrl', null);
-    return undefined;
-  }
+export interface Cluster {
+  url: string;
+  stop(): void;
+}
 
+/** Starts a throw-away cluster; undefined when the server binaries are not installed. */
+export async function startThrowawayCluster(): Promise<Cluster | undefined> {
+  const bin = findBinDir();
+  if (!bin) return undefined;
   const root = mkdtempSync(join(tmpdir(), 'overdracht-pg-'));
   const data = join(root, 'data');
   let started = false;
-  const teardown = (): void => {
-    process.removeListener('exit', teardown);
+  const stop = (): void => {
+    process.removeListener('exit', stop);
     try {
       if (started) runPg(join(bin, 'pg_ctl'), ['stop', '-D', data, '-m', 'immediate', '-w']);
     } catch {
@@ -99,9 +92,8 @@ export default async function setup(project: TestProject): Promise<(() => void) 
     started = false;
     rmSync(root, { recursive: true, force: true });
   };
-  // Vitest calls the returned teardown; 'exit' covers an interrupted run.
-  process.once('exit', teardown);
-
+  // The caller stops it; 'exit' covers an interrupted run.
+  process.once('exit', stop);
   try {
     chownToPostgres(root);
     runPg(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync', '--no-instructions']);
@@ -116,10 +108,28 @@ export default async function setup(project: TestProject): Promise<(() => void) 
     ].join(' ');
     started = true;
     runPg(join(bin, 'pg_ctl'), ['start', '-D', data, '-w', '-t', '60', '-l', join(root, 'server.log'), '-o', serverOptions]);
-    project.provide('postgresUrl', `postgres://postgres@127.0.0.1:${String(port)}/postgres`);
+    return { url: `postgres://postgres@127.0.0.1:${String(port)}/postgres`, stop };
   } catch (err) {
-    teardown();
+    stop();
     throw err;
   }
-  return teardown;
+}
+
+export default async function setup(project: TestProject): Promise<(() => void) | undefined> {
+  const given = process.env.DATABASE_URL;
+  if (given) {
+    project.provide('postgresUrl', given);
+    return undefined;
+  }
+  const cluster = await startThrowawayCluster();
+  if (!cluster) {
+    if (process.env.CI === 'true') {
+      throw new Error('CI: PostgreSQL server binaries are missing (/usr/lib/postgresql/*/bin); install the postgresql package');
+    }
+    skipLoudly();
+    project.provide('postgresUrl', null);
+    return undefined;
+  }
+  project.provide('postgresUrl', cluster.url);
+  return cluster.stop;
 }

@@ -17,7 +17,16 @@ export interface Target {
   open(): Promise<Database>;
 }
 
-export const postgresUrl: string | null = inject('postgresUrl');
+export const postgresUrl: string | null = typeof inject === 'function' ? injected() : null;
+
+function injected(): string | null {
+  try {
+    return inject('postgresUrl');
+  } catch {
+    // Outside a vitest worker (the bench script): no provided context.
+    return null;
+  }
+}
 
 /** The server URL with a search_path, so that a schema acts as a database of its own. */
 export function urlForSchema(url: string, schema: string): string {
@@ -29,11 +38,15 @@ export function urlForSchema(url: string, schema: string): string {
 /** A new, empty schema on the test server and a URL that uses it; `drop` removes it. */
 export async function freshSchema(): Promise<{ url: string; drop(): Promise<void> }> {
   if (postgresUrl === null) throw new Error('no PostgreSQL server for the tests');
+  return freshSchemaOn(postgresUrl);
+}
+
+export async function freshSchemaOn(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
   const schema = `test_${randomUUID().replaceAll('-', '')}`;
-  const admin = openPg({ url: postgresUrl, poolSize: 1 });
+  const admin = openPg({ url: serverUrl, poolSize: 1 });
   await admin.query(`CREATE SCHEMA ${schema}`);
   return {
-    url: urlForSchema(postgresUrl, schema),
+    url: urlForSchema(serverUrl, schema),
     async drop() {
       await admin.query(`DROP SCHEMA ${schema} CASCADE`);
       await admin.close();
