@@ -9,7 +9,7 @@
 import type { OperationOutcome, OperationOutcomeIssue, StructureDefinition } from '@medplum/fhirtypes';
 import { outcome } from '../fhir/outcomes.js';
 import { Compiler, getSharedCompiler } from './compile/compiler.js';
-import type { SemanticHooks } from './compile/hooks.js';
+import type { CodeCheckResult, SemanticHooks } from './compile/hooks.js';
 import { globalProfiles } from './compile/implied-profiles.js';
 import { DefinitionRegistry, loadProjectResources } from './registry.js';
 import { dedupeIssues } from './walk-context.js';
@@ -61,6 +61,8 @@ class EngineValidator implements Validator {
   private readonly compiler: Compiler;
   private readonly hooks: SemanticHooks;
   private readonly globals = new Map<string, string[]>();
+  private readonly codeMemo = new Map<string, Map<string, Map<string, CodeCheckResult | undefined>>>();
+  private static readonly NO_GLOBALS: readonly string[] = [];
 
   constructor(hooks: SemanticHooks) {
     this.compiler = new Compiler(this.registry, getSharedCompiler());
@@ -69,6 +71,7 @@ class EngineValidator implements Validator {
 
   addResources(resources: readonly unknown[], withTerminology = true): void {
     const flat = flatten(resources);
+    this.codeMemo.clear();
     for (const r of flat) {
       if (r.resourceType === 'StructureDefinition') this.registry.addStructureDefinition(r as unknown as StructureDefinition);
       if (r.resourceType === 'ImplementationGuide') {
@@ -94,7 +97,8 @@ class EngineValidator implements Validator {
         const entry = this.registry.getCanonical(url);
         return entry?.resourceType === 'Questionnaire' ? entry.resource : undefined;
       },
-      globalProfiles: (type) => this.globals.get(type) ?? [],
+      globalProfiles: (type) => this.globals.get(type) ?? EngineValidator.NO_GLOBALS,
+      codeMemo: this.codeMemo,
     });
     let issues: OperationOutcomeIssue[];
     try {

@@ -13,8 +13,9 @@ import type { IssueCode, Severity } from '../fhir/outcomes.js';
 import { validateBundleRules } from './bundle.js';
 import type { ChildSlot, Compiler, SlotMap } from './compile/compiler.js';
 import { compiledFor, touches, type PreparedConstraint } from './compile/constraints.js';
+import { LiteBail } from './compile/fhirpath-lite.js';
 import type { Discriminator, ElementNode, TypeRef } from './compile/element-tree.js';
-import type { InvariantContextInput, SemanticHooks } from './compile/hooks.js';
+import type { CodeCheckResult, InvariantContextInput, SemanticHooks } from './compile/hooks.js';
 import { base64Length, checkPrimitive, checkResourceId, clip } from './compile/primitives.js';
 import { vitalSignsProfile } from './compile/implied-profiles.js';
 import { checkIdentifierRules } from './compile/project-rules.js';
@@ -52,6 +53,8 @@ export interface WalkEnv {
   questionnaire(url: string): Json | undefined;
   /** Profiles every resource of a type must conform to (ImplementationGuide.global). */
   globalProfiles(resourceType: string): readonly string[];
+  /** Terminology answers already given, kept by the validator and cleared when definitions change. */
+  readonly codeMemo: Map<string, Map<string, Map<string, CodeCheckResult | undefined>>>;
 }
 
 /** Extension URLs the HL7 validator accepts without a definition (examples and tooling domains). */
@@ -80,8 +83,20 @@ export class Walker {
 
   private readonly resourceTypes: ReadonlySet<string>;
 
+  /** Callbacks made once per walker (closures made per value cost measurable time). */
+  private readonly isType: (name: string) => boolean;
+  private readonly reportIdentifier: (severity: Severity, message: string, rel: string, detail: string) => void;
+
   constructor(private readonly env: WalkEnv) {
     this.resourceTypes = env.compiler.registry.resourceTypes;
+    const types = this.resourceTypes;
+    this.isType = (name) => types.has(name);
+    this.reportIdentifier = (severity, message, rel, detail) => {
+      const size = this.path.size;
+      if (rel) this.path.push(rel);
+      this.report(severity, 'value', message, detail);
+      this.path.reset(size);
+    };
     this.sliceEnv = {
       compiler: env.compiler,
       conforms: (value, typeCode, profile) => this.conforms(value, typeCode, profile),
@@ -141,13 +156,18 @@ export class Walker {
 
   /** The trees to walk: the base type (unless a profile of the same type covers it) and each profile. */
   private profilesFor(res: Json, rt: string, extra: readonly string[]): { root: ElementNode }[] {
-    const urls: { url: string; explicit: boolean }[] = [];
     const meta = isRecord(res.meta) ? res.meta : undefined;
+    const implied = this.impliedProfiles(res, rt);
+    if (extra.length === 0 && implied.length === 0 && !(meta && Array.isArray(meta.profile) && meta.profile.length > 0)) {
+      const base = this.env.compiler.typeTree(rt);
+      return base ? [base] : [];
+    }
+    const urls: { url: string; explicit: boolean }[] = [];
     if (meta && Array.isArray(meta.profile)) {
       for (const p of meta.profile) if (typeof p === 'string') urls.push({ url: p, explicit: false });
     }
     for (const p of extra) urls.push({ url: p, explicit: true });
-    for (const p of this.impliedProfiles(res, rt)) urls.push({ url: p, explicit: false });
+    for (const p of implied) urls.push({ url: p, explicit: false });
     const trees: { root: ElementNode }[] = [];
     let coversBase = false;
     const seen = new Set<string>();
@@ -177,13 +197,10 @@ export class Walker {
   }
 
   /** Profiles that apply without being claimed (vital signs, ImplementationGuide.global). */
-  private impliedProfiles(res: Json, rt: string): string[] {
-    const out = [...this.env.globalProfiles(rt)];
-    if (rt === 'Observation') {
-      const vital = vitalSignsProfile(res);
-      if (vital) out.push(vital);
-    }
-    return out;
+  private impliedProfiles(res: Json, rt: string): readonly string[] {
+    const global = this.env.globalProfiles(rt);
+    const vital = rt === 'Observation' ? vitalSignsProfile(res) : undefined;
+    return vital ? [...global, vital] : global;
   }
 
   private checkResourceSpecifics(res: Json, rt: string, kind: 'root' | 'contained' | 'entry'): void {
@@ -231,7 +248,7 @@ export class Walker {
   }
 
   /** Walks the properties of a JSON object against the child slots of `node` (of `type`). */
-  private walkComplex(obj: Json, node: ElementNode, type: TypeRef | undefined, resourceRoot: boolean): void {
+  private walkComplex(obj: Json, node: ElementNode, type: TypeRef | undefined, resourceRoot: boolean, primitiveValue = false): void {
     if (this.depth >= MAX_DEPTH) {
       this.report('error', 'too-costly', `The content is nested more than ${MAX_DEPTH} levels deep; deeper content was not checked`);
       return;
@@ -246,7 +263,9 @@ export class Walker {
     try {
       const slots = this.env.compiler.slots(node, type);
       let choiceSeen: ElementNode[] | undefined;
-      for (const key of Object.keys(obj)) {
+      let content = resourceRoot || primitiveValue;
+      for (const key in obj) {
+        if (key !== 'id') content = true;
         if (resourceRoot && key === 'resourceType') continue;
         const slot = slots.byName.get(key);
         if (!slot) {
@@ -267,6 +286,8 @@ export class Walker {
         this.walkProperty(slot, obj[key], slot.type?.primitive ? obj['_' + key] : undefined);
       }
       this.checkRequired(obj, slots);
+      // ele-1 (https://hl7.org/fhir/R4/element.html#invs), checked here for every element.
+      if (!content) this.report('error', 'invariant', "Constraint failed: ele-1: 'All FHIR elements must have a @value or children'");
     } finally {
       this.depth--;
       this.parentObject = savedParent;
@@ -302,6 +323,16 @@ export class Walker {
   private walkProperty(slot: ChildSlot, raw: unknown, ext: unknown): void {
     const el = slot.element;
     const isArray = slot.base.isArray;
+    // The common case, one value where one is expected, without wrapping it in an array.
+    if (!isArray && !Array.isArray(raw) && !Array.isArray(ext) && !slot.base.slicing) {
+      if (el.max < 1 || slot.base.max < 1) {
+        this.report('error', 'structure', `${el.path}: max allowed = 0, but found 1 (from ${el.profile})`);
+      }
+      this.path.push(slot.segment);
+      this.walkItem(raw, ext, el, slot.type);
+      this.path.pop();
+      return;
+    }
     const items = this.shapeItems(slot, raw, isArray, false);
     const extItems = ext === undefined ? undefined : this.shapeItems(slot, ext, isArray, true);
     const count = Math.max(items.length, extItems?.length ?? 0);
@@ -414,9 +445,8 @@ export class Walker {
       if (!isRecord(ext)) {
         this.report('error', 'structure', `The primitive extension part must be a JSON object, not ${jsonKind(ext)}`);
       } else {
-        this.walkComplex(ext, el, type, false);
+        this.walkComplex(ext, el, type, false, value !== undefined && value !== null);
         if (value === undefined || value === null) {
-          if (Object.keys(ext).every((k) => k === 'id')) this.report('error', 'invariant', 'Constraint failed: ele-1: All FHIR elements must have a @value or children', 'ele-1');
           if (el.fixed || el.pattern) this.report('error', 'value', `The element has no value but the profile requires ${describeValue((el.fixed ?? el.pattern)?.value)}`);
         }
       }
@@ -692,16 +722,7 @@ export class Walker {
     ctx: InvariantContextInput,
     typeName: string | undefined,
   ): boolean | { error: string } {
-    const compiled = compiledFor(hook, c.def.expression);
-    if ('error' in compiled) return { error: `it could not be compiled: ${compiled.error}` };
-    const run = (node: unknown): boolean | { error: string } => {
-      try {
-        return hook.evaluateInvariant(compiled, node, ctx, typeName);
-      } catch (err) {
-        return { error: err instanceof Error ? err.message : String(err) };
-      }
-    };
-    if (c.shape.always || !isRecord(value) || touches(value, c.shape.roots)) return run(value);
+    if (c.shape.always || !isRecord(value) || touches(value, c.shape.roots)) return this.runInvariant(hook, c, value, ctx, typeName);
     const rt = typeof value.resourceType === 'string' ? value.resourceType : undefined;
     const key = `${c.def.expression}\u0000${typeName ?? rt ?? ''}`;
     let cache = emptyResults.get(hook);
@@ -711,27 +732,54 @@ export class Walker {
     }
     let r = cache.get(key);
     if (r === undefined) {
-      r = run(rt ? { resourceType: rt } : {});
+      r = this.runInvariant(hook, c, rt ? { resourceType: rt } : {}, ctx, typeName);
       cache.set(key, r);
     }
     return r;
   }
 
-  private ctxCache: { frame: ResourceFrame | undefined; ctx: InvariantContextInput } | undefined;
+  private runInvariant(
+    hook: NonNullable<SemanticHooks['invariants']>,
+    c: PreparedConstraint,
+    node: unknown,
+    ctx: InvariantContextInput,
+    typeName: string | undefined,
+  ): boolean | { error: string } {
+    if (c.lite) {
+      try {
+        return c.lite(node, ctx);
+      } catch (err) {
+        if (!(err instanceof LiteBail)) return { error: err instanceof Error ? err.message : String(err) };
+        // Outside the compiled subset for this value: the full engine decides.
+      }
+    }
+    const compiled = compiledFor(hook, c.def.expression);
+    if ('error' in compiled) return { error: `it could not be compiled: ${compiled.error}` };
+    try {
+      return hook.evaluateInvariant(compiled, node, ctx, typeName);
+    } catch (err) {
+      return { error: err instanceof Error ? err.message : String(err) };
+    }
+  }
+
+  private ctxFrame: ResourceFrame | undefined | null = null;
+  private ctx: InvariantContextInput | undefined;
+  private readonly conformsToHook = (resource: unknown, url: string): boolean | undefined =>
+    this.env.compiler.tree(url) ? this.conforms(resource, '', url) : undefined;
 
   /** %resource, %rootResource, the Bundle, and what memberOf()/conformsTo() need. */
   private invariantContext(): InvariantContextInput {
     const frame = this.frame;
-    if (this.ctxCache && this.ctxCache.frame === frame) return this.ctxCache.ctx;
-    const ctx: InvariantContextInput = {
+    if (this.ctx && this.ctxFrame === frame) return this.ctx;
+    this.ctx = {
       resource: frame?.resource,
       rootResource: frame?.root,
       bundle: frame?.bundle?.bundle,
       terminology: this.env.hooks.terminology,
-      conformsTo: (resource, url) => (this.env.compiler.tree(url) ? this.conforms(resource, '', url) : undefined),
+      conformsTo: this.conformsToHook,
     };
-    this.ctxCache = { frame, ctx };
-    return ctx;
+    this.ctxFrame = frame;
+    return this.ctx;
   }
 
   private checkFixedPattern(value: Json, el: ElementNode): void {
@@ -765,12 +813,7 @@ export class Walker {
         this.checkReference(value, el, type);
         break;
       case 'Identifier':
-        checkIdentifierRules(value, (severity, message, rel, detail) => {
-          const size = this.path.size;
-          if (rel) this.path.push(rel);
-          this.report(severity, 'value', message, detail);
-          this.path.reset(size);
-        });
+        checkIdentifierRules(value, this.reportIdentifier);
         break;
       case 'Attachment':
         this.checkAttachment(value);
@@ -802,11 +845,33 @@ export class Walker {
     check(el.maxValue?.value, false);
   }
 
+  /** The memo of terminology answers for one value set and system (kept by the validator). */
+  private codeMemoFor(valueSet: string, system: string | undefined): Map<string, CodeCheckResult | undefined> {
+    const memo = this.env.codeMemo;
+    let bySystem = memo.get(valueSet);
+    if (!bySystem) {
+      bySystem = new Map();
+      memo.set(valueSet, bySystem);
+    }
+    const sys = system ?? '';
+    let byCode = bySystem.get(sys);
+    if (!byCode) {
+      byCode = new Map();
+      bySystem.set(sys, byCode);
+    }
+    return byCode;
+  }
+
   private checkBareCodeBinding(code: string, el: ElementNode): void {
     const b = el.binding;
     const tx = this.env.hooks.terminology;
     if (!b || !tx || (b.strength !== 'required' && b.strength !== 'extensible')) return;
-    const r = safe(() => tx.validateBareCode(b.valueSet, code));
+    const memo = this.codeMemoFor(b.valueSet, undefined);
+    let r = memo.get(code);
+    if (r === undefined && !memo.has(code)) {
+      r = safe(() => tx.validateBareCode(b.valueSet, code));
+      if (memo.size < 10_000) memo.set(code, r);
+    }
     if (!r || r.valid) return;
     this.report(
       b.strength === 'required' ? 'error' : 'warning',
@@ -837,7 +902,14 @@ export class Walker {
         display: typeof c.display === 'string' ? c.display : undefined,
         version: typeof c.version === 'string' ? c.version : undefined,
       };
-      const r = safe(() => tx.validateCode(b.valueSet, coding));
+      // A display does not change whether a code is in a value set.
+      const memo = this.codeMemoFor(b.valueSet, coding.system);
+      const key = coding.version ? `${coding.code ?? ''}|${coding.version}` : (coding.code ?? '');
+      let r = memo.get(key);
+      if (r === undefined && !memo.has(key)) {
+        r = safe(() => tx.validateCode(b.valueSet, { system: coding.system, code: coding.code, version: coding.version }));
+        if (memo.size < 10_000) memo.set(key, r);
+      }
       if (r === undefined) undecided = true;
       else if (r.valid) return;
       else message ??= r.message;
@@ -856,7 +928,7 @@ export class Walker {
   private checkReference(value: Json, el: ElementNode, type: TypeRef): void {
     const ref = value.reference;
     if (typeof ref !== 'string') return;
-    const parsed = parseReference(ref, (n) => this.isResourceType(n));
+    const parsed = parseReference(ref, this.isType);
     const resolved = this.resolveParsed(parsed);
     const frame = this.frame;
     if (resolved && frame?.bundle && frame.entry && parsed.kind !== 'local') {
@@ -876,7 +948,7 @@ export class Walker {
     const allowedTypes = this.env.compiler.targetTypes(type);
     if (!allowedTypes) return;
     if (allowedTypes.has('Resource') || allowedTypes.has(foundType) || (allowedTypes.has('DomainResource') && foundType !== 'Bundle' && foundType !== 'Parameters' && foundType !== 'Binary')) {
-      if (resolved) this.checkTargetProfiles(resolved, foundType, type.targetProfiles);
+      if (resolved) this.checkTargetProfiles(resolved, foundType, type);
       return;
     }
     const how = resolved ? `found by resolving '${clip(ref)}'` : `implied by the reference URL ${clip(ref)}`;
@@ -885,8 +957,9 @@ export class Walker {
   }
 
   /** A resolved target must conform to one of the target profiles of its type (when any are profiles). */
-  private checkTargetProfiles(target: Json, foundType: string, targetProfiles: readonly string[]): void {
-    const ofType = targetProfiles.filter((tp) => this.env.compiler.tree(tp)?.sd.type === foundType);
+  private checkTargetProfiles(target: Json, foundType: string, type: TypeRef): void {
+    if (!this.env.compiler.hasProfiledTargets(type)) return;
+    const ofType = type.targetProfiles.filter((tp) => this.env.compiler.tree(tp)?.sd.type === foundType);
     if (ofType.length === 0 || ofType.some((tp) => unversioned(tp) === typeUrl(foundType))) return;
     if (this.depth > 16) return;
     if (!ofType.some((tp) => this.conforms(target, foundType, tp))) {
@@ -899,12 +972,12 @@ export class Walker {
     if (!frame) return undefined;
     if (parsed.kind === 'local') return parsed.id ? resolveContained(frame.root, parsed.id) : frame.root;
     if (!frame.bundle) return undefined;
-    return resolveInBundle(frame.bundle, parsed, frame.fullUrl, (n) => this.isResourceType(n));
+    return resolveInBundle(frame.bundle, parsed, frame.fullUrl, this.isType);
   }
 
   private resolveReferenceValue(ref: unknown): Json | undefined {
     if (!isRecord(ref) || typeof ref.reference !== 'string') return undefined;
-    return this.resolveParsed(parseReference(ref.reference, (n) => this.isResourceType(n)));
+    return this.resolveParsed(parseReference(ref.reference, this.isType));
   }
 }
 

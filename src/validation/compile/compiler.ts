@@ -66,6 +66,7 @@ export class Compiler {
       this.slotsByNode = new WeakMap();
       this.typeRoots = new WeakMap();
       this.allowedTargets = new WeakMap();
+      this.profiledTargets = new WeakMap();
       this.generation = this.registry.generation;
     }
     const cached = this.trees.get(url);
@@ -84,6 +85,14 @@ export class Compiler {
 
   /** The invariants that apply to a value of `type` at `node`: the element's and its type's. */
   constraints(node: ElementNode, type: TypeRef | undefined): PreparedConstraint[] {
+    if (node.lastConstraintType === type && node.lastConstraints) return node.lastConstraints;
+    const list = this.constraintsFor(node, type);
+    node.lastConstraintType = type;
+    node.lastConstraints = list;
+    return list;
+  }
+
+  private constraintsFor(node: ElementNode, type: TypeRef | undefined): PreparedConstraint[] {
     const owner = owners.get(node) ?? this;
     let byType = node.constraintCache;
     if (!byType) {
@@ -102,6 +111,18 @@ export class Compiler {
       byType.set(key, list);
     }
     return list;
+  }
+
+  private profiledTargets = new WeakMap<TypeRef, boolean>();
+
+  /** Whether some targetProfile of a Reference type is a profile (not a base resource definition). */
+  hasProfiledTargets(type: TypeRef): boolean {
+    let r = this.profiledTargets.get(type);
+    if (r === undefined) {
+      r = type.targetProfiles.some((tp) => this.tree(tp)?.sd.derivation === 'constraint');
+      this.profiledTargets.set(type, r);
+    }
+    return r;
   }
 
   private allowedTargets = new WeakMap<TypeRef, ReadonlySet<string> | null>();

@@ -6,7 +6,9 @@
  *
  * Spec: https://hl7.org/fhir/R4/conformance-rules.html#constraints
  */
+import { createRequire } from 'node:module';
 import type { ConstraintDef } from './element-tree.js';
+import { compileLite, type LiteInvariant } from './fhirpath-lite.js';
 import type { CompiledExpressionLike, InvariantContextInput, InvariantHook } from './hooks.js';
 
 type Json = Record<string, unknown>;
@@ -103,6 +105,22 @@ function entries(node: unknown): Json[] {
   return isRecord(node) ? list(node.entry).filter(isRecord) : [];
 }
 
+type HtmlCheck = (text: string, isFragment: boolean) => boolean;
+
+/**
+ * The narrative rules (txt-1, txt-2) as fhirpath.js's htmlChecks() applies them to an xhtml
+ * value, called directly instead of through an expression evaluation. Spec:
+ * https://hl7.org/fhir/R4/narrative.html#rules
+ */
+const htmlCheck: HtmlCheck | undefined = (() => {
+  try {
+    const mod = createRequire(import.meta.url)('fhirpath/src/html-checks.js') as { _checkHtml?: unknown };
+    return typeof mod._checkHtml === 'function' ? (mod._checkHtml as HtmlCheck) : undefined;
+  } catch {
+    return undefined;
+  }
+})();
+
 /** Natives by `key|expression` of the R4 core definitions. */
 const NATIVE: ReadonlyMap<string, NativeCheck> = new Map<string, NativeCheck>([
   ['ele-1|hasValue() or (children().count() > id.count())', ele1],
@@ -196,6 +214,12 @@ const NATIVE: ReadonlyMap<string, NativeCheck> = new Map<string, NativeCheck>([
     (n) => bundleType(n) !== 'message' || resourceType(entries(n)[0]?.resource) === 'MessageHeader',
   ],
   ['bdl-5|resource.exists() or request.exists() or response.exists()', (n) => isRecord(n) && (has(n, 'resource') || has(n, 'request') || has(n, 'response'))],
+  ...(htmlCheck
+    ? ([
+        ['txt-1|htmlChecks()', (n: unknown) => typeof n !== 'string' || htmlCheck(n, false)],
+        ['txt-2|htmlChecks()', (n: unknown) => typeof n !== 'string' || htmlCheck(n, false)],
+      ] as [string, NativeCheck][])
+    : []),
   [
     "bdl-8|fullUrl.exists() implies fullUrl.contains('/_history/').not()",
     (n) => !isRecord(n) || typeof n.fullUrl !== 'string' || !n.fullUrl.includes('/_history/'),
@@ -205,14 +229,22 @@ const NATIVE: ReadonlyMap<string, NativeCheck> = new Map<string, NativeCheck>([
 export interface PreparedConstraint {
   readonly def: ConstraintDef;
   readonly native: NativeCheck | undefined;
+  /** The expression compiled to a closure, when it is in the subset fhirpath-lite compiles. */
+  readonly lite: LiteInvariant | undefined;
   readonly shape: ExpressionShape;
 }
 
 export function prepareConstraint(def: ConstraintDef): PreparedConstraint {
-  return { def, native: NATIVE.get(`${def.key}|${def.expression}`), shape: expressionShape(def.expression) };
+  const native = NATIVE.get(`${def.key}|${def.expression}`);
+  return { def, native, lite: native ? undefined : compileLite(def.expression), shape: expressionShape(def.expression) };
 }
 
-/** Merges constraint lists, the first definition of a key winning. */
+const ELE_1 = 'hasValue() or (children().count() > id.count())';
+
+/**
+ * Merges constraint lists, the first definition of a key winning. ele-1, which every element
+ * carries, is left out: the walker checks it while it walks the element's properties.
+ */
 export function mergeConstraints(...lists: (readonly ConstraintDef[])[]): PreparedConstraint[] {
   const seen = new Set<string>();
   const out: PreparedConstraint[] = [];
@@ -220,6 +252,7 @@ export function mergeConstraints(...lists: (readonly ConstraintDef[])[]): Prepar
     for (const c of l) {
       if (seen.has(c.key)) continue;
       seen.add(c.key);
+      if (c.key === 'ele-1' && c.expression === ELE_1) continue;
       out.push(prepareConstraint(c));
     }
   }
@@ -257,11 +290,11 @@ export function compiledFor(hook: InvariantHook, expression: string): CompileRes
 export interface ExpressionShape {
   /** true: the result may depend on anything; always evaluate. */
   readonly always: boolean;
-  readonly roots: ReadonlySet<string>;
+  readonly roots: readonly string[];
 }
 
 const shapes = new Map<string, ExpressionShape>();
-const ALWAYS: ExpressionShape = { always: true, roots: new Set() };
+const ALWAYS: ExpressionShape = { always: true, roots: [] };
 
 export function expressionShape(expression: string): ExpressionShape {
   let shape = shapes.get(expression);
@@ -293,20 +326,19 @@ function analyse(expression: string): ExpressionShape {
     if (/^[A-Z]/.test(name)) return ALWAYS;
     roots.add(name);
   }
-  return { always: false, roots };
+  return { always: false, roots: [...roots] };
 }
 
 /** Whether a JSON object has a property the expression can see (also `_name` and choice forms). */
-export function touches(value: Record<string, unknown>, roots: ReadonlySet<string>): boolean {
+export function touches(value: Record<string, unknown>, roots: readonly string[]): boolean {
   for (const key in value) {
-    const k = key.charCodeAt(0) === 95 ? key.slice(1) : key;
-    if (roots.has(k)) return true;
-    for (let i = 1; i < k.length; i++) {
-      const c = k.charCodeAt(i);
-      if (c >= 65 && c <= 90) {
-        if (roots.has(k.slice(0, i))) return true;
-        break;
-      }
+    const start = key.charCodeAt(0) === 95 ? 1 : 0;
+    for (const r of roots) {
+      if (!key.startsWith(r, start)) continue;
+      const end = start + r.length;
+      if (end === key.length) return true;
+      const c = key.charCodeAt(end);
+      if (c >= 65 && c <= 90) return true;
     }
   }
   return false;

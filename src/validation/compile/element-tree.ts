@@ -144,6 +144,9 @@ export class ElementNode {
   slotCache: unknown;
   /** Prepared invariants per type code, filled in by the compiler on first use. */
   constraintCache: Map<string, PreparedConstraint[]> | undefined;
+  /** The last type asked for and its invariants (most elements have one type). */
+  lastConstraintType: TypeRef | undefined;
+  lastConstraints: PreparedConstraint[] | undefined;
 
   constructor(def: ElementDefinition, profile: string) {
     this.id = def.id ?? def.path ?? '';
