@@ -81,6 +81,14 @@ export type LifeDomain = (typeof LIFE_DOMAINS)[number];
 /** Jeugdwet product categories that are mental-health care: basic GGZ, specialist GGZ, youth GGZ (iJw 3.2). */
 export const YOUTH_GGZ_PRODUCT_CATEGORIES: readonly string[] = ['51', '52', '54'];
 
+/** SNOMED CT 3457005 "patient referral": the code of every referral and handover Task (ov-referral-task). */
+export const REFERRAL_TASK_CODE = { system: 'http://snomed.info/sct', code: '3457005' } as const;
+
+/** A referral or handover Task, as opposed to e.g. a transition-preparation Task. */
+export function isReferralTask(task: Task): boolean {
+  return (task.code?.coding ?? []).some((c) => c.system === REFERRAL_TASK_CODE.system && c.code === REFERRAL_TASK_CODE.code);
+}
+
 /** The business status of a Task, when it is one of ours. */
 export function businessStatusOf(task: Task): BusinessStatus | undefined {
   const code = task.businessStatus?.coding?.find((c) => c.system === BUSINESS_STATUS_SYSTEM)?.code;

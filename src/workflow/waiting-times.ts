@@ -10,10 +10,10 @@
  *
  * A Task still waiting beyond a norm counts as exceeded, so long waits are not hidden by leaving
  * them out. A Task closed before the intake (rejected, cancelled, forwarded elsewhere and closed)
- * does not count for the intake norm.
+ * does not count for the intake norm. Only referral and handover Tasks count.
  */
 import type { Provenance, Reference, Task } from '@medplum/fhirtypes';
-import { isOpen } from './codes.js';
+import { isOpen, isReferralTask } from './codes.js';
 import { DEFAULT_TIME_ZONE, calendarDate, daysBetween, toCalendarDate } from './dates.js';
 import { firstStep, historyOf, taskReference } from './history.js';
 import { partyKey } from './party.js';
@@ -148,6 +148,7 @@ function summarise(states: readonly NormState[], days: readonly number[]): Stage
 export function waitingTimesByReceiver(records: readonly TaskRecord[], now: Date, opts: WaitingTimeOptions = {}): WaitingTimeReport {
   const groups = new Map<string, TaskWaitingTime[]>();
   for (const record of records) {
+    if (!isReferralTask(record.task)) continue;
     const w = waitingTime(record, now, opts);
     if (!w) continue;
     const key = partyKey(w.receiver);
