@@ -14,7 +14,12 @@ export function cronScheduler(logger: Logger, timeZone = 'Europe/Amsterdam'): Sc
   return {
     validate: (expression) => validate(expression),
     schedule(name, expression, fire) {
-      const task = schedule(expression, () => fire(), { name, timezone: timeZone, noOverlap: true, logger: cronLogger });
+      const task = schedule(expression, () => fire(), {
+        name,
+        timezone: timeZone,
+        noOverlap: true,
+        logger: cronLogger,
+      });
       return { stop: () => void task.destroy() };
     },
   };

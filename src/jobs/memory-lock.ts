@@ -28,7 +28,12 @@ export class MemoryJobLock implements JobLock {
   }
 
   async recordRun(name: string, ok: boolean, error?: string): Promise<void> {
-    this.runs.set(name, { name, lastRun: this.now(), ok, ...(error !== undefined ? { lastError: error } : {}) });
+    this.runs.set(name, {
+      name,
+      lastRun: this.now(),
+      ok,
+      ...(error !== undefined ? { lastError: error } : {}),
+    });
   }
 
   async lastRun(name: string): Promise<JobRunRecord | undefined> {

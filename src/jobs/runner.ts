@@ -99,12 +99,18 @@ export class JobRunner<P> {
       const summary = (await job.run({ now: this.now, logger, ports: this.opts.ports })) ?? {};
       const finishedAt = this.now();
       await lock.recordRun(job.name, true);
-      logger.info('job.finished', { job: job.name, ms: finishedAt.getTime() - startedAt.getTime(), ...summary });
+      logger.info('job.finished', {
+        job: job.name,
+        ms: finishedAt.getTime() - startedAt.getTime(),
+        ...summary,
+      });
       return { status: 'ok', name: job.name, summary, startedAt, finishedAt };
     } catch (err) {
       return this.failed(job, startedAt, err, true);
     } finally {
-      await lock.release(job.name, owner).catch((err: unknown) => logger.warn('job.release-failed', { job: job.name, error: errorText(err) }));
+      await lock
+        .release(job.name, owner)
+        .catch((err: unknown) => logger.warn('job.release-failed', { job: job.name, error: errorText(err) }));
     }
   }
 
@@ -112,7 +118,9 @@ export class JobRunner<P> {
     const error = errorText(err);
     this.opts.logger.error('job.failed', { job: job.name, error });
     if (record) {
-      await this.opts.lock.recordRun(job.name, false, error).catch(() => this.opts.logger.error('job.record-failed', { job: job.name }));
+      await this.opts.lock
+        .recordRun(job.name, false, error)
+        .catch(() => this.opts.logger.error('job.record-failed', { job: job.name }));
     }
     return { status: 'failed', name: job.name, error, startedAt, finishedAt: this.now() };
   }

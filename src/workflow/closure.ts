@@ -10,7 +10,13 @@ import type { AuditEvent, EpisodeOfCare, OperationOutcome, Reference, Task } fro
 import type { Principal } from '../auth/smart.js';
 import { auditEvent, type LegalBasis } from '../audit/events.js';
 import { invalid } from '../fhir/outcomes.js';
-import { CLOSURE_CHOICES, CLOSURE_CHOICE_SYSTEM, RESOURCE_TYPES_SYSTEM, businessStatusOf, type ClosureChoice } from './codes.js';
+import {
+  CLOSURE_CHOICES,
+  CLOSURE_CHOICE_SYSTEM,
+  RESOURCE_TYPES_SYSTEM,
+  businessStatusOf,
+  type ClosureChoice,
+} from './codes.js';
 import { taskReference } from './history.js';
 import { describeParty, refersTo, type Actor } from './party.js';
 import { INTAKE_SECURED } from './steps.js';
@@ -33,7 +39,8 @@ export interface ClosureAudit {
   reason?: string;
 }
 
-export type ClosureResult = { ok: true; episode: EpisodeOfCare; audit: ClosureAudit } | { ok: false; outcome: OperationOutcome };
+export type ClosureResult =
+  { ok: true; episode: EpisodeOfCare; audit: ClosureAudit } | { ok: false; outcome: OperationOutcome };
 
 const OPEN_EPISODE: readonly EpisodeOfCare['status'][] = ['planned', 'waitlist', 'active', 'onhold'];
 
@@ -75,18 +82,33 @@ export function finishEpisode(
   return { ok: true, episode: finished(episode, now), audit };
 }
 
-function guard(episode: EpisodeOfCare, task: Task | undefined, actor: Actor, request: ClosureRequest): OperationOutcome | undefined {
+function guard(
+  episode: EpisodeOfCare,
+  task: Task | undefined,
+  actor: Actor,
+  request: ClosureRequest,
+): OperationOutcome | undefined {
   if (!refersTo(episode.managingOrganization, actor)) {
-    return transitionConflict(`only the managing organisation (${describeParty(episode.managingOrganization)}) may finish this episode`);
+    return transitionConflict(
+      `only the managing organisation (${describeParty(episode.managingOrganization)}) may finish this episode`,
+    );
   }
-  if (!OPEN_EPISODE.includes(episode.status)) return transitionConflict(`this episode of care is already ${episode.status}`, 'EpisodeOfCare.status');
+  if (!OPEN_EPISODE.includes(episode.status))
+    return transitionConflict(`this episode of care is already ${episode.status}`, 'EpisodeOfCare.status');
   if (task && !isHandoverOf(task, episode)) {
-    return invalid(`${taskReference(task).reference ?? 'the Task'} is not the handover of EpisodeOfCare/${episode.id ?? ''}`, 'Task.input');
+    return invalid(
+      `${taskReference(task).reference ?? 'the Task'} is not the handover of EpisodeOfCare/${episode.id ?? ''}`,
+      'Task.input',
+    );
   }
   if (request.closureChoice !== undefined && !CLOSURE_CHOICES.includes(request.closureChoice)) {
-    return invalid(`closureChoice must be ${CLOSURE_CHOICES.join(' or ')} (${CLOSURE_CHOICE_SYSTEM})`, 'closureChoice');
+    return invalid(
+      `closureChoice must be ${CLOSURE_CHOICES.join(' or ')} (${CLOSURE_CHOICE_SYSTEM})`,
+      'closureChoice',
+    );
   }
-  if (request.closureChoice && !request.reason?.trim()) return invalid('a reason is required with the closure choice', 'reason');
+  if (request.closureChoice && !request.reason?.trim())
+    return invalid('a reason is required with the closure choice', 'reason');
   if (task && handoverSecured(task)) return undefined;
   if (request.closureChoice) return undefined;
   return transitionConflict(notSecuredMessage(task), 'EpisodeOfCare.status');
@@ -116,7 +138,10 @@ function finished(episode: EpisodeOfCare, now: Date): EpisodeOfCare {
     ...structuredClone(episode),
     status: 'finished',
     period: { ...episode.period, end: at },
-    statusHistory: [...structuredClone(history), { status: episode.status, period: { ...(since ? { start: since } : {}), end: at } }],
+    statusHistory: [
+      ...structuredClone(history),
+      { status: episode.status, period: { ...(since ? { start: since } : {}), end: at } },
+    ],
   };
 }
 
@@ -149,6 +174,8 @@ export function closureAuditEvent(audit: ClosureAudit, opts: ClosureAuditOptions
   ];
   return {
     ...event,
-    entity: (event.entity ?? []).map((e) => (e.what?.reference === audit.episode.reference ? { ...e, detail: details } : e)),
+    entity: (event.entity ?? []).map((e) =>
+      e.what?.reference === audit.episode.reference ? { ...e, detail: details } : e,
+    ),
   };
 }

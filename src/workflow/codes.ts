@@ -21,7 +21,13 @@ export const TASK_STATUSES: readonly TaskStatus[] = [
 ];
 
 /** The states in which a Task still waits for someone to act. */
-export const OPEN_STATUSES: readonly TaskStatus[] = ['requested', 'received', 'accepted', 'on-hold', 'in-progress'];
+export const OPEN_STATUSES: readonly TaskStatus[] = [
+  'requested',
+  'received',
+  'accepted',
+  'on-hold',
+  'in-progress',
+];
 /** The states a Task ends in. */
 export const CLOSED_STATUSES: readonly TaskStatus[] = ['rejected', 'cancelled', 'failed', 'completed'];
 
@@ -60,7 +66,8 @@ export function isBusinessStatus(code: string | undefined): code is BusinessStat
   return (BUSINESS_STATUSES as readonly (string | undefined)[]).includes(code);
 }
 
-export type FeedbackType = 'intake-held' | 'treatment-started' | 'treatment-completed' | 'referral-rejected' | 'referred-on';
+export type FeedbackType =
+  'intake-held' | 'treatment-started' | 'treatment-completed' | 'referral-rejected' | 'referred-on';
 
 export type ClosureChoice = 'back-to-gp' | 'back-to-referrer';
 export const CLOSURE_CHOICES: readonly ClosureChoice[] = ['back-to-gp', 'back-to-referrer'];
@@ -86,7 +93,9 @@ export const REFERRAL_TASK_CODE = { system: 'http://snomed.info/sct', code: '345
 
 /** A referral or handover Task, as opposed to e.g. a transition-preparation Task. */
 export function isReferralTask(task: Task): boolean {
-  return (task.code?.coding ?? []).some((c) => c.system === REFERRAL_TASK_CODE.system && c.code === REFERRAL_TASK_CODE.code);
+  return (task.code?.coding ?? []).some(
+    (c) => c.system === REFERRAL_TASK_CODE.system && c.code === REFERRAL_TASK_CODE.code,
+  );
 }
 
 /** The business status of a Task, when it is one of ours. */

@@ -10,7 +10,15 @@ import { invalid } from '../fhir/outcomes.js';
 import { isClosed, isOpen } from './codes.js';
 import type { WorkflowEvent } from './events.js';
 import { provenanceOf, taskReference } from './history.js';
-import { GATEWAY, describeParty, partyKey, partyReference, refersTo, type Actor, type Party } from './party.js';
+import {
+  GATEWAY,
+  describeParty,
+  partyKey,
+  partyReference,
+  refersTo,
+  type Actor,
+  type Party,
+} from './party.js';
 import { applyTransition, transitionConflict, type TransitionResult } from './transitions.js';
 
 export interface FanOutOptions {
@@ -30,29 +38,51 @@ export function fanOut(parent: Task, receivers: readonly Party[], opts: FanOutOp
   const problem = fanOutProblem(parent, receivers, opts.actor);
   if (problem) return { ok: false, outcome: problem };
   const now = opts.now.toISOString();
-  const groupIdentifier = parent.groupIdentifier ?? { system: 'urn:ietf:rfc:3986', value: `urn:uuid:${opts.newId()}` };
+  const groupIdentifier = parent.groupIdentifier ?? {
+    system: 'urn:ietf:rfc:3986',
+    value: `urn:uuid:${opts.newId()}`,
+  };
   const nextParent: Task = { ...structuredClone(parent), groupIdentifier, lastModified: now };
   const children = receivers.map((r) => childTask(nextParent, r, opts.newId(), now));
   const task = taskReference(nextParent);
   const events: WorkflowEvent[] = [
-    ...children.map((c): WorkflowEvent => ({ kind: 'delivery-needed', task: taskReference(c), to: c.owner ?? {}, cause: 'created' })),
+    ...children.map((c): WorkflowEvent => ({
+      kind: 'delivery-needed',
+      task: taskReference(c),
+      to: c.owner ?? {},
+      cause: 'created',
+    })),
     { kind: 'feedback-due', task, to: nextParent.requester ?? {}, feedbackType: 'referred-on' },
   ];
-  const provenance = [nextParent, ...children].map((t, i) => provenanceOf(t, i === 0 ? 'fan-out' : 'create', opts.actor, opts.now));
+  const provenance = [nextParent, ...children].map((t, i) =>
+    provenanceOf(t, i === 0 ? 'fan-out' : 'create', opts.actor, opts.now),
+  );
   return { ok: true, parent: nextParent, children, provenance, events };
 }
 
-function fanOutProblem(parent: Task, receivers: readonly Party[], actor: Actor): OperationOutcome | undefined {
-  if (!refersTo(parent.owner, actor)) return transitionConflict(`only the owner (${describeParty(parent.owner)}) may fan out`);
+function fanOutProblem(
+  parent: Task,
+  receivers: readonly Party[],
+  actor: Actor,
+): OperationOutcome | undefined {
+  if (!refersTo(parent.owner, actor))
+    return transitionConflict(`only the owner (${describeParty(parent.owner)}) may fan out`);
   if (!FAN_OUT_FROM.includes(parent.status)) {
-    return transitionConflict(`fan-out is allowed from accepted or in-progress; this Task is ${parent.status}`);
+    return transitionConflict(
+      `fan-out is allowed from accepted or in-progress; this Task is ${parent.status}`,
+    );
   }
   if (!parent.id) return invalid('the parent Task must be stored (have an id) before it fans out', 'Task.id');
   if (receivers.length === 0) return invalid('fan-out needs at least one receiver', 'Task.owner');
   const keys = receivers.map((r) => partyKey(partyReference(r)));
-  if (new Set(keys).size !== keys.length) return invalid('each receiver may appear only once in a fan-out', 'Task.owner');
+  if (new Set(keys).size !== keys.length)
+    return invalid('each receiver may appear only once in a fan-out', 'Task.owner');
   const table = receivers.find((r) => r.type === 'regional-table');
-  if (table) return invalid(`${describeParty(partyReference(table))} is a regional table; use to-regional-table`, 'Task.owner');
+  if (table)
+    return invalid(
+      `${describeParty(partyReference(table))} is a regional table; use to-regional-table`,
+      'Task.owner',
+    );
   return undefined;
 }
 
@@ -78,7 +108,12 @@ function childTask(parent: Task, receiver: Party, id: string, now: string): Task
 }
 
 /** The parent's completion once every child is closed; undefined while one is still open. */
-export function completeParentIfDone(parent: Task, children: readonly Task[], now: Date): TransitionResult | undefined {
-  if (!isOpen(parent.status) || children.length === 0 || !children.every((c) => isClosed(c.status))) return undefined;
+export function completeParentIfDone(
+  parent: Task,
+  children: readonly Task[],
+  now: Date,
+): TransitionResult | undefined {
+  if (!isOpen(parent.status) || children.length === 0 || !children.every((c) => isClosed(c.status)))
+    return undefined;
   return applyTransition(parent, 'complete-group', GATEWAY, { children }, now);
 }

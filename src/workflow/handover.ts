@@ -75,7 +75,10 @@ const REQUIRED_PARTICIPANTS: readonly { code: string; what: string }[] = [
   { code: 'REFT', what: 'the receiving practitioner' },
 ];
 
-export function buildHandoverMessage(parts: HandoverParts, opts: HandoverMessageOptions): HandoverMessageResult {
+export function buildHandoverMessage(
+  parts: HandoverParts,
+  opts: HandoverMessageOptions,
+): HandoverMessageResult {
   const problems = checkParts(parts);
   if (problems.length > 0) return { ok: false, outcome: outcome(problems) };
   const task = withInputs(parts);
@@ -99,7 +102,10 @@ export function buildHandoverMessage(parts: HandoverParts, opts: HandoverMessage
     identifier: { system: 'urn:ietf:rfc:3986', value: `urn:uuid:${opts.newId()}` },
     type: 'message',
     timestamp: opts.now.toISOString(),
-    entry: resources.map((r): BundleEntry => ({ fullUrl: `${opts.base.replace(/\/$/, '')}/${r.resourceType}/${r.id ?? ''}`, resource: r })),
+    entry: resources.map((r): BundleEntry => ({
+      fullUrl: `${opts.base.replace(/\/$/, '')}/${r.resourceType}/${r.id ?? ''}`,
+      resource: r,
+    })),
   };
   const unresolved = unresolvedReferences(bundle);
   if (unresolved.length > 0) return { ok: false, outcome: outcome(unresolved) };
@@ -128,16 +134,24 @@ function checkParts(parts: HandoverParts): Problem[] {
     ['consent', parts.consent],
     ['patient', parts.patient],
   ];
-  for (const [name, r] of all) if (!r.id) out.push(plain(`${name} has no id; every entry of the handover needs one`, `${name}.id`));
-  if (parts.jointConversations.length === 0) out.push(plain('a warm handover has at least one joint conversation (R3, R4)', 'jointConversations'));
+  for (const [name, r] of all)
+    if (!r.id) out.push(plain(`${name} has no id; every entry of the handover needs one`, `${name}.id`));
+  if (parts.jointConversations.length === 0)
+    out.push(plain('a warm handover has at least one joint conversation (R3, R4)', 'jointConversations'));
   out.push(...sameClient(parts), ...participants(parts.jointConversations));
   if (parts.task.focus?.reference !== `ServiceRequest/${parts.serviceRequest.id ?? ''}`) {
     out.push(plain('the handover Task must focus on the ServiceRequest', 'task.focus'));
   }
   if (parts.episodeOfCare.status === 'finished' || parts.episodeOfCare.status === 'cancelled') {
-    out.push(plain(`the sender's episode of care is ${parts.episodeOfCare.status}; a warm handover happens before closure (R4)`, 'episodeOfCare.status'));
+    out.push(
+      plain(
+        `the sender's episode of care is ${parts.episodeOfCare.status}; a warm handover happens before closure (R4)`,
+        'episodeOfCare.status',
+      ),
+    );
   }
-  if (parts.consent.status !== 'active') out.push(plain(`the consent is ${parts.consent.status}, not active`, 'consent.status'));
+  if (parts.consent.status !== 'active')
+    out.push(plain(`the consent is ${parts.consent.status}, not active`, 'consent.status'));
   return out;
 }
 
@@ -160,8 +174,16 @@ function sameClient(parts: HandoverParts): Problem[] {
 function participants(appointments: readonly Appointment[]): Problem[] {
   return appointments.flatMap((a, i) =>
     REQUIRED_PARTICIPANTS.filter(
-      (p) => !(a.participant ?? []).some((x) => x.actor && (x.type ?? []).some((t) => (t.coding ?? []).some((c) => c.code === p.code))),
-    ).map((p) => plain(`the joint conversation has no participant for ${p.what} (${p.code})`, `jointConversations[${i}].participant`)),
+      (p) =>
+        !(a.participant ?? []).some(
+          (x) => x.actor && (x.type ?? []).some((t) => (t.coding ?? []).some((c) => c.code === p.code)),
+        ),
+    ).map((p) =>
+      plain(
+        `the joint conversation has no participant for ${p.what} (${p.code})`,
+        `jointConversations[${i}].participant`,
+      ),
+    ),
   );
 }
 
@@ -173,17 +195,24 @@ function withInputs(parts: HandoverParts): Task {
     (i.type.coding ?? []).some(
       (c) =>
         (c.system === SYSTEMS.documentType && c.code === 'previous-treatment-summary') ||
-        (c.system === RESOURCE_TYPES_SYSTEM && ['Appointment', 'CarePlan', 'EpisodeOfCare', 'Consent'].includes(c.code ?? '')),
+        (c.system === RESOURCE_TYPES_SYSTEM &&
+          ['Appointment', 'CarePlan', 'EpisodeOfCare', 'Consent'].includes(c.code ?? '')),
     );
   const ref = (r: Resource): Reference => ({ reference: `${r.resourceType}/${r.id ?? ''}` });
   const inputs: TaskInput[] = [
     { type: typed(SYSTEMS.documentType, 'previous-treatment-summary'), valueReference: ref(parts.summary) },
-    ...parts.jointConversations.map((a) => ({ type: typed(RESOURCE_TYPES_SYSTEM, 'Appointment'), valueReference: ref(a) })),
+    ...parts.jointConversations.map((a) => ({
+      type: typed(RESOURCE_TYPES_SYSTEM, 'Appointment'),
+      valueReference: ref(a),
+    })),
     { type: typed(RESOURCE_TYPES_SYSTEM, 'CarePlan'), valueReference: ref(parts.bridgingCarePlan) },
     { type: typed(RESOURCE_TYPES_SYSTEM, 'EpisodeOfCare'), valueReference: ref(parts.episodeOfCare) },
     { type: typed(RESOURCE_TYPES_SYSTEM, 'Consent'), valueReference: ref(parts.consent) },
   ];
-  return { ...structuredClone(parts.task), input: [...(parts.task.input ?? []).filter((i) => !mine(i)), ...inputs] };
+  return {
+    ...structuredClone(parts.task),
+    input: [...(parts.task.input ?? []).filter((i) => !mine(i)), ...inputs],
+  };
 }
 
 function header(id: string, task: Task, opts: HandoverMessageOptions): Resource {
@@ -217,7 +246,12 @@ function unresolvedReferences(bundle: Bundle): Problem[] {
   for (const e of index.entries) {
     forEachReference(e.resource, (ref) => {
       if (ref.reference.startsWith('#') || index.resolve(ref.reference, e)) return;
-      out.push(problem(`${ref.reference} does not resolve inside the handover message; add it to the supporting resources`, `Bundle.entry[${e.index}].resource`));
+      out.push(
+        problem(
+          `${ref.reference} does not resolve inside the handover message; add it to the supporting resources`,
+          `Bundle.entry[${e.index}].resource`,
+        ),
+      );
     });
   }
   return out;

@@ -25,7 +25,9 @@ const PARTICIPANT_TYPE = 'http://terminology.hl7.org/CodeSystem/provenance-parti
 export const GATEWAY_AGENT: Reference<Device> = { display: 'overdracht gateway' };
 
 export function taskReference(task: Task): Reference<Task> {
-  return task.id ? { reference: `Task/${task.id}` } : { ...(task.identifier?.[0] ? { identifier: task.identifier[0] } : {}) };
+  return task.id
+    ? { reference: `Task/${task.id}` }
+    : { ...(task.identifier?.[0] ? { identifier: task.identifier[0] } : {}) };
 }
 
 export function actorReference(actor: Actor): Reference<Organization | Device> {
@@ -76,7 +78,9 @@ function stepOf(p: Provenance): HistoryStep | undefined {
   return {
     at,
     action: p.activity?.text,
-    status: (TASK_STATUSES as readonly (string | undefined)[]).includes(status) ? (status as TaskStatus) : undefined,
+    status: (TASK_STATUSES as readonly (string | undefined)[]).includes(status)
+      ? (status as TaskStatus)
+      : undefined,
     businessStatus: isBusinessStatus(business) ? business : undefined,
     agent: p.agent?.[0]?.who,
   };
@@ -91,6 +95,9 @@ export function historyOf(provenance: readonly Provenance[]): HistoryStep[] {
 }
 
 /** The first step that matches, e.g. the intake (`status` in-progress) or treatment start. */
-export function firstStep(history: readonly HistoryStep[], match: (s: HistoryStep) => boolean): HistoryStep | undefined {
+export function firstStep(
+  history: readonly HistoryStep[],
+  match: (s: HistoryStep) => boolean,
+): HistoryStep | undefined {
   return history.find(match);
 }

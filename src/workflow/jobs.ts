@@ -14,17 +14,31 @@ import { WATCHED_STATUSES, escalateIfIdle, idleBefore, type WatchdogOptions } fr
 import { waitingTimesByReceiver } from './waiting-times.js';
 import { interruptionReport, transitionCandidates, transitionPreparationTask } from './youth-transition.js';
 
-export const WORKFLOW_JOB_NAMES = ['handover-watchdog', 'transition-preparation', 'youth-interruptions', 'waiting-times'] as const;
+export const WORKFLOW_JOB_NAMES = [
+  'handover-watchdog',
+  'transition-preparation',
+  'youth-interruptions',
+  'waiting-times',
+] as const;
 
 /** Saves changes one by one; counts failures instead of stopping at the first. */
-async function saveAll<P>(ctx: JobContext<P>, job: string, changes: readonly TaskChange[], save: (c: TaskChange) => Promise<void>): Promise<number> {
+async function saveAll<P>(
+  ctx: JobContext<P>,
+  job: string,
+  changes: readonly TaskChange[],
+  save: (c: TaskChange) => Promise<void>,
+): Promise<number> {
   let failed = 0;
   for (const change of changes) {
     try {
       await save(change);
     } catch (err) {
       failed++;
-      ctx.logger.warn('job.item-failed', { job, task: taskReference(change.task).reference, error: errorText(err) });
+      ctx.logger.warn('job.item-failed', {
+        job,
+        task: taskReference(change.task).reference,
+        error: errorText(err),
+      });
     }
   }
   return failed;
@@ -53,7 +67,10 @@ export function watchdogJob(opts: WatchdogJobOptions): Job<WatchdogPorts> {
         return r?.ok ? [{ task: r.task, provenance: r.provenance, events: r.events }] : [];
       });
       const failed = await saveAll(ctx, name, changes, (c) => ctx.ports.saveTaskChange(c));
-      return failIfAny(name, failed, changes.length, { checked: tasks.length, escalated: changes.length - failed });
+      return failIfAny(name, failed, changes.length, {
+        checked: tasks.length,
+        escalated: changes.length - failed,
+      });
     },
   };
 }
@@ -64,7 +81,9 @@ export interface YouthJobOptions {
 }
 
 /** Creates a transition-preparation Task for every youth-GGZ client who turns 18 within six months. */
-export function transitionPreparationJob(opts: YouthJobOptions & { monthsAhead?: number } = {}): Job<YouthCarePorts> {
+export function transitionPreparationJob(
+  opts: YouthJobOptions & { monthsAhead?: number } = {},
+): Job<YouthCarePorts> {
   const name = 'transition-preparation';
   const monthsAhead = opts.monthsAhead ?? 6;
   return {
@@ -74,33 +93,50 @@ export function transitionPreparationJob(opts: YouthJobOptions & { monthsAhead?:
       const now = ctx.now();
       const today = calendarDate(now, opts.timeZone ?? DEFAULT_TIME_ZONE);
       // One month wider on each side than the rule, so that no birthday falls between the ranges.
-      const clients = await ctx.ports.findYouthClients(addMonths(today, -18 * 12 - 1), addMonths(today, -18 * 12 + monthsAhead + 1));
-      const candidates = transitionCandidates(clients, now, { monthsAhead, ...(opts.timeZone ? { timeZone: opts.timeZone } : {}) });
+      const clients = await ctx.ports.findYouthClients(
+        addMonths(today, -18 * 12 - 1),
+        addMonths(today, -18 * 12 + monthsAhead + 1),
+      );
+      const candidates = transitionCandidates(clients, now, {
+        monthsAhead,
+        ...(opts.timeZone ? { timeZone: opts.timeZone } : {}),
+      });
       const changes: TaskChange[] = [];
       for (const c of candidates) {
-        if (await ctx.ports.hasTransitionPreparation({ reference: `EpisodeOfCare/${c.episode.id ?? ''}` })) continue;
+        if (await ctx.ports.hasTransitionPreparation({ reference: `EpisodeOfCare/${c.episode.id ?? ''}` }))
+          continue;
         const task = transitionPreparationTask(c, now, ctx.ports.newId());
         changes.push({
           task,
           provenance: provenanceOf(task, 'create', GATEWAY, now),
-          events: [{ kind: 'delivery-needed', task: taskReference(task), to: task.owner ?? {}, cause: 'created' }],
+          events: [
+            { kind: 'delivery-needed', task: taskReference(task), to: task.owner ?? {}, cause: 'created' },
+          ],
         });
       }
       const failed = await saveAll(ctx, name, changes, (c) => ctx.ports.saveTaskChange(c));
-      return failIfAny(name, failed, changes.length, { candidates: candidates.length, created: changes.length - failed });
+      return failIfAny(name, failed, changes.length, {
+        candidates: candidates.length,
+        created: changes.length - failed,
+      });
     },
   };
 }
 
 /** Counts interruptions of care at 18-23 for clients who were in youth GGZ, per month. */
-export function youthInterruptionsJob(opts: YouthJobOptions & { maxGapDays?: number } = {}): Job<YouthCarePorts> {
+export function youthInterruptionsJob(
+  opts: YouthJobOptions & { maxGapDays?: number } = {},
+): Job<YouthCarePorts> {
   return {
     name: 'youth-interruptions',
     schedule: opts.schedule ?? '30 6 * * *',
     run: async (ctx) => {
       const now = ctx.now();
       const today = calendarDate(now, opts.timeZone ?? DEFAULT_TIME_ZONE);
-      const clients = await ctx.ports.findYouthClients(addMonths(today, -24 * 12 - 1), addMonths(today, -18 * 12 + 1));
+      const clients = await ctx.ports.findYouthClients(
+        addMonths(today, -24 * 12 - 1),
+        addMonths(today, -18 * 12 + 1),
+      );
       const report = interruptionReport(clients, now, {
         ...(opts.timeZone ? { timeZone: opts.timeZone } : {}),
         ...(opts.maxGapDays !== undefined ? { maxGapDays: opts.maxGapDays } : {}),
@@ -112,13 +148,17 @@ export function youthInterruptionsJob(opts: YouthJobOptions & { maxGapDays?: num
 }
 
 /** Recomputes the waiting times per receiver over the last `windowMonths` months (and all open Tasks). */
-export function waitingTimesJob(opts: YouthJobOptions & { windowMonths?: number } = {}): Job<WaitingTimePorts> {
+export function waitingTimesJob(
+  opts: YouthJobOptions & { windowMonths?: number } = {},
+): Job<WaitingTimePorts> {
   return {
     name: 'waiting-times',
     schedule: opts.schedule ?? '0 5 * * *',
     run: async (ctx) => {
       const now = ctx.now();
-      const since = new Date(`${addMonths(calendarDate(now, opts.timeZone ?? DEFAULT_TIME_ZONE), -(opts.windowMonths ?? 12))}T00:00:00Z`);
+      const since = new Date(
+        `${addMonths(calendarDate(now, opts.timeZone ?? DEFAULT_TIME_ZONE), -(opts.windowMonths ?? 12))}T00:00:00Z`,
+      );
       const records = await ctx.ports.findTaskRecords(since);
       const report = waitingTimesByReceiver(records, now, opts.timeZone ? { timeZone: opts.timeZone } : {});
       await ctx.ports.saveWaitingTimeReport(report);

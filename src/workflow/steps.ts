@@ -16,7 +16,11 @@ export interface StepRule {
 }
 
 export const STEPS: readonly StepRule[] = [
-  { step: 'exploratory-conversation-planned', allowedIn: ['requested', 'received', 'accepted'], notAfter: ['intake-planned'] },
+  {
+    step: 'exploratory-conversation-planned',
+    allowedIn: ['requested', 'received', 'accepted'],
+    notAfter: ['intake-planned'],
+  },
   {
     step: 'joint-conversation-planned',
     allowedIn: ['requested', 'received', 'accepted', 'in-progress'],
@@ -38,4 +42,9 @@ export function stepRule(code: string): StepRule | undefined {
 }
 
 /** Business statuses at or beyond "intake planned": the receiver has taken the client on (R4). */
-export const INTAKE_SECURED: readonly BusinessStatus[] = ['intake-planned', 'intake-held', 'treatment-started', 'completed'];
+export const INTAKE_SECURED: readonly BusinessStatus[] = [
+  'intake-planned',
+  'intake-held',
+  'treatment-started',
+  'completed',
+];

@@ -91,7 +91,15 @@ const NEW = ['requested', 'received'] as const satisfies readonly TaskStatus[];
 
 /** The table. Order matters only for reading; each action has exactly one row. */
 export const TRANSITIONS: readonly TransitionRule[] = [
-  { action: 'receive', from: ['requested'], by: 'owner', to: 'received', businessStatus: 'received', reason: 'none', emits: [] },
+  {
+    action: 'receive',
+    from: ['requested'],
+    by: 'owner',
+    to: 'received',
+    businessStatus: 'received',
+    reason: 'none',
+    emits: [],
+  },
   { action: 'accept', from: NEW, by: 'owner', to: 'accepted', reason: 'none', emits: [] },
   {
     action: 'reject',
@@ -162,7 +170,14 @@ export const TRANSITIONS: readonly TransitionRule[] = [
     reason: 'none',
     emits: [{ kind: 'feedback-due', feedbackType: 'treatment-completed' }],
   },
-  { action: 'fail', from: OPEN, by: 'gateway', to: 'failed', reason: 'optional', emits: [{ kind: 'delivery-failed' }] },
+  {
+    action: 'fail',
+    from: OPEN,
+    by: 'gateway',
+    to: 'failed',
+    reason: 'optional',
+    emits: [{ kind: 'delivery-failed' }],
+  },
   {
     action: 'record-step',
     from: ['requested', 'received', 'accepted', 'in-progress'],
@@ -224,12 +239,24 @@ export function applyTransition<A extends Action>(
   const problem = checkReason(rule, fields) ?? GUARDS[rule.action](task, fields);
   if (problem) return { ok: false, outcome: problem };
   const next = nextTask(task, rule, fields, now);
-  return { ok: true, task: next, provenance: provenanceOf(next, rule.action, actor, now), events: eventsOf(rule, task, next, fields) };
+  return {
+    ok: true,
+    task: next,
+    provenance: provenanceOf(next, rule.action, actor, now),
+    events: eventsOf(rule, task, next, fields),
+  };
 }
 
 /** The refusal of a change the workflow does not allow: `conflict` (409), issue-detail status-transition-invalid. */
 export function transitionConflict(message: string, expression?: string): OperationOutcome {
-  return outcome([issue({ code: 'conflict', message, detailCode: 'status-transition-invalid', ...(expression ? { expression } : {}) })]);
+  return outcome([
+    issue({
+      code: 'conflict',
+      message,
+      detailCode: 'status-transition-invalid',
+      ...(expression ? { expression } : {}),
+    }),
+  ]);
 }
 
 function refuse(message: string, expression?: string): { ok: false; outcome: OperationOutcome } {
@@ -244,9 +271,13 @@ function listOf(items: readonly string[]): string {
 function checkRole(task: Task, actor: Actor, rule: TransitionRule): string | undefined {
   switch (rule.by) {
     case 'owner':
-      return refersTo(task.owner, actor) ? undefined : `only the owner (${describeParty(task.owner)}) may ${rule.action}`;
+      return refersTo(task.owner, actor)
+        ? undefined
+        : `only the owner (${describeParty(task.owner)}) may ${rule.action}`;
     case 'requester':
-      return refersTo(task.requester, actor) ? undefined : `only the requester (${describeParty(task.requester)}) may ${rule.action}`;
+      return refersTo(task.requester, actor)
+        ? undefined
+        : `only the requester (${describeParty(task.requester)}) may ${rule.action}`;
     case 'regional-table':
       return actor.kind === 'organisation' && actor.type === 'regional-table' && refersTo(task.owner, actor)
         ? undefined
@@ -263,7 +294,11 @@ type Fields = Record<string, unknown>;
 function reasonOf(fields: Fields): CodeableConcept | undefined {
   const r = fields.reason;
   if (typeof r === 'string') return r.trim() ? { text: r.trim() } : undefined;
-  if (r && typeof r === 'object' && ((r as CodeableConcept).text?.trim() || (r as CodeableConcept).coding?.length)) {
+  if (
+    r &&
+    typeof r === 'object' &&
+    ((r as CodeableConcept).text?.trim() || (r as CodeableConcept).coding?.length)
+  ) {
     return r as CodeableConcept;
   }
   return undefined;
@@ -278,7 +313,9 @@ function checkReason(rule: TransitionRule, fields: Fields): OperationOutcome | u
 
 function isParty(x: unknown): x is Party {
   const id = (x as Party | undefined)?.identifier;
-  return typeof id?.system === 'string' && typeof id.value === 'string' && id.system !== '' && id.value !== '';
+  return (
+    typeof id?.system === 'string' && typeof id.value === 'string' && id.system !== '' && id.value !== ''
+  );
 }
 
 /** Checks beyond status and role, one per action. */
@@ -288,7 +325,8 @@ const GUARDS: Record<Action, (task: Task, fields: Fields) => OperationOutcome | 
   reject: () => undefined,
   'to-regional-table': (task, f) => {
     if (!isParty(f.table)) return invalid('the regional table to hand over to is required', 'Task.owner');
-    if (f.table.type !== 'regional-table') return invalid(`${describeParty(partyReference(f.table))} is not a regional table`, 'Task.owner');
+    if (f.table.type !== 'regional-table')
+      return invalid(`${describeParty(partyReference(f.table))} is not a regional table`, 'Task.owner');
     return undefined;
   },
   assign: (task, f) => newReceiverProblem(task, f),
@@ -299,14 +337,19 @@ const GUARDS: Record<Action, (task: Task, fields: Fields) => OperationOutcome | 
   fail: () => undefined,
   'record-step': (task, f) => stepProblem(task, f.businessStatus),
   escalate: (task) =>
-    businessStatusOf(task) === 'escalated' ? transitionConflict('this Task is already escalated', 'Task.businessStatus') : undefined,
+    businessStatusOf(task) === 'escalated'
+      ? transitionConflict('this Task is already escalated', 'Task.businessStatus')
+      : undefined,
   'complete-group': (task, f) => groupProblem(task, f.children),
 };
 
 function newReceiverProblem(task: Task, f: Fields): OperationOutcome | undefined {
   if (!isParty(f.receiver)) return invalid('the new receiver is required', 'Task.owner');
   if (f.receiver.type === 'regional-table') {
-    return invalid('a Task goes to the regional table with to-regional-table, not as a receiver', 'Task.owner');
+    return invalid(
+      'a Task goes to the regional table with to-regional-table, not as a receiver',
+      'Task.owner',
+    );
   }
   if (sameParty(partyReference(f.receiver), task.owner)) {
     return transitionConflict(`${describeParty(task.owner)} already owns this Task`, 'Task.owner');
@@ -317,10 +360,16 @@ function newReceiverProblem(task: Task, f: Fields): OperationOutcome | undefined
 function stepProblem(task: Task, code: unknown): OperationOutcome | undefined {
   const rule = typeof code === 'string' ? stepRule(code) : undefined;
   if (!rule) {
-    return invalid(`businessStatus must be one of ${listOf(STEP_CODES)}; other codes follow from transitions`, 'Task.businessStatus');
+    return invalid(
+      `businessStatus must be one of ${listOf(STEP_CODES)}; other codes follow from transitions`,
+      'Task.businessStatus',
+    );
   }
   if (!rule.allowedIn.includes(task.status)) {
-    return transitionConflict(`${rule.step} is allowed while the Task is ${listOf(rule.allowedIn)}; this Task is ${task.status}`, 'Task.businessStatus');
+    return transitionConflict(
+      `${rule.step} is allowed while the Task is ${listOf(rule.allowedIn)}; this Task is ${task.status}`,
+      'Task.businessStatus',
+    );
   }
   const current = businessStatusOf(task);
   if (current && rule.notAfter.includes(current)) {
@@ -330,23 +379,27 @@ function stepProblem(task: Task, code: unknown): OperationOutcome | undefined {
 }
 
 function groupProblem(task: Task, children: unknown): OperationOutcome | undefined {
-  if (!Array.isArray(children) || children.length === 0) return invalid('the Tasks of the fan-out are required', 'Task.partOf');
+  if (!Array.isArray(children) || children.length === 0)
+    return invalid('the Tasks of the fan-out are required', 'Task.partOf');
   const ref = taskReference(task).reference;
   const list = children as Task[];
   if (list.some((c) => !(c.partOf ?? []).some((p) => p.reference === ref))) {
     return invalid(`every child Task must be partOf ${ref ?? 'this Task'}`, 'Task.partOf');
   }
   const open = list.filter((c) => !isClosed(c.status));
-  if (open.length > 0) return transitionConflict(`${open.length} of ${list.length} Tasks of this fan-out are still open`);
+  if (open.length > 0)
+    return transitionConflict(`${open.length} of ${list.length} Tasks of this fan-out are still open`);
   return undefined;
 }
 
 function nextTask(task: Task, rule: TransitionRule, fields: Fields, now: Date): Task {
   const next: Task = structuredClone(task);
   if (rule.to !== 'unchanged') next.status = rule.to;
-  const business = rule.businessStatus === 'input' ? (fields.businessStatus as BusinessStatus) : rule.businessStatus;
+  const business =
+    rule.businessStatus === 'input' ? (fields.businessStatus as BusinessStatus) : rule.businessStatus;
   if (business) next.businessStatus = businessStatusConcept(business);
-  const owner = rule.newOwner === 'table' ? fields.table : rule.newOwner === 'receiver' ? fields.receiver : undefined;
+  const owner =
+    rule.newOwner === 'table' ? fields.table : rule.newOwner === 'receiver' ? fields.receiver : undefined;
   if (isParty(owner)) next.owner = partyReference(owner);
   const reason = reasonOf(fields);
   // A status change makes an earlier reason stale; updates of the business status keep it.
@@ -356,7 +409,10 @@ function nextTask(task: Task, rule: TransitionRule, fields: Fields, now: Date): 
   if (rule.action === 'complete' && feedback?.reference) {
     next.output = [
       ...(next.output ?? []),
-      { type: { coding: [{ system: SYSTEMS.documentType, code: 'feedback-report' }] }, valueReference: feedback },
+      {
+        type: { coding: [{ system: SYSTEMS.documentType, code: 'feedback-report' }] },
+        valueReference: feedback,
+      },
     ];
   }
   next.lastModified = now.toISOString();
@@ -384,13 +440,17 @@ function eventsOf(rule: TransitionRule, before: Task, after: Task, fields: Field
           task,
           owner: after.owner ?? {},
           requester,
-          idleSince: typeof fields.idleSince === 'string' ? fields.idleSince : (before.lastModified ?? before.authoredOn ?? ''),
+          idleSince:
+            typeof fields.idleSince === 'string'
+              ? fields.idleSince
+              : (before.lastModified ?? before.authoredOn ?? ''),
         };
       default:
         return spec satisfies never;
     }
   });
   const parent = after.partOf?.[0];
-  if (parent && isClosed(after.status) && !isClosed(before.status)) events.push({ kind: 'child-closed', task, parent });
+  if (parent && isClosed(after.status) && !isClosed(before.status))
+    events.push({ kind: 'child-closed', task, parent });
   return events;
 }

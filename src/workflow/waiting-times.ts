@@ -55,7 +55,11 @@ export interface WaitingTimeOptions {
 }
 
 /** The waiting times of one Task at `now`; undefined when the Task has no registration date. */
-export function waitingTime(record: TaskRecord, now: Date, opts: WaitingTimeOptions = {}): TaskWaitingTime | undefined {
+export function waitingTime(
+  record: TaskRecord,
+  now: Date,
+  opts: WaitingTimeOptions = {},
+): TaskWaitingTime | undefined {
   const tz = opts.timeZone ?? DEFAULT_TIME_ZONE;
   const norms = opts.norms ?? TREEKNORM;
   const registered = record.task.authoredOn ? toCalendarDate(record.task.authoredOn, tz) : undefined;
@@ -145,7 +149,11 @@ function summarise(states: readonly NormState[], days: readonly number[]): Stage
 }
 
 /** Per receiver: medians and the share within the norms, from the Tasks' history, at `now`. */
-export function waitingTimesByReceiver(records: readonly TaskRecord[], now: Date, opts: WaitingTimeOptions = {}): WaitingTimeReport {
+export function waitingTimesByReceiver(
+  records: readonly TaskRecord[],
+  now: Date,
+  opts: WaitingTimeOptions = {},
+): WaitingTimeReport {
   const groups = new Map<string, TaskWaitingTime[]>();
   for (const record of records) {
     if (!isReferralTask(record.task)) continue;

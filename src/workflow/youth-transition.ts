@@ -20,7 +20,16 @@ import {
   businessStatusConcept,
   isClosed,
 } from './codes.js';
-import { DEFAULT_TIME_ZONE, addMonths, ageOn, birthday, calendarDate, daysBetween, monthOf, toCalendarDate } from './dates.js';
+import {
+  DEFAULT_TIME_ZONE,
+  addMonths,
+  ageOn,
+  birthday,
+  calendarDate,
+  daysBetween,
+  monthOf,
+  toCalendarDate,
+} from './dates.js';
 import { taskReference } from './history.js';
 
 export interface CareEpisode {
@@ -51,7 +60,9 @@ const ACTIVE_EPISODE: readonly EpisodeOfCare['status'][] = ['active', 'onhold'];
 export function isYouthGgz(e: CareEpisode): boolean {
   if (e.organisationType === 'youth-ggz-institution') return true;
   return (e.episode.type ?? []).some((t) =>
-    (t.coding ?? []).some((c) => c.system === IJW_PRODUCT_CATEGORY_SYSTEM && YOUTH_GGZ_PRODUCT_CATEGORIES.includes(c.code ?? '')),
+    (t.coding ?? []).some(
+      (c) => c.system === IJW_PRODUCT_CATEGORY_SYSTEM && YOUTH_GGZ_PRODUCT_CATEGORIES.includes(c.code ?? ''),
+    ),
   );
 }
 
@@ -62,7 +73,11 @@ export interface TransitionCandidate {
 }
 
 /** Clients who turn 18 within the window and have an active youth-GGZ episode (one candidate per episode). */
-export function transitionCandidates(clients: readonly YouthClient[], now: Date, opts: TransitionOptions = {}): TransitionCandidate[] {
+export function transitionCandidates(
+  clients: readonly YouthClient[],
+  now: Date,
+  opts: TransitionOptions = {},
+): TransitionCandidate[] {
   const today = calendarDate(now, opts.timeZone ?? DEFAULT_TIME_ZONE);
   const horizon = addMonths(today, opts.monthsAhead ?? 6);
   return clients.flatMap((client) => {
@@ -83,7 +98,10 @@ export function transitionPreparationTask(candidate: TransitionCandidate, now: D
     id,
     status: 'requested',
     intent: 'plan',
-    code: { coding: [{ system: BUSINESS_STATUS_SYSTEM, code: 'transition-preparation' }], text: 'Preparing the transition from youth to adult care' },
+    code: {
+      coding: [{ system: BUSINESS_STATUS_SYSTEM, code: 'transition-preparation' }],
+      text: 'Preparing the transition from youth to adult care',
+    },
     businessStatus: businessStatusConcept('transition-preparation'),
     focus: { reference: `EpisodeOfCare/${candidate.episode.id ?? ''}` },
     for: candidate.patient,
@@ -154,7 +172,15 @@ export function interruptions(client: YouthClient, opts: InterruptionOptions = {
     if (covered && covered.end !== undefined) {
       const gap = daysBetween(covered.end, p.start);
       if (gap > maxGap && p.start > from18 && covered.end < until24) {
-        found.push({ patient: client.patient, after: covered.source, before: p.source, from: covered.end, to: p.start, days: gap, month: monthOf(covered.end) });
+        found.push({
+          patient: client.patient,
+          after: covered.source,
+          before: p.source,
+          from: covered.end,
+          to: p.start,
+          days: gap,
+          month: monthOf(covered.end),
+        });
       }
     }
     covered = laterEnd(covered, p);
@@ -180,7 +206,11 @@ export interface InterruptionReport {
 }
 
 /** Interruptions of all clients aged 18-23 on `now` who were in youth GGZ, counted per month. */
-export function interruptionReport(clients: readonly YouthClient[], now: Date, opts: InterruptionOptions = {}): InterruptionReport {
+export function interruptionReport(
+  clients: readonly YouthClient[],
+  now: Date,
+  opts: InterruptionOptions = {},
+): InterruptionReport {
   const today = calendarDate(now, opts.timeZone ?? DEFAULT_TIME_ZONE);
   const inScope = clients.filter((c) => {
     const age = ageOn(c.birthDate, today);
@@ -193,6 +223,8 @@ export function interruptionReport(clients: readonly YouthClient[], now: Date, o
     asOf: now.toISOString(),
     clients: inScope.length,
     interruptions: list,
-    perMonth: [...counts.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([month, count]) => ({ month, count })),
+    perMonth: [...counts.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([month, count]) => ({ month, count })),
   };
 }

@@ -25,8 +25,23 @@ function job(name: string, run: Job<Ports>['run'], extra: Partial<Job<Ports>> = 
   return { name, schedule: '0 7 * * *', run, ...extra };
 }
 
-function runner(jobs: Job<Ports>[], lock: MemoryJobLock, owner: string, now: () => Date, ports: Ports = { calls: [] }, scheduler?: Scheduler) {
-  return new JobRunner<Ports>({ jobs, lock, ports, logger: silentLogger, owner, now, ...(scheduler ? { scheduler } : {}) });
+function runner(
+  jobs: Job<Ports>[],
+  lock: MemoryJobLock,
+  owner: string,
+  now: () => Date,
+  ports: Ports = { calls: [] },
+  scheduler?: Scheduler,
+) {
+  return new JobRunner<Ports>({
+    jobs,
+    lock,
+    ports,
+    logger: silentLogger,
+    owner,
+    now,
+    ...(scheduler ? { scheduler } : {}),
+  });
 }
 
 describe('the job lock: one instance runs a job at a time', () => {
@@ -56,7 +71,12 @@ describe('the job lock: one instance runs a job at a time', () => {
     const c = clock();
     const lock = new MemoryJobLock(c.now);
     await lock.tryLock('watchdog', 'crashed-instance', 60_000);
-    const b = runner([job('watchdog', async () => undefined, { lockTtlMs: 60_000 })], lock, 'instance-b', c.now);
+    const b = runner(
+      [job('watchdog', async () => undefined, { lockTtlMs: 60_000 })],
+      lock,
+      'instance-b',
+      c.now,
+    );
     expect((await b.runOnce('watchdog')).status).toBe('skipped');
     c.advance(60_001);
     expect((await b.runOnce('watchdog')).status).toBe('ok');
@@ -87,8 +107,16 @@ describe('runs are recorded', () => {
       now: c.now,
     });
     await r.runOnce('waiting-times');
-    expect(await lock.lastRun('waiting-times')).toEqual({ name: 'waiting-times', lastRun: c.now(), ok: true });
-    expect(JSON.parse(lines.at(-1) ?? '{}')).toMatchObject({ event: 'job.finished', job: 'waiting-times', receivers: 3 });
+    expect(await lock.lastRun('waiting-times')).toEqual({
+      name: 'waiting-times',
+      lastRun: c.now(),
+      ok: true,
+    });
+    expect(JSON.parse(lines.at(-1) ?? '{}')).toMatchObject({
+      event: 'job.finished',
+      job: 'waiting-times',
+      receivers: 3,
+    });
   });
 
   it('when a job fails, then the failure is recorded without BSN-like numbers, the lock is released and the next run goes ahead', async () => {
@@ -106,8 +134,14 @@ describe('runs are recorded', () => {
       'a',
       c.now,
     );
-    expect(await r.runOnce('flaky')).toMatchObject({ status: 'failed', error: 'Error: no Patient for [9 digits]' });
-    expect(await lock.lastRun('flaky')).toMatchObject({ ok: false, lastError: 'Error: no Patient for [9 digits]' });
+    expect(await r.runOnce('flaky')).toMatchObject({
+      status: 'failed',
+      error: 'Error: no Patient for [9 digits]',
+    });
+    expect(await lock.lastRun('flaky')).toMatchObject({
+      ok: false,
+      lastError: 'Error: no Patient for [9 digits]',
+    });
     fail = false;
     expect((await r.runOnce('flaky')).status).toBe('ok');
     expect(await lock.lastRun('flaky')).toMatchObject({ ok: true });
@@ -127,7 +161,12 @@ describe('runs are recorded', () => {
 
   it('when an unknown job is asked for, then the answer lists the known ones', async () => {
     const c = clock();
-    const r = runner([job('a', async () => undefined), job('b', async () => undefined)], new MemoryJobLock(c.now), 'x', c.now);
+    const r = runner(
+      [job('a', async () => undefined), job('b', async () => undefined)],
+      new MemoryJobLock(c.now),
+      'x',
+      c.now,
+    );
     expect(await r.runOnce('c')).toEqual({ status: 'unknown-job', name: 'c', known: ['a', 'b'] });
   });
 
@@ -135,7 +174,13 @@ describe('runs are recorded', () => {
     const c = clock('2030-01-01T00:00:00Z');
     let seen: JobContext<Ports> | undefined;
     const ports: Ports = { calls: [] };
-    const r = runner([job('j', async (ctx) => void (seen = ctx))], new MemoryJobLock(c.now), 'x', c.now, ports);
+    const r = runner(
+      [job('j', async (ctx) => void (seen = ctx))],
+      new MemoryJobLock(c.now),
+      'x',
+      c.now,
+      ports,
+    );
     await r.runOnce('j');
     expect(seen?.now().toISOString()).toBe('2030-01-01T00:00:00.000Z');
     expect(seen?.ports).toBe(ports);
@@ -162,7 +207,10 @@ describe('scheduling', () => {
     const ports: Ports = { calls: [] };
     const done = deferred();
     const r = runner(
-      [job('a', async (ctx) => void ctx.ports.calls.push('a')), job('b', async (ctx) => void (ctx.ports.calls.push('b'), done.resolve()))],
+      [
+        job('a', async (ctx) => void ctx.ports.calls.push('a')),
+        job('b', async (ctx) => void (ctx.ports.calls.push('b'), done.resolve())),
+      ],
       new MemoryJobLock(c.now),
       'x',
       c.now,
@@ -181,12 +229,24 @@ describe('scheduling', () => {
   it('when a schedule is invalid or a name is used twice, then the runner refuses to be made and names the job', () => {
     const c = clock();
     const s = fakeScheduler();
-    expect(() => runner([job('bad', async () => undefined, { schedule: 'daily' })], new MemoryJobLock(c.now), 'x', c.now, undefined, s.scheduler)).toThrow(
-      "jobs: 'bad' has an invalid cron schedule 'daily'",
-    );
-    expect(() => runner([job('a', async () => undefined), job('a', async () => undefined)], new MemoryJobLock(c.now), 'x', c.now)).toThrow(
-      "jobs: the name 'a' is used twice",
-    );
+    expect(() =>
+      runner(
+        [job('bad', async () => undefined, { schedule: 'daily' })],
+        new MemoryJobLock(c.now),
+        'x',
+        c.now,
+        undefined,
+        s.scheduler,
+      ),
+    ).toThrow("jobs: 'bad' has an invalid cron schedule 'daily'");
+    expect(() =>
+      runner(
+        [job('a', async () => undefined), job('a', async () => undefined)],
+        new MemoryJobLock(c.now),
+        'x',
+        c.now,
+      ),
+    ).toThrow("jobs: the name 'a' is used twice");
   });
 
   it('when node-cron schedules a job every second, then it fires and stops again', async () => {

@@ -43,9 +43,24 @@ describe('fan-out (R7)', () => {
   it('when it fans out, then each child is delivered, the GP hears it was referred on, and history is written', () => {
     const r = fanOutOk(referralTask('accepted'));
     expect(r.events).toEqual([
-      { kind: 'delivery-needed', task: { reference: 'Task/id-2' }, to: partyReference(GGZ2), cause: 'created' },
-      { kind: 'delivery-needed', task: { reference: 'Task/id-3' }, to: partyReference(SOCIAL), cause: 'created' },
-      { kind: 'feedback-due', task: { reference: 'Task/task-1' }, to: partyReference(GP), feedbackType: 'referred-on' },
+      {
+        kind: 'delivery-needed',
+        task: { reference: 'Task/id-2' },
+        to: partyReference(GGZ2),
+        cause: 'created',
+      },
+      {
+        kind: 'delivery-needed',
+        task: { reference: 'Task/id-3' },
+        to: partyReference(SOCIAL),
+        cause: 'created',
+      },
+      {
+        kind: 'feedback-due',
+        task: { reference: 'Task/task-1' },
+        to: partyReference(GP),
+        feedbackType: 'referred-on',
+      },
     ]);
     expect(r.provenance.map((p) => [p.target[0]?.reference, p.activity?.text])).toEqual([
       ['Task/task-1', 'fan-out'],
@@ -66,7 +81,9 @@ describe('fan-out (R7)', () => {
 
   it('when the parent is not yet accepted, then it is a conflict', () => {
     const r = fanOut(referralTask('requested'), [GGZ2], { actor: as(GGZ), now: NOW, newId: ids() });
-    expect(r.ok ? '' : r.outcome.issue?.[0]?.diagnostics).toBe('fan-out is allowed from accepted or in-progress; this Task is requested');
+    expect(r.ok ? '' : r.outcome.issue?.[0]?.diagnostics).toBe(
+      'fan-out is allowed from accepted or in-progress; this Task is requested',
+    );
   });
 
   it.each([
@@ -91,9 +108,19 @@ describe('the parent completes when all children are closed', () => {
     const [ggz, social] = r.children as [Task, Task];
     const ggzAccepted = applyTransition(ggz, 'accept', as(GGZ2), {}, days(8));
     expect(ggzAccepted.ok).toBe(true);
-    const socialRejected = applyTransition(social, 'reject', as(SOCIAL), { reason: 'Geen indicatie' }, days(9));
+    const socialRejected = applyTransition(
+      social,
+      'reject',
+      as(SOCIAL),
+      { reason: 'Geen indicatie' },
+      days(9),
+    );
     if (!ggzAccepted.ok || !socialRejected.ok) throw new Error('setup');
-    expect(socialRejected.events.at(-1)).toEqual({ kind: 'child-closed', task: { reference: 'Task/id-3' }, parent: { reference: 'Task/task-1' } });
+    expect(socialRejected.events.at(-1)).toEqual({
+      kind: 'child-closed',
+      task: { reference: 'Task/id-3' },
+      parent: { reference: 'Task/task-1' },
+    });
     expect(completeParentIfDone(r.parent, [ggzAccepted.task, socialRejected.task], days(9))).toBeUndefined();
 
     const started = applyTransition(ggzAccepted.task, 'start', as(GGZ2), {}, days(10));
@@ -106,7 +133,12 @@ describe('the parent completes when all children are closed', () => {
     expect(parentDone.task.status).toBe('completed');
     expect(businessStatusOf(parentDone.task)).toBe('completed');
     expect(parentDone.events).toEqual([
-      { kind: 'feedback-due', task: { reference: 'Task/task-1' }, to: partyReference(GP), feedbackType: 'treatment-completed' },
+      {
+        kind: 'feedback-due',
+        task: { reference: 'Task/task-1' },
+        to: partyReference(GP),
+        feedbackType: 'treatment-completed',
+      },
     ]);
   });
 

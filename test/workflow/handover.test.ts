@@ -14,9 +14,16 @@ import type {
 } from '@medplum/fhirtypes';
 import { errorIssues } from '../../src/fhir/outcomes.js';
 import { createValidator } from '../../src/validation/index.js';
-import { buildHandoverMessage, type HandoverMessageOptions, type HandoverParts } from '../../src/workflow/handover.js';
+import {
+  buildHandoverMessage,
+  type HandoverMessageOptions,
+  type HandoverParts,
+} from '../../src/workflow/handover.js';
 
-const EXAMPLE = new URL('../../profiles/package/example/Bundle-ov-handover-bundle-example.json', import.meta.url);
+const EXAMPLE = new URL(
+  '../../profiles/package/example/Bundle-ov-handover-bundle-example.json',
+  import.meta.url,
+);
 const BASE = 'https://ehr.hetkompas.example/fhir';
 
 let shared: ReturnType<typeof createValidator> | undefined;
@@ -34,9 +41,12 @@ function pick<T extends Resource>(resources: Resource[], type: T['resourceType']
 
 /** The parts of the profile's example handover, as a sending system would have them. */
 function parts(): HandoverParts {
-  const resources = (example().entry ?? []).map((e) => e.resource).filter((r): r is Resource => !!r && r.resourceType !== 'MessageHeader');
+  const resources = (example().entry ?? [])
+    .map((e) => e.resource)
+    .filter((r): r is Resource => !!r && r.resourceType !== 'MessageHeader');
   const task = pick<Task>(resources, 'Task');
-  const inputOf = (code: string) => task.input?.find((i) => i.type.coding?.[0]?.code === code)?.valueReference?.reference?.split('/')[1];
+  const inputOf = (code: string) =>
+    task.input?.find((i) => i.type.coding?.[0]?.code === code)?.valueReference?.reference?.split('/')[1];
   const main: Resource[] = [
     task,
     pick<ServiceRequest>(resources, 'ServiceRequest'),
@@ -84,7 +94,9 @@ describe('the handover message (R3, R4)', () => {
     const bundle = build();
     const original = example();
     expect(bundle.type).toBe('message');
-    expect(bundle.meta?.profile).toEqual(['https://overdracht.dev/fhir/StructureDefinition/ov-handover-bundle']);
+    expect(bundle.meta?.profile).toEqual([
+      'https://overdracht.dev/fhir/StructureDefinition/ov-handover-bundle',
+    ]);
     expect(bundle.timestamp).toBe('2026-05-27T07:30:00.000Z');
     const header = bundle.entry?.[0]?.resource;
     expect(header).toMatchObject({
@@ -92,9 +104,18 @@ describe('the handover message (R3, R4)', () => {
       eventCoding: { system: 'https://overdracht.dev/fhir/CodeSystem/message-event', code: 'handover' },
       focus: [{ reference: 'Task/ho-task' }],
       sender: { reference: 'Organization/ho-youth-ggz' },
-      destination: [{ endpoint: 'https://fhir.ggz-noorderlicht.example/fhir', receiver: { reference: 'Organization/ref-ggz-org' } }],
+      destination: [
+        {
+          endpoint: 'https://fhir.ggz-noorderlicht.example/fhir',
+          receiver: { reference: 'Organization/ref-ggz-org' },
+        },
+      ],
     });
-    const keys = (b: Bundle) => (b.entry ?? []).slice(1).map((e) => e.fullUrl).sort();
+    const keys = (b: Bundle) =>
+      (b.entry ?? [])
+        .slice(1)
+        .map((e) => e.fullUrl)
+        .sort();
     expect(keys(bundle)).toEqual(keys(original));
   });
 
@@ -125,22 +146,33 @@ describe('the handover message (R3, R4)', () => {
   it('when the joint conversation lacks the receiving practitioner, then the builder says so', () => {
     const p = parts();
     const appointment = structuredClone(p.jointConversations[0]!);
-    appointment.participant = appointment.participant.filter((x) => x.type?.[0]?.coding?.[0]?.code !== 'REFT');
+    appointment.participant = appointment.participant.filter(
+      (x) => x.type?.[0]?.coding?.[0]?.code !== 'REFT',
+    );
     const r = buildHandoverMessage({ ...p, jointConversations: [appointment] }, options());
     expect(r.ok ? [] : r.outcome.issue?.map((i) => [i.expression?.[0], i.diagnostics])).toEqual([
-      ['jointConversations[0].participant', 'the joint conversation has no participant for the receiving practitioner (REFT)'],
+      [
+        'jointConversations[0].participant',
+        'the joint conversation has no participant for the receiving practitioner (REFT)',
+      ],
     ]);
   });
 
   it('when the care plan is about another client, then the builder says so', () => {
     const p = parts();
-    const r = buildHandoverMessage({ ...p, bridgingCarePlan: { ...p.bridgingCarePlan, subject: { reference: 'Patient/other' } } }, options());
+    const r = buildHandoverMessage(
+      { ...p, bridgingCarePlan: { ...p.bridgingCarePlan, subject: { reference: 'Patient/other' } } },
+      options(),
+    );
     expect(r.ok ? [] : r.outcome.issue?.map((i) => i.expression?.[0])).toEqual(['bridgingCarePlan.subject']);
   });
 
   it('when the episode is already finished, then there is no warm handover', () => {
     const p = parts();
-    const r = buildHandoverMessage({ ...p, episodeOfCare: { ...p.episodeOfCare, status: 'finished' } }, options());
+    const r = buildHandoverMessage(
+      { ...p, episodeOfCare: { ...p.episodeOfCare, status: 'finished' } },
+      options(),
+    );
     expect(r.ok ? [] : r.outcome.issue?.map((i) => i.expression?.[0])).toEqual(['episodeOfCare.status']);
   });
 
@@ -151,10 +183,15 @@ describe('the handover message (R3, R4)', () => {
 
   it('when a referenced resource is missing, then the unresolved reference is reported at its entry', () => {
     const p = parts();
-    const r = buildHandoverMessage({ ...p, supporting: (p.supporting ?? []).filter((x) => x.id !== 'ho-mother') }, options());
+    const r = buildHandoverMessage(
+      { ...p, supporting: (p.supporting ?? []).filter((x) => x.id !== 'ho-mother') },
+      options(),
+    );
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    expect(r.outcome.issue?.every((i) => i.diagnostics?.startsWith('RelatedPerson/ho-mother does not resolve'))).toBe(true);
+    expect(
+      r.outcome.issue?.every((i) => i.diagnostics?.startsWith('RelatedPerson/ho-mother does not resolve')),
+    ).toBe(true);
     expect(r.outcome.issue?.[0]?.details?.coding?.[0]?.code).toBe('reference-unresolved');
   });
 

@@ -3,7 +3,12 @@ import type { Provenance, Reference, Task } from '@medplum/fhirtypes';
 import type { TaskStatus } from '../../src/workflow/codes.js';
 import { businessStatusOf, isOpen } from '../../src/workflow/codes.js';
 import type { WorkflowEvent } from '../../src/workflow/events.js';
-import type { TaskChange, WaitingTimePorts, WatchdogPorts, YouthCarePorts } from '../../src/workflow/ports.js';
+import type {
+  TaskChange,
+  WaitingTimePorts,
+  WatchdogPorts,
+  YouthCarePorts,
+} from '../../src/workflow/ports.js';
 import type { TaskRecord, WaitingTimeReport } from '../../src/workflow/waiting-times.js';
 import type { InterruptionReport, YouthClient } from '../../src/workflow/youth-transition.js';
 
@@ -24,7 +29,9 @@ export class MemoryWorkflowStore implements WatchdogPorts, YouthCarePorts, Waiti
   }
 
   async findIdleTasks(statuses: readonly TaskStatus[], before: Date): Promise<Task[]> {
-    return [...this.tasks.values()].filter((t) => statuses.includes(t.status) && new Date(t.lastModified ?? t.authoredOn ?? 0) <= before);
+    return [...this.tasks.values()].filter(
+      (t) => statuses.includes(t.status) && new Date(t.lastModified ?? t.authoredOn ?? 0) <= before,
+    );
   }
 
   async saveTaskChange(change: TaskChange): Promise<void> {
@@ -45,7 +52,9 @@ export class MemoryWorkflowStore implements WatchdogPorts, YouthCarePorts, Waiti
 
   async hasTransitionPreparation(episode: Reference): Promise<boolean> {
     return [...this.tasks.values()].some(
-      (t) => t.focus?.reference === episode.reference && t.code?.coding?.some((c) => c.code === 'transition-preparation'),
+      (t) =>
+        t.focus?.reference === episode.reference &&
+        t.code?.coding?.some((c) => c.code === 'transition-preparation'),
     );
   }
 
@@ -60,7 +69,10 @@ export class MemoryWorkflowStore implements WatchdogPorts, YouthCarePorts, Waiti
   async findTaskRecords(registeredSince: Date): Promise<TaskRecord[]> {
     return [...this.tasks.values()]
       .filter((t) => isOpen(t.status) || new Date(t.authoredOn ?? 0) >= registeredSince)
-      .map((task) => ({ task, history: this.provenance.filter((p) => p.target[0]?.reference === `Task/${task.id ?? ''}`) }));
+      .map((task) => ({
+        task,
+        history: this.provenance.filter((p) => p.target[0]?.reference === `Task/${task.id ?? ''}`),
+      }));
   }
 
   async saveWaitingTimeReport(report: WaitingTimeReport): Promise<void> {

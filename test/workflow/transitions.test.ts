@@ -4,7 +4,12 @@ import { httpStatus } from '../../src/fhir/outcomes.js';
 import { TASK_STATUSES, businessStatusOf, type TaskStatus } from '../../src/workflow/codes.js';
 import { historyOf } from '../../src/workflow/history.js';
 import { partyReference, type Actor } from '../../src/workflow/party.js';
-import { ACTIONS, applyTransition, type Action, type TransitionInputs } from '../../src/workflow/transitions.js';
+import {
+  ACTIONS,
+  applyTransition,
+  type Action,
+  type TransitionInputs,
+} from '../../src/workflow/transitions.js';
 import { GATEWAY, GGZ, GGZ2, GP, SOCIAL, TABLE, T0, as, days, referralTask } from './support.js';
 
 type ActorRole = 'owner' | 'requester' | 'other' | 'gateway';
@@ -58,7 +63,10 @@ const ALLOWED: Record<string, TaskStatus | 'unchanged'> = {
 };
 
 function taskIn(status: TaskStatus): Task {
-  return referralTask(status, status === 'on-hold' ? { owner: TABLE, businessStatus: 'to-regional-table' } : {});
+  return referralTask(
+    status,
+    status === 'on-hold' ? { owner: TABLE, businessStatus: 'to-regional-table' } : {},
+  );
 }
 
 function actorFor(role: ActorRole, status: TaskStatus): Actor {
@@ -76,7 +84,10 @@ function actorFor(role: ActorRole, status: TaskStatus): Actor {
   }
 }
 
-const closedChild: Task = { ...referralTask('completed', { id: 'child-1', owner: SOCIAL }), partOf: [{ reference: 'Task/task-1' }] };
+const closedChild: Task = {
+  ...referralTask('completed', { id: 'child-1', owner: SOCIAL }),
+  partOf: [{ reference: 'Task/task-1' }],
+};
 
 const INPUTS: { [A in Action]: TransitionInputs[A] } = {
   receive: {},
@@ -94,31 +105,36 @@ const INPUTS: { [A in Action]: TransitionInputs[A] } = {
   'complete-group': { children: [closedChild] },
 };
 
-const ROWS = TASK_STATUSES.flatMap((status) => ACTIONS.flatMap((action) => ACTOR_ROLES.map((role) => ({ status, action, role }))));
+const ROWS = TASK_STATUSES.flatMap((status) =>
+  ACTIONS.flatMap((action) => ACTOR_ROLES.map((role) => ({ status, action, role }))),
+);
 
 describe('the Task state machine, every (status, action, actor)', () => {
   it('when the table is read, then it covers every action of the issue', () => {
     expect([...ACTIONS].sort()).toEqual(Object.keys(INPUTS).sort());
   });
 
-  it.each(ROWS)('when $role does $action on a $status Task, then it is allowed only if the table says so', ({ status, action, role }) => {
-    const task = taskIn(status);
-    const result = applyTransition(task, action, actorFor(role, status), INPUTS[action], NOW);
-    const expected = ALLOWED[`${status} ${action} ${role}`];
-    if (expected === undefined) {
-      expect(result.ok).toBe(false);
-      if (result.ok) return;
-      expect(result.outcome.issue?.[0]?.code).toBe('conflict');
-      expect(httpStatus(result.outcome)).toBe(409);
-      expect(result.outcome.issue?.[0]?.details?.coding?.[0]?.code).toBe('status-transition-invalid');
-    } else {
-      expect(result.ok).toBe(true);
-      if (!result.ok) return;
-      expect(result.task.status).toBe(expected === 'unchanged' ? status : expected);
-      expect(result.task.lastModified).toBe(NOW.toISOString());
-      expect(task.lastModified).toBe(T0.toISOString());
-    }
-  });
+  it.each(ROWS)(
+    'when $role does $action on a $status Task, then it is allowed only if the table says so',
+    ({ status, action, role }) => {
+      const task = taskIn(status);
+      const result = applyTransition(task, action, actorFor(role, status), INPUTS[action], NOW);
+      const expected = ALLOWED[`${status} ${action} ${role}`];
+      if (expected === undefined) {
+        expect(result.ok).toBe(false);
+        if (result.ok) return;
+        expect(result.outcome.issue?.[0]?.code).toBe('conflict');
+        expect(httpStatus(result.outcome)).toBe(409);
+        expect(result.outcome.issue?.[0]?.details?.coding?.[0]?.code).toBe('status-transition-invalid');
+      } else {
+        expect(result.ok).toBe(true);
+        if (!result.ok) return;
+        expect(result.task.status).toBe(expected === 'unchanged' ? status : expected);
+        expect(result.task.lastModified).toBe(NOW.toISOString());
+        expect(task.lastModified).toBe(T0.toISOString());
+      }
+    },
+  );
 });
 
 describe('refusals say why', () => {
@@ -126,7 +142,9 @@ describe('refusals say why', () => {
     const r = applyTransition(referralTask('completed'), 'accept', as(GGZ), {}, NOW);
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    expect(r.outcome.issue?.[0]?.diagnostics).toBe('accept is allowed from requested or received; this Task is completed');
+    expect(r.outcome.issue?.[0]?.diagnostics).toBe(
+      'accept is allowed from requested or received; this Task is completed',
+    );
   });
 
   it('when another organisation accepts, then the conflict names the owner by AGB', () => {
@@ -143,7 +161,9 @@ describe('refusals say why', () => {
 
   it('when the owner cancels, then only the requester may', () => {
     const r = applyTransition(referralTask('requested'), 'cancel', as(GGZ), { reason: 'x' }, NOW);
-    expect(r.ok ? '' : r.outcome.issue?.[0]?.diagnostics).toBe('only the requester (AGB 01001234) may cancel');
+    expect(r.ok ? '' : r.outcome.issue?.[0]?.diagnostics).toBe(
+      'only the requester (AGB 01001234) may cancel',
+    );
   });
 
   it('when an organisation tries to fail a Task, then only the gateway may', () => {
@@ -153,36 +173,58 @@ describe('refusals say why', () => {
 
   it('when a GGZ owner of an on-hold Task assigns, then only a regional table may', () => {
     const r = applyTransition(referralTask('on-hold'), 'assign', as(GGZ), { receiver: GGZ2 }, NOW);
-    expect(r.ok ? '' : r.outcome.issue?.[0]?.diagnostics).toBe('only the regional table that holds this Task (AGB 06001234) may assign');
+    expect(r.ok ? '' : r.outcome.issue?.[0]?.diagnostics).toBe(
+      'only the regional table that holds this Task (AGB 06001234) may assign',
+    );
   });
 
   it('when an actor is known only by its stored reference, then it matches a Task owner with that reference', () => {
     const task = { ...referralTask('requested'), owner: { reference: 'Organization/ggz' } };
-    const actor: Actor = { kind: 'organisation', identifier: { system: 'urn:x', value: '1' }, reference: 'Organization/ggz' };
+    const actor: Actor = {
+      kind: 'organisation',
+      identifier: { system: 'urn:x', value: '1' },
+      reference: 'Organization/ggz',
+    };
     expect(applyTransition(task, 'receive', actor, {}, NOW).ok).toBe(true);
   });
 });
 
 describe('reasons', () => {
-  it.each(['reject', 'cancel'] as const)('when %s comes without a reason, then it is invalid (422) at Task.statusReason', (action) => {
-    const actor = action === 'cancel' ? as(GP) : as(GGZ);
-    for (const reason of ['', '   ', { text: '' }]) {
-      const r = applyTransition(referralTask('received'), action, actor, { reason }, NOW);
-      expect(r.ok).toBe(false);
-      if (r.ok) continue;
-      expect(httpStatus(r.outcome)).toBe(422);
-      expect(r.outcome.issue?.[0]?.expression).toEqual(['Task.statusReason']);
-      expect(r.outcome.issue?.[0]?.diagnostics).toBe(`a reason is required to ${action}`);
-    }
-  });
+  it.each(['reject', 'cancel'] as const)(
+    'when %s comes without a reason, then it is invalid (422) at Task.statusReason',
+    (action) => {
+      const actor = action === 'cancel' ? as(GP) : as(GGZ);
+      for (const reason of ['', '   ', { text: '' }]) {
+        const r = applyTransition(referralTask('received'), action, actor, { reason }, NOW);
+        expect(r.ok).toBe(false);
+        if (r.ok) continue;
+        expect(httpStatus(r.outcome)).toBe(422);
+        expect(r.outcome.issue?.[0]?.expression).toEqual(['Task.statusReason']);
+        expect(r.outcome.issue?.[0]?.diagnostics).toBe(`a reason is required to ${action}`);
+      }
+    },
+  );
 
   it('when the owner rejects with a reason, then the Task is rejected with it and the requester is owed feedback', () => {
-    const r = applyTransition(referralTask('received'), 'reject', as(GGZ), { reason: 'Valt buiten ons aanbod' }, NOW);
+    const r = applyTransition(
+      referralTask('received'),
+      'reject',
+      as(GGZ),
+      { reason: 'Valt buiten ons aanbod' },
+      NOW,
+    );
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.task.statusReason).toEqual({ text: 'Valt buiten ons aanbod' });
     expect(businessStatusOf(r.task)).toBe('rejected');
-    expect(r.events).toEqual([{ kind: 'feedback-due', task: { reference: 'Task/task-1' }, to: partyReference(GP), feedbackType: 'referral-rejected' }]);
+    expect(r.events).toEqual([
+      {
+        kind: 'feedback-due',
+        task: { reference: 'Task/task-1' },
+        to: partyReference(GP),
+        feedbackType: 'referral-rejected',
+      },
+    ]);
   });
 
   it('when a coded reason is given, then it is kept as it is', () => {
@@ -200,13 +242,26 @@ describe('reasons', () => {
 
 describe('owners and events', () => {
   it('when the owner hands the Task to the regional table, then the table owns it on hold and the table is told', () => {
-    const r = applyTransition(referralTask('received'), 'to-regional-table', as(GGZ), { table: TABLE, reason: 'Wachtlijst > 12 weken' }, NOW);
+    const r = applyTransition(
+      referralTask('received'),
+      'to-regional-table',
+      as(GGZ),
+      { table: TABLE, reason: 'Wachtlijst > 12 weken' },
+      NOW,
+    );
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.task.status).toBe('on-hold');
     expect(r.task.owner).toEqual(partyReference(TABLE));
     expect(businessStatusOf(r.task)).toBe('to-regional-table');
-    expect(r.events).toEqual([{ kind: 'regional-table', task: { reference: 'Task/task-1' }, table: partyReference(TABLE), from: partyReference(GGZ) }]);
+    expect(r.events).toEqual([
+      {
+        kind: 'regional-table',
+        task: { reference: 'Task/task-1' },
+        table: partyReference(TABLE),
+        from: partyReference(GGZ),
+      },
+    ]);
   });
 
   it('when the regional table named is not a regional table, then it is invalid', () => {
@@ -222,7 +277,14 @@ describe('owners and events', () => {
     expect(r.task.status).toBe('requested');
     expect(r.task.owner).toEqual(partyReference(GGZ2));
     expect(businessStatusOf(r.task)).toBe('assigned-by-regional-table');
-    expect(r.events).toEqual([{ kind: 'delivery-needed', task: { reference: 'Task/task-1' }, to: partyReference(GGZ2), cause: 'assigned' }]);
+    expect(r.events).toEqual([
+      {
+        kind: 'delivery-needed',
+        task: { reference: 'Task/task-1' },
+        to: partyReference(GGZ2),
+        cause: 'assigned',
+      },
+    ]);
   });
 
   it('when the table assigns to another regional table, then it is invalid', () => {
@@ -247,46 +309,98 @@ describe('owners and events', () => {
   });
 
   it('when the forward names no receiver, then it is invalid', () => {
-    const r = applyTransition(referralTask('accepted'), 'forward', as(GGZ), {} as TransitionInputs['forward'], NOW);
+    const r = applyTransition(
+      referralTask('accepted'),
+      'forward',
+      as(GGZ),
+      {} as TransitionInputs['forward'],
+      NOW,
+    );
     expect(r.ok ? 0 : httpStatus(r.outcome)).toBe(422);
   });
 
   it('when the requester cancels, then the owner is told', () => {
-    const r = applyTransition(referralTask('accepted'), 'cancel', as(GP), { reason: 'Cliënt wil niet meer' }, NOW);
-    expect(r.ok && r.events).toEqual([{ kind: 'cancellation', task: { reference: 'Task/task-1' }, to: partyReference(GGZ) }]);
+    const r = applyTransition(
+      referralTask('accepted'),
+      'cancel',
+      as(GP),
+      { reason: 'Cliënt wil niet meer' },
+      NOW,
+    );
+    expect(r.ok && r.events).toEqual([
+      { kind: 'cancellation', task: { reference: 'Task/task-1' }, to: partyReference(GGZ) },
+    ]);
   });
 
   it('when the intake is held, then the Task is in progress with intake-held and the requester is owed feedback', () => {
-    const r = applyTransition(referralTask('accepted', { businessStatus: 'intake-planned' }), 'start', as(GGZ), {}, NOW);
+    const r = applyTransition(
+      referralTask('accepted', { businessStatus: 'intake-planned' }),
+      'start',
+      as(GGZ),
+      {},
+      NOW,
+    );
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(businessStatusOf(r.task)).toBe('intake-held');
-    expect(r.events).toEqual([{ kind: 'feedback-due', task: { reference: 'Task/task-1' }, to: partyReference(GP), feedbackType: 'intake-held' }]);
+    expect(r.events).toEqual([
+      {
+        kind: 'feedback-due',
+        task: { reference: 'Task/task-1' },
+        to: partyReference(GP),
+        feedbackType: 'intake-held',
+      },
+    ]);
   });
 
   it('when the owner completes with a feedback report, then it is an output and the requester is owed feedback', () => {
-    const r = applyTransition(referralTask('in-progress'), 'complete', as(GGZ), { feedback: { reference: 'Composition/fb-1' } }, NOW);
+    const r = applyTransition(
+      referralTask('in-progress'),
+      'complete',
+      as(GGZ),
+      { feedback: { reference: 'Composition/fb-1' } },
+      NOW,
+    );
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.task.output).toEqual([
-      { type: { coding: [{ system: 'https://overdracht.dev/fhir/CodeSystem/document-type', code: 'feedback-report' }] }, valueReference: { reference: 'Composition/fb-1' } },
+      {
+        type: {
+          coding: [
+            { system: 'https://overdracht.dev/fhir/CodeSystem/document-type', code: 'feedback-report' },
+          ],
+        },
+        valueReference: { reference: 'Composition/fb-1' },
+      },
     ]);
     expect(r.events[0]).toMatchObject({ kind: 'feedback-due', feedbackType: 'treatment-completed' });
   });
 
   it('when delivery fails, then the requester is told', () => {
     const r = applyTransition(referralTask('requested'), 'fail', GATEWAY, {}, NOW);
-    expect(r.ok && r.events).toEqual([{ kind: 'delivery-failed', task: { reference: 'Task/task-1' }, to: partyReference(GP) }]);
+    expect(r.ok && r.events).toEqual([
+      { kind: 'delivery-failed', task: { reference: 'Task/task-1' }, to: partyReference(GP) },
+    ]);
   });
 
   it('when a Task of a fan-out closes, then the gateway is told to look at the parent', () => {
     const task = { ...referralTask('in-progress'), partOf: [{ reference: 'Task/parent' }] };
     const r = applyTransition(task, 'complete', as(GGZ), {}, NOW);
-    expect(r.ok && r.events.at(-1)).toEqual({ kind: 'child-closed', task: { reference: 'Task/task-1' }, parent: { reference: 'Task/parent' } });
+    expect(r.ok && r.events.at(-1)).toEqual({
+      kind: 'child-closed',
+      task: { reference: 'Task/task-1' },
+      parent: { reference: 'Task/parent' },
+    });
   });
 
   it('when a Task is escalated twice, then the second is a conflict', () => {
-    const r = applyTransition(referralTask('requested', { businessStatus: 'escalated' }), 'escalate', GATEWAY, {}, NOW);
+    const r = applyTransition(
+      referralTask('requested', { businessStatus: 'escalated' }),
+      'escalate',
+      GATEWAY,
+      {},
+      NOW,
+    );
     expect(r.ok ? '' : r.outcome.issue?.[0]?.diagnostics).toBe('this Task is already escalated');
   });
 });
@@ -304,7 +418,13 @@ describe('history', () => {
       agent: [{ who: partyReference(GGZ) }],
     });
     expect(historyOf([r.provenance])).toEqual([
-      { at: NOW, action: 'accept', status: 'accepted', businessStatus: undefined, agent: partyReference(GGZ) },
+      {
+        at: NOW,
+        action: 'accept',
+        status: 'accepted',
+        businessStatus: undefined,
+        agent: partyReference(GGZ),
+      },
     ]);
   });
 
@@ -318,7 +438,12 @@ describe('business-status steps', () => {
   const step = (task: Task, businessStatus: TransitionInputs['record-step']['businessStatus']) =>
     applyTransition(task, 'record-step', as(GGZ), { businessStatus }, NOW);
 
-  const CASES: [TaskStatus, string | undefined, TransitionInputs['record-step']['businessStatus'], boolean][] = [
+  const CASES: [
+    TaskStatus,
+    string | undefined,
+    TransitionInputs['record-step']['businessStatus'],
+    boolean,
+  ][] = [
     ['requested', undefined, 'exploratory-conversation-planned', true],
     ['received', 'received', 'exploratory-conversation-planned', true],
     ['accepted', 'intake-planned', 'exploratory-conversation-planned', false],
@@ -352,7 +477,9 @@ describe('business-status steps', () => {
 
   it('when treatment-started is recorded before the intake, then the conflict says where it belongs', () => {
     const r = step(referralTask('accepted'), 'treatment-started');
-    expect(r.ok ? '' : r.outcome.issue?.[0]?.diagnostics).toBe('treatment-started is allowed while the Task is in-progress; this Task is accepted');
+    expect(r.ok ? '' : r.outcome.issue?.[0]?.diagnostics).toBe(
+      'treatment-started is allowed while the Task is in-progress; this Task is accepted',
+    );
   });
 
   it('when a status that a transition sets is recorded as a step, then it is invalid', () => {
@@ -371,13 +498,25 @@ describe('business-status steps', () => {
 describe('fan-out completion', () => {
   it('when a child is still open, then the parent cannot complete', () => {
     const open: Task = { ...referralTask('accepted', { id: 'c2' }), partOf: [{ reference: 'Task/task-1' }] };
-    const r = applyTransition(referralTask('in-progress'), 'complete-group', GATEWAY, { children: [closedChild, open] }, NOW);
+    const r = applyTransition(
+      referralTask('in-progress'),
+      'complete-group',
+      GATEWAY,
+      { children: [closedChild, open] },
+      NOW,
+    );
     expect(r.ok ? '' : r.outcome.issue?.[0]?.diagnostics).toBe('1 of 2 Tasks of this fan-out are still open');
   });
 
   it('when a child belongs to another parent, then it is invalid', () => {
     const stranger: Task = { ...closedChild, partOf: [{ reference: 'Task/other' }] };
-    const r = applyTransition(referralTask('in-progress'), 'complete-group', GATEWAY, { children: [stranger] }, NOW);
+    const r = applyTransition(
+      referralTask('in-progress'),
+      'complete-group',
+      GATEWAY,
+      { children: [stranger] },
+      NOW,
+    );
     expect(r.ok ? 0 : httpStatus(r.outcome)).toBe(422);
   });
 });

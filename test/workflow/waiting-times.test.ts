@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { Provenance, Task } from '@medplum/fhirtypes';
 import { partyReference, type Actor } from '../../src/workflow/party.js';
 import { applyTransition, type Action, type TransitionInputs } from '../../src/workflow/transitions.js';
-import { median, waitingTime, waitingTimesByReceiver, type TaskRecord } from '../../src/workflow/waiting-times.js';
+import {
+  median,
+  waitingTime,
+  waitingTimesByReceiver,
+  type TaskRecord,
+} from '../../src/workflow/waiting-times.js';
 import { GGZ, GGZ2, T0, as, days, referralTask } from './support.js';
 
 type Step = { [A in Action]: [A, Actor, TransitionInputs[A], number] }[Action];
@@ -25,7 +30,9 @@ const treated = (intakeDay: number, treatmentDay?: number): Step[] => [
   ['accept', owner, {}, 2],
   ['record-step', owner, { businessStatus: 'intake-planned' }, 3],
   ['start', owner, {}, intakeDay],
-  ...(treatmentDay !== undefined ? [['record-step', owner, { businessStatus: 'treatment-started' }, treatmentDay] as Step] : []),
+  ...(treatmentDay !== undefined
+    ? [['record-step', owner, { businessStatus: 'treatment-started' }, treatmentDay] as Step]
+    : []),
 ];
 
 describe('waiting times per Task (R8, Treeknormen)', () => {
@@ -56,13 +63,24 @@ describe('waiting times per Task (R8, Treeknormen)', () => {
 
   it('when the client still waits for the intake, then the days so far count and the norm is exceeded only beyond 28', () => {
     const record = lived([['accept', owner, {}, 2]]);
-    expect(waitingTime(record, days(10))).toMatchObject({ stillWaiting: { for: 'intake', days: 10 }, intakeNorm: 'waiting', treatmentNorm: 'not-applicable' });
-    expect(waitingTime(record, days(40))).toMatchObject({ stillWaiting: { for: 'intake', days: 40 }, intakeNorm: 'exceeded' });
+    expect(waitingTime(record, days(10))).toMatchObject({
+      stillWaiting: { for: 'intake', days: 10 },
+      intakeNorm: 'waiting',
+      treatmentNorm: 'not-applicable',
+    });
+    expect(waitingTime(record, days(40))).toMatchObject({
+      stillWaiting: { for: 'intake', days: 40 },
+      intakeNorm: 'exceeded',
+    });
   });
 
   it('when the client had the intake and still waits for treatment, then that wait counts', () => {
     const w = waitingTime(lived(treated(10)), days(90));
-    expect(w).toMatchObject({ daysToIntake: 10, stillWaiting: { for: 'treatment', days: 80 }, treatmentNorm: 'exceeded' });
+    expect(w).toMatchObject({
+      daysToIntake: 10,
+      stillWaiting: { for: 'treatment', days: 80 },
+      treatmentNorm: 'exceeded',
+    });
   });
 
   it('when the referral was rejected, then neither norm applies', () => {
@@ -77,7 +95,11 @@ describe('waiting times per Task (R8, Treeknormen)', () => {
       ['accept', as(GGZ2), {}, 12],
       ['start', as(GGZ2), {}, 30],
     ]);
-    expect(waitingTime(record, days(31))).toMatchObject({ daysToIntake: 30, intakeNorm: 'exceeded', receiver: partyReference(GGZ2) });
+    expect(waitingTime(record, days(31))).toMatchObject({
+      daysToIntake: 30,
+      intakeNorm: 'exceeded',
+      receiver: partyReference(GGZ2),
+    });
   });
 
   it('when daylight saving time starts between registration and intake, then 28 calendar days are still 28 days', () => {
@@ -86,13 +108,23 @@ describe('waiting times per Task (R8, Treeknormen)', () => {
     if (!r1.ok) throw new Error('setup');
     const r2 = applyTransition(r1.task, 'start', owner, {}, new Date('2026-04-25T21:30:00.000Z'));
     if (!r2.ok) throw new Error('setup');
-    const w = waitingTime({ task: r2.task, history: [r1.provenance, r2.provenance] }, new Date('2026-05-01T00:00:00Z'));
-    expect(w).toMatchObject({ registered: '2026-03-28', intake: '2026-04-25', daysToIntake: 28, intakeNorm: 'met' });
+    const w = waitingTime(
+      { task: r2.task, history: [r1.provenance, r2.provenance] },
+      new Date('2026-05-01T00:00:00Z'),
+    );
+    expect(w).toMatchObject({
+      registered: '2026-03-28',
+      intake: '2026-04-25',
+      daysToIntake: 28,
+      intakeNorm: 'met',
+    });
   });
 
   it('when the history arrives out of order, then it is read in time order', () => {
     const record = lived(treated(20, 40));
-    expect(waitingTime({ ...record, history: [...record.history].reverse() }, days(50))?.daysToIntake).toBe(20);
+    expect(waitingTime({ ...record, history: [...record.history].reverse() }, days(50))?.daysToIntake).toBe(
+      20,
+    );
   });
 
   it('when the Task has no registration date, then there is no waiting time', () => {
@@ -136,6 +168,9 @@ describe('waiting times per receiver', () => {
   });
 
   it('when the clock is T0, then nothing has waited yet', () => {
-    expect(waitingTime(lived([]), T0)).toMatchObject({ stillWaiting: { for: 'intake', days: 0 }, intakeNorm: 'waiting' });
+    expect(waitingTime(lived([]), T0)).toMatchObject({
+      stillWaiting: { for: 'intake', days: 0 },
+      intakeNorm: 'waiting',
+    });
   });
 });
