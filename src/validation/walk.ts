@@ -747,7 +747,7 @@ export class Walker {
   ): boolean | { error: string } {
     if (c.lite) {
       try {
-        return c.lite(node, ctx);
+        return c.lite(node, ctx, typeName);
       } catch (err) {
         if (!(err instanceof LiteBail)) return { error: err instanceof Error ? err.message : String(err) };
         // Outside the compiled subset for this value: the full engine decides.

@@ -720,7 +720,8 @@ function deepEqual(a: unknown, b: unknown, depth = 0): boolean {
 
 // ---------------------------------------------------------------------------------------------
 
-export type LiteInvariant = (node: unknown, ctx: LiteContext) => boolean;
+/** `typeName` (the FHIR type or element path of the node) is accepted for the callers' symmetry with the full engine. */
+export type LiteInvariant = (node: unknown, ctx: LiteContext, typeName?: string) => boolean;
 
 const cache = new Map<string, LiteInvariant | null>();
 
