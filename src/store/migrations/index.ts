@@ -1,8 +1,9 @@
 /** Every migration, in order. To add one: a new file `NNNN-name.ts` and a line here (see ../README.md). */
 import { resources } from './0001-resources.js';
 import { gateway } from './0002-gateway.js';
+import { access } from './0003-access.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
 
-export const MIGRATIONS: readonly Migration[] = [resources, gateway];
+export const MIGRATIONS: readonly Migration[] = [resources, gateway, access];
