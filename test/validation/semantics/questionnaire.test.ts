@@ -326,3 +326,27 @@ describe('questionnaire: paths inside a Bundle and the effective period', () => 
     expect(issues.map((i) => [i.severity, i.expression?.[0]])).toEqual([['warning', 'QuestionnaireResponse.authored']]);
   });
 });
+
+describe('questionnaire: regex constraints', () => {
+  const withRegex = (pattern: string): Json => {
+    const q = questionnaire();
+    q.item[1].item[0].extension = [{ url: `${EXT}regex`, valueString: pattern }];
+    return q;
+  };
+
+  it('when a string does not match the item regex, then the value is reported', () => {
+    expect(errors(check(response(), withRegex('[A-Z]\\. [A-Z][a-z]+'))).map((e) => e.path)).toEqual([]);
+    expect(errors(check(response(), withRegex('[a-z]+'))).map((e) => e.path)).toEqual([
+      'QuestionnaireResponse.item[0].item[0].answer[0].value.ofType(string)',
+    ]);
+  });
+
+  it('when the regex could take exponential time, then it is not run and an information says so', () => {
+    const qr = response();
+    qr.item[0].item[0].answer = [{ valueString: `${'a'.repeat(30)}!` }];
+    const issues = check(qr, withRegex('(a+)+'));
+    expect(issues.map((i) => [i.severity, i.expression?.[0]])).toEqual([
+      ['information', 'QuestionnaireResponse.item[0].item[0].answer[0].value.ofType(string)'],
+    ]);
+  });
+});
