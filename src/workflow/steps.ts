@@ -5,7 +5,7 @@
  * held (the `start` transition). Statuses the transitions set (received, forwarded, ...) are not
  * steps: they follow from the transition itself.
  */
-import type { BusinessStatus, TaskStatus } from './codes.js';
+import type { BusinessStatus, FeedbackType, TaskStatus } from './codes.js';
 
 export interface StepRule {
   step: BusinessStatus;
@@ -13,6 +13,8 @@ export interface StepRule {
   allowedIn: readonly TaskStatus[];
   /** Business statuses after which the step would go back in time. */
   notAfter: readonly BusinessStatus[];
+  /** Feedback the requester is owed when the step is recorded (R6). */
+  feedback?: FeedbackType;
 }
 
 export const STEPS: readonly StepRule[] = [
@@ -32,7 +34,12 @@ export const STEPS: readonly StepRule[] = [
     notAfter: ['treatment-started'],
   },
   { step: 'intake-planned', allowedIn: ['accepted'], notAfter: [] },
-  { step: 'treatment-started', allowedIn: ['in-progress'], notAfter: ['treatment-started'] },
+  {
+    step: 'treatment-started',
+    allowedIn: ['in-progress'],
+    notAfter: ['treatment-started'],
+    feedback: 'treatment-started',
+  },
 ];
 
 export const STEP_CODES: readonly BusinessStatus[] = STEPS.map((s) => s.step);

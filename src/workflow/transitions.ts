@@ -235,7 +235,8 @@ export function applyTransition<A extends Action>(
   if (!rule.from.includes(task.status)) {
     return refuse(`${rule.action} is allowed from ${listOf(rule.from)}; this Task is ${task.status}`);
   }
-  const fields = input as unknown as Fields;
+  // Untyped callers (HTTP handlers) may pass nothing; the guards below then refuse what is missing.
+  const fields = (input ?? {}) as unknown as Fields;
   const problem = checkReason(rule, fields) ?? GUARDS[rule.action](task, fields);
   if (problem) return { ok: false, outcome: problem };
   const next = nextTask(task, rule, fields, now);
@@ -449,6 +450,11 @@ function eventsOf(rule: TransitionRule, before: Task, after: Task, fields: Field
         return spec satisfies never;
     }
   });
+  const step =
+    rule.businessStatus === 'input' && typeof fields.businessStatus === 'string'
+      ? stepRule(fields.businessStatus)
+      : undefined;
+  if (step?.feedback) events.push({ kind: 'feedback-due', task, to: requester, feedbackType: step.feedback });
   const parent = after.partOf?.[0];
   if (parent && isClosed(after.status) && !isClosed(before.status))
     events.push({ kind: 'child-closed', task, parent });

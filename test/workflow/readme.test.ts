@@ -68,13 +68,21 @@ describe('src/workflow/README.md', () => {
   });
 
   it('when the README shows the business-status steps, then they are the steps in the code', () => {
-    const documented = rows(section('### Business-status steps'), 3).map(([step, allowed, notAfter]) => [
-      step,
-      allowed?.replace(' (after the intake)', ''),
-      notAfter,
-    ]);
+    const documented = rows(section('### Business-status steps'), 4).map(
+      ([step, allowed, notAfter, feedback]) => [
+        step,
+        allowed?.replace(' (after the intake)', ''),
+        notAfter,
+        feedback,
+      ],
+    );
     expect(documented).toEqual(
-      STEPS.map((s) => [s.step, s.allowedIn.join(', '), s.notAfter.length ? s.notAfter.join(', ') : '-']),
+      STEPS.map((s) => [
+        s.step,
+        s.allowedIn.join(', '),
+        s.notAfter.length ? s.notAfter.join(', ') : '-',
+        s.feedback ?? '-',
+      ]),
     );
   });
 });

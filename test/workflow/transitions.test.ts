@@ -469,7 +469,18 @@ describe('business-status steps', () => {
     if (r.ok) {
       expect(businessStatusOf(r.task)).toBe(next);
       expect(r.task.status).toBe(status);
-      expect(r.events).toEqual([]);
+      expect(r.events).toEqual(
+        next === 'treatment-started'
+          ? [
+              {
+                kind: 'feedback-due',
+                task: { reference: 'Task/task-1' },
+                to: partyReference(GP),
+                feedbackType: 'treatment-started',
+              },
+            ]
+          : [],
+      );
     } else {
       expect(httpStatus(r.outcome)).toBe(409);
     }
@@ -480,6 +491,11 @@ describe('business-status steps', () => {
     expect(r.ok ? '' : r.outcome.issue?.[0]?.diagnostics).toBe(
       'treatment-started is allowed while the Task is in-progress; this Task is accepted',
     );
+  });
+
+  it('when an untyped caller passes no input, then the step is refused as invalid', () => {
+    const r = applyTransition(referralTask('accepted'), 'record-step', as(GGZ), undefined as never, NOW);
+    expect(r.ok ? 0 : httpStatus(r.outcome)).toBe(422);
   });
 
   it('when a status that a transition sets is recorded as a step, then it is invalid', () => {
