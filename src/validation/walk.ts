@@ -9,6 +9,7 @@
  * Paths are kept as a stack of segments and joined only when an issue is reported.
  * Spec: https://hl7.org/fhir/R4/validation.html
  */
+import type { StructureDefinition } from '@medplum/fhirtypes';
 import type { IssueCode, Severity } from '../fhir/outcomes.js';
 import { validateBundleRules } from './bundle.js';
 import type { ChildSlot, Compiler, SlotMap } from './compile/compiler.js';
@@ -18,6 +19,7 @@ import type { Discriminator, ElementNode, TypeRef } from './compile/element-tree
 import type { CodeCheckResult, InvariantContextInput, SemanticHooks } from './compile/hooks.js';
 import { base64Length, checkPrimitive, checkResourceId, clip } from './compile/primitives.js';
 import { vitalSignsProfile } from './compile/implied-profiles.js';
+import { checkStructureDefinition } from './compile/sd-checks.js';
 import { checkIdentifierRules } from './compile/project-rules.js';
 import { extensionUrlOf, matchesSlice, type SliceEnv } from './compile/slicing.js';
 import { describeValue, fixedMismatches, matchesPattern } from './compile/values.js';
@@ -30,6 +32,8 @@ type Json = Record<string, unknown>;
 function isRecord(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
+
+const UCUM = 'http://unitsofmeasure.org';
 
 /** Beyond this depth the walker stops descending (hostile input must not exhaust the stack). */
 const MAX_DEPTH = 128;
@@ -223,6 +227,35 @@ export class Walker {
       }, (name) => this.isResourceType(name));
     }
     if (rt === 'QuestionnaireResponse') this.checkQuestionnaireResponse(res);
+    if (rt === 'StructureDefinition') {
+      const registry = this.env.compiler.registry;
+      checkStructureDefinition(res as unknown as StructureDefinition, (u) => registry.get(u), (severity, message, rel) => {
+        const size = this.path.size;
+        if (rel) this.path.push(rel);
+        this.report(severity, 'invalid', message);
+        this.path.reset(size);
+      });
+    }
+    this.checkCanonicalUrl(res, rt, kind);
+  }
+
+  /**
+   * The canonical URL of a conformance resource is absolute (or, contained, absent).
+   * Spec: https://hl7.org/fhir/R4/resource.html#canonical
+   */
+  private checkCanonicalUrl(res: Json, rt: string, kind: 'root' | 'contained' | 'entry'): void {
+    const url = res.url;
+    if (typeof url !== 'string' || isAbsoluteUrl(url)) return;
+    if (this.env.compiler.typeTree(rt)?.root.child('url')?.types[0]?.code !== 'uri') return;
+    this.path.push('.url');
+    this.report(
+      'error',
+      'invalid',
+      kind === 'contained'
+        ? `Canonical URLs in contained resources must be absolute URLs if present (${clip(url)})`
+        : `Canonical URLs must be absolute URLs if they are not fragment references (${clip(url)})`,
+    );
+    this.path.pop();
   }
 
   private checkQuestionnaireResponse(qr: Json): void {
@@ -468,12 +501,54 @@ export class Walker {
     if (el.binding && typeof value === 'string' && (type.code === 'code' || type.code === 'string' || type.code === 'uri')) {
       this.checkBareCodeBinding(value, el);
     }
-    if (type.code === 'canonical' && typeof value === 'string') this.checkCanonicalValue(value);
+    if (type.code === 'canonical' && typeof value === 'string') this.checkCanonicalValue(value, type);
+    if (type.code === 'xhtml' && typeof value === 'string') this.checkNarrativeLinks(value);
   }
 
-  private checkCanonicalValue(value: string): void {
-    if (value.startsWith('#') || isAbsoluteUrl(value)) return;
-    this.report('error', 'invalid', `Canonical URLs must be absolute URLs if they are not fragment references (${clip(value)})`);
+  /**
+   * A canonical is absolute (or a fragment), and when we know what it names, that is a resource of
+   * one of the element's target types. Spec: https://hl7.org/fhir/R4/references.html#canonical
+   */
+  private checkCanonicalValue(value: string, type: TypeRef): void {
+    if (!value.startsWith('#') && !isAbsoluteUrl(value)) {
+      this.report('error', 'invalid', `Canonical URLs must be absolute URLs if they are not fragment references (${clip(value)})`);
+      return;
+    }
+    if (type.targetProfiles.length === 0 || value.startsWith('#')) return;
+    const targets = this.env.compiler.targetTypes(type);
+    if (!targets || targets.has('Resource') || targets.has('DomainResource')) return;
+    const found = this.env.compiler.registry.canonicalType(value);
+    if (found && !targets.has(found)) {
+      this.report('error', 'invalid', `Canonical URL '${clip(value)}' refers to a resource that has the wrong type. Found ${found} expecting one of [${[...targets].join(', ')}]`);
+    }
+  }
+
+  /**
+   * Internal hyperlinks of a narrative (`href="#x"`) point to an id or name in the narrative, or
+   * to a contained resource. Spec: https://hl7.org/fhir/R4/narrative.html#id
+   */
+  private checkNarrativeLinks(div: string): void {
+    if (!div.includes('href')) return;
+    const targets = /<a\s[^>]*?href\s*=\s*["']#([^"']*)["']/gi;
+    let names: Set<string> | undefined;
+    for (let m = targets.exec(div); m !== null; m = targets.exec(div)) {
+      const target = m[1] ?? '';
+      if (target === '') continue;
+      names ??= this.narrativeNames(div);
+      if (names.has(target)) continue;
+      this.report('error', 'invalid', `The hyperlink '#${clip(target)}' in the narrative does not resolve to an id or name in the narrative, nor to a contained resource`);
+    }
+  }
+
+  private narrativeNames(div: string): Set<string> {
+    const names = new Set<string>();
+    const attr = /\s(?:id|name)\s*=\s*["']([^"']*)["']/gi;
+    for (let m = attr.exec(div); m !== null; m = attr.exec(div)) names.add(m[1] ?? '');
+    const resource = this.frame?.resource;
+    if (resource && Array.isArray(resource.contained)) {
+      for (const c of resource.contained) if (isRecord(c) && typeof c.id === 'string') names.add(c.id);
+    }
+    return names;
   }
 
   private checkMinMax(value: number | string, el: ElementNode): void {
@@ -807,7 +882,11 @@ export class Walker {
       case 'SimpleQuantity':
       case 'MoneyQuantity':
         if (el.binding) this.checkCodedBinding(value, el, type.code);
-        if (type.code !== 'CodeableConcept' && type.code !== 'Coding') this.checkQuantityLimits(value, el);
+        if (type.code === 'Coding') this.checkCodeInSystem(value, '.code');
+        else if (type.code !== 'CodeableConcept') {
+          this.checkQuantityLimits(value, el);
+          if (value.system === UCUM) this.checkCodeInSystem(value, '.code');
+        }
         break;
       case 'Reference':
         this.checkReference(value, el, type);
@@ -820,6 +899,31 @@ export class Walker {
         break;
       default:
         break;
+    }
+  }
+
+  /**
+   * A code must exist in its code system when we hold the whole system (or it is UCUM), whatever
+   * the binding. Spec: https://hl7.org/fhir/R4/terminologies.html#4.1 (codes are defined by their
+   * system)
+   */
+  private checkCodeInSystem(value: Json, codePath: string): void {
+    const tx = this.env.hooks.terminology;
+    const { system, code } = value;
+    if (!tx?.validateCodeInSystem || typeof system !== 'string' || typeof code !== 'string') return;
+    const version = typeof value.version === 'string' ? value.version : undefined;
+    const memo = this.codeMemoFor('', system);
+    const key = version ? `${code}|${version}` : code;
+    let r = memo.get(key);
+    if (r === undefined && !memo.has(key)) {
+      r = safe(() => tx.validateCodeInSystem?.(system, code, undefined, version));
+      if (memo.size < 10_000) memo.set(key, r);
+    }
+    if (r && !r.valid) {
+      const size = this.path.size;
+      this.path.push(codePath);
+      this.report('error', 'code-invalid', r.message ?? `Unknown code '${clip(code)}' in the code system '${clip(system)}'`);
+      this.path.reset(size);
     }
   }
 
