@@ -7,6 +7,7 @@
  * Spec: https://hl7.org/fhir/R4/valueset.html#compositions
  */
 import { asArray, findConcept, isDescendant, isRecord, type IndexedCodeSystem } from './codesystem.js';
+import { safeRegex } from './safe-regex.js';
 import { isValidUcumCode, UCUM_SYSTEM } from './ucum.js';
 import type { RawResource } from './store.js';
 
@@ -189,13 +190,6 @@ function propertyValues(cs: IndexedCodeSystem, code: string, property: string): 
     .flatMap((p) => (p.system === undefined ? [String(p.value)] : [String(p.value), `${p.system}#${String(p.value)}`]));
 }
 
-function safeRegex(source: string): RegExp | undefined {
-  try {
-    return new RegExp(`^(?:${source})$`);
-  } catch {
-    return undefined;
-  }
-}
 
 /** A value set given only by its expansion: members are exactly what `contains` lists. */
 function expansionParts(vs: RawResource): Part[] {

@@ -11,6 +11,7 @@
 import type { OperationOutcomeIssue } from '@medplum/fhirtypes';
 import { issue, type IssueInput } from '../fhir/outcomes.js';
 import type { CodeCheck, CodingInput, ValueSetRef } from '../terminology/service.js';
+import { safeRegex } from '../terminology/safe-regex.js';
 import { convertUcum, UCUM_SYSTEM } from '../terminology/ucum.js';
 import { answerValue } from './questionnaire-enable-when.js';
 
@@ -161,50 +162,9 @@ function checkText(ctx: AnswerCheckContext, value: string, path: string): void {
   }
 }
 
-/**
- * The regex comes with the Questionnaire, which may come with the request: a pattern with a
- * quantified group that itself contains a quantifier (`(a+)+`) or a back-reference can take
- * exponential time in JavaScript's backtracking engine, so such patterns are not run.
- */
+/** The regex comes with the Questionnaire, which may come with the request: only safe ones run. */
 function anchoredRegex(pattern: string): RegExp | undefined {
-  if (pattern.length > 1000 || /\\[1-9]|\\k</.test(pattern) || hasNestedQuantifier(pattern)) return undefined;
-  try {
-    return new RegExp(`^(?:${pattern})$`, 'u');
-  } catch {
-    return undefined;
-  }
-}
-
-/** A group that contains a quantifier and is itself followed by one. */
-export function hasNestedQuantifier(pattern: string): boolean {
-  const groups: boolean[] = [];
-  let quantifiedInside = false;
-  for (let i = 0; i < pattern.length; i++) {
-    const ch = pattern[i];
-    if (ch === '\\') {
-      i++;
-      continue;
-    }
-    if (ch === '[') {
-      // Skip a character class: quantifier characters inside it are literals.
-      while (i < pattern.length && pattern[i] !== ']') i += pattern[i] === '\\' ? 2 : 1;
-      continue;
-    }
-    if (ch === '(') {
-      groups.push(quantifiedInside);
-      quantifiedInside = false;
-    } else if (ch === ')') {
-      const inner: boolean = quantifiedInside;
-      quantifiedInside = groups.pop() ?? false;
-      const next = pattern[i + 1];
-      const quantified = next === '+' || next === '*' || next === '{' || next === '?';
-      if (inner && quantified && next !== '?') return true;
-      quantifiedInside = quantifiedInside || inner || quantified;
-    } else if (ch === '+' || ch === '*' || ch === '{') {
-      quantifiedInside = true;
-    }
-  }
-  return false;
+  return safeRegex(pattern, 'u');
 }
 
 // --- numbers and dates -------------------------------------------------------------------------
