@@ -3,7 +3,7 @@
  * filter) run in JavaScript's backtracking engine, where a pattern with a quantified group that
  * itself contains a quantifier (`(a+)+`) or a back-reference can take exponential time. Such
  * patterns are refused; the caller reports that the rule was not applied. The check is a
- * conservative heuristic: it refuses some safe patterns (`([a-z]+\\.)*`) and does not catch
+ * conservative heuristic: it refuses some safe patterns (`([a-z]+\.)*`) and does not catch
  * every slow one (overlapping alternatives such as `(a|aa)+`).
  */
 
