@@ -266,7 +266,8 @@ function resolveInBundle(ref: string, ctx: InvariantContext): unknown {
   if (exact) return exact['resource'];
   const m = /^([A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})$/.exec(plain);
   if (!m) return undefined;
-  const base = baseOf(entryOf(ctx.resource, entries)?.['fullUrl']);
+  // A contained resource resolves relative to the entry of its container.
+  const base = baseOf((entryOf(ctx.resource, entries) ?? entryOf(ctx.rootResource, entries))?.['fullUrl']);
   if (base !== undefined) {
     const hit = entries.find((e) => e['fullUrl'] === `${base}${plain}`);
     if (hit) return hit['resource'];

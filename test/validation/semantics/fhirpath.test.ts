@@ -349,3 +349,21 @@ describe('fhirpath: the evaluator for the engine', () => {
     expect(evaluate(c, p, { resource: p, rootResource: p })).toBe(false);
   });
 });
+
+describe('fhirpath: resolve() from a contained resource in a Bundle entry', () => {
+  it('when a contained resource has a relative reference, then it resolves against its container entry', () => {
+    const inner = { resourceType: 'Provenance', target: [{ reference: 'Patient/p1' }] };
+    const container = { resourceType: 'Observation', status: 'final', code: { text: 'x' }, contained: [inner] };
+    const bundle = {
+      resourceType: 'Bundle',
+      type: 'collection',
+      entry: [
+        { fullUrl: 'http://a.example/fhir/Observation/o1', resource: container },
+        { fullUrl: 'http://b.example/fhir/Patient/p1', resource: { resourceType: 'Patient', id: 'p1', gender: 'male' } },
+        { fullUrl: 'http://a.example/fhir/Patient/p1', resource: { resourceType: 'Patient', id: 'p1', gender: 'female' } },
+      ],
+    };
+    const ctx: InvariantContext = { resource: inner, rootResource: container, bundle };
+    expect(compileExpression('target.resolve().gender').evaluate(inner, ctx)).toEqual(['female']);
+  });
+});
