@@ -10,7 +10,10 @@ import type { Database, SqlValue } from './database.js';
 import { parseReference } from './index-rows.js';
 
 /** Organisation identifier systems (see docs/artefacts.md), for finding the acting organisation. */
-const ORGANISATION_SYSTEMS = new Set(['http://fhir.nl/fhir/NamingSystem/agb-z', 'http://fhir.nl/fhir/NamingSystem/ura']);
+const ORGANISATION_SYSTEMS = new Set([
+  'http://fhir.nl/fhir/NamingSystem/agb-z',
+  'http://fhir.nl/fhir/NamingSystem/ura',
+]);
 
 export interface AuditIndex {
   /** `Patient/<id>` the event is about. */
@@ -63,7 +66,10 @@ export class AuditLog {
   /** Appends `event` (an id is assigned when it has none); `index` overrides what is derived from it. */
   async append(event: AuditEvent, index: AuditIndex = {}): Promise<AuditEvent> {
     if (!event.recorded || Number.isNaN(Date.parse(event.recorded))) {
-      throw new OperationOutcomeError(invalid('An AuditEvent needs a valid recorded time.', 'AuditEvent.recorded'), 422);
+      throw new OperationOutcomeError(
+        invalid('An AuditEvent needs a valid recorded time.', 'AuditEvent.recorded'),
+        422,
+      );
     }
     const stored: AuditEvent = { ...event, id: event.id ?? this.newId() };
     await this.db.query(

@@ -41,8 +41,7 @@ export interface Database {
 
 export type DatabaseConfig =
   /** `dataDir` is a directory, or `memory://` for a throw-away in-memory database. */
-  | { driver: 'pglite'; dataDir: string; syncWal?: boolean }
-  | { driver: 'pg'; url: string; poolSize?: number };
+  { driver: 'pglite'; dataDir: string; syncWal?: boolean } | { driver: 'pg'; url: string; poolSize?: number };
 
 export interface OpenOptions {
   /** Apply pending migrations before returning (default true). */

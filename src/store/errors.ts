@@ -17,7 +17,10 @@ export class DatabaseError extends OperationOutcomeError {
   constructor(kind: ErrorKind, sqlState: string | undefined, constraint: string | undefined) {
     // A client may see the SQLSTATE of its own mistake (4xx); a server fault says nothing internal.
     const detailCode = kind.status < 500 && sqlState ? `db-${sqlState}` : undefined;
-    super(outcome([issue({ severity: kind.severity, code: kind.code, message: kind.message, detailCode })]), kind.status);
+    super(
+      outcome([issue({ severity: kind.severity, code: kind.code, message: kind.message, detailCode })]),
+      kind.status,
+    );
     this.name = 'DatabaseError';
     // For logs: the SQLSTATE names the failure without quoting data.
     this.message = `${kind.message} (SQLSTATE ${sqlState ?? 'none'})`;
@@ -33,16 +36,63 @@ interface ErrorKind {
   message: string;
 }
 
-const UNIQUE: ErrorKind = { code: 'duplicate', severity: 'error', status: 409, message: 'A record with the same key already exists.' };
-const INTEGRITY: ErrorKind = { code: 'invalid', severity: 'error', status: 422, message: 'The data violates a database constraint.' };
-const DATA: ErrorKind = { code: 'invalid', severity: 'error', status: 400, message: 'A value could not be stored or compared.' };
-const CONFLICT: ErrorKind = { code: 'transient', severity: 'error', status: 503, message: 'The database was busy; retry the request.' };
-const TIMEOUT: ErrorKind = { code: 'timeout', severity: 'error', status: 503, message: 'The database did not answer in time.' };
-const UNAVAILABLE: ErrorKind = { code: 'transient', severity: 'fatal', status: 503, message: 'The database is unavailable.' };
-const REFUSED: ErrorKind = { code: 'forbidden', severity: 'error', status: 403, message: 'The operation is not allowed on this table.' };
-const INTERNAL: ErrorKind = { code: 'exception', severity: 'fatal', status: 500, message: 'Internal error; the request was not processed.' };
+const UNIQUE: ErrorKind = {
+  code: 'duplicate',
+  severity: 'error',
+  status: 409,
+  message: 'A record with the same key already exists.',
+};
+const INTEGRITY: ErrorKind = {
+  code: 'invalid',
+  severity: 'error',
+  status: 422,
+  message: 'The data violates a database constraint.',
+};
+const DATA: ErrorKind = {
+  code: 'invalid',
+  severity: 'error',
+  status: 400,
+  message: 'A value could not be stored or compared.',
+};
+const CONFLICT: ErrorKind = {
+  code: 'transient',
+  severity: 'error',
+  status: 503,
+  message: 'The database was busy; retry the request.',
+};
+const TIMEOUT: ErrorKind = {
+  code: 'timeout',
+  severity: 'error',
+  status: 503,
+  message: 'The database did not answer in time.',
+};
+const UNAVAILABLE: ErrorKind = {
+  code: 'transient',
+  severity: 'fatal',
+  status: 503,
+  message: 'The database is unavailable.',
+};
+const REFUSED: ErrorKind = {
+  code: 'forbidden',
+  severity: 'error',
+  status: 403,
+  message: 'The operation is not allowed on this table.',
+};
+const INTERNAL: ErrorKind = {
+  code: 'exception',
+  severity: 'fatal',
+  status: 500,
+  message: 'Internal error; the request was not processed.',
+};
 
-const NODE_CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
+const NODE_CONNECTION_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+]);
 
 /** SQLSTATEs on which a whole transaction may be retried. */
 export const RETRYABLE_SQLSTATES: ReadonlySet<string> = new Set(['40001', '40P01']);

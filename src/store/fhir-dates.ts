@@ -30,7 +30,8 @@ export function dateRange(value: string): DateRange | undefined {
   const year = Number(y);
   const month = mo === undefined ? 1 : Number(mo);
   const day = d === undefined ? 1 : Number(d);
-  if (month < 1 || month > 12 || day < 1 || day > new Date(Date.UTC(year, month, 0)).getUTCDate()) return undefined;
+  if (month < 1 || month > 12 || day < 1 || day > new Date(Date.UTC(year, month, 0)).getUTCDate())
+    return undefined;
   const hour = Number(h ?? 0);
   const minute = Number(mi ?? 0);
   const second = Number(s ?? 0);
@@ -48,7 +49,13 @@ export function dateRange(value: string): DateRange | undefined {
 /** The first instant after the precision the value was given in. */
 function nextBoundary(
   start: number,
-  given: { mo?: string | undefined; d?: string | undefined; h?: string | undefined; s?: string | undefined; fraction?: string | undefined },
+  given: {
+    mo?: string | undefined;
+    d?: string | undefined;
+    h?: string | undefined;
+    s?: string | undefined;
+    fraction?: string | undefined;
+  },
 ): number {
   const next = new Date(start);
   if (given.mo === undefined) next.setUTCFullYear(next.getUTCFullYear() + 1);

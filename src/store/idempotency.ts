@@ -39,7 +39,10 @@ export class IdempotencyStore {
   }
 
   async get(key: string): Promise<IdempotencyRecord | undefined> {
-    const { rows } = await this.db.query<Row>('SELECT key, request_hash, status, body, created_at FROM idempotency WHERE key = $1', [key]);
+    const { rows } = await this.db.query<Row>(
+      'SELECT key, request_hash, status, body, created_at FROM idempotency WHERE key = $1',
+      [key],
+    );
     return rows[0] ? fromRow(rows[0]) : undefined;
   }
 
@@ -51,7 +54,13 @@ export class IdempotencyStore {
     const { rows } = await this.db.query<Row>(
       `INSERT INTO idempotency (key, request_hash, status, body, created_at) VALUES ($1, $2, $3, $4::jsonb, $5::timestamptz)
        ON CONFLICT (key) DO NOTHING RETURNING key, request_hash, status, body, created_at`,
-      [key, answer.requestHash, answer.status, JSON.stringify(answer.body ?? null), this.clock().toISOString()],
+      [
+        key,
+        answer.requestHash,
+        answer.status,
+        JSON.stringify(answer.body ?? null),
+        this.clock().toISOString(),
+      ],
     );
     if (rows[0]) return { stored: true, record: fromRow(rows[0]) };
     const earlier = await this.get(key);
@@ -61,7 +70,9 @@ export class IdempotencyStore {
 
   /** Removes answers kept before `cutoff` (a retention job); returns how many. */
   async deleteOlderThan(cutoff: Date): Promise<number> {
-    const { rowCount } = await this.db.query('DELETE FROM idempotency WHERE created_at < $1::timestamptz', [cutoff.toISOString()]);
+    const { rowCount } = await this.db.query('DELETE FROM idempotency WHERE created_at < $1::timestamptz', [
+      cutoff.toISOString(),
+    ]);
     return rowCount;
   }
 }

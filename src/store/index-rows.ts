@@ -77,7 +77,9 @@ function tokenRows(param: string, { fhirType, value }: TypedValue): TokenRow[] {
     case 'Coding':
       return codingToken(param, value);
     case 'CodeableConcept':
-      return isObj(value) && Array.isArray(value.coding) ? value.coding.flatMap((c) => codingToken(param, c)) : [];
+      return isObj(value) && Array.isArray(value.coding)
+        ? value.coding.flatMap((c) => codingToken(param, c))
+        : [];
     case 'Identifier': {
       const code = isObj(value) ? str(value.value) : undefined;
       return code && isObj(value) ? [{ param, system: str(value.system) ?? null, code }] : [];
@@ -109,7 +111,9 @@ function referenceRows(param: string, { fhirType, value }: TypedValue): Referenc
   if (!reference || reference.startsWith('#')) return [];
   const target = parseReference(reference);
   const declaredType = fhirType === 'Reference' && isObj(value) ? str(value.type) : undefined;
-  return [{ param, targetType: target?.type ?? declaredType ?? null, targetId: target?.id ?? null, reference }];
+  return [
+    { param, targetType: target?.type ?? declaredType ?? null, targetId: target?.id ?? null, reference },
+  ];
 }
 
 function periodRange(value: Obj): { start: string; end: string } | undefined {
@@ -132,7 +136,10 @@ function dateRows(param: string, { fhirType, value }: TypedValue): DateRow[] {
   if (fhirType === 'Timing') {
     const events = Array.isArray(value.event) ? value.event : [];
     const rows = events.flatMap((e) => (typeof e === 'string' ? (dateRange(e) ?? []) : []));
-    const bounds = isObj(value.repeat) && isObj(value.repeat.boundsPeriod) ? periodRange(value.repeat.boundsPeriod) : undefined;
+    const bounds =
+      isObj(value.repeat) && isObj(value.repeat.boundsPeriod)
+        ? periodRange(value.repeat.boundsPeriod)
+        : undefined;
     return [...rows, ...(bounds ? [bounds] : [])].map((r) => ({ param, ...r }));
   }
   return [];

@@ -1,5 +1,14 @@
 /** The storage layer's public face: open a database, then build the stores on it. */
-export type { Database, DatabaseConfig, Isolation, OpenOptions, QueryResult, Row, SqlValue, TransactionOptions } from './database.js';
+export type {
+  Database,
+  DatabaseConfig,
+  Isolation,
+  OpenOptions,
+  QueryResult,
+  Row,
+  SqlValue,
+  TransactionOptions,
+} from './database.js';
 export { openDatabase } from './open.js';
 export { migrate } from './migrate.js';
 export { STORE_TABLES, maintain } from './maintenance.js';
@@ -8,7 +17,14 @@ export { MIGRATIONS } from './migrations/index.js';
 export type { Migration } from './migrations/index.js';
 export { DatabaseError, toDatabaseError } from './errors.js';
 export { ResourceStore } from './resource-store.js';
-export type { CreateOptions, HistoryEntry, ResourceStoreOptions, SearchResult, UpdateOptions, WriteResult } from './resource-store.js';
+export type {
+  CreateOptions,
+  HistoryEntry,
+  ResourceStoreOptions,
+  SearchResult,
+  UpdateOptions,
+  WriteResult,
+} from './resource-store.js';
 export { STORED_TYPES, SearchParamRegistry, r4SearchParameters } from './search-params.js';
 export type { IndexedKind, SearchParamInfo } from './search-params.js';
 export { DEFAULT_COUNT, MAX_COUNT, RESULT_PARAMETERS } from './search.js';

@@ -42,7 +42,10 @@ export class StoreIntakeRepository implements IntakeRepository {
       async saveAnswer(key: string, answer: StoredAnswer): Promise<void> {
         await answers.save(key, answer);
       },
-      async findByIdentifier<T extends Resource>(type: T['resourceType'], identifier: Identifier): Promise<T | undefined> {
+      async findByIdentifier<T extends Resource>(
+        type: T['resourceType'],
+        identifier: Identifier,
+      ): Promise<T | undefined> {
         await lock(`identifier:${type}|${identifier.system ?? ''}|${identifier.value ?? ''}`);
         return store.findByIdentifier<T>(type, identifier);
       },

@@ -62,7 +62,10 @@ export class JobLocks {
   /** Ends this instance's lease and records the run: `errorCode` null for success. */
   async release(name: string, errorCode: string | null): Promise<void> {
     if (errorCode !== null && !ERROR_CODE.test(errorCode)) {
-      throw new OperationOutcomeError(invalid('A job error is a short code, not a message.', 'errorCode'), 422);
+      throw new OperationOutcomeError(
+        invalid('A job error is a short code, not a message.', 'errorCode'),
+        422,
+      );
     }
     await this.db.query(
       'UPDATE job SET locked_until = NULL, owner = NULL, last_run = $3::timestamptz, last_error = $4 WHERE name = $1 AND owner = $2',
@@ -74,7 +77,12 @@ export class JobLocks {
    * Runs `fn` when the lease can be had, then releases it; `{ ran: false }` when another instance
    * holds it. A failure is recorded as `errorCode(err)` (default `failed`) and rethrown.
    */
-  async run<T>(name: string, leaseMs: number, fn: () => Promise<T>, errorCode: (err: unknown) => string = () => 'failed'): Promise<JobRun<T>> {
+  async run<T>(
+    name: string,
+    leaseMs: number,
+    fn: () => Promise<T>,
+    errorCode: (err: unknown) => string = () => 'failed',
+  ): Promise<JobRun<T>> {
     if (!(await this.tryAcquire(name, leaseMs))) return { ran: false };
     let result: T;
     try {
@@ -89,8 +97,19 @@ export class JobLocks {
   }
 
   async status(name: string): Promise<JobStatus | undefined> {
-    const { rows } = await this.db.query<Row>('SELECT name, locked_until, owner, last_run, last_error FROM job WHERE name = $1', [name]);
+    const { rows } = await this.db.query<Row>(
+      'SELECT name, locked_until, owner, last_run, last_error FROM job WHERE name = $1',
+      [name],
+    );
     const r = rows[0];
-    return r ? { name: r.name, lockedUntil: r.locked_until, owner: r.owner, lastRun: r.last_run, lastError: r.last_error } : undefined;
+    return r
+      ? {
+          name: r.name,
+          lockedUntil: r.locked_until,
+          owner: r.owner,
+          lastRun: r.last_run,
+          lastError: r.last_error,
+        }
+      : undefined;
   }
 }

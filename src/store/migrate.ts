@@ -19,7 +19,8 @@ export interface MigrationReport {
 
 function checkOrder(migrations: readonly Migration[]): void {
   migrations.forEach((m, i) => {
-    if (m.version !== i + 1) throw new Error(`migration ${m.name} has version ${String(m.version)}, expected ${String(i + 1)}`);
+    if (m.version !== i + 1)
+      throw new Error(`migration ${m.name} has version ${String(m.version)}, expected ${String(i + 1)}`);
   });
 }
 
@@ -28,7 +29,10 @@ function newerSchema(found: number, known: number): OperationOutcomeError {
   return new OperationOutcomeError(outcome([issue({ severity: 'fatal', code: 'exception', message })]), 500);
 }
 
-export async function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): Promise<MigrationReport> {
+export async function migrate(
+  db: Database,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<MigrationReport> {
   checkOrder(migrations);
   return db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
@@ -37,7 +41,9 @@ export async function migrate(db: Database, migrations: readonly Migration[] = M
       name text NOT NULL,
       applied_at timestamptz NOT NULL DEFAULT now()
     )`);
-    const { rows } = await tx.query<{ version: number }>('SELECT coalesce(max(version), 0)::integer AS version FROM schema_migrations');
+    const { rows } = await tx.query<{ version: number }>(
+      'SELECT coalesce(max(version), 0)::integer AS version FROM schema_migrations',
+    );
     const current = rows[0]?.version ?? 0;
     if (current > migrations.length) throw newerSchema(current, migrations.length);
     const applied: number[] = [];

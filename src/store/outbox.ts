@@ -36,7 +36,8 @@ interface Row {
   updated_at: Date;
 }
 
-const COLUMNS = 'id, receiver, payload, status, attempts, next_attempt_at, last_error, created_at, updated_at';
+const COLUMNS =
+  'id, receiver, payload, status, attempts, next_attempt_at, last_error, created_at, updated_at';
 
 /** Error codes only: an upstream's error text may quote the payload. */
 const ERROR_CODE = /^[A-Za-z0-9._-]{1,64}$/;
@@ -79,7 +80,13 @@ export class Outbox {
     const { rows } = await this.db.query<Row>(
       `INSERT INTO outbox (id, receiver, payload, next_attempt_at, created_at, updated_at)
        VALUES ($1, $2, $3::jsonb, $4::timestamptz, $5::timestamptz, $5::timestamptz) RETURNING ${COLUMNS}`,
-      [input.id ?? this.newId(), input.receiver, JSON.stringify(input.payload ?? null), (input.notBefore ?? this.clock()).toISOString(), now],
+      [
+        input.id ?? this.newId(),
+        input.receiver,
+        JSON.stringify(input.payload ?? null),
+        (input.notBefore ?? this.clock()).toISOString(),
+        now,
+      ],
     );
     return fromRow(rows[0] as Row);
   }
@@ -90,8 +97,13 @@ export class Outbox {
    */
   async claimDue(options: { limit: number; leaseMs: number; receiver?: string }): Promise<OutboxMessage[]> {
     const now = this.clock();
-    const params: SqlValue[] = [now.toISOString(), new Date(now.getTime() + options.leaseMs).toISOString(), options.limit];
-    const receiver = options.receiver === undefined ? '' : `AND receiver = $${String(params.push(options.receiver))}`;
+    const params: SqlValue[] = [
+      now.toISOString(),
+      new Date(now.getTime() + options.leaseMs).toISOString(),
+      options.limit,
+    ];
+    const receiver =
+      options.receiver === undefined ? '' : `AND receiver = $${String(params.push(options.receiver))}`;
     const { rows } = await this.db.query<Row>(
       `UPDATE outbox SET next_attempt_at = $2::timestamptz, attempts = attempts + 1, updated_at = $1::timestamptz
        WHERE id IN (
@@ -100,7 +112,9 @@ export class Outbox {
        ) RETURNING ${COLUMNS}`,
       params,
     );
-    return rows.map(fromRow).sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime() || a.id.localeCompare(b.id));
+    return rows
+      .map(fromRow)
+      .sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime() || a.id.localeCompare(b.id));
   }
 
   async markDelivered(id: string): Promise<void> {
@@ -113,7 +127,10 @@ export class Outbox {
   /** Records a failed attempt: retried at `retryAt`, or given up (`dead`) when `retryAt` is null. */
   async markFailed(id: string, errorCode: string, retryAt: Date | null): Promise<void> {
     if (!ERROR_CODE.test(errorCode)) {
-      throw new OperationOutcomeError(invalid('An outbox error is a short code, not a message.', 'errorCode'), 422);
+      throw new OperationOutcomeError(
+        invalid('An outbox error is a short code, not a message.', 'errorCode'),
+        422,
+      );
     }
     const now = this.clock().toISOString();
     await this.db.query(
@@ -129,7 +146,9 @@ export class Outbox {
   }
 
   /** Messages by status (and receiver), oldest first. */
-  async list(options: { status?: OutboxStatus; receiver?: string; limit?: number } = {}): Promise<OutboxMessage[]> {
+  async list(
+    options: { status?: OutboxStatus; receiver?: string; limit?: number } = {},
+  ): Promise<OutboxMessage[]> {
     const where: string[] = [];
     const params: SqlValue[] = [];
     if (options.status) where.push(`status = $${String(params.push(options.status))}`);

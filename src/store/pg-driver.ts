@@ -36,7 +36,9 @@ export function openPg(options: PgOptions): Database {
     const client = await guarded(() => pool.connect());
     let broken: Error | undefined;
     try {
-      await guarded(() => client.query(`BEGIN ISOLATION LEVEL ${ISOLATION_SQL[opts.isolation ?? 'read committed']}`));
+      await guarded(() =>
+        client.query(`BEGIN ISOLATION LEVEL ${ISOLATION_SQL[opts.isolation ?? 'read committed']}`),
+      );
       const result = await fn(transactionDatabase('pg', clientSession(client)));
       await guarded(() => client.query('COMMIT'));
       return result;

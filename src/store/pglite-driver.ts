@@ -12,7 +12,16 @@
  * One process at a time: PGlite is a single-user PostgreSQL, and two processes on one data
  * directory would corrupt it, so the directory is claimed with a lock file holding the pid.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { Transaction } from '@electric-sql/pglite';
@@ -134,7 +143,11 @@ export async function openPglite(options: PgliteOptions): Promise<Database> {
     if (dir) releaseDirectory(dir);
     throw err;
   }
-  return wrapPglite(pglite, { dataDir: dir, syncWal: options.syncWal, onClose: () => dir && releaseDirectory(dir) });
+  return wrapPglite(pglite, {
+    dataDir: dir,
+    syncWal: options.syncWal,
+    onClose: () => dir && releaseDirectory(dir),
+  });
 }
 
 export interface WrapOptions {
@@ -147,7 +160,8 @@ export interface WrapOptions {
 /** A `Database` over a PGlite instance the caller created (tests use this to dump a prepared one). */
 export function wrapPglite(pglite: PGlite, options: WrapOptions = {}): Database {
   const dir = options.dataDir;
-  const syncWal = dir !== undefined && (options.syncWal ?? true) ? walSyncer(pglite, dir) : async () => undefined;
+  const syncWal =
+    dir !== undefined && (options.syncWal ?? true) ? walSyncer(pglite, dir) : async () => undefined;
   let closed = false;
 
   return {
@@ -168,7 +182,8 @@ export function wrapPglite(pglite: PGlite, options: WrapOptions = {}): Database 
       let result: T;
       try {
         result = await pglite.transaction(async (tx) => {
-          if (opts.isolation) await tx.query(`SET TRANSACTION ISOLATION LEVEL ${ISOLATION_SQL[opts.isolation]}`);
+          if (opts.isolation)
+            await tx.query(`SET TRANSACTION ISOLATION LEVEL ${ISOLATION_SQL[opts.isolation]}`);
           try {
             return await fn(transactionDatabase('pglite', txSession(tx)));
           } catch (err) {

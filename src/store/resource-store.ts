@@ -63,7 +63,11 @@ interface ResourceRow {
   content: Resource | null;
 }
 
-function fail(status: number, code: 'not-found' | 'deleted' | 'conflict' | 'duplicate' | 'invalid' | 'not-supported', message: string): OperationOutcomeError {
+function fail(
+  status: number,
+  code: 'not-found' | 'deleted' | 'conflict' | 'duplicate' | 'invalid' | 'not-supported',
+  message: string,
+): OperationOutcomeError {
   return new OperationOutcomeError(outcome([issue({ code, message })]), status);
 }
 
@@ -115,11 +119,13 @@ export class ResourceStore {
   }
 
   private checkType(type: string): void {
-    if (!this.registry.isStored(type)) throw fail(400, 'not-supported', `Resources of type ${type} are not stored here.`);
+    if (!this.registry.isStored(type))
+      throw fail(400, 'not-supported', `Resources of type ${type} are not stored here.`);
   }
 
   private checkId(id: string): void {
-    if (!ID_PATTERN.test(id)) throw fail(400, 'invalid', 'A resource id is 1-64 letters, digits, "-" or ".".');
+    if (!ID_PATTERN.test(id))
+      throw fail(400, 'invalid', 'A resource id is 1-64 letters, digits, "-" or ".".');
   }
 
   /**
@@ -134,7 +140,10 @@ export class ResourceStore {
     return this.db.transaction(async (tx) => {
       const store = this.withDb(tx);
       if (options.ifNoneExist !== undefined) {
-        const existing = await store.findExisting<T>(resource.resourceType, searchParamsOf(options.ifNoneExist));
+        const existing = await store.findExisting<T>(
+          resource.resourceType,
+          searchParamsOf(options.ifNoneExist),
+        );
         if (existing) return { resource: existing, created: false };
       }
       const stored = await store.insertFirstVersion(resource, id);
@@ -153,7 +162,8 @@ export class ResourceStore {
     condition.set('_count', '2');
     condition.delete('_offset');
     const found = await this.search<T>(type, condition);
-    if (found.resources.length > 1) throw fail(412, 'duplicate', 'The condition matches more than one resource.');
+    if (found.resources.length > 1)
+      throw fail(412, 'duplicate', 'The condition matches more than one resource.');
     return found.resources[0];
   }
 
@@ -192,14 +202,19 @@ export class ResourceStore {
       const store = this.withDb(tx);
       const current = await store.lockCurrent(resource.resourceType, id);
       if (!current) {
-        if (expected !== undefined) throw fail(412, 'conflict', `${resource.resourceType}/${id} does not exist; If-Match cannot hold.`);
+        if (expected !== undefined)
+          throw fail(412, 'conflict', `${resource.resourceType}/${id} does not exist; If-Match cannot hold.`);
         const stored = await store.insertFirstVersion(resource, id);
         // Lost a race with another update-as-create of the same id: that one is now current.
         if (!stored) return store.update(resource, options);
         return { resource: stored, created: true };
       }
       if (expected !== undefined && expected !== current.version) {
-        throw fail(412, 'conflict', `Version conflict: the current version is ${String(current.version)}, not ${String(expected)}.`);
+        throw fail(
+          412,
+          'conflict',
+          `Version conflict: the current version is ${String(current.version)}, not ${String(expected)}.`,
+        );
       }
       return { resource: await store.writeVersion(resource, id, current.version + 1), created: false };
     });
@@ -235,7 +250,11 @@ export class ResourceStore {
       const current = await store.lockCurrent(type, id);
       if (!current) throw new OperationOutcomeError(notFound(`${type}/${id} does not exist.`), 404);
       if (expected !== undefined && expected !== current.version) {
-        throw fail(412, 'conflict', `Version conflict: the current version is ${String(current.version)}, not ${String(expected)}.`);
+        throw fail(
+          412,
+          'conflict',
+          `Version conflict: the current version is ${String(current.version)}, not ${String(expected)}.`,
+        );
       }
       if (current.deleted) return { versionId: String(current.version) };
       const version = current.version + 1;
@@ -256,7 +275,10 @@ export class ResourceStore {
   /** The current version; 404 when unknown, 410 when deleted. */
   async read<T extends Resource>(type: string, id: string): Promise<T> {
     this.checkType(type);
-    const { rows } = await this.db.query<ResourceRow>('SELECT version, deleted, content FROM resource WHERE resource_type = $1 AND id = $2', [type, id]);
+    const { rows } = await this.db.query<ResourceRow>(
+      'SELECT version, deleted, content FROM resource WHERE resource_type = $1 AND id = $2',
+      [type, id],
+    );
     const row = rows[0];
     if (!row) throw fail(404, 'not-found', `${type}/${id} does not exist.`);
     if (row.deleted || !row.content) throw fail(410, 'deleted', `${type}/${id} has been deleted.`);
@@ -266,21 +288,28 @@ export class ResourceStore {
   /** One version; 404 when unknown, 410 when that version is a delete. */
   async vread<T extends Resource>(type: string, id: string, versionId: string): Promise<T> {
     this.checkType(type);
-    if (!/^\d{1,9}$/.test(versionId)) throw fail(404, 'not-found', `${type}/${id} has no version ${versionId}.`);
+    if (!/^\d{1,9}$/.test(versionId))
+      throw fail(404, 'not-found', `${type}/${id} has no version ${versionId}.`);
     const { rows } = await this.db.query<ResourceRow>(
       'SELECT version, deleted, content FROM resource_history WHERE resource_type = $1 AND id = $2 AND version = $3',
       [type, id, Number(versionId)],
     );
     const row = rows[0];
     if (!row) throw fail(404, 'not-found', `${type}/${id} has no version ${versionId}.`);
-    if (row.deleted || !row.content) throw fail(410, 'deleted', `Version ${versionId} of ${type}/${id} is a deletion.`);
+    if (row.deleted || !row.content)
+      throw fail(410, 'deleted', `Version ${versionId} of ${type}/${id} is a deletion.`);
     return row.content as T;
   }
 
   /** Every version, newest first; 404 when the resource never existed. */
   async history(type: string, id: string): Promise<HistoryEntry[]> {
     this.checkType(type);
-    const { rows } = await this.db.query<{ version: number; last_updated: Date; deleted: boolean; content: Resource | null }>(
+    const { rows } = await this.db.query<{
+      version: number;
+      last_updated: Date;
+      deleted: boolean;
+      content: Resource | null;
+    }>(
       'SELECT version, last_updated, deleted, content FROM resource_history WHERE resource_type = $1 AND id = $2 ORDER BY version DESC',
       [type, id],
     );
@@ -294,7 +323,10 @@ export class ResourceStore {
   }
 
   /** FHIR search on one type; see search.ts for what is supported. */
-  async search<T extends Resource = Resource>(type: string, input: SearchInput = {}): Promise<SearchResult<T>> {
+  async search<T extends Resource = Resource>(
+    type: string,
+    input: SearchInput = {},
+  ): Promise<SearchResult<T>> {
     this.checkType(type);
     const p = new SqlParams();
     const typeParam = p.add(type);
@@ -311,7 +343,10 @@ export class ResourceStore {
       if (page.rows.length > parsed.count) result.nextOffset = parsed.offset + parsed.count;
     }
     if (parsed.total) {
-      const counted = await this.db.query<{ total: number }>(`SELECT count(*)::integer AS total FROM resource r WHERE ${where}`, p.values);
+      const counted = await this.db.query<{ total: number }>(
+        `SELECT count(*)::integer AS total FROM resource r WHERE ${where}`,
+        p.values,
+      );
       result.total = counted.rows[0]?.total ?? 0;
     }
     return result;
@@ -329,20 +364,37 @@ export class ResourceStore {
     await this.db.query(
       `INSERT INTO resource_history (resource_type, id, version, last_updated, deleted, content)
        VALUES ($1, $2, $3, $4::timestamptz, $5, $6::jsonb)`,
-      [resource.resourceType, resource.id ?? null, version, resource.meta?.lastUpdated ?? null, deleted, JSON.stringify(resource)],
+      [
+        resource.resourceType,
+        resource.id ?? null,
+        version,
+        resource.meta?.lastUpdated ?? null,
+        deleted,
+        JSON.stringify(resource),
+      ],
     );
   }
 
   private async clearIndex(type: string, id: string): Promise<void> {
     for (const table of INDEX_TABLES) {
-      await this.db.query(`DELETE FROM ${table.name} WHERE resource_type = $1 AND resource_id = $2`, [type, id]);
+      await this.db.query(`DELETE FROM ${table.name} WHERE resource_type = $1 AND resource_id = $2`, [
+        type,
+        id,
+      ]);
     }
   }
 
   private async writeIndex(resource: Resource & { id: string }): Promise<void> {
     const rows = indexRows(this.registry, resource);
     for (const table of INDEX_TABLES) {
-      await insertRows(this.db, table.name, table.columns, resource.resourceType, resource.id, table.values(rows));
+      await insertRows(
+        this.db,
+        table.name,
+        table.columns,
+        resource.resourceType,
+        resource.id,
+        table.values(rows),
+      );
     }
   }
 }
@@ -354,28 +406,54 @@ interface IndexTable {
 }
 
 const INDEX_TABLES: readonly IndexTable[] = [
-  { name: 'search_token', columns: ['param', 'system', 'code'], values: (r) => r.token.map((t) => [t.param, t.system, t.code]) },
+  {
+    name: 'search_token',
+    columns: ['param', 'system', 'code'],
+    values: (r) => r.token.map((t) => [t.param, t.system, t.code]),
+  },
   {
     name: 'search_reference',
     columns: ['param', 'target_type', 'target_id', 'reference'],
     values: (r) => r.reference.map((t) => [t.param, t.targetType, t.targetId, t.reference]),
   },
-  { name: 'search_date', columns: ['param', 'start_at', 'end_at'], values: (r) => r.date.map((t) => [t.param, t.start, t.end]) },
-  { name: 'search_string', columns: ['param', 'value', 'norm'], values: (r) => r.string.map((t) => [t.param, t.value, t.norm]) },
-  { name: 'search_number', columns: ['param', 'value'], values: (r) => r.number.map((t) => [t.param, t.value]) },
+  {
+    name: 'search_date',
+    columns: ['param', 'start_at', 'end_at'],
+    values: (r) => r.date.map((t) => [t.param, t.start, t.end]),
+  },
+  {
+    name: 'search_string',
+    columns: ['param', 'value', 'norm'],
+    values: (r) => r.string.map((t) => [t.param, t.value, t.norm]),
+  },
+  {
+    name: 'search_number',
+    columns: ['param', 'value'],
+    values: (r) => r.number.map((t) => [t.param, t.value]),
+  },
   { name: 'search_uri', columns: ['param', 'value'], values: (r) => r.uri.map((t) => [t.param, t.value]) },
 ];
 
 /** Rows per INSERT: well under PostgreSQL's 65,535 parameters per statement. */
 const ROWS_PER_INSERT = 1000;
 
-async function insertRows(db: Database, table: string, columns: string[], type: string, id: string, rows: SqlValue[][]): Promise<void> {
+async function insertRows(
+  db: Database,
+  table: string,
+  columns: string[],
+  type: string,
+  id: string,
+  rows: SqlValue[][],
+): Promise<void> {
   for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
     const chunk = rows.slice(start, start + ROWS_PER_INSERT);
     const p = new SqlParams();
     const typeSql = p.add(type);
     const idSql = p.add(id);
     const tuples = chunk.map((row) => `(${[typeSql, idSql, ...row.map((v) => p.add(v))].join(', ')})`);
-    await db.query(`INSERT INTO ${table} (resource_type, resource_id, ${columns.join(', ')}) VALUES ${tuples.join(', ')}`, p.values);
+    await db.query(
+      `INSERT INTO ${table} (resource_type, resource_id, ${columns.join(', ')}) VALUES ${tuples.join(', ')}`,
+      p.values,
+    );
   }
 }

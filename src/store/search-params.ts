@@ -38,7 +38,14 @@ export const STORED_TYPES = [
 ] as const;
 
 export type IndexedKind = 'token' | 'reference' | 'date' | 'string' | 'number' | 'uri';
-const INDEXED_KINDS: ReadonlySet<string> = new Set<IndexedKind>(['token', 'reference', 'date', 'string', 'number', 'uri']);
+const INDEXED_KINDS: ReadonlySet<string> = new Set<IndexedKind>([
+  'token',
+  'reference',
+  'date',
+  'string',
+  'number',
+  'uri',
+]);
 
 /** What a CapabilityStatement says about a search parameter. */
 export interface SearchParamInfo {
@@ -125,7 +132,8 @@ function rootOf(part: string): string | undefined {
 export function withoutResolve(expression: string): string {
   return expression.replace(
     /resolve\(\)\s+is\s+([A-Z][A-Za-z]+)/g,
-    (_m, type: string) => `(reference.startsWith('${type}/') or reference.contains('/${type}/') or type = '${type}')`,
+    (_m, type: string) =>
+      `(reference.startsWith('${type}/') or reference.contains('/${type}/') or type = '${type}')`,
   );
 }
 
@@ -150,7 +158,10 @@ function compileExpression(expression: string): (resource: object) => TypedValue
     const fhirTypes = fhirpath.types(items);
     const values: unknown = fhirpath.resolveInternalTypes(items);
     const list = Array.isArray(values) ? (values as unknown[]) : [values];
-    return list.map((value, i) => ({ fhirType: (fhirTypes[i] ?? '').replace(/^(FHIR|System)\./, ''), value }));
+    return list.map((value, i) => ({
+      fhirType: (fhirTypes[i] ?? '').replace(/^(FHIR|System)\./, ''),
+      value,
+    }));
   };
 }
 
@@ -164,7 +175,10 @@ export class SearchParamRegistry {
   private readonly byType = new Map<string, Map<string, IndexedParam>>();
 
   /** Builds the registry from SearchParameter definitions (default: the R4 ones). About 0.2 s. */
-  constructor(types: readonly string[] = STORED_TYPES, definitions: readonly SearchParameter[] = r4SearchParameters()) {
+  constructor(
+    types: readonly string[] = STORED_TYPES,
+    definitions: readonly SearchParameter[] = r4SearchParameters(),
+  ) {
     for (const type of types) this.byType.set(type, new Map());
     for (const sp of definitions) {
       if (!isIndexable(sp)) continue;
@@ -212,14 +226,16 @@ export class SearchParamRegistry {
   /** Every parameter `search(type, ...)` accepts, for a CapabilityStatement. */
   supportedSearchParams(type: string): SearchParamInfo[] {
     if (!this.byType.has(type)) return [];
-    const indexed = this.indexed(type).map(({ name, type: kind, definition, documentation, targets, modifiers }) => ({
-      name,
-      type: kind,
-      definition,
-      ...(documentation ? { documentation } : {}),
-      ...(targets ? { targets } : {}),
-      modifiers,
-    }));
+    const indexed = this.indexed(type).map(
+      ({ name, type: kind, definition, documentation, targets, modifiers }) => ({
+        name,
+        type: kind,
+        definition,
+        ...(documentation ? { documentation } : {}),
+        ...(targets ? { targets } : {}),
+        modifiers,
+      }),
+    );
     return [...RESOURCE_COLUMN_PARAMS, ...indexed].sort((a, b) => a.name.localeCompare(b.name));
   }
 }
@@ -230,5 +246,7 @@ interface BundleLike {
 
 export function r4SearchParameters(): SearchParameter[] {
   const bundle = readJson('fhir/r4/search-parameters.json') as BundleLike;
-  return (bundle.entry ?? []).flatMap((e) => (e.resource?.resourceType === 'SearchParameter' ? [e.resource] : []));
+  return (bundle.entry ?? []).flatMap((e) =>
+    e.resource?.resourceType === 'SearchParameter' ? [e.resource] : [],
+  );
 }

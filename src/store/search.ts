@@ -105,7 +105,8 @@ const PREFIXES = new Set<string>(['eq', 'ne', 'gt', 'lt', 'ge', 'le', 'sa', 'eb'
 
 function splitPrefix(value: string): { prefix: Prefix; rest: string } {
   const head = value.slice(0, 2);
-  if (PREFIXES.has(head) && /^[a-z]{2}[-\d]/.test(value)) return { prefix: head as Prefix, rest: value.slice(2) };
+  if (PREFIXES.has(head) && /^[a-z]{2}[-\d]/.test(value))
+    return { prefix: head as Prefix, rest: value.slice(2) };
   if (head === 'ap') throw invalidSearch('The prefix ap (approximately) is not supported.', value);
   return { prefix: 'eq', rest: value };
 }
@@ -157,7 +158,8 @@ function referenceCondition(value: string, p: SqlParams, typeModifier: string | 
   if (v.includes('://') || v.startsWith('urn:')) return `s.reference = ${p.add(v)}`;
   const slash = v.split('/');
   if (slash.length === 2 && slash[0] && slash[1]) {
-    if (typeModifier && typeModifier !== slash[0]) throw invalidSearch(`The value names ${slash[0]}, the modifier ${typeModifier}.`, v);
+    if (typeModifier && typeModifier !== slash[0])
+      throw invalidSearch(`The value names ${slash[0]}, the modifier ${typeModifier}.`, v);
     return `(s.target_type = ${p.add(slash[0])} AND s.target_id = ${p.add(slash[1])})`;
   }
   if (slash.length !== 1 || !v) throw invalidSearch('A reference is Type/id, an id or an absolute URL.', v);
@@ -169,7 +171,9 @@ function stringCondition(value: string, p: SqlParams, modifier: string | undefin
   const v = unescape(value);
   if (modifier === 'exact') return `s.value = ${p.add(v)}`;
   const folded = escapeLike(foldText(v));
-  return modifier === 'contains' ? `s.norm LIKE ${p.add(`%${folded}%`)}` : `s.norm LIKE ${p.add(`${folded}%`)}`;
+  return modifier === 'contains'
+    ? `s.norm LIKE ${p.add(`%${folded}%`)}`
+    : `s.norm LIKE ${p.add(`${folded}%`)}`;
 }
 
 /** Half a unit of the last digit given: `100` stands for [99.5, 100.5). */
@@ -180,7 +184,8 @@ function halfUnit(number: string): string {
 
 function numberCondition(value: string, p: SqlParams, name: string): string {
   const { prefix, rest } = splitPrefix(value);
-  if (!/^-?\d+(\.\d+)?$/.test(rest)) throw invalidSearch(`The value of ${name} is not a decimal number.`, name);
+  if (!/^-?\d+(\.\d+)?$/.test(rest))
+    throw invalidSearch(`The value of ${name} is not a decimal number.`, name);
   const n = `${p.add(rest)}::numeric`;
   const h = p.lazy(halfUnit(rest), 'numeric');
   switch (prefix) {
@@ -242,13 +247,24 @@ function checkModifier(param: IndexedParam, modifier: string | undefined, name: 
 }
 
 /** `:missing=true` / `false`: the resource has no / some index row for the parameter. */
-function missingCondition(param: IndexedParam, owner: Owner, value: string, p: SqlParams, name: string): string {
+function missingCondition(
+  param: IndexedParam,
+  owner: Owner,
+  value: string,
+  p: SqlParams,
+  name: string,
+): string {
   if (value !== 'true' && value !== 'false') throw invalidSearch(':missing takes true or false.', name);
   const exists = `EXISTS (SELECT 1 FROM ${TABLES[param.type]} s WHERE s.resource_type = ${owner.typeSql} AND s.resource_id = ${owner.idSql} AND s.param = ${p.add(param.name)})`;
   return value === 'true' ? `NOT ${exists}` : exists;
 }
 
-function valueCondition(param: IndexedParam, modifier: string | undefined, value: string, p: SqlParams): string {
+function valueCondition(
+  param: IndexedParam,
+  modifier: string | undefined,
+  value: string,
+  p: SqlParams,
+): string {
   switch (param.type) {
     case 'token':
       return tokenCondition(value, p);
@@ -291,7 +307,8 @@ export class SearchBuilder {
         parsed.offset = nonNegativeInteger(name, value);
         return true;
       case '_total':
-        if (!['none', 'estimate', 'accurate'].includes(value)) throw invalidSearch('_total is none, estimate or accurate.', name);
+        if (!['none', 'estimate', 'accurate'].includes(value))
+          throw invalidSearch('_total is none, estimate or accurate.', name);
         parsed.total = value === 'accurate';
         return true;
       case '_sort':
@@ -305,15 +322,20 @@ export class SearchBuilder {
   private sortKey(type: string, key: string): SortKey {
     const descending = key.startsWith('-');
     const param = descending ? key.slice(1) : key;
-    if (param === '_lastUpdated' || param === '_id' || this.registry.get(type, param)?.type === 'date') return { param, descending };
-    throw invalidSearch(`Sorting is supported on _lastUpdated, _id and date parameters, not on ${param}.`, '_sort');
+    if (param === '_lastUpdated' || param === '_id' || this.registry.get(type, param)?.type === 'date')
+      return { param, descending };
+    throw invalidSearch(
+      `Sorting is supported on _lastUpdated, _id and date parameters, not on ${param}.`,
+      '_sort',
+    );
   }
 
   /** One `name=value` pair as a condition on `owner`; `depth` counts chain links. */
   private condition(owner: Owner, name: string, value: string, p: SqlParams, depth: number): string {
     const { code, modifier, chain } = parseName(name);
     if (code === '_id' || code === '_lastUpdated') {
-      if (modifier !== undefined || chain !== undefined) throw invalidSearch(`${code} takes no modifier.`, name);
+      if (modifier !== undefined || chain !== undefined)
+        throw invalidSearch(`${code} takes no modifier.`, name);
       return columnCondition(code, owner, value, p);
     }
     const param = this.registry.get(owner.type, code);
@@ -335,14 +357,22 @@ export class SearchBuilder {
     p: SqlParams,
     depth: number,
   ): string {
-    if (param.type !== 'reference') throw invalidSearch(`Only reference parameters can be chained; ${param.name} is not one.`, param.name);
-    if (depth > 0 || chain.includes('.')) throw invalidSearch('Chained search goes one level deep.', `${param.name}.${chain}`);
+    if (param.type !== 'reference')
+      throw invalidSearch(`Only reference parameters can be chained; ${param.name} is not one.`, param.name);
+    if (depth > 0 || chain.includes('.'))
+      throw invalidSearch('Chained search goes one level deep.', `${param.name}.${chain}`);
     const chainedCode = parseName(chain).code;
     const candidates = typeModifier ? [typeModifier] : (param.targets ?? []);
     const targets = candidates.filter(
-      (t) => this.registry.isStored(t) && (chainedCode === '_id' || chainedCode === '_lastUpdated' || this.registry.get(t, chainedCode)),
+      (t) =>
+        this.registry.isStored(t) &&
+        (chainedCode === '_id' || chainedCode === '_lastUpdated' || this.registry.get(t, chainedCode)),
     );
-    if (targets.length === 0) throw invalidSearch(`No target of ${param.name} has a search parameter ${chainedCode}.`, `${param.name}.${chain}`);
+    if (targets.length === 0)
+      throw invalidSearch(
+        `No target of ${param.name} has a search parameter ${chainedCode}.`,
+        `${param.name}.${chain}`,
+      );
     const link = `c${String(depth)}`;
     const perType = targets.map((t) => {
       const target: Owner = { type: t, typeSql: `${link}.target_type`, idSql: `${link}.target_id` };

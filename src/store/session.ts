@@ -3,7 +3,7 @@
  * nested `transaction` becomes a savepoint, and the retry of a top-level transaction that lost a
  * serialisation conflict.
  */
-import type { Database, Isolation, QueryResult, Row, SqlValue } from './database.js';
+import type { Database, Isolation, QueryResult, SqlValue } from './database.js';
 import { RETRYABLE_SQLSTATES, sqlStateOf, toDatabaseError } from './errors.js';
 
 /** One connection's raw statements; errors are the driver's own. */
@@ -57,7 +57,10 @@ export const ISOLATION_SQL: Record<Isolation, string> = {
 const MAX_ATTEMPTS = 4;
 
 /** Runs `attempt` again when it failed on a serialisation conflict or deadlock, with a short random pause. */
-export async function withRetry<T>(attempt: () => Promise<T>, sleep: (ms: number) => Promise<void>): Promise<T> {
+export async function withRetry<T>(
+  attempt: () => Promise<T>,
+  sleep: (ms: number) => Promise<void>,
+): Promise<T> {
   for (let n = 1; ; n++) {
     try {
       return await attempt();

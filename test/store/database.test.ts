@@ -23,7 +23,15 @@ describe.each(TARGETS)('database ($name)', (target) => {
                 '2024-05-06T07:08:09.123Z'::timestamptz AS ts, 2.50::numeric AS n, count(*)::integer AS c
          FROM (VALUES (1)) v`,
       );
-      expect(rows[0]).toEqual({ i: 1, t: 'x', b: true, j: { a: [1] }, ts: new Date('2024-05-06T07:08:09.123Z'), n: '2.50', c: 1 });
+      expect(rows[0]).toEqual({
+        i: 1,
+        t: 'x',
+        b: true,
+        j: { a: [1] },
+        ts: new Date('2024-05-06T07:08:09.123Z'),
+        n: '2.50',
+        c: 1,
+      });
     });
 
     it('when a nested transaction fails, then only its work is rolled back', async () => {
@@ -35,9 +43,13 @@ describe.each(TARGETS)('database ($name)', (target) => {
             throw new Error('inner fails');
           }),
         ).rejects.toThrow('inner fails');
-        await tx.transaction(async (inner) => inner.query('INSERT INTO scratch VALUES ($1, $2)', ['sibling', 3]));
+        await tx.transaction(async (inner) =>
+          inner.query('INSERT INTO scratch VALUES ($1, $2)', ['sibling', 3]),
+        );
       });
-      const { rows } = await db.query<{ k: string }>("SELECT k FROM scratch WHERE k IN ('outer', 'inner', 'sibling') ORDER BY k");
+      const { rows } = await db.query<{ k: string }>(
+        "SELECT k FROM scratch WHERE k IN ('outer', 'inner', 'sibling') ORDER BY k",
+      );
       expect(rows.map((r) => r.k)).toEqual(['outer', 'sibling']);
     });
 
@@ -54,7 +66,9 @@ describe.each(TARGETS)('database ($name)', (target) => {
 
     it('when a unique key is violated, then the error says so without any row value', async () => {
       await db.query('INSERT INTO scratch VALUES ($1, $2)', ['999999990', 1]);
-      const err: unknown = await db.query('INSERT INTO scratch VALUES ($1, $2)', ['999999990', 2]).catch((e: unknown) => e);
+      const err: unknown = await db
+        .query('INSERT INTO scratch VALUES ($1, $2)', ['999999990', 2])
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(DatabaseError);
       const dbErr = err as DatabaseError;
       expect(dbErr.status).toBe(409);
@@ -66,7 +80,9 @@ describe.each(TARGETS)('database ($name)', (target) => {
     });
 
     it('when a value cannot be cast, then the error is a 400 without the value', async () => {
-      const err = (await db.query('SELECT $1::integer', ['Jansen']).catch((e: unknown) => e)) as DatabaseError;
+      const err = (await db
+        .query('SELECT $1::integer', ['Jansen'])
+        .catch((e: unknown) => e)) as DatabaseError;
       expect(err.status).toBe(400);
       expect(JSON.stringify(err.outcome) + err.message).not.toContain('Jansen');
     });
@@ -85,6 +101,18 @@ describe.each(TARGETS)('database ($name)', (target) => {
   });
 });
 
+describe('an unreachable server', () => {
+  it('when nothing listens at the URL, then opening fails with 503 and names neither host nor password', async () => {
+    const url = 'postgres://gateway:s3cret-password@127.0.0.1:1/overdracht';
+    const err = (await openDatabase({ driver: 'pg', url, poolSize: 1 }).catch(
+      (e: unknown) => e,
+    )) as DatabaseError;
+    expect(err).toBeInstanceOf(DatabaseError);
+    expect(err.status).toBe(503);
+    expect(JSON.stringify(err.outcome) + err.message).not.toMatch(/s3cret|127\.0\.0\.1|gateway/);
+  });
+});
+
 describe.skipIf(TARGETS[1]?.skip ?? true)('migrations on a server', () => {
   it('when two instances open one empty database at once, then each migration is applied once', async () => {
     const schema = await freshSchema();
@@ -93,7 +121,9 @@ describe.skipIf(TARGETS[1]?.skip ?? true)('migrations on a server', () => {
         openDatabase({ driver: 'pg', url: schema.url, poolSize: 2 }),
         openDatabase({ driver: 'pg', url: schema.url, poolSize: 2 }),
       ]);
-      const { rows } = await a.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
+      const { rows } = await a.query<{ version: number }>(
+        'SELECT version FROM schema_migrations ORDER BY version',
+      );
       expect(rows.map((r) => r.version)).toEqual(MIGRATIONS.map((m) => m.version));
       await Promise.all([a.close(), b.close()]);
     } finally {

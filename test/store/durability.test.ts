@@ -40,7 +40,12 @@ function storeAndKill(config: DatabaseConfig): Promise<string> {
     child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
     child.on('exit', (code, signal) => {
       if (id !== undefined && signal === 'SIGKILL') resolve(id);
-      else reject(new Error(`child ended (${String(code)}, ${String(signal)}) without storing: ${err.slice(0, 2000)}`));
+      else
+        reject(
+          new Error(
+            `child ended (${String(code)}, ${String(signal)}) without storing: ${err.slice(0, 2000)}`,
+          ),
+        );
     });
   });
 }
@@ -63,18 +68,21 @@ describe.concurrent('durability', () => {
     }
   });
 
-  it.skipIf(postgresUrl === null)('when a server client is killed right after a write returned, then a new process reads the write', async () => {
-    const schema = await freshSchema();
-    try {
-      const id = await storeAndKill({ driver: 'pg', url: schema.url });
-      const db = await openDatabase({ driver: 'pg', url: schema.url, poolSize: 1 });
+  it.skipIf(postgresUrl === null)(
+    'when a server client is killed right after a write returned, then a new process reads the write',
+    async () => {
+      const schema = await freshSchema();
       try {
-        expect((await new ResourceStore(db, { registry }).read('Patient', id)).id).toBe(id);
+        const id = await storeAndKill({ driver: 'pg', url: schema.url });
+        const db = await openDatabase({ driver: 'pg', url: schema.url, poolSize: 1 });
+        try {
+          expect((await new ResourceStore(db, { registry }).read('Patient', id)).id).toBe(id);
+        } finally {
+          await db.close();
+        }
       } finally {
-        await db.close();
+        await schema.drop();
       }
-    } finally {
-      await schema.drop();
-    }
-  });
+    },
+  );
 });

@@ -37,11 +37,19 @@ describe.each(TARGETS)('gateway tables ($name)', (target) => {
     describe('idempotency', () => {
       it('when a key is saved twice, then the first answer is kept and returned', async () => {
         const store = new IdempotencyStore(db, clock);
-        const first = await store.save('client-1:key-1', { requestHash: 'h1', status: 201, body: { resourceType: 'Bundle' } });
+        const first = await store.save('client-1:key-1', {
+          requestHash: 'h1',
+          status: 201,
+          body: { resourceType: 'Bundle' },
+        });
         const second = await store.save('client-1:key-1', { requestHash: 'h2', status: 200, body: null });
         expect(first.stored).toBe(true);
         expect(second).toEqual({ stored: false, record: first.record });
-        expect(await store.get('client-1:key-1')).toMatchObject({ requestHash: 'h1', status: 201, body: { resourceType: 'Bundle' } });
+        expect(await store.get('client-1:key-1')).toMatchObject({
+          requestHash: 'h1',
+          status: 201,
+          body: { resourceType: 'Bundle' },
+        });
         expect(await store.get('unknown')).toBeUndefined();
       });
 
@@ -62,7 +70,9 @@ describe.each(TARGETS)('gateway tables ($name)', (target) => {
         await log.append(auditEvent('https://gw.example/fhir/Patient/a1', '2025-04-01T10:00:00Z'));
         const forA1 = await log.list({ patient: 'Patient/a1' });
         expect(forA1.map((e) => e.recorded)).toEqual(['2025-04-01T08:00:00Z', '2025-04-01T10:00:00Z']);
-        expect(await log.list({ agentOrganization: `${AGB}|01234567`, since: new Date('2025-04-01T08:30:00Z') })).toHaveLength(2);
+        expect(
+          await log.list({ agentOrganization: `${AGB}|01234567`, since: new Date('2025-04-01T08:30:00Z') }),
+        ).toHaveLength(2);
         expect(await log.list({ until: new Date('2025-04-01T08:30:00Z') })).toHaveLength(1);
         expect(forA1[0]?.id).toMatch(/^[0-9a-f-]{36}$/);
       });
@@ -92,13 +102,21 @@ describe.each(TARGETS)('gateway tables ($name)', (target) => {
       it('when messages are due, then a claim takes them for a lease and a second claim skips them', async () => {
         const outbox = new Outbox(db, clock);
         const a = await outbox.enqueue({ receiver: 'ggz-noord', payload: { n: 1 } });
-        await outbox.enqueue({ receiver: 'ggz-noord', payload: { n: 2 }, notBefore: new Date('2025-04-01T09:00:00Z') });
+        await outbox.enqueue({
+          receiver: 'ggz-noord',
+          payload: { n: 2 },
+          notBefore: new Date('2025-04-01T09:00:00Z'),
+        });
         const claimed = await outbox.claimDue({ limit: 10, leaseMs: 60_000, receiver: 'ggz-noord' });
         expect(claimed.map((m) => [m.id, m.attempts])).toEqual([[a.id, 1]]);
         expect(await outbox.claimDue({ limit: 10, leaseMs: 60_000, receiver: 'ggz-noord' })).toEqual([]);
         now = new Date('2025-04-01T08:02:00.000Z');
         // The deliverer died: after the lease the message is due again.
-        expect((await outbox.claimDue({ limit: 10, leaseMs: 60_000, receiver: 'ggz-noord' })).map((m) => m.attempts)).toEqual([2]);
+        expect(
+          (await outbox.claimDue({ limit: 10, leaseMs: 60_000, receiver: 'ggz-noord' })).map(
+            (m) => m.attempts,
+          ),
+        ).toEqual([2]);
         await outbox.markDelivered(a.id);
         expect((await outbox.get(a.id))?.status).toBe('delivered');
       });
@@ -109,7 +127,11 @@ describe.each(TARGETS)('gateway tables ($name)', (target) => {
         const m = await outbox.enqueue({ receiver: 'wijkteam', payload: {} });
         await outbox.claimDue({ limit: 1, leaseMs: 1000, receiver: 'wijkteam' });
         await outbox.markFailed(m.id, 'http-503', new Date('2025-04-01T08:10:00Z'));
-        expect(await outbox.get(m.id)).toMatchObject({ status: 'pending', lastError: 'http-503', attempts: 1 });
+        expect(await outbox.get(m.id)).toMatchObject({
+          status: 'pending',
+          lastError: 'http-503',
+          attempts: 1,
+        });
         expect(await outbox.claimDue({ limit: 1, leaseMs: 1000, receiver: 'wijkteam' })).toEqual([]);
         await outbox.markFailed(m.id, 'http-400', null);
         expect(await outbox.list({ status: 'dead', receiver: 'wijkteam' })).toHaveLength(1);
@@ -122,7 +144,10 @@ describe.each(TARGETS)('gateway tables ($name)', (target) => {
         now = new Date('2025-04-01T08:00:00.000Z');
         const a = new JobLocks(db, 'instance-a', clock);
         const b = new JobLocks(db, 'instance-b', clock);
-        const [gotA, gotB] = await Promise.all([a.tryAcquire('retention', 60_000), b.tryAcquire('retention', 60_000)]);
+        const [gotA, gotB] = await Promise.all([
+          a.tryAcquire('retention', 60_000),
+          b.tryAcquire('retention', 60_000),
+        ]);
         expect([gotA, gotB].filter(Boolean)).toHaveLength(1);
         const [holder, other] = gotA ? [a, b] : [b, a];
         expect(await other.renew('retention', 60_000)).toBe(false);
@@ -142,8 +167,20 @@ describe.each(TARGETS)('gateway tables ($name)', (target) => {
         });
         expect(run).toEqual({ ran: true, result: 'a' });
         expect(blocked).toEqual(['false']);
-        await expect(b.run('outbox-delivery', 60_000, () => Promise.reject(new Error('boom')), () => 'upstream-down')).rejects.toThrow('boom');
-        expect(await a.status('outbox-delivery')).toMatchObject({ lockedUntil: null, owner: null, lastError: 'upstream-down', lastRun: now });
+        await expect(
+          b.run(
+            'outbox-delivery',
+            60_000,
+            () => Promise.reject(new Error('boom')),
+            () => 'upstream-down',
+          ),
+        ).rejects.toThrow('boom');
+        expect(await a.status('outbox-delivery')).toMatchObject({
+          lockedUntil: null,
+          owner: null,
+          lastError: 'upstream-down',
+          lastRun: now,
+        });
       });
     });
   });

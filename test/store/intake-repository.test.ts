@@ -38,7 +38,8 @@ describe.each(TARGETS)('intake repository ($name)', (target) => {
         // Give a concurrent intake time to run into the same key.
         await new Promise((resolve) => setTimeout(resolve, 50));
         const patient: Patient = { resourceType: 'Patient', identifier: [{ system: BSN, value: bsn }] };
-        if (prior?.id) await tx.update({ ...patient, id: prior.id, meta: { versionId: prior.meta?.versionId ?? '1' } });
+        if (prior?.id)
+          await tx.update({ ...patient, id: prior.id, meta: { versionId: prior.meta?.versionId ?? '1' } });
         else await tx.create({ ...patient, id: `pat-${bsn}` });
         await tx.audit(event);
         await tx.saveAnswer(key, { requestHash: 'h', status: 200, body: { ok: true } });
@@ -47,12 +48,18 @@ describe.each(TARGETS)('intake repository ($name)', (target) => {
     }
 
     it('when the same request arrives twice at once, then it is stored once and replayed once', async () => {
-      const results = await Promise.all([intake('client:msg-1', '200000001'), intake('client:msg-1', '200000001')]);
+      const results = await Promise.all([
+        intake('client:msg-1', '200000001'),
+        intake('client:msg-1', '200000001'),
+      ]);
       expect(results.sort()).toEqual(['replayed', 'stored']);
     });
 
     it('when two requests for one patient arrive at once, then one Patient is kept and updated', async () => {
-      const results = await Promise.all([intake('client:msg-2', '200000002'), intake('client:msg-3', '200000002')]);
+      const results = await Promise.all([
+        intake('client:msg-2', '200000002'),
+        intake('client:msg-3', '200000002'),
+      ]);
       expect(results).toEqual(['stored', 'stored']);
       const found = await store.search('Patient', { identifier: `${BSN}|200000002`, _total: 'accurate' });
       expect(found.total).toBe(1);
@@ -62,7 +69,11 @@ describe.each(TARGETS)('intake repository ($name)', (target) => {
     it('when the intake fails half-way, then nothing of it is kept', async () => {
       await expect(
         repo.transaction(async (tx) => {
-          await tx.create({ resourceType: 'Patient', id: 'pat-half', identifier: [{ system: BSN, value: '200000003' }] });
+          await tx.create({
+            resourceType: 'Patient',
+            id: 'pat-half',
+            identifier: [{ system: BSN, value: '200000003' }],
+          });
           await tx.saveAnswer('client:msg-4', { requestHash: 'h', status: 200, body: {} });
           throw new Error('validation of the Task failed');
         }),

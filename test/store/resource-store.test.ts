@@ -10,7 +10,12 @@ const BSN = 'http://fhir.nl/fhir/NamingSystem/bsn';
 const registry = new SearchParamRegistry();
 
 function patient(bsn: string, family = 'Jansen'): Patient {
-  return { resourceType: 'Patient', identifier: [{ system: BSN, value: bsn }], name: [{ family, given: ['Anna'] }], gender: 'female' };
+  return {
+    resourceType: 'Patient',
+    identifier: [{ system: BSN, value: bsn }],
+    name: [{ family, given: ['Anna'] }],
+    gender: 'female',
+  };
 }
 
 async function statusOf(work: Promise<unknown>): Promise<number | undefined> {
@@ -93,7 +98,9 @@ describe.each(TARGETS)('resource store ($name)', (target) => {
       const { resource, created } = await store.update({ ...patient('100000007'), id: 'put-created' });
       expect(created).toBe(true);
       expect(resource.meta?.versionId).toBe('1');
-      expect(await statusOf(store.update({ ...patient('100000007'), id: 'put-missing' }, { ifMatch: '1' }))).toBe(412);
+      expect(
+        await statusOf(store.update({ ...patient('100000007'), id: 'put-missing' }, { ifMatch: '1' })),
+      ).toBe(412);
     });
 
     it('when a resource is deleted, then read says 410, history keeps every version and search no longer finds it', async () => {
@@ -151,7 +158,13 @@ describe.each(TARGETS)('resource store ($name)', (target) => {
     });
 
     it('when writes run inside a caller transaction that fails, then none of them is stored', async () => {
-      const request: ServiceRequest = { resourceType: 'ServiceRequest', id: 'sr-rolled-back', status: 'active', intent: 'order', subject: { reference: 'Patient/x' } };
+      const request: ServiceRequest = {
+        resourceType: 'ServiceRequest',
+        id: 'sr-rolled-back',
+        status: 'active',
+        intent: 'order',
+        subject: { reference: 'Patient/x' },
+      };
       await expect(
         db.transaction(async (tx) => {
           const inTx = store.withDb(tx);

@@ -1,4 +1,12 @@
-import type { Condition, Observation, Patient, Resource, SearchParameter, ServiceRequest, Task } from '@medplum/fhirtypes';
+import type {
+  Condition,
+  Observation,
+  Patient,
+  Resource,
+  SearchParameter,
+  ServiceRequest,
+  Task,
+} from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OperationOutcomeError } from '../../src/fhir/outcomes.js';
 import type { Database } from '../../src/store/database.js';
@@ -134,7 +142,10 @@ describe.each(TARGETS)('search ($name)', (target) => {
         expect(await ids('Patient', { identifier: `${BSN}|` })).toEqual(['p1', 'p2']);
       });
       it('when values are comma-separated, then either matches; a repeated parameter must all match', async () => {
-        expect(await ids('Patient', { identifier: `${BSN}|111222333,${BSN}|444555666` })).toEqual(['p1', 'p2']);
+        expect(await ids('Patient', { identifier: `${BSN}|111222333,${BSN}|444555666` })).toEqual([
+          'p1',
+          'p2',
+        ]);
         expect(await ids('Patient', { identifier: [`${BSN}|111222333`, `${BSN}|444555666`] })).toEqual([]);
       });
       it('when a boolean is searched, then true and false are tokens', async () => {
@@ -169,8 +180,13 @@ describe.each(TARGETS)('search ($name)', (target) => {
 
     describe('chained', () => {
       it('when patient.identifier is given, then resources of the patient with that identifier match', async () => {
-        expect(await ids('ServiceRequest', { 'patient.identifier': `${BSN}|111222333` })).toEqual(['sr1', 'sr3']);
-        expect(await ids('ServiceRequest', { 'subject:Patient.identifier': `${BSN}|444555666` })).toEqual(['sr2']);
+        expect(await ids('ServiceRequest', { 'patient.identifier': `${BSN}|111222333` })).toEqual([
+          'sr1',
+          'sr3',
+        ]);
+        expect(await ids('ServiceRequest', { 'subject:Patient.identifier': `${BSN}|444555666` })).toEqual([
+          'sr2',
+        ]);
         expect(await ids('Condition', { 'subject.identifier': `${BSN}|111222333` })).toEqual(['c1']);
       });
       it('when the chained parameter is a string, then the target string search applies', async () => {
@@ -178,7 +194,9 @@ describe.each(TARGETS)('search ($name)', (target) => {
         expect(await ids('ServiceRequest', { 'patient.family:exact': 'de Vries' })).toEqual(['sr2']);
       });
       it('when the chain goes two levels deep, then the search is refused', async () => {
-        await expect(store.search('ServiceRequest', { 'patient.organization.name': 'x' })).rejects.toThrow(/one level/);
+        await expect(store.search('ServiceRequest', { 'patient.organization.name': 'x' })).rejects.toThrow(
+          /one level/,
+        );
       });
     });
 
@@ -209,7 +227,9 @@ describe.each(TARGETS)('search ($name)', (target) => {
         expect(await ids('Condition', { 'onset-date': '2024-06-01T12:00:00Z' })).toEqual([]);
       });
       it('when a date is not valid, then 400', async () => {
-        const err = (await store.search('Patient', { birthdate: '2024-13-01' }).catch((e: unknown) => e)) as OperationOutcomeError;
+        const err = (await store
+          .search('Patient', { birthdate: '2024-13-01' })
+          .catch((e: unknown) => e)) as OperationOutcomeError;
         expect(err.status).toBe(400);
         expect(err.outcome.issue?.[0]?.expression).toEqual(['birthdate']);
       });
@@ -245,7 +265,9 @@ describe.each(TARGETS)('search ($name)', (target) => {
         expect(await ids('Observation', { score: 'le30.5' })).toEqual(['o1', 'o2']);
       });
       it('when a uri is searched, then it must match whole, or as a prefix with :below', async () => {
-        expect(await ids('Patient', { _profile: 'https://overdracht.dev/fhir/StructureDefinition/patient' })).toEqual(['p1']);
+        expect(
+          await ids('Patient', { _profile: 'https://overdracht.dev/fhir/StructureDefinition/patient' }),
+        ).toEqual(['p1']);
         expect(await ids('Patient', { _profile: 'https://overdracht.dev/fhir' })).toEqual([]);
         expect(await ids('Patient', { '_profile:below': 'https://overdracht.dev/fhir' })).toEqual(['p1']);
       });
@@ -279,7 +301,10 @@ describe.each(TARGETS)('search ($name)', (target) => {
       });
       it('when _count exceeds the maximum, then 200 at most come back; _count=0 gives only the total', async () => {
         expect((await store.search('Task', { _count: '1000' })).resources).toHaveLength(25);
-        expect(await store.search('Task', { _count: '0', _total: 'accurate' })).toEqual({ resources: [], total: 25 });
+        expect(await store.search('Task', { _count: '0', _total: 'accurate' })).toEqual({
+          resources: [],
+          total: 25,
+        });
       });
       it('when _sort names a date parameter or _lastUpdated, then results come in that order', async () => {
         const asc = await store.search('ServiceRequest', { _sort: 'authored' });
@@ -290,8 +315,16 @@ describe.each(TARGETS)('search ($name)', (target) => {
         expect(recent.resources.map((r) => r.id)).toEqual(['p3', 'p2', 'p1']);
       });
       it('when a parameter, modifier or sort is unknown, then 400 and not a silently wider result', async () => {
-        for (const query of [{ nonsense: 'x' }, { 'name:fuzzy': 'x' }, { _sort: 'name' }, { _count: '-1' }, { birthdate: 'ap2020' }]) {
-          const err = (await store.search('Patient', query).catch((e: unknown) => e)) as OperationOutcomeError;
+        for (const query of [
+          { nonsense: 'x' },
+          { 'name:fuzzy': 'x' },
+          { _sort: 'name' },
+          { _count: '-1' },
+          { birthdate: 'ap2020' },
+        ]) {
+          const err = (await store
+            .search('Patient', query)
+            .catch((e: unknown) => e)) as OperationOutcomeError;
           expect(err.status, JSON.stringify(query)).toBe(400);
         }
       });
@@ -300,7 +333,16 @@ describe.each(TARGETS)('search ($name)', (target) => {
     it('when the supported parameters are asked for, then the indexed and column parameters are listed', () => {
       const params = store.supportedSearchParams('Patient');
       const names = params.map((p) => p.name);
-      expect(names).toEqual(expect.arrayContaining(['_id', '_lastUpdated', 'identifier', 'birthdate', 'name', 'general-practitioner']));
+      expect(names).toEqual(
+        expect.arrayContaining([
+          '_id',
+          '_lastUpdated',
+          'identifier',
+          'birthdate',
+          'name',
+          'general-practitioner',
+        ]),
+      );
       expect(params.find((p) => p.name === 'identifier')).toMatchObject({
         type: 'token',
         definition: 'http://hl7.org/fhir/SearchParameter/Patient-identifier',

@@ -96,7 +96,17 @@ export async function startThrowawayCluster(): Promise<Cluster | undefined> {
   process.once('exit', stop);
   try {
     chownToPostgres(root);
-    runPg(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync', '--no-instructions']);
+    runPg(join(bin, 'initdb'), [
+      '-D',
+      data,
+      '-U',
+      'postgres',
+      '--auth=trust',
+      '-E',
+      'UTF8',
+      '--no-sync',
+      '--no-instructions',
+    ]);
     const port = await freePort();
     const serverOptions = [
       `-p ${String(port)}`,
@@ -107,7 +117,18 @@ export async function startThrowawayCluster(): Promise<Cluster | undefined> {
       '-c max_connections=200',
     ].join(' ');
     started = true;
-    runPg(join(bin, 'pg_ctl'), ['start', '-D', data, '-w', '-t', '60', '-l', join(root, 'server.log'), '-o', serverOptions]);
+    runPg(join(bin, 'pg_ctl'), [
+      'start',
+      '-D',
+      data,
+      '-w',
+      '-t',
+      '60',
+      '-l',
+      join(root, 'server.log'),
+      '-o',
+      serverOptions,
+    ]);
     return { url: `postgres://postgres@127.0.0.1:${String(port)}/postgres`, stop };
   } catch (err) {
     stop();
@@ -124,7 +145,9 @@ export default async function setup(project: TestProject): Promise<(() => void) 
   const cluster = await startThrowawayCluster();
   if (!cluster) {
     if (process.env.CI === 'true') {
-      throw new Error('CI: PostgreSQL server binaries are missing (/usr/lib/postgresql/*/bin); install the postgresql package');
+      throw new Error(
+        'CI: PostgreSQL server binaries are missing (/usr/lib/postgresql/*/bin); install the postgresql package',
+      );
     }
     skipLoudly();
     project.provide('postgresUrl', null);

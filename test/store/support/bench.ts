@@ -27,7 +27,8 @@ async function time<T>(fn: () => Promise<T>): Promise<[T, number]> {
 
 function summary(samples: number[]): string {
   const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number): string => (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0).toFixed(2);
+  const at = (q: number): string =>
+    (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0).toFixed(2);
   return `median ${at(0.5)} ms, p95 ${at(0.95)} ms (n=${String(samples.length)})`;
 }
 
@@ -36,14 +37,27 @@ async function workload(label: string, db: Database, registry: SearchParamRegist
   const inserts: number[] = [];
   for (let i = 0; i < count; i++) {
     const bsn = String(100_000_000 + i);
-    const patient: Patient = { resourceType: 'Patient', identifier: [{ system: BSN, value: bsn }], name: [{ family: `Jansen${String(i)}`, given: ['Anna'] }], birthDate: '1990-01-01' };
+    const patient: Patient = {
+      resourceType: 'Patient',
+      identifier: [{ system: BSN, value: bsn }],
+      name: [{ family: `Jansen${String(i)}`, given: ['Anna'] }],
+      birthDate: '1990-01-01',
+    };
     const [{ resource }, ms] = await time(() => store.create(patient));
     inserts.push(ms);
-    const request: ServiceRequest = { resourceType: 'ServiceRequest', status: 'active', intent: 'order', subject: { reference: `Patient/${resource.id ?? ''}` }, authoredOn: '2025-01-01' };
+    const request: ServiceRequest = {
+      resourceType: 'ServiceRequest',
+      status: 'active',
+      intent: 'order',
+      subject: { reference: `Patient/${resource.id ?? ''}` },
+      authoredOn: '2025-01-01',
+    };
     await store.create(request);
   }
   const [, maintenance] = await time(() => maintain(db));
-  console.log(`${label}: maintain (statistics) after ${String(2 * count)} creates: ${maintenance.toFixed(0)} ms`);
+  console.log(
+    `${label}: maintain (statistics) after ${String(2 * count)} creates: ${maintenance.toFixed(0)} ms`,
+  );
   const queries: Record<string, (i: number) => Record<string, string>> = {
     'token identifier': (i) => ({ identifier: `${BSN}|${String(100_000_000 + i)}` }),
     'string name prefix': (i) => ({ name: `jansen${String(i)}` }),
@@ -54,7 +68,8 @@ async function workload(label: string, db: Database, registry: SearchParamRegist
   for (const [name, query] of Object.entries(queries)) {
     const type = name.startsWith('chained') ? 'ServiceRequest' : 'Patient';
     const samples: number[] = [];
-    for (let i = 0; i < 100; i++) samples.push((await time(() => store.search(type, query((i * 7919) % count))))[1]);
+    for (let i = 0; i < 100; i++)
+      samples.push((await time(() => store.search(type, query((i * 7919) % count))))[1]);
     console.log(`${label}: search ${name} ${summary(samples)}`);
   }
 }

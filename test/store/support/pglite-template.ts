@@ -18,7 +18,9 @@ const CACHE = join('node_modules', '.cache', 'overdracht-store');
 function templateKey(): string {
   // The package's exports hide package.json; it sits one level above the entry point.
   const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
-  const version = (JSON.parse(readFileSync(join(dirname(entry), '..', 'package.json'), 'utf8')) as { version: string }).version;
+  const version = (
+    JSON.parse(readFileSync(join(dirname(entry), '..', 'package.json'), 'utf8')) as { version: string }
+  ).version;
   const hash = createHash('sha256').update(version);
   for (const m of MIGRATIONS) hash.update(`${String(m.version)}\n${m.sql}`);
   return hash.digest('hex').slice(0, 16);
