@@ -15,7 +15,7 @@ import { validateBundleRules } from './bundle.js';
 import type { ChildSlot, Compiler, SlotMap } from './compile/compiler.js';
 import { compiledFor, touches, type PreparedConstraint } from './compile/constraints.js';
 import { LiteBail } from './compile/fhirpath-lite.js';
-import type { Discriminator, ElementNode, TypeRef } from './compile/element-tree.js';
+import type { BindingDef, Discriminator, ElementNode, TypeRef } from './compile/element-tree.js';
 import type { CodeCheckResult, InvariantContextInput, SemanticHooks } from './compile/hooks.js';
 import { base64Length, checkPrimitive, checkResourceId, clip } from './compile/primitives.js';
 import { vitalSignsProfile } from './compile/implied-profiles.js';
@@ -498,7 +498,7 @@ export class Walker {
       this.report('error', 'too-long', `The value is longer than the maximum length ${el.maxLength} allowed here (${value.length} characters)`);
     }
     if (typeof value === 'number' || typeof value === 'string') this.checkMinMax(value, el);
-    if (el.binding && typeof value === 'string' && (type.code === 'code' || type.code === 'string' || type.code === 'uri')) {
+    if (el.checkedBindings.length > 0 && typeof value === 'string' && (type.code === 'code' || type.code === 'string' || type.code === 'uri')) {
       this.checkBareCodeBinding(value, el);
     }
     if (type.code === 'canonical' && typeof value === 'string') this.checkCanonicalValue(value, type);
@@ -881,7 +881,7 @@ export class Walker {
       case 'Count':
       case 'SimpleQuantity':
       case 'MoneyQuantity':
-        if (el.binding) this.checkCodedBinding(value, el, type.code);
+        if (el.checkedBindings.length > 0) this.checkCodedBinding(value, el, type.code);
         if (type.code === 'Coding') this.checkCodeInSystem(value, '.code');
         else if (type.code !== 'CodeableConcept') {
           this.checkQuantityLimits(value, el);
@@ -966,28 +966,39 @@ export class Walker {
     return byCode;
   }
 
-  private checkBareCodeBinding(code: string, el: ElementNode): void {
-    const b = el.binding;
-    const tx = this.env.hooks.terminology;
-    if (!b || !tx || (b.strength !== 'required' && b.strength !== 'extensible')) return;
-    const memo = this.codeMemoFor(b.valueSet, undefined);
-    let r = memo.get(code);
-    if (r === undefined && !memo.has(code)) {
-      r = safe(() => tx.validateBareCode(b.valueSet, code));
-      if (memo.size < 10_000) memo.set(code, r);
-    }
-    if (!r || r.valid) return;
-    this.report(
-      b.strength === 'required' ? 'error' : 'warning',
-      'code-invalid',
-      r.message ?? `The value provided ('${clip(code)}') was not found in the value set ${b.valueSet}, and a code ${b.strength === 'required' ? 'is required' : 'should come'} from this value set`,
-    );
+  /** The bindings that are checked: the element's (required, extensible) and its additional ones. */
+  private bindingsOf(el: ElementNode): readonly BindingDef[] {
+    return el.checkedBindings;
   }
 
-  private checkCodedBinding(value: Json, el: ElementNode, typeCode: string): void {
-    const b = el.binding;
+  private checkBareCodeBinding(code: string, el: ElementNode): void {
     const tx = this.env.hooks.terminology;
-    if (!b || !tx || (b.strength !== 'required' && b.strength !== 'extensible')) return;
+    if (!tx) return;
+    for (const b of this.bindingsOf(el)) {
+      const memo = this.codeMemoFor(b.valueSet, undefined);
+      let r = memo.get(code);
+      if (r === undefined && !memo.has(code)) {
+        r = safe(() => tx.validateBareCode(b.valueSet, code));
+        if (memo.size < 10_000) memo.set(code, r);
+      }
+      if (!r || r.valid) continue;
+      this.report(
+        b.strength === 'required' ? 'error' : 'warning',
+        'code-invalid',
+        r.message ?? `The value provided ('${clip(code)}') was not found in the value set ${b.valueSet}, and a code ${b.strength === 'required' ? 'is required' : 'should come'} from this value set`,
+      );
+    }
+  }
+
+  /**
+   * Coded values against the value sets they are bound to: required bindings as errors,
+   * extensible ones as warnings; a CodeableConcept passes when one of its codings is in the set.
+   * Spec: https://hl7.org/fhir/R4/terminologies.html#strength
+   */
+  private checkCodedBinding(value: Json, el: ElementNode, typeCode: string): void {
+    const tx = this.env.hooks.terminology;
+    const bindings = this.bindingsOf(el);
+    if (!tx || bindings.length === 0) return;
     const codings: Json[] =
       typeCode === 'CodeableConcept'
         ? (Array.isArray(value.coding) ? value.coding.filter(isRecord) : [])
@@ -997,21 +1008,22 @@ export class Walker {
             ? [{ system: value.system, code: value.code }]
             : [];
     if (codings.length === 0) return;
+    for (const b of bindings) this.checkCodings(codings, b, tx);
+  }
+
+  private checkCodings(codings: readonly Json[], b: BindingDef, tx: NonNullable<SemanticHooks['terminology']>): void {
     let undecided = false;
     let message: string | undefined;
     for (const c of codings) {
-      const coding = {
-        system: typeof c.system === 'string' ? c.system : undefined,
-        code: typeof c.code === 'string' ? c.code : undefined,
-        display: typeof c.display === 'string' ? c.display : undefined,
-        version: typeof c.version === 'string' ? c.version : undefined,
-      };
+      const system = typeof c.system === 'string' ? c.system : undefined;
+      const code = typeof c.code === 'string' ? c.code : undefined;
+      const version = typeof c.version === 'string' ? c.version : undefined;
       // A display does not change whether a code is in a value set.
-      const memo = this.codeMemoFor(b.valueSet, coding.system);
-      const key = coding.version ? `${coding.code ?? ''}|${coding.version}` : (coding.code ?? '');
+      const memo = this.codeMemoFor(b.valueSet, system);
+      const key = version ? `${code ?? ''}|${version}` : (code ?? '');
       let r = memo.get(key);
       if (r === undefined && !memo.has(key)) {
-        r = safe(() => tx.validateCode(b.valueSet, { system: coding.system, code: coding.code, version: coding.version }));
+        r = safe(() => tx.validateCode(b.valueSet, { system, code, version }));
         if (memo.size < 10_000) memo.set(key, r);
       }
       if (r === undefined) undecided = true;
@@ -1021,7 +1033,8 @@ export class Walker {
     if (undecided) return;
     const severity = b.strength === 'required' ? 'error' : 'warning';
     const what = codings.length > 1 ? 'None of the codings provided are' : 'The code provided is not';
-    this.report(severity, 'code-invalid', message ?? `${what} in the value set ${b.valueSet}, and a code ${b.strength === 'required' ? 'from this value set is required' : 'should come from this value set'}`);
+    const additional = b.additional ? ' (an additional binding)' : '';
+    this.report(severity, 'code-invalid', `${message ?? `${what} in the value set ${b.valueSet}`}${additional}, and a code ${b.strength === 'required' ? 'from this value set is required' : 'should come from this value set'}`);
   }
 
   /**

@@ -59,6 +59,33 @@ export interface TypedValue {
 export interface BindingDef {
   readonly strength: 'required' | 'extensible' | 'preferred' | 'example';
   readonly valueSet: string;
+  /** True for an additional binding (the R5 binding.additional, in R4 as an extension). */
+  readonly additional?: boolean;
+}
+
+const ADDITIONAL_BINDING = new Set([
+  'http://hl7.org/fhir/5.0/StructureDefinition/extension-ElementDefinition.binding.additional',
+  'http://hl7.org/fhir/tools/StructureDefinition/additional-binding',
+]);
+
+/**
+ * The bindings a validator checks: a required or extensible binding, plus additional bindings
+ * whose purpose is required/maximum (all codes from the set: errors) or extensible (warnings).
+ * Spec: https://hl7.org/fhir/R5/elementdefinition-definitions.html#ElementDefinition.binding.additional
+ */
+function checkedBindings(def: ElementDefinition): BindingDef[] {
+  const b = def.binding;
+  const out: BindingDef[] = [];
+  if (b?.valueSet && (b.strength === 'required' || b.strength === 'extensible')) out.push({ strength: b.strength, valueSet: b.valueSet });
+  for (const ext of b?.extension ?? []) {
+    if (!ADDITIONAL_BINDING.has(ext.url ?? '')) continue;
+    const purpose = ext.extension?.find((e) => e.url === 'purpose')?.valueCode;
+    const valueSet = ext.extension?.find((e) => e.url === 'valueSet')?.valueCanonical;
+    if (!valueSet) continue;
+    if (purpose === 'required' || purpose === 'maximum') out.push({ strength: 'required', valueSet, additional: true });
+    else if (purpose === 'extensible') out.push({ strength: 'extensible', valueSet, additional: true });
+  }
+  return out;
 }
 
 function normaliseTypeCode(t: ElementDefinitionType): string {
@@ -131,6 +158,8 @@ export class ElementNode {
   readonly fixed: TypedValue | undefined;
   readonly pattern: TypedValue | undefined;
   readonly binding: BindingDef | undefined;
+  /** The bindings checked on values of this element (see checkedBindings). */
+  readonly checkedBindings: readonly BindingDef[];
   readonly constraints: readonly ConstraintDef[];
   readonly contentReference: string | undefined;
   readonly maxLength: number | undefined;
@@ -164,6 +193,7 @@ export class ElementNode {
     this.pattern = readPrefixed(def, 'pattern');
     const b = def.binding;
     this.binding = b?.valueSet && b.strength ? { strength: b.strength, valueSet: b.valueSet } : undefined;
+    this.checkedBindings = checkedBindings(def);
     this.constraints = readConstraints(def);
     this.contentReference = def.contentReference;
     this.maxLength = def.maxLength;

@@ -250,6 +250,13 @@ class SnapshotBuilder {
         const seen = new Set(existing.map(keyOf));
         target[k] = [...existing, ...clone(v).filter((x: unknown) => !seen.has(keyOf(x)))];
       } else if (k.startsWith('fixed') || k.startsWith('pattern')) {
+        // A derived profile may not change a value its base fixes.
+        const baseFixed = Object.keys(target).find((old) => old.startsWith('fixed'));
+        if (baseFixed !== undefined && JSON.stringify(target[baseFixed]) !== JSON.stringify(v)) {
+          throw new SnapshotError(
+            `${target.path ?? ''}: Value is '${display(v)}' but is fixed to '${display(target[baseFixed])}' in the base profile`,
+          );
+        }
         for (const old of Object.keys(target)) if (old.startsWith('fixed') || old.startsWith('pattern')) delete target[old];
         target[k] = clone(v);
       } else {
@@ -278,6 +285,17 @@ class SnapshotBuilder {
   }
 }
 
+class SnapshotError extends Error {}
+
+function display(v: unknown): string {
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+/** The path an element id stands for: the id without its slice names. */
+function idToPath(id: string): string {
+  return id.replace(/:[^.]*/g, '');
+}
+
 /** Splits `A.b:s.c` into parent `A.b:s` and last segment `c`, respecting '.' inside slice names. */
 export function splitId(id: string): { parentId: string | undefined; last: string } {
   // Dots inside a slice name (after ':' up to the next '.') are rare; split on the last '.' that
@@ -302,6 +320,9 @@ export function generateSnapshot(sd: StructureDefinition, base: StructureDefinit
     const diff = synthesizeIds(sd.differential?.element ?? []);
     for (const d of diff) {
       let id = d.id ?? d.path ?? '';
+      if (d.path && idToPath(id) !== d.path) {
+        return { error: `The element id '${id}' does not match its path '${d.path}' (https://hl7.org/fhir/R4/elementdefinition.html#id)` };
+      }
       if (id === rootType && d.slicing) return { error: `The profile has slicing at the root ('${rootType}'), which is illegal` };
       for (const [from, to] of builder.renamedIds) {
         if (id.startsWith(from + '.') || id.startsWith(from + ':')) id = to + id.slice(from.length);
@@ -312,6 +333,7 @@ export function generateSnapshot(sd: StructureDefinition, base: StructureDefinit
     }
     return { elements: builder.elements };
   } catch (err) {
+    if (err instanceof SnapshotError) return { error: err.message };
     return { error: `snapshot generation failed: ${err instanceof Error ? err.message : String(err)}` };
   }
 }
