@@ -114,7 +114,7 @@ export function buildHandoverMessage(
 
 type Problem = OperationOutcomeIssue;
 
-function problem(message: string, expression: string): Problem {
+function unresolved(message: string, expression: string): Problem {
   return issue({ code: 'invalid', message, expression, detailCode: 'reference-unresolved' });
 }
 
@@ -247,7 +247,7 @@ function unresolvedReferences(bundle: Bundle): Problem[] {
     forEachReference(e.resource, (ref) => {
       if (ref.reference.startsWith('#') || index.resolve(ref.reference, e)) return;
       out.push(
-        problem(
+        unresolved(
           `${ref.reference} does not resolve inside the handover message; add it to the supporting resources`,
           `Bundle.entry[${e.index}].resource`,
         ),
