@@ -194,6 +194,15 @@ describe('terminology: codes that cannot exist', () => {
     expect(ts.validateCodeInSystem('http://loinc.org', 'LA33-6')).toBeUndefined();
   });
 
+  it('when a language tag, media type or country code breaks its grammar, then it is invalid', () => {
+    expect(ts.validateCodeInSystem('urn:ietf:bcp:47', 'nl-NL')).toBeUndefined();
+    expect(ts.validateCodeInSystem('urn:ietf:bcp:47', 'nl_NL')?.valid).toBe(false);
+    expect(ts.validateCodeInSystem('urn:ietf:bcp:13', 'application/fhir+json')).toBeUndefined();
+    expect(ts.validateCodeInSystem('urn:ietf:bcp:13', 'pdf')?.valid).toBe(false);
+    expect(ts.validateCodeInSystem('urn:iso:std:iso:3166', 'NL')).toBeUndefined();
+    expect(ts.validateCodeInSystem('urn:iso:std:iso:3166', 'Netherlands')?.valid).toBe(false);
+  });
+
   it('when a value set needs SNOMED CT and the code cannot exist, then the coding is invalid', () => {
     expect(ts.validateCode(`${BASE}/ValueSet/snomed-findings`, { system: 'http://snomed.info/sct', code: '1' })?.valid).toBe(false);
   });
