@@ -1,0 +1,78 @@
+/**
+ * The HL7 v2 referral adapter (REF^I12, REF^I14; v2.4 to v2.8): bytes to a referral message
+ * Bundle shaped like the gateway expects, with the report of what was not mapped. The mapping is
+ * the spec in mappings/hl7v2/; this module only wires parser, spec and engine together.
+ */
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Bundle, Resource } from '@medplum/fhirtypes';
+import { PROFILES, SYSTEMS } from '../../fhir/codes.js';
+import type { Adapter, ConversionContext, ParseOptions } from '../framework.js';
+import { loadSpecFile } from '../spec-loader.js';
+import { convertMessage, type DetailedResult } from './engine.js';
+import { parseHl7v2 } from './parse.js';
+import { type Hl7v2Spec, hl7v2SpecSchema } from './spec.js';
+import { Hl7Structure } from './structure.js';
+import { DEFAULT_HL7_LIMITS, type Hl7Limits, type Hl7Message } from './types.js';
+
+export const HL7V2_FORMAT = 'hl7v2';
+
+/** The project root, from this module's place in src/ or dist/. */
+function projectRoot(): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+}
+
+export function defaultMappingDir(): string {
+  return join(projectRoot(), 'mappings', 'hl7v2');
+}
+
+export interface Hl7v2AdapterOptions {
+  /** Folder with structure.yaml and referral.yaml (default mappings/hl7v2). */
+  mappingDir?: string;
+  limits?: Partial<Hl7Limits>;
+}
+
+export interface Hl7v2Adapter extends Adapter<Hl7Message> {
+  readonly spec: Hl7v2Spec;
+  readonly structure: Hl7Structure;
+  /** convert, with the field coverage (for coverage tables and tests). */
+  convertDetailed(input: Hl7Message, ctx: ConversionContext): DetailedResult;
+}
+
+export function createHl7v2Adapter(options: Hl7v2AdapterOptions = {}): Hl7v2Adapter {
+  const dir = options.mappingDir ?? defaultMappingDir();
+  const structure = Hl7Structure.load(join(dir, 'structure.yaml'));
+  const spec = loadSpecFile(join(dir, 'referral.yaml'), hl7v2SpecSchema(structure));
+  const limits: Hl7Limits = { ...DEFAULT_HL7_LIMITS, ...options.limits };
+  const convertDetailed = (input: Hl7Message, ctx: ConversionContext): DetailedResult =>
+    convertMessage(input, {
+      spec,
+      structure,
+      translator: ctx.translator,
+      channel: ctx.channel ?? {},
+      timeZone: ctx.channel?.timeZone ?? 'Europe/Amsterdam',
+      inValueSet: ctx.inValueSet,
+    });
+  return {
+    format: HL7V2_FORMAT,
+    describe: spec.title,
+    mediaTypes: ['x-application/hl7-v2+er7', 'application/hl7-v2', 'text/plain'],
+    spec,
+    structure,
+    parse: (bytes: Uint8Array, parseOptions?: ParseOptions) =>
+      parseHl7v2(bytes, structure, parseOptions?.maxBytes ? { ...limits, maxBytes: parseOptions.maxBytes } : limits),
+    convert: (input, ctx) => {
+      const { output, report } = convertDetailed(input, ctx);
+      return { output, report };
+    },
+    convertDetailed,
+    profilesFor: (output: Bundle | Resource[]) => (isReferral(output) ? [PROFILES.referralMessage] : []),
+  };
+}
+
+/** Only referral messages have a message profile; a cancellation (REF^I14) has none yet. */
+function isReferral(output: Bundle | Resource[]): boolean {
+  if (Array.isArray(output)) return false;
+  const header = output.entry?.[0]?.resource;
+  return header?.resourceType === 'MessageHeader' && header.eventCoding?.system === SYSTEMS.messageEvent && header.eventCoding.code === 'referral';
+}
