@@ -349,6 +349,11 @@ export class Walker {
           `${r.element.path}: minimum required = ${r.element.min}, but only found ${found} (from ${r.element.profile})`,
         );
       }
+      if (found === 0) {
+        for (const s of r.element.slices) {
+          if (s.min > 0) this.report('error', 'required', `Slice '${s.id}': a matching slice is required, but not found (from ${s.profile})`);
+        }
+      }
     }
   }
 

@@ -249,7 +249,8 @@ function buildSlots(node: ElementNode): SlotMap {
   const limited: RequiredChild[] = [];
   for (const child of node.children) {
     const names = addChildSlots(byName, child);
-    if (child.min > 0) required.push({ element: child, names });
+    // Required slices of an absent element are missing too.
+    if (child.min > 0 || child.slices.some((sl) => sl.min > 0)) required.push({ element: child, names });
     if (child.max < (child.isArray ? Number.POSITIVE_INFINITY : 1)) limited.push({ element: child, names });
   }
   return { byName, required, limited };
