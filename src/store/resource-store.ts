@@ -13,7 +13,7 @@ import type { Database, SqlValue } from './database.js';
 import type { IndexRows } from './index-rows.js';
 import { indexRows } from './index-rows.js';
 import type { SearchInput } from './search.js';
-import { SearchBuilder, SqlParams, orderBy, pairsOf } from './search.js';
+import { RESULT_PARAMETERS, SearchBuilder, SqlParams, orderBy, pairsOf } from './search.js';
 import type { SearchParamInfo, SearchParamRegistry } from './search-params.js';
 
 export interface ResourceStoreOptions {
@@ -63,6 +63,7 @@ interface ResourceRow {
   content: Resource | null;
 }
 
+/** Ids and values stay out of messages: an id chosen by a client may be anything, even a BSN. */
 function fail(
   status: number,
   code: 'not-found' | 'deleted' | 'conflict' | 'duplicate' | 'invalid' | 'not-supported',
@@ -147,7 +148,7 @@ export class ResourceStore {
         if (existing) return { resource: existing, created: false };
       }
       const stored = await store.insertFirstVersion(resource, id);
-      if (!stored) throw fail(409, 'duplicate', `${resource.resourceType}/${id} already exists.`);
+      if (!stored) throw fail(409, 'duplicate', `A ${resource.resourceType} with this id already exists.`);
       return { resource: stored, created: true };
     });
   }
@@ -159,8 +160,11 @@ export class ResourceStore {
   private async findExisting<T extends Resource>(type: string, query: SearchInput): Promise<T | undefined> {
     await this.db.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${type}?${canonicalQuery(query)}`]);
     const condition = new URLSearchParams(canonicalQuery(query));
+    RESULT_PARAMETERS.forEach((name) => condition.delete(name));
+    // An empty condition matches everything: that is a client error, not a match.
+    if ([...condition.keys()].length === 0)
+      throw fail(400, 'invalid', 'A conditional create needs a search condition.');
     condition.set('_count', '2');
-    condition.delete('_offset');
     const found = await this.search<T>(type, condition);
     if (found.resources.length > 1)
       throw fail(412, 'duplicate', 'The condition matches more than one resource.');
@@ -203,7 +207,7 @@ export class ResourceStore {
       const current = await store.lockCurrent(resource.resourceType, id);
       if (!current) {
         if (expected !== undefined)
-          throw fail(412, 'conflict', `${resource.resourceType}/${id} does not exist; If-Match cannot hold.`);
+          throw fail(412, 'conflict', `The ${resource.resourceType} does not exist; If-Match cannot hold.`);
         const stored = await store.insertFirstVersion(resource, id);
         // Lost a race with another update-as-create of the same id: that one is now current.
         if (!stored) return store.update(resource, options);
@@ -248,7 +252,7 @@ export class ResourceStore {
     return this.db.transaction(async (tx) => {
       const store = this.withDb(tx);
       const current = await store.lockCurrent(type, id);
-      if (!current) throw new OperationOutcomeError(notFound(`${type}/${id} does not exist.`), 404);
+      if (!current) throw new OperationOutcomeError(notFound(`The ${type} does not exist.`), 404);
       if (expected !== undefined && expected !== current.version) {
         throw fail(
           412,
@@ -280,24 +284,22 @@ export class ResourceStore {
       [type, id],
     );
     const row = rows[0];
-    if (!row) throw fail(404, 'not-found', `${type}/${id} does not exist.`);
-    if (row.deleted || !row.content) throw fail(410, 'deleted', `${type}/${id} has been deleted.`);
+    if (!row) throw fail(404, 'not-found', `The ${type} does not exist.`);
+    if (row.deleted || !row.content) throw fail(410, 'deleted', `The ${type} has been deleted.`);
     return row.content as T;
   }
 
   /** One version; 404 when unknown, 410 when that version is a delete. */
   async vread<T extends Resource>(type: string, id: string, versionId: string): Promise<T> {
     this.checkType(type);
-    if (!/^\d{1,9}$/.test(versionId))
-      throw fail(404, 'not-found', `${type}/${id} has no version ${versionId}.`);
+    if (!/^\d{1,9}$/.test(versionId)) throw fail(404, 'not-found', `The ${type} has no such version.`);
     const { rows } = await this.db.query<ResourceRow>(
       'SELECT version, deleted, content FROM resource_history WHERE resource_type = $1 AND id = $2 AND version = $3',
       [type, id, Number(versionId)],
     );
     const row = rows[0];
-    if (!row) throw fail(404, 'not-found', `${type}/${id} has no version ${versionId}.`);
-    if (row.deleted || !row.content)
-      throw fail(410, 'deleted', `Version ${versionId} of ${type}/${id} is a deletion.`);
+    if (!row) throw fail(404, 'not-found', `The ${type} has no such version.`);
+    if (row.deleted || !row.content) throw fail(410, 'deleted', `That version of the ${type} is a deletion.`);
     return row.content as T;
   }
 
@@ -313,7 +315,7 @@ export class ResourceStore {
       'SELECT version, last_updated, deleted, content FROM resource_history WHERE resource_type = $1 AND id = $2 ORDER BY version DESC',
       [type, id],
     );
-    if (rows.length === 0) throw fail(404, 'not-found', `${type}/${id} does not exist.`);
+    if (rows.length === 0) throw fail(404, 'not-found', `The ${type} does not exist.`);
     return rows.map((r) => ({
       versionId: String(r.version),
       lastUpdated: r.last_updated.toISOString(),

@@ -151,6 +151,10 @@ describe.each(TARGETS)('resource store ($name)', (target) => {
       expect((await store.search('Patient', { ...condition, _total: 'accurate' })).total).toBe(1);
     });
 
+    it('when a conditional create has no condition, then 400 rather than matching everything', async () => {
+      expect(await statusOf(store.create(patient('100000017'), { ifNoneExist: '_count=1' }))).toBe(400);
+    });
+
     it('when a conditional create matches several, then 412', async () => {
       await store.create(patient('100000012', 'Twin'));
       await store.create(patient('100000013', 'Twin'));
