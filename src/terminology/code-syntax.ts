@@ -101,3 +101,68 @@ export function loincCheckDigit(body: string): number {
   const sum = [...combined].reduce((s, ch) => s + Number(ch), 0);
   return (10 - (sum % 10)) % 10;
 }
+
+/**
+ * A parse error in a simple SNOMED CT Expression Constraint: one or more focus concepts (an id with
+ * an optional |term|, `*`, or a parenthesised constraint), each with an optional constraint
+ * operator or `^`, joined by AND, OR, MINUS or a comma. Refinements, filters, dotted attributes and
+ * anything else beyond this subset are not judged (undefined).
+ *
+ * Spec: https://confluence.ihtsdotools.org/display/DOCECL (ECL 2.x, brief syntax)
+ */
+export function eclParseError(ecl: string): string | undefined {
+  const tokens = tokenizeEcl(ecl);
+  if (tokens === undefined) return undefined;
+  let i = 0;
+  const peek = (): string | undefined => tokens[i];
+  const isBinary = (t: string | undefined): boolean => t !== undefined && /^(AND|OR|MINUS|,)$/i.test(t);
+  const focus = (): string | undefined => {
+    const t = tokens[i];
+    if (t === undefined) return 'a focus concept is missing';
+    if (t === '(') {
+      i++;
+      const inner = expression();
+      if (inner) return inner;
+      if (tokens[i] !== ')') return "')' is missing";
+      i++;
+      return undefined;
+    }
+    if (/^(<<!?|<!?|>>!?|>!?|!!<|!!>|\^)$/.test(t)) {
+      i++;
+      return focus();
+    }
+    if (t === '*' || /^\d{6,18}$/.test(t)) {
+      i++;
+      if (tokens[i]?.startsWith('|')) i++;
+      return undefined;
+    }
+    return `unexpected '${t}'`;
+  };
+  const expression = (): string | undefined => {
+    const first = focus();
+    if (first) return first;
+    while (isBinary(peek())) {
+      i++;
+      const next = focus();
+      if (next) return next;
+    }
+    return undefined;
+  };
+  const error = expression() ?? (i < tokens.length ? `unexpected '${tokens[i] ?? ''}' after a complete constraint` : undefined);
+  return error;
+}
+
+/** Tokens of the subset; undefined when the text uses ECL beyond it. */
+function tokenizeEcl(ecl: string): string[] | undefined {
+  const out: string[] = [];
+  const re = /\s*(<<!|<<|<!|<|>>!|>>|>!|>|!!<|!!>|\^|\*|\(|\)|,|\|[^|]*\||\d+|AND\b|OR\b|MINUS\b|\S)/giy;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(ecl)) !== null) {
+    const t = m[1] as string;
+    if (/^[:={}[\].#"!R]$/i.test(t) || /^[a-z]$/i.test(t)) return undefined;
+    out.push(t);
+    if (re.lastIndex >= ecl.length) break;
+  }
+  if (ecl.slice(re.lastIndex).trim() !== '') return undefined;
+  return out;
+}

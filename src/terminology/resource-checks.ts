@@ -9,6 +9,7 @@
  */
 import type { OperationOutcomeIssue } from '@medplum/fhirtypes';
 import { issue, type IssueInput } from '../fhir/outcomes.js';
+import { eclParseError, SNOMED_SYSTEM } from './code-syntax.js';
 import { asArray, findConcept, indexCodeSystem, isRecord } from './codesystem.js';
 import type { CodeCheck, TerminologyService } from './service.js';
 
@@ -283,6 +284,10 @@ function filterValueProblem(
   }
   const type = declaredType ?? KNOWN_PROPERTIES[property];
   if (op !== '=') return undefined;
+  if (system === SNOMED_SYSTEM && property === 'constraint') {
+    const error = eclParseError(value);
+    return error ? `The value '${value}' for the filter constraint is invalid: Invalid ECL: ${error}` : undefined;
+  }
   if (type === 'boolean' && value !== 'true' && value !== 'false') {
     return `The value for a filter based on property '${property}' must be either 'true' or 'false', not '${value}'`;
   }

@@ -179,6 +179,14 @@ describe('terminology resources: ValueSet', () => {
     expect(paths(vs)).toEqual(['ValueSet.compose.include[1].filter[0]']);
   });
 
+  it('when a SNOMED CT constraint filter is not valid ECL, then the filter is reported', () => {
+    const vs = valueSet();
+    vs.compose.include[3] = { system: 'http://snomed.info/sct', filter: [{ property: 'constraint', op: '=', value: '<< 404684003 OR << 71388002' }] };
+    expect(check(vs)).toEqual([]);
+    vs.compose.include[3].filter[0].value = '404684003 << 71388002';
+    expect(paths(vs)).toEqual(['ValueSet.compose.include[3].filter[0]']);
+  });
+
   it('when an include names a contained code system by its url, then its codes are checked there', () => {
     const vs = valueSet();
     vs.contained = [{ resourceType: 'CodeSystem', id: 'c', url: `${BASE}/CodeSystem/local`, status: 'active', content: 'complete', concept: [{ code: 'a' }] }];
