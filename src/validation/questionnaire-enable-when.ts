@@ -12,6 +12,8 @@ type Json = Record<string, unknown>;
 export interface QuestionnaireIndex {
   byLinkId: Map<string, Json>;
   parentOf: Map<Json, Json | undefined>;
+  /** Answers by linkId under a response node, built on first use during one check. */
+  answersUnder: Map<Json, Map<string, Json[]>>;
 }
 
 /** One level of the walk: a questionnaire item and the response item (or root) answering it. */
@@ -32,7 +34,7 @@ export function indexQuestionnaire(questionnaire: Json): QuestionnaireIndex {
     }
   };
   visit(records(questionnaire['item']), undefined);
-  return { byLinkId, parentOf };
+  return { byLinkId, parentOf, answersUnder: new Map() };
 }
 
 /**
@@ -67,17 +69,32 @@ function findAnswers(target: Json, source: Json, index: QuestionnaireIndex, stac
   const common = commonAncestor(source, target, index);
   const frame = common ? [...stack].reverse().find((f) => f.qItem === common) : stack[0];
   const root = frame?.response ?? stack[0]?.response;
-  if (!root) return [];
   const linkId = target['linkId'];
-  const out: Json[] = [];
-  const visit = (node: Json): void => {
+  if (!root || typeof linkId !== 'string') return [];
+  let byLinkId = index.answersUnder.get(root);
+  if (!byLinkId) {
+    byLinkId = answersByLinkId(root);
+    index.answersUnder.set(root, byLinkId);
+  }
+  return byLinkId.get(linkId) ?? [];
+}
+
+function answersByLinkId(root: Json): Map<string, Json[]> {
+  const out = new Map<string, Json[]>();
+  const visit = (node: Json, depth: number): void => {
+    if (depth > 100) return;
     for (const item of records(node['item'])) {
-      if (item['linkId'] === linkId) out.push(...records(item['answer']));
-      visit(item);
-      for (const a of records(item['answer'])) visit(a);
+      const answers = records(item['answer']);
+      if (typeof item['linkId'] === 'string') {
+        const list = out.get(item['linkId']) ?? [];
+        list.push(...answers);
+        out.set(item['linkId'], list);
+      }
+      visit(item, depth + 1);
+      for (const a of answers) visit(a, depth + 1);
     }
   };
-  visit(root);
+  visit(root, 0);
   return out;
 }
 

@@ -33,6 +33,8 @@ export interface QuestionnaireCheckOptions {
   terminology?: AnswerTerminology;
 }
 
+const MAX_DEPTH = 100;
+
 const r4Model = createRequire(import.meta.url)('fhirpath/fhir-context/r4') as { type2Parent: Record<string, string> };
 const RESOURCE_TYPES = new Set(
   Object.entries(r4Model.type2Parent)
@@ -93,6 +95,8 @@ class ResponseCheck {
 
   /** The response items under one parent (the response, a group item or an answer). */
   items(responseItems: Json[], qItems: Json[], parentPath: string, stack: readonly ResponseFrame[]): void {
+    // Nesting is bounded where JSON is parsed; this keeps a hand-built object from exhausting the stack.
+    if (stack.length > MAX_DEPTH) return;
     const byLinkId = this.matchItems(responseItems, qItems, parentPath, stack);
     for (const qItem of qItems) {
       const linkId = qItem['linkId'];
