@@ -1,5 +1,7 @@
 /** The registry of CLI commands. A new command is a module exporting a `CliCommand`, added here. */
 import { buildProfilesCommand } from './build-profiles.js';
+import { serveCommand } from './serve.js';
+import { tokenCommand } from './token.js';
 import { validateCommand } from './validate.js';
 
 export interface CliCommand {
@@ -9,4 +11,4 @@ export interface CliCommand {
   run(args: string[]): Promise<number>;
 }
 
-export const commands: CliCommand[] = [buildProfilesCommand, validateCommand];
+export const commands: CliCommand[] = [buildProfilesCommand, validateCommand, serveCommand, tokenCommand];

@@ -35,6 +35,11 @@ export interface ReferralOptions {
   emptySections?: Partial<Record<SummarySection, string>>;
   /** When the referral was written (ISO date-time). */
   authoredOn?: string;
+  /**
+   * What the client consented to: a GP's targeted referral rests on implied consent; sharing with
+   * the social domain needs the client's explicit consent, recorded as a verification.
+   */
+  consentPurpose?: 'treatment-referral' | 'social-domain';
 }
 
 export const DEMO_GP: OrganisationId = { system: SYSTEMS.agb, value: '01004567', name: 'Huisartsenpraktijk De Linde' };
@@ -86,7 +91,7 @@ export function referralMessage(opts: ReferralOptions = {}): Bundle {
     organisation(IDS.gpOrg, sender, 'gp-practice'),
     organisation(IDS.receiverOrg, receiver, receiver.type ?? 'ggz-institution'),
     summaryComposition(opts),
-    consent(),
+    consent(opts.consentPurpose ?? 'treatment-referral'),
     {
       resourceType: 'Condition',
       id: IDS.condition,
@@ -194,7 +199,7 @@ function organisation(id: string, org: OrganisationId, type: string): Resource {
   };
 }
 
-function consent(): Resource {
+function consent(purpose: string): Resource {
   return {
     resourceType: 'Consent',
     id: IDS.consent,
@@ -206,9 +211,10 @@ function consent(): Resource {
     dateTime: '2026-03-01T09:25:00+01:00',
     organization: [ref(IDS.gpOrg)],
     policy: [{ uri: 'https://wetten.overheid.nl/BWBR0005290' }],
+    ...(purpose === 'social-domain' ? { verification: [{ verified: true, verificationDate: '2026-03-01T09:20:00+01:00' }] } : {}),
     provision: {
       type: 'permit',
-      purpose: [{ system: SYSTEMS.sharingPurpose, code: 'treatment-referral' }],
+      purpose: [{ system: SYSTEMS.sharingPurpose, code: purpose }],
       actor: [
         {
           role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP', display: 'information recipient' }] },

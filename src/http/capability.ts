@@ -25,7 +25,12 @@ export function buildCapabilityStatement(routes: readonly FhirRoute[], opts: Cap
       if (!r.interaction?.some((i) => i.code === code)) (r.interaction ??= []).push({ code });
       for (const p of route.resource.searchParams ?? []) {
         if (!r.searchParam?.some((s) => s.name === p.name)) {
-          (r.searchParam ??= []).push({ name: p.name, type: p.type, ...(p.documentation ? { documentation: p.documentation } : {}) });
+          (r.searchParam ??= []).push({
+            name: p.name,
+            type: p.type,
+            ...(p.definition ? { definition: p.definition } : {}),
+            ...(p.documentation ? { documentation: p.documentation } : {}),
+          });
         }
       }
     }

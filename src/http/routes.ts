@@ -11,6 +11,8 @@ export type RestInteraction = 'read' | 'vread' | 'search-type' | 'history-instan
 export interface SearchParamDoc {
   name: string;
   type: 'token' | 'reference' | 'date' | 'string' | 'number' | 'uri' | 'composite' | 'quantity' | 'special';
+  /** Canonical URL of the SearchParameter definition. */
+  definition?: string;
   documentation?: string;
 }
 

@@ -1,23 +1,26 @@
 /**
  * Receiving a referral message ($process-message, event `referral`), in the order the gateway
- * promises: the message shape; the sender is the caller's organisation; the R1 gate; validation
- * against the profiles; then, in one transaction, the client, the referral, the summary and the
+ * promises: the message shape; the sender is the caller's organisation; the base FHIR
+ * definitions; the R1 gate; the project's profiles; then, in one transaction, the client, the referral, the summary and the
  * other entries are stored (references rewritten to stored ids), the gateway creates the Task,
  * writes the audit, and remembers its answer under the idempotency key (sender + MessageHeader.id).
  */
-import type { Bundle, Identifier, OperationOutcome, Organization, Reference, Resource, Task } from '@medplum/fhirtypes';
+import type { Bundle, Identifier, OperationOutcome, OperationOutcomeIssue, Organization, Reference, Resource, Task } from '@medplum/fhirtypes';
 import type { Principal } from '../auth/smart.js';
 import { auditEvent } from '../audit/events.js';
 import type { OrganisationConfig } from '../config/types.js';
 import { type BundleIndex, type IndexedEntry } from '../fhir/bundle.js';
-import { PROFILES, SYSTEMS } from '../fhir/codes.js';
-import { conflict, errorIssues, forbidden, invalid, issue, outcome } from '../fhir/outcomes.js';
+import { CANONICAL_BASE, PROFILES, SYSTEMS } from '../fhir/codes.js';
+import { conflict, errorIssues, forbidden, invalid, issue, outcome, OVERDRACHT_ISSUE_SYSTEM } from '../fhir/outcomes.js';
 import { rewriteReferences } from '../fhir/references.js';
 import { checkGate } from './gate.js';
 import { checkMessageShape, type ShapedMessage } from './message.js';
 import type { AccessGrant, IntakeTx, OrganisationKey, ReferralRepository } from './ports.js';
 
-export type Stage = 'shape' | 'sender' | 'gate' | 'profile' | 'receiver' | 'idempotency';
+export type Stage = 'shape' | 'sender' | 'base' | 'gate' | 'profile' | 'receiver' | 'idempotency';
+
+/** The checks whose time is observed; `validation` is one pass over base definitions and profiles. */
+export type Check = 'shape' | 'validation' | 'gate';
 
 export interface IntakeDeps {
   /** Validates against the given profiles (and whatever the resource claims). */
@@ -28,8 +31,8 @@ export interface IntakeDeps {
   newId(): string;
   /** This gateway's FHIR base, the source of its response messages. */
   endpoint: string;
-  /** Observes each validation stage (metrics). */
-  onStage?(stage: Stage, seconds: number, passed: boolean): void;
+  /** Observes the time of each check (metrics). */
+  onCheck?(check: Check, seconds: number): void;
 }
 
 export type IntakeResult =
@@ -39,7 +42,7 @@ export type IntakeResult =
 const IDENTIFYING_SYSTEMS: readonly string[] = [SYSTEMS.agb, SYSTEMS.ura];
 
 export async function receiveReferral(body: unknown, requestHash: string, principal: Principal, deps: IntakeDeps): Promise<IntakeResult> {
-  const shape = timed(deps, 'shape', () => checkMessageShape(body), (r) => r.ok);
+  const shape = timed(deps, 'shape', () => checkMessageShape(body));
   if (!shape.ok) return refuse('shape', 422, outcome(shape.issues));
   const msg = shape.message;
   if (msg.event !== 'referral') {
@@ -55,10 +58,15 @@ export async function receiveReferral(body: unknown, requestHash: string, princi
   if (!serviceRequest) {
     return refuse('shape', 422, invalid('MessageHeader.focus must point to the referral ServiceRequest', 'Bundle.entry[0].resource.focus'));
   }
-  const gate = timed(deps, 'gate', () => checkGate(msg.bundle), (g) => g.passed);
+  // The validator checks base definitions and profiles in one pass; its findings are reported in
+  // the promised order: base errors first, then the gate (its codes name R1), then the profiles.
+  const validation = timed(deps, 'validation', () => deps.validate(msg.bundle, [PROFILES.referralMessage]));
+  const errors = errorIssues(validation);
+  const baseErrors = errors.filter((i) => !isProjectRule(i));
+  if (baseErrors.length > 0) return refuse('base', 422, outcome(baseErrors));
+  const gate = timed(deps, 'gate', () => checkGate(msg.bundle));
   if (!gate.passed) return refuse('gate', 422, outcome(gate.issues));
-  const validation = timed(deps, 'profile', () => deps.validate(msg.bundle, [PROFILES.referralMessage]), (o) => errorIssues(o).length === 0);
-  if (errorIssues(validation).length > 0) return refuse('profile', 422, validation);
+  if (errors.length > 0) return refuse('profile', 422, outcome(errors));
   const receiver = receiverOf(serviceRequest, msg.index, deps.organisations);
   if ('problem' in receiver) return refuse('receiver', 422, receiver.problem);
   const parties = partiesOf(msg, serviceRequest, receiver);
@@ -92,11 +100,22 @@ function refuse(stage: Stage, status: number, o: OperationOutcome): IntakeResult
   return { kind: 'refused', status, stage, outcome: o };
 }
 
-function timed<T>(deps: IntakeDeps, stage: Stage, fn: () => T, passed: (t: T) => boolean): T {
+function timed<T>(deps: IntakeDeps, check: Check, fn: () => T): T {
   const start = performance.now();
   const result = fn();
-  deps.onStage?.(stage, (performance.now() - start) / 1000, passed(result));
+  deps.onCheck?.(check, (performance.now() - start) / 1000);
   return result;
+}
+
+/**
+ * An issue that comes from the project's profiles rather than the base FHIR definitions: it names
+ * a project canonical (`... (from https://overdracht.dev/fhir/StructureDefinition/ov-...)`, a
+ * referenced resource not matching an ov- profile), an `ov-` invariant, or a project rule code.
+ */
+function isProjectRule(i: OperationOutcomeIssue): boolean {
+  if (i.details?.coding?.some((c) => c.system === OVERDRACHT_ISSUE_SYSTEM)) return true;
+  const text = i.diagnostics ?? '';
+  return text.includes(CANONICAL_BASE) || /\bov-[a-z0-9-]+:/.test(text);
 }
 
 function idempotencyKey(principal: Principal, headerId: string): string {

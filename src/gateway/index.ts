@@ -1,0 +1,188 @@
+/**
+ * The composition root of the validation gateway: opens the database (migrations run at start),
+ * builds the validator once, the stores, the intake, the routes and the HTTP app. Listening is
+ * the caller's business (src/cli/serve.ts); tests drive the same app with supertest.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Express } from 'express';
+import type { OperationOutcome, Resource } from '@medplum/fhirtypes';
+import { AuditTrail } from '../access/audit-trail.js';
+import { VisibleResources } from '../access/resources.js';
+import { DatabaseJtiStore } from '../auth/jti-store.js';
+import type { Principal } from '../auth/smart.js';
+import { projectRoot } from '../config/load.js';
+import type { Config } from '../config/types.js';
+import { errorIssues } from '../fhir/outcomes.js';
+import { createApp } from '../http/app.js';
+import { auditEventRoutes } from '../http/fhir/audit-events.js';
+import { messagingRoutes } from '../http/fhir/messaging.js';
+import { resourceRoutes } from '../http/fhir/resources.js';
+import { taskRoutes } from '../http/fhir/tasks.js';
+import { validateRoutes } from '../http/fhir/validate.js';
+import type { FhirRoute } from '../http/routes.js';
+import type { IntakeDeps } from '../intake/referral.js';
+import { createLogger, type Logger } from '../observability/logger.js';
+import { createMetrics, type Metrics } from '../observability/metrics.js';
+import { AuditLog } from '../store/audit-log.js';
+import type { Database } from '../store/database.js';
+import { IdempotencyStore } from '../store/idempotency.js';
+import { migrate } from '../store/migrate.js';
+import { openDatabase } from '../store/open.js';
+import { ResourceStore } from '../store/resource-store.js';
+import { SearchParamRegistry, STORED_TYPES } from '../store/search-params.js';
+import { createValidator, type Validator } from '../validation/index.js';
+import { recordAccess } from './access-audit.js';
+import { GatewayIntakeRepository } from './intake-repository.js';
+import { readableTypes } from './search-params.js';
+import { minimalTransitions, performTaskAction, type TransitionFn } from './task-actions.js';
+
+/** What a referral message may carry besides the store's default types (the summary's entry types). */
+const REFERRAL_ENTRY_TYPES = ['Procedure', 'Encounter', 'RiskAssessment', 'RelatedPerson', 'FamilyMemberHistory', 'CareTeam'] as const;
+export const GATEWAY_TYPES: readonly string[] = [...new Set([...STORED_TYPES, ...REFERRAL_ENTRY_TYPES])].sort();
+
+export interface GatewayOptions {
+  clock?: () => Date;
+  logger?: Logger;
+  /** An open database to use (tests share one); by default the configured one is opened, and closed by `close`. */
+  database?: Database;
+  /** A validator to share (building one costs seconds); by default one is built. */
+  validator?: Validator;
+  newId?: () => string;
+  /** The Task workflow behind $accept, $reject and $cancel. */
+  transition?: TransitionFn;
+}
+
+export interface Gateway {
+  app: Express;
+  db: Database;
+  config: Config;
+  intake: IntakeDeps;
+  metrics: Metrics;
+  /** The FHIR base URL (`<baseUrl>/fhir`). */
+  endpoint: string;
+  close(): Promise<void>;
+}
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version?: string };
+  return pkg.version ?? '0.0.0';
+}
+
+interface PackageIndex {
+  files?: { resourceType?: string; kind?: string; type?: string; url?: string }[];
+}
+
+/** The project's resource profiles per type, from the package index (for the CapabilityStatement). */
+function supportedProfiles(): Record<string, string[]> {
+  const index = JSON.parse(readFileSync(join(projectRoot(), 'profiles', 'package', '.index.json'), 'utf8')) as PackageIndex;
+  const out: Record<string, string[]> = {};
+  for (const f of index.files ?? []) {
+    if (f.resourceType === 'StructureDefinition' && f.kind === 'resource' && f.type && f.url) (out[f.type] ??= []).push(f.url);
+  }
+  return out;
+}
+
+export async function createGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
+  const clock = options.clock ?? (() => new Date());
+  const logger = options.logger ?? createLogger(config.log.level);
+  const newId = options.newId ?? randomUUID;
+  const db = options.database ?? (await openDatabase(config.storage));
+  try {
+    if (options.database) await migrate(db);
+    return build(config, db, { ...options, clock, logger, newId });
+  } catch (err) {
+    if (!options.database) await db.close();
+    throw err;
+  }
+}
+
+type Resolved = GatewayOptions & { clock: () => Date; logger: Logger; newId: () => string };
+
+function build(config: Config, db: Database, options: Resolved): Gateway {
+  const { clock, logger, newId } = options;
+  const endpoint = `${config.baseUrl.replace(/\/$/, '')}/fhir`;
+  const registry = new SearchParamRegistry(GATEWAY_TYPES);
+  const store = new ResourceStore(db, { registry, clock, newId });
+  const auditLog = new AuditLog(db, newId);
+  const validator = options.validator ?? createValidator({ includeProjectPackage: true });
+  const metrics = createMetrics();
+  const validate = (resource: unknown, profiles: readonly string[]): OperationOutcome => validator.validate(resource, { profiles });
+
+  const intake: IntakeDeps = {
+    validate,
+    repo: new GatewayIntakeRepository(db, store, new IdempotencyStore(db, clock), auditLog),
+    organisations: config.organisations,
+    now: clock,
+    newId,
+    endpoint,
+    onCheck: (check, seconds) => metrics.validationSeconds.observe({ stage: check }, seconds),
+  };
+  const visible = new VisibleResources(db, store, registry);
+  const disclose = (principal: Principal, interaction: 'read' | 'search-type', resources: readonly Resource[], requestId: string | undefined) =>
+    recordAccess(auditLog, {
+      principal,
+      action: 'R',
+      interaction,
+      resources,
+      legalBasis: principal.roles.includes('privacy-officer') ? 'privacy-officer-review' : 'implied-consent-referral',
+      sourceSystem: endpoint,
+      recorded: clock(),
+      ...(requestId ? { requestId } : {}),
+    });
+  const taskDeps = { db, store, auditLog, transition: options.transition ?? minimalTransitions, now: clock, endpoint };
+
+  const routes: FhirRoute[] = [
+    ...messagingRoutes({ intake, bodyLimitBytes: config.http.bodyLimitBytes, onRefused: (stage) => metrics.validationFailures.inc({ stage }) }),
+    ...validateRoutes({ validate: countingValidate(validate, metrics), bodyLimitBytes: config.http.bodyLimitBytes, types: GATEWAY_TYPES }),
+    ...resourceRoutes({ types: readableTypes((t) => store.supportedSearchParams(t)), visible, base: endpoint, recordAccess: disclose }),
+    ...auditEventRoutes({ trail: new AuditTrail(db), visible, base: endpoint, recordAccess: disclose }),
+    ...taskRoutes({
+      bodyLimitBytes: config.http.bodyLimitBytes,
+      perform: (principal, id, action, input, requestId) => performTaskAction(taskDeps, principal, id, action, input, requestId),
+    }),
+  ];
+  const app = createApp({
+    config,
+    logger,
+    metrics,
+    jtis: new DatabaseJtiStore(db, clock),
+    now: clock,
+    version: packageVersion(),
+    routes,
+    supportedProfiles: supportedProfiles(),
+    health: async () => {
+      try {
+        await db.query('SELECT 1');
+        return { ok: true, details: { database: db.driver } };
+      } catch {
+        return { ok: false, details: { database: 'unavailable' } };
+      }
+    },
+  });
+  return {
+    app,
+    db,
+    config,
+    intake,
+    metrics,
+    endpoint,
+    // A database handed in belongs to the caller.
+    close: async () => (options.database ? undefined : db.close()),
+  };
+}
+
+/** `$validate` observed like intake: its time, and whether it found errors. */
+function countingValidate(
+  validate: (resource: unknown, profiles: readonly string[]) => OperationOutcome,
+  metrics: Metrics,
+): (resource: unknown, profiles: readonly string[]) => OperationOutcome {
+  return (resource, profiles) => {
+    const start = performance.now();
+    const result = validate(resource, profiles);
+    metrics.validationSeconds.observe({ stage: '$validate' }, (performance.now() - start) / 1000);
+    if (errorIssues(result).length > 0) metrics.validationFailures.inc({ stage: '$validate' });
+    return result;
+  };
+}
