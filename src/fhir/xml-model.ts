@@ -105,6 +105,8 @@ export class FhirXmlModel {
     }
     const model = this.types.get(type);
     if (!model) return undefined;
+    // Bundle.entry.response.outcome is typed OperationOutcome: a resource, written like contained ones.
+    if (model.kind === 'resource') return { kind: 'resource', repeats };
     const target = { type: model, path: model.name };
     return model.kind === 'primitive-type'
       ? { kind: 'primitive', repeats, place: target, primitive: model.name }
