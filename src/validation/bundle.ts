@@ -182,27 +182,27 @@ function checkReachable(entries: Entry[], index: BundleIndex, report: BundleRepo
     }
     targets.set(e, out);
   }
-  const visited = new Set<Entry>();
-  const visit = (start: Entry): void => {
-    const stack = [start];
-    while (stack.length > 0) {
-      const e = stack.pop() as Entry;
-      if (visited.has(e)) continue;
-      visited.add(e);
-      for (const t of targets.get(e) ?? []) if (!visited.has(t)) stack.push(t);
+  // Reachable forwards, or backwards (an entry pointing at a reachable one, and then what it
+  // points to): the entries connected to the first one when links are followed both ways.
+  const reverse = new Map<Entry, Entry[]>();
+  for (const [src, tos] of targets) {
+    for (const to of tos) {
+      const list = reverse.get(to);
+      if (list) list.push(src);
+      else reverse.set(to, [src]);
     }
-  };
+  }
+  const visited = new Set<Entry>();
   const first = withResource[0];
   if (!first) return;
-  visit(first);
-  let grew = true;
-  while (grew) {
-    grew = false;
-    for (const e of withResource) {
-      if (!visited.has(e) && (targets.get(e) ?? []).some((t) => visited.has(t))) {
-        visit(e);
-        grew = true;
-      }
+  const queue: Entry[] = [first];
+  visited.add(first);
+  while (queue.length > 0) {
+    const e = queue.pop() as Entry;
+    for (const n of [...(targets.get(e) ?? []), ...(reverse.get(e) ?? [])]) {
+      if (visited.has(n)) continue;
+      visited.add(n);
+      queue.push(n);
     }
   }
   for (const e of withResource) {
