@@ -148,7 +148,9 @@ export function eclParseError(ecl: string): string | undefined {
     }
     return undefined;
   };
-  const error = expression() ?? (i < tokens.length ? `unexpected '${tokens[i] ?? ''}' after a complete constraint` : undefined);
+  const error =
+    expression() ??
+    (i < tokens.length ? `unexpected '${tokens[i] ?? ''}' after a complete constraint` : undefined);
   return error;
 }
 

@@ -131,7 +131,8 @@ function readProperty(p: unknown): ConceptProperty[] {
   if (!isRecord(p) || typeof p['code'] !== 'string') return [];
   for (const [k, v] of Object.entries(p)) {
     if (!k.startsWith('value')) continue;
-    if (typeof v === 'string' || typeof v === 'boolean' || typeof v === 'number') return [{ code: p['code'], value: v }];
+    if (typeof v === 'string' || typeof v === 'boolean' || typeof v === 'number')
+      return [{ code: p['code'], value: v }];
     if (isRecord(v) && typeof v['code'] === 'string') {
       const out: ConceptProperty = { code: p['code'], value: v['code'] };
       if (typeof v['system'] === 'string') out.system = v['system'];

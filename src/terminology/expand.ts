@@ -44,8 +44,12 @@ export function compileValueSet(vs: RawResource, resolver: ExpansionResolver): C
   const compose = vs['compose'];
   const parts = isRecord(compose)
     ? {
-        includes: asArray(compose['include']).filter(isRecord).map((inc) => compilePart(inc, resolver)),
-        excludes: asArray(compose['exclude']).filter(isRecord).map((exc) => compilePart(exc, resolver)),
+        includes: asArray(compose['include'])
+          .filter(isRecord)
+          .map((inc) => compilePart(inc, resolver)),
+        excludes: asArray(compose['exclude'])
+          .filter(isRecord)
+          .map((exc) => compilePart(exc, resolver)),
       }
     : { includes: expansionParts(vs), excludes: [] };
   const systems = new Set(parts.includes.flatMap((p) => [...p.systems]));
@@ -87,7 +91,8 @@ function compilePart(inc: Record<string, unknown>, resolver: ExpansionResolver):
     systems: new Set([system]),
     open: own.open || importsOpen,
     displays: own.displays,
-    test: (s, c) => (s !== system ? false : imports.length === 0 ? own.test(c) : and(own.test(c), importTest(s, c))),
+    test: (s, c) =>
+      s !== system ? false : imports.length === 0 ? own.test(c) : and(own.test(c), importTest(s, c)),
   };
 }
 
@@ -97,7 +102,11 @@ interface SystemPart {
   displays?: Map<string, string[]>;
 }
 
-function systemPart(inc: Record<string, unknown>, system: string, cs: IndexedCodeSystem | undefined): SystemPart {
+function systemPart(
+  inc: Record<string, unknown>,
+  system: string,
+  cs: IndexedCodeSystem | undefined,
+): SystemPart {
   const concepts = asArray(inc['concept']).filter(isRecord);
   if (concepts.length > 0) return conceptListPart(concepts, cs);
   const filters = asArray(inc['filter']).filter(isRecord);
@@ -134,7 +143,10 @@ function wholeSystemTest(system: string, cs: IndexedCodeSystem | undefined): (co
 }
 
 /** Spec: https://hl7.org/fhir/R4/valueset-filter-operator.html */
-function filterTest(filter: Record<string, unknown>, cs: IndexedCodeSystem | undefined): (code: string) => Tri {
+function filterTest(
+  filter: Record<string, unknown>,
+  cs: IndexedCodeSystem | undefined,
+): (code: string) => Tri {
   const property = typeof filter['property'] === 'string' ? filter['property'] : '';
   const op = typeof filter['op'] === 'string' ? filter['op'] : '';
   const value = typeof filter['value'] === 'string' ? filter['value'] : '';
@@ -169,10 +181,12 @@ function filterTest(filter: Record<string, unknown>, cs: IndexedCodeSystem | und
     case 'regex': {
       const re = safeRegex(value);
       if (!re) return () => undefined;
-      return withConcept((c) => (onConcept ? re.test(c) : propertyValues(cs, c, property).some((v) => re.test(v))));
+      return withConcept((c) =>
+        onConcept ? re.test(c) : propertyValues(cs, c, property).some((v) => re.test(v)),
+      );
     }
     case 'exists':
-      return withConcept((c) => (propertyValues(cs, c, property).length > 0) === (value === 'true'));
+      return withConcept((c) => propertyValues(cs, c, property).length > 0 === (value === 'true'));
     default:
       return () => undefined;
   }
@@ -187,9 +201,10 @@ function propertyValues(cs: IndexedCodeSystem, code: string, property: string): 
   if (property === 'display') return concept.display ? [concept.display] : [];
   return concept.properties
     .filter((p) => p.code === property)
-    .flatMap((p) => (p.system === undefined ? [String(p.value)] : [String(p.value), `${p.system}#${String(p.value)}`]));
+    .flatMap((p) =>
+      p.system === undefined ? [String(p.value)] : [String(p.value), `${p.system}#${String(p.value)}`],
+    );
 }
-
 
 /** A value set given only by its expansion: members are exactly what `contains` lists. */
 function expansionParts(vs: RawResource): Part[] {

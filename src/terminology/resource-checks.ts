@@ -77,13 +77,19 @@ function checkCodeSystem(cs: Json, path: string, ts: ResourceCheckTerminology, r
   const base = cs['supplements'];
   if (typeof base === 'string') {
     if (cs['content'] !== 'supplement') {
-      report({ message: "CodeSystem Supplements SHALL have a content value of 'supplement'", expression: `${path}.content` });
+      report({
+        message: "CodeSystem Supplements SHALL have a content value of 'supplement'",
+        expression: `${path}.content`,
+      });
     }
     forEachConcept(cs, path, (concept, at) => {
       const code = concept['code'];
       if (typeof code !== 'string') return;
       if (ts.validateCodeInSystem(base, code)?.valid === false) {
-        report({ message: `The code '${code}' is not declared in the base CodeSystem ${base} so is not valid in the supplement`, expression: at });
+        report({
+          message: `The code '${code}' is not declared in the base CodeSystem ${base} so is not valid in the supplement`,
+          expression: at,
+        });
       }
     });
   }
@@ -130,7 +136,13 @@ function checkPropertyDefinitions(cs: Json, path: string, report: Report): Map<s
   return types;
 }
 
-function checkKnownProperty(uri: string, code: string | undefined, type: string | undefined, at: string, report: Report): void {
+function checkKnownProperty(
+  uri: string,
+  code: string | undefined,
+  type: string | undefined,
+  at: string,
+  report: Report,
+): void {
   const name = uri.slice(CONCEPT_PROPERTIES.length);
   const expected = KNOWN_PROPERTIES[name];
   if (expected === undefined) return;
@@ -141,12 +153,20 @@ function checkKnownProperty(uri: string, code: string | undefined, type: string 
     });
   }
   if (type !== undefined && type !== expected) {
-    report({ message: `Wrong type '${type}': The URI '${uri}' identifies a property that has the type '${expected}'`, expression: at });
+    report({
+      message: `Wrong type '${type}': The URI '${uri}' identifies a property that has the type '${expected}'`,
+      expression: at,
+    });
   }
 }
 
 /** A concept's property values must have the type their property is declared with. */
-function checkConceptProperties(concept: Json, at: string, declared: Map<string, string>, report: Report): void {
+function checkConceptProperties(
+  concept: Json,
+  at: string,
+  declared: Map<string, string>,
+  report: Report,
+): void {
   asArray(concept['property']).forEach((p, j) => {
     if (!isRecord(p) || typeof p['code'] !== 'string') return;
     const expected = declared.get(p['code']);
@@ -215,11 +235,20 @@ function codeCheckWithContained(vs: Json, ts: ResourceCheckTerminology): CodeInS
     if (!local) return ts.validateCodeInSystem(system, code, undefined, version);
     const indexed = indexCodeSystem(local);
     if (findConcept(indexed, code)) return { valid: true };
-    return indexed.content === 'complete' ? { valid: false, message: `Unknown code '${code}' in the code system '${system}'` } : undefined;
+    return indexed.content === 'complete'
+      ? { valid: false, message: `Unknown code '${code}' in the code system '${system}'` }
+      : undefined;
   };
 }
 
-function checkIncludeConcepts(inc: Json, system: string, version: string | undefined, at: string, check: CodeInSystem, report: Report): void {
+function checkIncludeConcepts(
+  inc: Json,
+  system: string,
+  version: string | undefined,
+  at: string,
+  check: CodeInSystem,
+  report: Report,
+): void {
   asArray(inc['concept']).forEach((c, j) => {
     if (!isRecord(c) || typeof c['code'] !== 'string') return;
     const result = check(system, c['code'], version);
@@ -237,7 +266,12 @@ function checkIncludeConcepts(inc: Json, system: string, version: string | undef
 function propertyTypes(cs: Readonly<Json> | undefined): Map<string, string> {
   const out = new Map<string, string>();
   for (const p of asArray(cs?.['property'])) {
-    if (isRecord(p) && typeof p['code'] === 'string' && typeof p['type'] === 'string' && !out.has(p['code'])) {
+    if (
+      isRecord(p) &&
+      typeof p['code'] === 'string' &&
+      typeof p['type'] === 'string' &&
+      !out.has(p['code'])
+    ) {
       out.set(p['code'], p['type']);
     }
   }
@@ -286,7 +320,9 @@ function filterValueProblem(
   if (op !== '=') return undefined;
   if (system === SNOMED_SYSTEM && property === 'constraint') {
     const error = eclParseError(value);
-    return error ? `The value '${value}' for the filter constraint is invalid: Invalid ECL: ${error}` : undefined;
+    return error
+      ? `The value '${value}' for the filter constraint is invalid: Invalid ECL: ${error}`
+      : undefined;
   }
   if (type === 'boolean' && value !== 'true' && value !== 'false') {
     return `The value for a filter based on property '${property}' must be either 'true' or 'false', not '${value}'`;
@@ -298,7 +334,8 @@ function filterValueProblem(
 /** A filter on a Coding property names the value as `system(|version)#code`. */
 function codingFilterProblem(property: string, value: string, check: CodeInSystem): string | undefined {
   const m = /^([^|#]+)(?:\|([^#]+))?#(.+)$/.exec(value);
-  if (!m) return `The value for a filter based on property '${property}' must be in the format system(|version)#code, not '${value}'`;
+  if (!m)
+    return `The value for a filter based on property '${property}' must be in the format system(|version)#code, not '${value}'`;
   const [, system = '', version, code = ''] = m;
   const r = check(system, code, version);
   if (r?.valid === false) {
@@ -323,7 +360,16 @@ function checkConceptMap(cm: Json, path: string, ts: ResourceCheckTerminology, r
       const elementAt = `${at}.element[${j}]`;
       checkMappedCode(e['code'], source, sourceVs, 'source', `${elementAt}.code`, ts, report);
       asArray(e['target']).forEach((t, k) => {
-        if (isRecord(t)) checkMappedCode(t['code'], target, undefined, 'target', `${elementAt}.target[${k}].code`, ts, report);
+        if (isRecord(t))
+          checkMappedCode(
+            t['code'],
+            target,
+            undefined,
+            'target',
+            `${elementAt}.target[${k}].code`,
+            ts,
+            report,
+          );
       });
     });
   });
@@ -346,11 +392,19 @@ function checkMappedCode(
   if (typeof code !== 'string' || system === undefined) return;
   const inSystem = ts.validateCodeInSystem(system, code);
   if (inSystem?.valid === false) {
-    report({ code: 'code-invalid', message: `The ${side} code '${code}' is not valid in the code system ${system} (${inSystem.message ?? 'unknown code'})`, expression: at });
+    report({
+      code: 'code-invalid',
+      message: `The ${side} code '${code}' is not valid in the code system ${system} (${inSystem.message ?? 'unknown code'})`,
+      expression: at,
+    });
     return;
   }
   if (valueSet === undefined || !ts.hasValueSet(valueSet)) return;
   if (ts.validateCode(valueSet, { system, code })?.valid === false) {
-    report({ code: 'required', message: `The ${side} code '${code}' is not valid in the value set ${valueSet}`, expression: at });
+    report({
+      code: 'required',
+      message: `The ${side} code '${code}' is not valid in the value set ${valueSet}`,
+      expression: at,
+    });
   }
 }

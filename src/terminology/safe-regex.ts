@@ -48,4 +48,3 @@ export function hasNestedQuantifier(pattern: string): boolean {
   }
   return false;
 }
-

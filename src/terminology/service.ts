@@ -56,7 +56,12 @@ export interface TerminologyService {
    * Whether `code` is a code of `system`, without a value set. undefined unless we hold the
    * complete code system (or it is UCUM).
    */
-  validateCodeInSystem(system: string, code: string, display?: string, version?: string): CodeCheck | undefined;
+  validateCodeInSystem(
+    system: string,
+    code: string,
+    display?: string,
+    version?: string,
+  ): CodeCheck | undefined;
   /** Whether we hold the code system (complete, fragment or otherwise), or it is UCUM. */
   hasCodeSystem(system: string): boolean;
   /** The ValueSet resource for a canonical (`url` or `url|version`), as loaded. */
@@ -114,7 +119,8 @@ export function createTerminologyService(opts: TerminologyOptions = {}): Termino
 
   const findCodeSystem = (url: string, version?: string): IndexedCodeSystem | undefined => {
     for (const l of layers()) {
-      const cs = l.codeSystems.get(url, version) ?? (version !== undefined ? l.codeSystems.get(url) : undefined);
+      const cs =
+        l.codeSystems.get(url, version) ?? (version !== undefined ? l.codeSystems.get(url) : undefined);
       if (cs && !isSupplement(cs)) return indexedCodeSystem(cs);
     }
     return undefined;
@@ -133,10 +139,16 @@ export function createTerminologyService(opts: TerminologyOptions = {}): Termino
   const withoutCodeSystem = (system: string, code: string): CodeCheck | undefined => {
     const base = supplementOf(system);
     if (base !== undefined) {
-      return { valid: false, message: `CodeSystem ${system} is a supplement (of ${base}), so it cannot be used as a code system` };
+      return {
+        valid: false,
+        message: `CodeSystem ${system} is a supplement (of ${base}), so it cannot be used as a code system`,
+      };
     }
     if (plausibleCode(system, code) === false) {
-      return { valid: false, message: `Unknown code '${code}' in the code system '${system}' (not a valid code of this system)` };
+      return {
+        valid: false,
+        message: `Unknown code '${code}' in the code system '${system}' (not a valid code of this system)`,
+      };
     }
     return undefined;
   };
@@ -160,7 +172,9 @@ export function createTerminologyService(opts: TerminologyOptions = {}): Termino
   }
 
   const nameOf = (ref: ValueSetRef): string =>
-    typeof ref === 'string' ? ref : String(ref['url'] ?? (ref['id'] !== undefined ? `#${String(ref['id'])}` : '(inline)'));
+    typeof ref === 'string'
+      ? ref
+      : String(ref['url'] ?? (ref['id'] !== undefined ? `#${String(ref['id'])}` : '(inline)'));
 
   function compiledValueSet(canonical: string): CompiledValueSet | undefined {
     const hit = compiled.get(canonical);
@@ -187,7 +201,12 @@ export function createTerminologyService(opts: TerminologyOptions = {}): Termino
       const vs = valueSetOf(valueSetRef);
       if (!vs || typeof coding.code !== 'string') return undefined;
       if (coding.system === undefined) return service.validateBareCode(valueSetRef, coding.code);
-      const inSystem = service.validateCodeInSystem(coding.system, coding.code, coding.display, coding.version);
+      const inSystem = service.validateCodeInSystem(
+        coding.system,
+        coding.code,
+        coding.display,
+        coding.version,
+      );
       if (inSystem && !inSystem.valid) return inSystem;
       const member = vs.test(coding.system, coding.code);
       if (member === undefined) return undefined;

@@ -31,7 +31,9 @@ export class CanonicalLayer {
     const list = this.byUrl.get(url);
     if (!list) return undefined;
     if (version === undefined) return list[0];
-    return list.find((r) => r['version'] === version) ?? list.find((r) => versionMatches(r['version'], version));
+    return (
+      list.find((r) => r['version'] === version) ?? list.find((r) => versionMatches(r['version'], version))
+    );
   }
 
   has(url: string): boolean {

@@ -132,7 +132,12 @@ export function createInvariantEvaluator(defaults: Pick<InvariantContext, 'termi
   return {
     compileExpression,
     evaluateInvariant: (compiled, node, ctx, typeName) =>
-      evaluateInvariant(compiled, node, ctx.terminology && ctx.conformsTo ? ctx : { ...defaults, ...ctx }, typeName),
+      evaluateInvariant(
+        compiled,
+        node,
+        ctx.terminology && ctx.conformsTo ? ctx : { ...defaults, ...ctx },
+        typeName,
+      ),
   };
 }
 
@@ -306,7 +311,11 @@ function memberOfFn(this: unknown, coll: unknown[], valueSet: unknown): boolean[
   return [answer];
 }
 
-function memberOf(ts: NonNullable<InvariantContext['terminology']>, url: string, value: unknown): boolean | undefined {
+function memberOf(
+  ts: NonNullable<InvariantContext['terminology']>,
+  url: string,
+  value: unknown,
+): boolean | undefined {
   if (typeof value === 'string') return ts.validateBareCode(url, value)?.valid;
   if (!isRecord(value)) return false;
   const codings = Array.isArray(value['coding']) ? (value['coding'] as unknown[]) : [value];

@@ -60,7 +60,9 @@ const ANSWER_TYPES: Record<string, string[]> = {
 };
 
 /** QuestionnaireResponse.item.answer.value[x] in R4. */
-const ANSWER_VALUE_TYPES = new Set(Object.values(ANSWER_TYPES).flat().concat('Boolean', 'Decimal', 'DateTime', 'Uri'));
+const ANSWER_VALUE_TYPES = new Set(
+  Object.values(ANSWER_TYPES).flat().concat('Boolean', 'Decimal', 'DateTime', 'Uri'),
+);
 
 const PRIMITIVES = new Set(['Boolean', 'Decimal', 'Integer', 'Date', 'DateTime', 'Time', 'String', 'Uri']);
 
@@ -82,8 +84,13 @@ export function checkAnswers(ctx: AnswerCheckContext): void {
     if (!ANSWER_VALUE_TYPES.has(value.type)) return;
     if (!allowed.includes(value.type)) {
       const names = allowed.map(typeLabel);
-      const expected = names.length === 1 ? `of the type ${names[0]}` : `one of the types ${names.join(', ')}`;
-      report(ctx, { code: 'structure', message: `Answer value must be ${expected} not ${typeLabel(value.type)}`, expression: valuePath });
+      const expected =
+        names.length === 1 ? `of the type ${names[0]}` : `one of the types ${names.join(', ')}`;
+      report(ctx, {
+        code: 'structure',
+        message: `Answer value must be ${expected} not ${typeLabel(value.type)}`,
+        expression: valuePath,
+      });
       return;
     }
     const at = { answerPath, valuePath };
@@ -134,11 +141,19 @@ function checkText(ctx: AnswerCheckContext, value: string, path: string): void {
   const length = [...value].length;
   const min = extensionValue(ctx.qItem, `${EXT}minLength`, 'valueInteger');
   if (typeof min === 'number' && length < min) {
-    report(ctx, { code: 'invariant', message: `The answer is shorter than the required minimum length of ${min} (found ${length})`, expression: path });
+    report(ctx, {
+      code: 'invariant',
+      message: `The answer is shorter than the required minimum length of ${min} (found ${length})`,
+      expression: path,
+    });
   }
   const max = ctx.qItem['maxLength'];
   if (typeof max === 'number' && length > max) {
-    report(ctx, { code: 'invariant', message: `The answer is longer than the allowed maximum length of ${max} (found ${length})`, expression: path });
+    report(ctx, {
+      code: 'invariant',
+      message: `The answer is longer than the allowed maximum length of ${max} (found ${length})`,
+      expression: path,
+    });
   }
   const pattern = extensionValue(ctx.qItem, `${EXT}regex`, 'valueString');
   if (typeof pattern === 'string') {
@@ -174,7 +189,11 @@ function checkDecimalPlaces(ctx: AnswerCheckContext, value: number, path: string
   if (typeof limit !== 'number') return;
   const places = decimalPlaces(value);
   if (places > limit) {
-    report(ctx, { code: 'invariant', message: `The value ${value} has too many decimal places (limit = ${limit})`, expression: path });
+    report(ctx, {
+      code: 'invariant',
+      message: `The value ${value} has too many decimal places (limit = ${limit})`,
+      expression: path,
+    });
   }
 }
 
@@ -206,7 +225,8 @@ function checkMinMax(ctx: AnswerCheckContext, type: string, value: unknown, path
 function compareScalar(a: unknown, b: unknown): number | undefined {
   if (typeof a === 'number' && typeof b === 'number') return Math.sign(a - b);
   // Dates and times in the same precision compare as text.
-  if (typeof a === 'string' && typeof b === 'string' && a.length === b.length) return a < b ? -1 : a > b ? 1 : 0;
+  if (typeof a === 'string' && typeof b === 'string' && a.length === b.length)
+    return a < b ? -1 : a > b ? 1 : 0;
   return undefined;
 }
 
@@ -217,12 +237,22 @@ function checkAttachment(ctx: AnswerCheckContext, att: Json, path: string): void
   if (typeof maxSize === 'number') {
     const size = attachmentSize(att);
     if (size !== undefined && size > maxSize) {
-      report(ctx, { code: 'invariant', message: `The attachment is too large (allowed = ${maxSize}, found = ${size})`, expression: path });
+      report(ctx, {
+        code: 'invariant',
+        message: `The attachment is too large (allowed = ${maxSize}, found = ${size})`,
+        expression: path,
+      });
     }
   }
-  const mimeTypes = extensionValues(ctx.qItem, `${EXT}mimeType`, 'valueCode').filter((v): v is string => typeof v === 'string');
+  const mimeTypes = extensionValues(ctx.qItem, `${EXT}mimeType`, 'valueCode').filter(
+    (v): v is string => typeof v === 'string',
+  );
   const contentType = att['contentType'];
-  if (mimeTypes.length > 0 && typeof contentType === 'string' && !mimeTypes.includes(contentType.split(';')[0]?.trim() ?? '')) {
+  if (
+    mimeTypes.length > 0 &&
+    typeof contentType === 'string' &&
+    !mimeTypes.includes(contentType.split(';')[0]?.trim() ?? '')
+  ) {
     report(ctx, {
       code: 'invariant',
       message: `The attachment content type '${contentType}' is not allowed (allowed = ${mimeTypes.join(', ')})`,
@@ -248,7 +278,11 @@ function checkReference(ctx: AnswerCheckContext, ref: Json, path: string): void 
   const type = referenceType(reference);
   if (type === undefined) return;
   if (!ctx.isResourceType(type)) {
-    report(ctx, { code: 'invariant', message: `The resource type ${type} in the reference ${reference} is not valid`, expression: path });
+    report(ctx, {
+      code: 'invariant',
+      message: `The resource type ${type} in the reference ${reference} is not valid`,
+      expression: path,
+    });
     return;
   }
   const allowed = extensionValues(ctx.qItem, `${EXT}questionnaire-referenceResource`, 'valueCode').filter(
@@ -274,8 +308,20 @@ function referenceType(reference: string): string | undefined {
 function checkQuantity(ctx: AnswerCheckContext, q: Json, path: string): void {
   checkUnitOptions(ctx, q, path);
   checkUnitValueSet(ctx, q, path);
-  checkQuantityBound(ctx, q, extensionValue(ctx.qItem, `${SDC_EXT}sdc-questionnaire-minQuantity`, 'valueQuantity'), 'minimum', path);
-  checkQuantityBound(ctx, q, extensionValue(ctx.qItem, `${SDC_EXT}sdc-questionnaire-maxQuantity`, 'valueQuantity'), 'maximum', path);
+  checkQuantityBound(
+    ctx,
+    q,
+    extensionValue(ctx.qItem, `${SDC_EXT}sdc-questionnaire-minQuantity`, 'valueQuantity'),
+    'minimum',
+    path,
+  );
+  checkQuantityBound(
+    ctx,
+    q,
+    extensionValue(ctx.qItem, `${SDC_EXT}sdc-questionnaire-maxQuantity`, 'valueQuantity'),
+    'maximum',
+    path,
+  );
 }
 
 function describeQuantity(q: Json): string {
@@ -284,10 +330,14 @@ function describeQuantity(q: Json): string {
 }
 
 function checkUnitOptions(ctx: AnswerCheckContext, q: Json, path: string): void {
-  const options = extensionValues(ctx.qItem, `${EXT}questionnaire-unitOption`, 'valueCoding').filter(isRecord);
+  const options = extensionValues(ctx.qItem, `${EXT}questionnaire-unitOption`, 'valueCoding').filter(
+    isRecord,
+  );
   if (options.length === 0) return;
   if (options.some((o) => o['system'] === q['system'] && o['code'] === q['code'])) return;
-  const allowed = options.map((o) => `${String(o['display'] ?? o['code'])} (${String(o['system'])}#${String(o['code'])})`);
+  const allowed = options.map(
+    (o) => `${String(o['display'] ?? o['code'])} (${String(o['system'])}#${String(o['code'])})`,
+  );
   report(ctx, {
     code: 'invariant',
     message: `The value ${describeQuantity(q)} (${String(q['system'])}#${String(q['code'])}) has a unit that is not valid (allowed = ${allowed.join(', ')})`,
@@ -302,7 +352,10 @@ function checkUnitValueSet(ctx: AnswerCheckContext, q: Json, path: string): void
   const code = q['code'];
   const check =
     typeof code === 'string'
-      ? ctx.terminology.validateCode(vs, { code, ...(typeof q['system'] === 'string' ? { system: q['system'] } : {}) })
+      ? ctx.terminology.validateCode(vs, {
+          code,
+          ...(typeof q['system'] === 'string' ? { system: q['system'] } : {}),
+        })
       : { valid: false };
   if (check && !check.valid) {
     report(ctx, {
@@ -313,7 +366,13 @@ function checkUnitValueSet(ctx: AnswerCheckContext, q: Json, path: string): void
   }
 }
 
-function checkQuantityBound(ctx: AnswerCheckContext, q: Json, limit: unknown, bound: 'minimum' | 'maximum', path: string): void {
+function checkQuantityBound(
+  ctx: AnswerCheckContext,
+  q: Json,
+  limit: unknown,
+  bound: 'minimum' | 'maximum',
+  path: string,
+): void {
   if (!isRecord(limit) || typeof limit['value'] !== 'number' || typeof q['value'] !== 'number') return;
   const formal = (x: Json): boolean => x['system'] === UCUM_SYSTEM && typeof x['code'] === 'string';
   if (!formal(q) || !formal(limit)) {
@@ -346,7 +405,13 @@ function checkQuantityBound(ctx: AnswerCheckContext, q: Json, limit: unknown, bo
 
 // --- options -----------------------------------------------------------------------------------
 
-function checkOptions(ctx: AnswerCheckContext, itemType: string, type: string, value: unknown, at: Paths): void {
+function checkOptions(
+  ctx: AnswerCheckContext,
+  itemType: string,
+  type: string,
+  value: unknown,
+  at: Paths,
+): void {
   const options = records(ctx.qItem['answerOption']);
   const open = itemType === 'open-choice';
   const valueSet = ctx.qItem['answerValueSet'];
@@ -376,7 +441,8 @@ function checkOptions(ctx: AnswerCheckContext, itemType: string, type: string, v
  * answer may hold a name or a birth date and outcomes end up in logs.
  */
 function describeValue(type: string, value: unknown): string {
-  if (type === 'Coding' && isRecord(value)) return `code ${String(value['system'] ?? '')}#${String(value['code'] ?? '')}`;
+  if (type === 'Coding' && isRecord(value))
+    return `code ${String(value['system'] ?? '')}#${String(value['code'] ?? '')}`;
   if (typeof value === 'number') return `${typeLabel(type)} ${value}`;
   return `${typeLabel(type)} answer`;
 }
@@ -389,13 +455,21 @@ function findOption(options: Json[], type: string, value: unknown): number | und
     if (type === 'Coding' && isRecord(value) && isRecord(opt.value)) {
       return opt.value['system'] === value['system'] && opt.value['code'] === value['code'];
     }
-    if (type === 'Reference' && isRecord(value) && isRecord(opt.value)) return opt.value['reference'] === value['reference'];
+    if (type === 'Reference' && isRecord(value) && isRecord(opt.value))
+      return opt.value['reference'] === value['reference'];
     return opt.value === value;
   });
   return i < 0 ? undefined : i;
 }
 
-function checkValueSetAnswer(ctx: AnswerCheckContext, ref: string, type: string, value: unknown, open: boolean, at: Paths): void {
+function checkValueSetAnswer(
+  ctx: AnswerCheckContext,
+  ref: string,
+  type: string,
+  value: unknown,
+  open: boolean,
+  at: Paths,
+): void {
   const ts = ctx.terminology;
   if (!ts) return;
   const vs = valueSetRef(ctx, ref);
@@ -407,12 +481,17 @@ function checkValueSetAnswer(ctx: AnswerCheckContext, ref: string, type: string,
       report(ctx, {
         severity: 'warning',
         code: 'code-invalid',
-        message: 'Coding has no system. A code with no system has no defined meaning, and it cannot be validated. A system should be provided',
+        message:
+          'Coding has no system. A code with no system has no defined meaning, and it cannot be validated. A system should be provided',
         expression: at.answerPath,
       });
       return;
     }
-    const check = ts.validateCode(vs, { system, code, ...(typeof value['display'] === 'string' ? { display: value['display'] } : {}) });
+    const check = ts.validateCode(vs, {
+      system,
+      code,
+      ...(typeof value['display'] === 'string' ? { display: value['display'] } : {}),
+    });
     if (check === undefined) {
       report(ctx, {
         severity: 'information',

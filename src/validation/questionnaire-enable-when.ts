@@ -48,14 +48,19 @@ export function isEnabled(qItem: Json, index: QuestionnaireIndex, stack: readonl
   return qItem['enableBehavior'] === 'any' ? results.some(Boolean) : results.every(Boolean);
 }
 
-function conditionHolds(cond: Json, source: Json, index: QuestionnaireIndex, stack: readonly ResponseFrame[]): boolean {
+function conditionHolds(
+  cond: Json,
+  source: Json,
+  index: QuestionnaireIndex,
+  stack: readonly ResponseFrame[],
+): boolean {
   const question = cond['question'];
   const operator = cond['operator'];
   if (typeof question !== 'string' || typeof operator !== 'string') return false;
   const target = index.byLinkId.get(question);
   if (!target) return false;
   const answers = findAnswers(target, source, index, stack);
-  if (operator === 'exists') return (answers.length > 0) === (cond['answerBoolean'] === true);
+  if (operator === 'exists') return answers.length > 0 === (cond['answerBoolean'] === true);
   const expected = answerValue(cond, 'answer');
   if (!expected) return false;
   return answers.some((a) => {
@@ -65,7 +70,12 @@ function conditionHolds(cond: Json, source: Json, index: QuestionnaireIndex, sta
 }
 
 /** Answers to `target` in the response group that `source` and `target` share (or anywhere). */
-function findAnswers(target: Json, source: Json, index: QuestionnaireIndex, stack: readonly ResponseFrame[]): Json[] {
+function findAnswers(
+  target: Json,
+  source: Json,
+  index: QuestionnaireIndex,
+  stack: readonly ResponseFrame[],
+): Json[] {
   const common = commonAncestor(source, target, index);
   const frame = common ? [...stack].reverse().find((f) => f.qItem === common) : stack[0];
   const root = frame?.response ?? stack[0]?.response;
@@ -148,7 +158,8 @@ function ordering(a: TypedValue, b: TypedValue): number | 'unequal' | undefined 
     if (a.type === 'String') return a.value === b.value ? 0 : 'unequal';
     return a.value === b.value ? 0 : a.value < b.value ? -1 : 1;
   }
-  if (typeof a.value === 'boolean' && typeof b.value === 'boolean') return a.value === b.value ? 0 : 'unequal';
+  if (typeof a.value === 'boolean' && typeof b.value === 'boolean')
+    return a.value === b.value ? 0 : 'unequal';
   if (isRecord(a.value) && isRecord(b.value)) return complexOrdering(a.type, a.value, b.value);
   return undefined;
 }

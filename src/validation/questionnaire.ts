@@ -35,7 +35,9 @@ export interface QuestionnaireCheckOptions {
 
 const MAX_DEPTH = 100;
 
-const r4Model = createRequire(import.meta.url)('fhirpath/fhir-context/r4') as { type2Parent: Record<string, string> };
+const r4Model = createRequire(import.meta.url)('fhirpath/fhir-context/r4') as {
+  type2Parent: Record<string, string>;
+};
 const RESOURCE_TYPES = new Set(
   Object.entries(r4Model.type2Parent)
     .filter(([, parent]) => parent === 'DomainResource' || parent === 'Resource')
@@ -51,7 +53,9 @@ export function validateQuestionnaireResponse(
   if (!isRecord(qr) || !isRecord(questionnaire)) return [];
   const check = new ResponseCheck(qr, questionnaire, options);
   check.period(basePath);
-  check.items(records(qr['item']), records(questionnaire['item']), basePath, [{ qItem: undefined, response: qr }]);
+  check.items(records(qr['item']), records(questionnaire['item']), basePath, [
+    { qItem: undefined, response: qr },
+  ]);
   return check.issues;
 }
 
@@ -140,7 +144,11 @@ class ResponseCheck {
         return;
       }
       if (qIndex < lastIndex) {
-        this.report({ code: 'structure', message: `Item '${linkId}' is out of order: items must follow the order of the Questionnaire`, expression: path });
+        this.report({
+          code: 'structure',
+          message: `Item '${linkId}' is out of order: items must follow the order of the Questionnaire`,
+          expression: path,
+        });
       }
       lastIndex = Math.max(lastIndex, qIndex);
       const list = byLinkId.get(linkId) ?? [];
@@ -150,10 +158,20 @@ class ResponseCheck {
     return byLinkId;
   }
 
-  private unmatched(item: Json, linkId: string, parentPath: string, path: string, stack: readonly ResponseFrame[]): void {
+  private unmatched(
+    item: Json,
+    linkId: string,
+    parentPath: string,
+    path: string,
+    stack: readonly ResponseFrame[],
+  ): void {
     const elsewhere = this.index.byLinkId.get(linkId);
     if (!elsewhere) {
-      this.report({ code: 'not-found', message: `LinkId '${linkId}' not found in questionnaire`, expression: parentPath });
+      this.report({
+        code: 'not-found',
+        message: `LinkId '${linkId}' not found in questionnaire`,
+        expression: parentPath,
+      });
       return;
     }
     this.report({
@@ -189,14 +207,25 @@ class ResponseCheck {
   }
 
   /** One response item against its Questionnaire item. */
-  private item(item: Json, qItem: Json, path: string, stack: readonly ResponseFrame[], enabled: boolean): void {
+  private item(
+    item: Json,
+    qItem: Json,
+    path: string,
+    stack: readonly ResponseFrame[],
+    enabled: boolean,
+  ): void {
     const linkId = String(qItem['linkId']);
     const type = typeof qItem['type'] === 'string' ? qItem['type'] : undefined;
     const answers = records(item['answer']);
     const children = records(item['item']);
     this.text(item, qItem, path);
     if (type === undefined) {
-      this.report({ severity: 'warning', code: 'structure', message: `The Questionnaire item '${linkId}' has no type`, expression: path });
+      this.report({
+        severity: 'warning',
+        code: 'structure',
+        message: `The Questionnaire item '${linkId}' has no type`,
+        expression: path,
+      });
       return;
     }
     const frame: ResponseFrame = { qItem, response: item };
@@ -206,8 +235,19 @@ class ResponseCheck {
       return;
     }
     if (type === 'display' || type === 'question') {
-      this.noAnswers(answers, type === 'display' ? `Items of type 'display' cannot have answers` : 'Items of type question should not have answers', path);
-      if (children.length > 0) this.report({ code: 'structure', message: `Items of type '${type}' cannot have child items`, expression: path });
+      this.noAnswers(
+        answers,
+        type === 'display'
+          ? `Items of type 'display' cannot have answers`
+          : 'Items of type question should not have answers',
+        path,
+      );
+      if (children.length > 0)
+        this.report({
+          code: 'structure',
+          message: `Items of type '${type}' cannot have child items`,
+          expression: path,
+        });
       return;
     }
     this.answerCount(qItem, answers, path, enabled);
@@ -221,7 +261,10 @@ class ResponseCheck {
       issues: this.issues,
     });
     answers.forEach((answer, i) => {
-      this.items(records(answer['item']), records(qItem['item']), `${path}.answer[${i}]`, [...stack, { qItem, response: answer }]);
+      this.items(records(answer['item']), records(qItem['item']), `${path}.answer[${i}]`, [
+        ...stack,
+        { qItem, response: answer },
+      ]);
     });
     if (children.length > 0) {
       this.report({
@@ -252,22 +295,36 @@ class ResponseCheck {
     const linkId = String(qItem['linkId']);
     if (answers.length === 0 && qItem['required'] === true && enabled) this.missingRequired(qItem, path);
     if (answers.length > 1 && qItem['repeats'] !== true) {
-      this.report({ code: 'structure', message: `Only one response answer item with this linkId allowed ('${linkId}')`, expression: path });
+      this.report({
+        code: 'structure',
+        message: `Only one response answer item with this linkId allowed ('${linkId}')`,
+        expression: path,
+      });
     }
     const min = extensionInteger(qItem, 'http://hl7.org/fhir/StructureDefinition/questionnaire-minOccurs');
     if (min !== undefined && answers.length < min) {
-      this.report({ code: 'invalid', message: `The minimum number of answers is ${min} but this has ${answers.length} answers`, expression: path });
+      this.report({
+        code: 'invalid',
+        message: `The minimum number of answers is ${min} but this has ${answers.length} answers`,
+        expression: path,
+      });
     }
     const max = extensionInteger(qItem, 'http://hl7.org/fhir/StructureDefinition/questionnaire-maxOccurs');
     if (max !== undefined && answers.length > max) {
-      this.report({ code: 'invalid', message: `The maximum number of answers is ${max} but this has ${answers.length} answers`, expression: path });
+      this.report({
+        code: 'invalid',
+        message: `The maximum number of answers is ${max} but this has ${answers.length} answers`,
+        expression: path,
+      });
     }
   }
 
   /** `#id` in an answerValueSet: contained in the Questionnaire, or beside it in the response. */
   private containedValueSet(id: string): Json | undefined {
     for (const holder of [this.questionnaire, this.qr]) {
-      const hit = records(holder['contained']).find((r) => r['resourceType'] === 'ValueSet' && r['id'] === id);
+      const hit = records(holder['contained']).find(
+        (r) => r['resourceType'] === 'ValueSet' && r['id'] === id,
+      );
       if (hit) return hit;
     }
     return undefined;

@@ -24,7 +24,12 @@ const ctxOf = (resource: unknown, extra: Partial<InvariantContext> = {}): Invari
   ...extra,
 });
 
-function holds(expression: string, node: unknown, ctx: InvariantContext, typeName?: string): boolean | { error: string } {
+function holds(
+  expression: string,
+  node: unknown,
+  ctx: InvariantContext,
+  typeName?: string,
+): boolean | { error: string } {
   return evaluateInvariant(compileExpression(expression), node, ctx, typeName);
 }
 
@@ -45,7 +50,9 @@ describe('fhirpath: invariants at each level', () => {
   const per1 = 'start.hasValue().not() or end.hasValue().not() or (start <= end)';
 
   it('when a Quantity has a code and a system, then qty-3 holds', () => {
-    expect(holds(qty3, { value: 5, code: 'mg', system: 'http://unitsofmeasure.org' }, ctxOf({}), 'Quantity')).toBe(true);
+    expect(
+      holds(qty3, { value: 5, code: 'mg', system: 'http://unitsofmeasure.org' }, ctxOf({}), 'Quantity'),
+    ).toBe(true);
   });
 
   it('when a Quantity has a code but no system, then qty-3 fails', () => {
@@ -59,26 +66,48 @@ describe('fhirpath: invariants at each level', () => {
 
   it('when an element invariant is given its element path, then the node is typed by it', () => {
     const component = { code: { text: 'x' }, valueQuantity: { value: 1 }, dataAbsentReason: { text: 'y' } };
-    const obs = { resourceType: 'Observation', status: 'final', code: { text: 'bp' }, component: [component] };
-    expect(holds('dataAbsentReason.empty() or value.empty()', component, ctxOf(obs), 'Observation.component')).toBe(false);
+    const obs = {
+      resourceType: 'Observation',
+      status: 'final',
+      code: { text: 'bp' },
+      component: [component],
+    };
+    expect(
+      holds('dataAbsentReason.empty() or value.empty()', component, ctxOf(obs), 'Observation.component'),
+    ).toBe(false);
   });
 
   it('when a resource in a Bundle breaks obs-6, then evaluating it on the entry fails', () => {
-    const obs = { resourceType: 'Observation', status: 'final', code: { text: 'x' }, valueString: 'a', dataAbsentReason: { text: 'b' } };
-    const bundle = { resourceType: 'Bundle', type: 'collection', entry: [{ fullUrl: 'urn:uuid:1', resource: obs }] };
+    const obs = {
+      resourceType: 'Observation',
+      status: 'final',
+      code: { text: 'x' },
+      valueString: 'a',
+      dataAbsentReason: { text: 'b' },
+    };
+    const bundle = {
+      resourceType: 'Bundle',
+      type: 'collection',
+      entry: [{ fullUrl: 'urn:uuid:1', resource: obs }],
+    };
     expect(holds('dataAbsentReason.empty() or value.empty()', obs, ctxOf(obs, { bundle }))).toBe(false);
   });
 
   it('when the result is empty, then the invariant holds (as the HL7 Java validator treats ref-1)', () => {
-    const ref1 = "reference.startsWith('#').not() or (reference.substring(1).trace('url') in %rootResource.contained.id.trace('ids'))";
-    expect(holds(ref1, { display: 'no reference' }, ctxOf({ resourceType: 'Patient' }), 'Reference')).toBe(true);
+    const ref1 =
+      "reference.startsWith('#').not() or (reference.substring(1).trace('url') in %rootResource.contained.id.trace('ids'))";
+    expect(holds(ref1, { display: 'no reference' }, ctxOf({ resourceType: 'Patient' }), 'Reference')).toBe(
+      true,
+    );
   });
 
   it('when %resource and %rootResource are used in a contained resource, then they are its own and its container', () => {
     const inner = { resourceType: 'Practitioner', id: 'pr' };
     const outer = { resourceType: 'Patient', contained: [inner] };
     const ctx: InvariantContext = { resource: inner, rootResource: outer };
-    expect(holds("%resource.resourceType = 'Practitioner' and %rootResource.resourceType = 'Patient'", inner, ctx)).toBe(true);
+    expect(
+      holds("%resource.resourceType = 'Practitioner' and %rootResource.resourceType = 'Patient'", inner, ctx),
+    ).toBe(true);
   });
 });
 
@@ -143,9 +172,17 @@ describe('fhirpath: memberOf() and conformsTo()', () => {
   it('when a CodeableConcept has one coding in the value set, then memberOf() is true', () => {
     const p = {
       resourceType: 'Patient',
-      maritalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-MaritalStatus', code: 'M' }] },
+      maritalStatus: {
+        coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-MaritalStatus', code: 'M' }],
+      },
     };
-    expect(holds("maritalStatus.memberOf('http://hl7.org/fhir/ValueSet/marital-status')", p, ctxOf(p, { terminology: ts }))).toBe(true);
+    expect(
+      holds(
+        "maritalStatus.memberOf('http://hl7.org/fhir/ValueSet/marital-status')",
+        p,
+        ctxOf(p, { terminology: ts }),
+      ),
+    ).toBe(true);
   });
 
   it('when there is no terminology service, then memberOf() cannot be decided', () => {
@@ -165,7 +202,9 @@ describe('fhirpath: memberOf() and conformsTo()', () => {
     const p = { resourceType: 'Patient' };
     const url = 'https://overdracht.dev/fhir/StructureDefinition/ov-patient';
     expect(holds(`conformsTo('${url}')`, p, ctxOf(p, { conformsTo: () => true }))).toBe(true);
-    expect(holds(`conformsTo('${url}')`, p, ctxOf(p))).toEqual({ error: `conformsTo('${url}') cannot be decided here` });
+    expect(holds(`conformsTo('${url}')`, p, ctxOf(p))).toEqual({
+      error: `conformsTo('${url}') cannot be decided here`,
+    });
   });
 });
 
@@ -174,7 +213,14 @@ describe('fhirpath: htmlChecks() (txt-1)', () => {
   const div = (inner: string): string => `<div xmlns="http://www.w3.org/1999/xhtml">${inner}</div>`;
 
   it('when the narrative uses allowed XHTML only, then txt-1 holds', () => {
-    expect(holds(txt1, div('<p>Summary <b>bold</b></p><table><tr><td>1</td></tr></table>'), ctxOf({}), 'Narrative.div')).toBe(true);
+    expect(
+      holds(
+        txt1,
+        div('<p>Summary <b>bold</b></p><table><tr><td>1</td></tr></table>'),
+        ctxOf({}),
+        'Narrative.div',
+      ),
+    ).toBe(true);
   });
 
   it('when the narrative has a script, then txt-1 fails', () => {
@@ -216,7 +262,9 @@ function baseConstraints(): Constraint[] {
   const out = new Map<string, Constraint>();
   const perExpression = new Map<string, number>();
   for (const file of ['profiles-types.json', 'profiles-resources.json']) {
-    const bundle = JSON.parse(readFileSync(join(medplumR4Dir(), file), 'utf8')) as { entry: { resource: Json }[] };
+    const bundle = JSON.parse(readFileSync(join(medplumR4Dir(), file), 'utf8')) as {
+      entry: { resource: Json }[];
+    };
     for (const { resource: sd } of bundle.entry) {
       if (sd['resourceType'] !== 'StructureDefinition') continue;
       const elements = ((sd['snapshot'] as Json | undefined)?.['element'] ?? []) as Json[];
@@ -227,7 +275,12 @@ function baseConstraints(): Constraint[] {
           const seen = perExpression.get(c['expression']) ?? 0;
           if (seen >= 3) continue;
           perExpression.set(c['expression'], seen + 1);
-          out.set(`${path}|${String(c['key'])}`, { key: String(c['key']), path, expression: c['expression'], kind: String(sd['kind']) });
+          out.set(`${path}|${String(c['key'])}`, {
+            key: String(c['key']),
+            path,
+            expression: c['expression'],
+            kind: String(sd['kind']),
+          });
         }
       }
     }
@@ -254,7 +307,12 @@ describe('fhirpath: the R4 base constraints', () => {
       const isResource = c.kind === 'resource' && !c.path.includes('.');
       const node = isResource ? { resourceType: c.path } : {};
       const ctx = ctxOf({ resourceType: 'Basic' }, { terminology: ts });
-      const r = evaluateInvariant(compileExpression(c.expression), node, ctx, isResource ? undefined : c.path);
+      const r = evaluateInvariant(
+        compileExpression(c.expression),
+        node,
+        ctx,
+        isResource ? undefined : c.path,
+      );
       if (typeof r === 'object') failures.push(`${c.path}|${c.key}`);
     }
     // R4 has about 200 distinct constraint expressions (dom-*, ele-1, ext-1 and the resource and type rules).
@@ -290,7 +348,12 @@ describe.skipIf(!haveCases)('fhirpath: the R4 resource invariants on the conform
     const check = (res: Json, root: Json, bundle: Json | undefined, file: string): void => {
       for (const { key, compiled } of byType.get(String(res['resourceType'])) ?? []) {
         evaluations++;
-        const r = evaluateInvariant(compiled, res, { resource: res, rootResource: root, bundle, terminology: ts });
+        const r = evaluateInvariant(compiled, res, {
+          resource: res,
+          rootResource: root,
+          bundle,
+          terminology: ts,
+        });
         if (typeof r === 'object') errors.push(`${file} ${key}: ${r.error}`);
       }
       for (const c of records(res['contained'])) check(c, root, bundle, file);
@@ -317,13 +380,20 @@ describe.skipIf(!haveCases)('fhirpath: the R4 resource invariants on the conform
 function baseConstraintsAll(): Constraint[] {
   const out: Constraint[] = [];
   for (const file of ['profiles-types.json', 'profiles-resources.json']) {
-    const bundle = JSON.parse(readFileSync(join(medplumR4Dir(), file), 'utf8')) as { entry: { resource: Json }[] };
+    const bundle = JSON.parse(readFileSync(join(medplumR4Dir(), file), 'utf8')) as {
+      entry: { resource: Json }[];
+    };
     for (const { resource: sd } of bundle.entry) {
       const elements = ((sd['snapshot'] as Json | undefined)?.['element'] ?? []) as Json[];
       for (const el of elements) {
         for (const c of (el['constraint'] ?? []) as Json[]) {
           if (typeof c['expression'] !== 'string') continue;
-          out.push({ key: String(c['key']), path: String(el['path']), expression: c['expression'], kind: String(sd['kind']) });
+          out.push({
+            key: String(c['key']),
+            path: String(el['path']),
+            expression: c['expression'],
+            kind: String(sd['kind']),
+          });
         }
       }
     }
@@ -353,14 +423,25 @@ describe('fhirpath: the evaluator for the engine', () => {
 describe('fhirpath: resolve() from a contained resource in a Bundle entry', () => {
   it('when a contained resource has a relative reference, then it resolves against its container entry', () => {
     const inner = { resourceType: 'Provenance', target: [{ reference: 'Patient/p1' }] };
-    const container = { resourceType: 'Observation', status: 'final', code: { text: 'x' }, contained: [inner] };
+    const container = {
+      resourceType: 'Observation',
+      status: 'final',
+      code: { text: 'x' },
+      contained: [inner],
+    };
     const bundle = {
       resourceType: 'Bundle',
       type: 'collection',
       entry: [
         { fullUrl: 'http://a.example/fhir/Observation/o1', resource: container },
-        { fullUrl: 'http://b.example/fhir/Patient/p1', resource: { resourceType: 'Patient', id: 'p1', gender: 'male' } },
-        { fullUrl: 'http://a.example/fhir/Patient/p1', resource: { resourceType: 'Patient', id: 'p1', gender: 'female' } },
+        {
+          fullUrl: 'http://b.example/fhir/Patient/p1',
+          resource: { resourceType: 'Patient', id: 'p1', gender: 'male' },
+        },
+        {
+          fullUrl: 'http://a.example/fhir/Patient/p1',
+          resource: { resourceType: 'Patient', id: 'p1', gender: 'female' },
+        },
       ],
     };
     const ctx: InvariantContext = { resource: inner, rootResource: container, bundle };

@@ -26,7 +26,8 @@ interface Case {
   supporting?: string[];
 }
 
-const read = (dir: string, file: string): Json => JSON.parse(readFileSync(join(ROOT, dir, file), 'utf8')) as Json;
+const read = (dir: string, file: string): Json =>
+  JSON.parse(readFileSync(join(ROOT, dir, file), 'utf8')) as Json;
 const isError = (i: { severity?: string }): boolean => i.severity === 'error' || i.severity === 'fatal';
 
 function findQuestionnaire(qr: Json, support: Json[]): Json | undefined {

@@ -25,7 +25,12 @@ function questionnaire(): Json {
         text: 'About you',
         item: [
           { linkId: 'name', type: 'string', text: 'Name', required: true, maxLength: 40 },
-          { linkId: 'gender', type: 'choice', text: 'Gender', answerValueSet: 'http://hl7.org/fhir/ValueSet/administrative-gender' },
+          {
+            linkId: 'gender',
+            type: 'choice',
+            text: 'Gender',
+            answerValueSet: 'http://hl7.org/fhir/ValueSet/administrative-gender',
+          },
         ],
       },
       { linkId: 'smokes', type: 'boolean', text: 'Do you smoke?', required: true },
@@ -77,14 +82,24 @@ function response(): Json {
         linkId: 'about',
         item: [
           { linkId: 'name', answer: [{ valueString: 'A. Person' }] },
-          { linkId: 'gender', answer: [{ valueCoding: { system: 'http://hl7.org/fhir/administrative-gender', code: 'female' } }] },
+          {
+            linkId: 'gender',
+            answer: [
+              { valueCoding: { system: 'http://hl7.org/fhir/administrative-gender', code: 'female' } },
+            ],
+          },
         ],
       },
       { linkId: 'smokes', answer: [{ valueBoolean: true }] },
       { linkId: 'per-day', answer: [{ valueInteger: 5 }] },
       { linkId: 'mood', answer: [{ valueCoding: { system: 'http://example.org/mood', code: 'good' } }] },
       { linkId: 'weight', answer: [{ valueQuantity: { value: 70, unit: 'kg', system: UCUM, code: 'kg' } }] },
-      { linkId: 'has-gp', answer: [{ valueBoolean: true, item: [{ linkId: 'gp-since', answer: [{ valueDate: '2019-04-01' }] }] }] },
+      {
+        linkId: 'has-gp',
+        answer: [
+          { valueBoolean: true, item: [{ linkId: 'gp-since', answer: [{ valueDate: '2019-04-01' }] }] },
+        ],
+      },
     ],
   };
 }
@@ -118,7 +133,10 @@ describe('questionnaire: linkIds and nesting', () => {
   it('when a linkId is not in the questionnaire, then the parent is reported', () => {
     const qr = response();
     qr.item[1].linkId = 'smoker';
-    expect(errors(check(qr))).toContainEqual({ path: 'QuestionnaireResponse', message: "LinkId 'smoker' not found in questionnaire" });
+    expect(errors(check(qr))).toContainEqual({
+      path: 'QuestionnaireResponse',
+      message: "LinkId 'smoker' not found in questionnaire",
+    });
   });
 
   it('when an item sits at the wrong level, then it is reported where it is', () => {
@@ -143,7 +161,11 @@ describe('questionnaire: linkIds and nesting', () => {
 
   it('when a question nests its children under item instead of answer.item, then the item is reported', () => {
     const qr = response();
-    qr.item[5] = { linkId: 'has-gp', answer: [{ valueBoolean: true }], item: [{ linkId: 'gp-since', answer: [{ valueDate: '2019-04-01' }] }] };
+    qr.item[5] = {
+      linkId: 'has-gp',
+      answer: [{ valueBoolean: true }],
+      item: [{ linkId: 'gp-since', answer: [{ valueDate: '2019-04-01' }] }],
+    };
     expect(errors(check(qr)).map((e) => e.path)).toContain('QuestionnaireResponse.item[5]');
   });
 
@@ -226,7 +248,10 @@ describe('questionnaire: answer types and constraints', () => {
     const qr = response();
     qr.item[2].answer = [{ valueString: 'five' }];
     expect(errors(check(qr))).toEqual([
-      { path: 'QuestionnaireResponse.item[2].answer[0].value.ofType(string)', message: 'Answer value must be of the type integer not string' },
+      {
+        path: 'QuestionnaireResponse.item[2].answer[0].value.ofType(string)',
+        message: 'Answer value must be of the type integer not string',
+      },
     ]);
   });
 
@@ -244,25 +269,34 @@ describe('questionnaire: answer types and constraints', () => {
   it('when an integer is below minValue, then the value is reported', () => {
     const qr = response();
     qr.item[2].answer = [{ valueInteger: 0 }];
-    expect(errors(check(qr)).map((e) => e.path)).toEqual(['QuestionnaireResponse.item[2].answer[0].value.ofType(integer)']);
+    expect(errors(check(qr)).map((e) => e.path)).toEqual([
+      'QuestionnaireResponse.item[2].answer[0].value.ofType(integer)',
+    ]);
   });
 
   it('when a quantity has a unit that is not offered, then the value is reported', () => {
     const qr = response();
     qr.item[4].answer = [{ valueQuantity: { value: 154, unit: 'lb', system: UCUM, code: '[lb_av]' } }];
-    expect(errors(check(qr)).map((e) => e.path)).toEqual(['QuestionnaireResponse.item[4].answer[0].value.ofType(Quantity)']);
+    expect(errors(check(qr)).map((e) => e.path)).toEqual([
+      'QuestionnaireResponse.item[4].answer[0].value.ofType(Quantity)',
+    ]);
   });
 
   it('when a display item has an answer, then the item is reported', () => {
     const qr = response();
     qr.item.unshift({ linkId: 'intro', answer: [{ valueString: 'x' }] });
-    expect(errors(check(qr))).toEqual([{ path: 'QuestionnaireResponse.item[0]', message: "Items of type 'display' cannot have answers" }]);
+    expect(errors(check(qr))).toEqual([
+      { path: 'QuestionnaireResponse.item[0]', message: "Items of type 'display' cannot have answers" },
+    ]);
   });
 
   it('when a group has an answer, then the group is reported', () => {
     const qr = response();
     qr.item[0].answer = [{ valueString: 'x' }];
-    expect(errors(check(qr))).toContainEqual({ path: 'QuestionnaireResponse.item[0]', message: 'Items of type group should not have answers' });
+    expect(errors(check(qr))).toContainEqual({
+      path: 'QuestionnaireResponse.item[0]',
+      message: 'Items of type group should not have answers',
+    });
   });
 
   it('when a nested answer item breaks a rule, then the path runs through the answer', () => {
@@ -279,7 +313,10 @@ describe('questionnaire: options and value sets', () => {
     const qr = response();
     qr.item[3].answer = [{ valueCoding: { system: 'http://example.org/mood', code: 'meh' } }];
     expect(errors(check(qr))).toEqual([
-      { path: 'QuestionnaireResponse.item[3].answer[0]', message: 'The code http://example.org/mood#meh is not in the set of permitted values' },
+      {
+        path: 'QuestionnaireResponse.item[3].answer[0]',
+        message: 'The code http://example.org/mood#meh is not in the set of permitted values',
+      },
     ]);
   });
 
@@ -291,20 +328,34 @@ describe('questionnaire: options and value sets', () => {
 
   it('when a coding is not in the answerValueSet, then the answer is reported', () => {
     const qr = response();
-    qr.item[0].item[1].answer = [{ valueCoding: { system: 'http://hl7.org/fhir/administrative-gender', code: 'woman' } }];
+    qr.item[0].item[1].answer = [
+      { valueCoding: { system: 'http://hl7.org/fhir/administrative-gender', code: 'woman' } },
+    ];
     expect(errors(check(qr)).map((e) => e.path)).toEqual(['QuestionnaireResponse.item[0].item[1].answer[0]']);
   });
 
   it('when the answerValueSet is contained, then it is found by its id', () => {
     const q = questionnaire();
-    q.contained = [{ resourceType: 'ValueSet', id: 'g', compose: { include: [{ system: 'http://hl7.org/fhir/administrative-gender', concept: [{ code: 'male' }] }] } }];
+    q.contained = [
+      {
+        resourceType: 'ValueSet',
+        id: 'g',
+        compose: {
+          include: [{ system: 'http://hl7.org/fhir/administrative-gender', concept: [{ code: 'male' }] }],
+        },
+      },
+    ];
     q.item[1].item[1].answerValueSet = '#g';
-    expect(errors(check(response(), q)).map((e) => e.path)).toEqual(['QuestionnaireResponse.item[0].item[1].answer[0]']);
+    expect(errors(check(response(), q)).map((e) => e.path)).toEqual([
+      'QuestionnaireResponse.item[0].item[1].answer[0]',
+    ]);
   });
 
   it('when no terminology service is given, then value set answers are not judged', () => {
     const qr = response();
-    qr.item[0].item[1].answer = [{ valueCoding: { system: 'http://hl7.org/fhir/administrative-gender', code: 'woman' } }];
+    qr.item[0].item[1].answer = [
+      { valueCoding: { system: 'http://hl7.org/fhir/administrative-gender', code: 'woman' } },
+    ];
     expect(validateQuestionnaireResponse(qr, questionnaire(), 'QuestionnaireResponse')).toEqual([]);
   });
 });
@@ -313,8 +364,12 @@ describe('questionnaire: paths inside a Bundle and the effective period', () => 
   it('when the response is a Bundle entry, then paths start at the entry', () => {
     const qr = response();
     qr.item[2].answer = [{ valueDecimal: 1.5 }];
-    const issues = validateQuestionnaireResponse(qr, questionnaire(), 'Bundle.entry[3].resource', { terminology: ts });
-    expect(errors(issues).map((e) => e.path)).toEqual(['Bundle.entry[3].resource.item[2].answer[0].value.ofType(decimal)']);
+    const issues = validateQuestionnaireResponse(qr, questionnaire(), 'Bundle.entry[3].resource', {
+      terminology: ts,
+    });
+    expect(errors(issues).map((e) => e.path)).toEqual([
+      'Bundle.entry[3].resource.item[2].answer[0].value.ofType(decimal)',
+    ]);
   });
 
   it('when the response was authored after the questionnaire expired, then authored gets a warning', () => {
@@ -323,7 +378,9 @@ describe('questionnaire: paths inside a Bundle and the effective period', () => 
     const qr = response();
     qr.authored = '2021-01-05T10:00:00+01:00';
     const issues = check(qr, q);
-    expect(issues.map((i) => [i.severity, i.expression?.[0]])).toEqual([['warning', 'QuestionnaireResponse.authored']]);
+    expect(issues.map((i) => [i.severity, i.expression?.[0]])).toEqual([
+      ['warning', 'QuestionnaireResponse.authored'],
+    ]);
   });
 });
 

@@ -30,7 +30,14 @@ function codeSystem(): Json {
         display: 'Colour',
         property: [{ code: 'notSelectable', valueBoolean: true }],
         concept: [
-          { code: 'red', display: 'Red', property: [{ code: 'hex', valueString: '#ff0000' }, { code: 'complement', valueCoding: { system: `${BASE}/CodeSystem/colours`, code: 'green' } }] },
+          {
+            code: 'red',
+            display: 'Red',
+            property: [
+              { code: 'hex', valueString: '#ff0000' },
+              { code: 'complement', valueCoding: { system: `${BASE}/CodeSystem/colours`, code: 'green' } },
+            ],
+          },
           { code: 'green', display: 'Green', property: [{ code: 'hex', valueString: '#00ff00' }] },
         ],
       },
@@ -47,7 +54,10 @@ function valueSet(): Json {
       include: [
         { system: `${BASE}/CodeSystem/colours`, concept: [{ code: 'red' }] },
         { system: `${BASE}/CodeSystem/colours`, filter: [{ property: 'concept', op: 'is-a', value: 'red' }] },
-        { system: `${BASE}/CodeSystem/colours`, filter: [{ property: 'complement', op: '=', value: `${BASE}/CodeSystem/colours#green` }] },
+        {
+          system: `${BASE}/CodeSystem/colours`,
+          filter: [{ property: 'complement', op: '=', value: `${BASE}/CodeSystem/colours#green` }],
+        },
         { system: 'http://snomed.info/sct', concept: [{ code: '73211009' }] },
       ],
     },
@@ -75,7 +85,8 @@ beforeAll(() => {
   ts = createTerminologyService({ includeProject: false, resources: [codeSystem(), valueSet()] });
 });
 
-const check = (r: Json): OperationOutcomeIssue[] => validateTerminologyResource(r, String(r.resourceType), ts);
+const check = (r: Json): OperationOutcomeIssue[] =>
+  validateTerminologyResource(r, String(r.resourceType), ts);
 const paths = (r: Json): string[] => check(r).map((i) => i.expression?.[0] ?? '');
 
 describe('terminology resources: the valid ones', () => {
@@ -97,7 +108,8 @@ describe('terminology resources: CodeSystem', () => {
     expect(check(cs)).toEqual([
       expect.objectContaining({
         expression: ['CodeSystem.count'],
-        diagnostics: 'The code system is complete, but the number of concepts (3) does not match the stated total number (4)',
+        diagnostics:
+          'The code system is complete, but the number of concepts (3) does not match the stated total number (4)',
       }),
     ]);
   });
@@ -111,9 +123,17 @@ describe('terminology resources: CodeSystem', () => {
   });
 
   it('when a supplement names a code its base does not have, then that concept is reported', () => {
-    const cs: Json = { ...codeSystem(), url: `${BASE}/CodeSystem/colours-nl`, supplements: `${BASE}/CodeSystem/colours`, content: 'supplement' };
+    const cs: Json = {
+      ...codeSystem(),
+      url: `${BASE}/CodeSystem/colours-nl`,
+      supplements: `${BASE}/CodeSystem/colours`,
+      content: 'supplement',
+    };
     delete cs.count;
-    cs.concept = [{ code: 'red', display: 'Rood' }, { code: 'blue', display: 'Blauw' }];
+    cs.concept = [
+      { code: 'red', display: 'Rood' },
+      { code: 'blue', display: 'Blauw' },
+    ];
     expect(paths(cs)).toEqual(['CodeSystem.concept[1]']);
   });
 
@@ -168,7 +188,8 @@ describe('terminology resources: ValueSet', () => {
     expect(check(vs)).toEqual([
       expect.objectContaining({
         expression: ['ValueSet.compose.include[2].filter[0]'],
-        diagnostics: "The value for a filter based on property 'complement' must be in the format system(|version)#code, not 'green'",
+        diagnostics:
+          "The value for a filter based on property 'complement' must be in the format system(|version)#code, not 'green'",
       }),
     ]);
   });
@@ -181,7 +202,10 @@ describe('terminology resources: ValueSet', () => {
 
   it('when a SNOMED CT constraint filter is not valid ECL, then the filter is reported', () => {
     const vs = valueSet();
-    vs.compose.include[3] = { system: 'http://snomed.info/sct', filter: [{ property: 'constraint', op: '=', value: '<< 404684003 OR << 71388002' }] };
+    vs.compose.include[3] = {
+      system: 'http://snomed.info/sct',
+      filter: [{ property: 'constraint', op: '=', value: '<< 404684003 OR << 71388002' }],
+    };
     expect(check(vs)).toEqual([]);
     vs.compose.include[3].filter[0].value = '404684003 << 71388002';
     expect(paths(vs)).toEqual(['ValueSet.compose.include[3].filter[0]']);
@@ -189,7 +213,16 @@ describe('terminology resources: ValueSet', () => {
 
   it('when an include names a contained code system by its url, then its codes are checked there', () => {
     const vs = valueSet();
-    vs.contained = [{ resourceType: 'CodeSystem', id: 'c', url: `${BASE}/CodeSystem/local`, status: 'active', content: 'complete', concept: [{ code: 'a' }] }];
+    vs.contained = [
+      {
+        resourceType: 'CodeSystem',
+        id: 'c',
+        url: `${BASE}/CodeSystem/local`,
+        status: 'active',
+        content: 'complete',
+        concept: [{ code: 'a' }],
+      },
+    ];
     vs.compose.include = [{ system: `${BASE}/CodeSystem/local`, concept: [{ code: 'a' }, { code: 'b' }] }];
     expect(paths(vs)).toEqual(['ValueSet.compose.include[0].concept[1]']);
   });
