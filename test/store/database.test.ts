@@ -87,6 +87,27 @@ describe.each(TARGETS)('database ($name)', (target) => {
       expect(JSON.stringify(err.outcome) + err.message).not.toContain('Jansen');
     });
 
+    it('when two serializable transactions collide, then the loser is retried and both take effect', async () => {
+      await db.exec(
+        'CREATE TABLE counter (id integer PRIMARY KEY, n integer NOT NULL); INSERT INTO counter VALUES (1, 0)',
+      );
+      let attempts = 0;
+      const bump = (): Promise<void> =>
+        db.transaction(
+          async (tx) => {
+            attempts += 1;
+            const { rows } = await tx.query<{ n: number }>('SELECT n FROM counter WHERE id = 1');
+            await new Promise((resolve) => setTimeout(resolve, 30));
+            await tx.query('UPDATE counter SET n = $1 WHERE id = 1', [(rows[0]?.n ?? 0) + 1]);
+          },
+          { isolation: 'serializable' },
+        );
+      await Promise.all([bump(), bump()]);
+      expect((await db.query<{ n: number }>('SELECT n FROM counter')).rows[0]?.n).toBe(2);
+      // PGlite runs one transaction at a time; on a server the two overlap and one is retried.
+      expect(attempts).toBeGreaterThanOrEqual(target.name === 'pg' ? 3 : 2);
+    });
+
     it('when maintenance runs, then statistics exist for the store tables', async () => {
       await maintain(db);
       const { rows } = await db.query<{ n: number }>(
