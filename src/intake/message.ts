@@ -61,5 +61,35 @@ export function checkMessageShape(value: unknown): ShapeResult {
   });
   if (issues.length) return { ok: false, issues };
   if (focus.length === 0) return fail('Bundle.entry[0].resource.focus', 'MessageHeader.focus must name what the message is about', 'required');
+  const dangling = danglingReferences(index);
+  if (dangling.length) return { ok: false, issues: dangling };
   return { ok: true, message: { bundle, index, header, headerId: header.id, event, focus } };
+}
+
+/**
+ * A message travels alone: every reference in it resolves to one of its entries (ov-bdl-ref-1),
+ * or the receiver would hold links to nowhere. Each one that does not is named by its path.
+ * References to contained resources (`#id`) and the inside of nested Bundles are exempt.
+ */
+function danglingReferences(index: BundleIndex): OperationOutcomeIssue[] {
+  const issues: OperationOutcomeIssue[] = [];
+  for (const e of index.entries) {
+    if (e.resource.resourceType === 'Bundle') continue;
+    const stack: { value: unknown; path: string }[] = [{ value: e.resource, path: `Bundle.entry[${e.index}].resource` }];
+    while (stack.length > 0) {
+      const { value, path } = stack.pop() ?? { value: undefined, path: '' };
+      if (value === null || typeof value !== 'object') continue;
+      if (Array.isArray(value)) {
+        value.forEach((v, i) => stack.push({ value: v, path: `${path}[${i}]` }));
+        continue;
+      }
+      const o = value as Record<string, unknown>;
+      const ref = o.reference;
+      if (typeof ref === 'string' && !ref.startsWith('#') && !index.resolve(ref, e)) {
+        issues.push(issue({ code: 'not-found', expression: path, message: 'This reference does not resolve to an entry of the message' }));
+      }
+      for (const [key, child] of Object.entries(o)) if (key !== 'contained') stack.push({ value: child, path: `${path}.${key}` });
+    }
+  }
+  return issues.sort((a, b) => (a.expression?.[0] ?? '').localeCompare(b.expression?.[0] ?? ''));
 }

@@ -7,7 +7,7 @@ import type { Bundle } from '@medplum/fhirtypes';
 import { SYSTEMS } from '../../src/fhir/codes.js';
 import { DEMO_GGZ, DEMO_GP, referralMessage as build, type ReferralOptions as BuildOptions } from '../../src/demo/referral.js';
 
-export interface ReferralOptions extends Omit<BuildOptions, 'sender' | 'receiver'> {
+export interface ReferralOptions extends Omit<BuildOptions, 'receiver'> {
   senderAgb?: string;
   receiverAgb?: string;
   /** A receiver by its full identifier (e.g. the URA of a social team). */
@@ -18,7 +18,7 @@ export function referralMessage(opts: ReferralOptions = {}): Bundle {
   const { senderAgb, receiverAgb, receiver, ...rest } = opts;
   return build({
     ...rest,
-    sender: senderAgb ? { ...DEMO_GP, system: SYSTEMS.agb, value: senderAgb } : DEMO_GP,
+    sender: rest.sender ?? (senderAgb ? { ...DEMO_GP, system: SYSTEMS.agb, value: senderAgb } : DEMO_GP),
     receiver: receiver ?? (receiverAgb ? { ...DEMO_GGZ, value: receiverAgb } : DEMO_GGZ),
   });
 }
