@@ -3,10 +3,13 @@
  * runs: each case is validated against the base definitions, and once more against its profile
  * when the manifest has a `profile` section. A run carries everything a validator needs: the
  * resource, the conformance resources to load, the profile to check, and the expected outcome.
+ * Files in XML (some cases ship their profiles so) are read through the FHIR XML converter.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OperationOutcome, StructureDefinition } from '@medplum/fhirtypes';
+import { OperationOutcomeError } from '../../src/fhir/outcomes.js';
+import { fhirXmlToJson } from '../../src/fhir/xml.js';
 
 export type RunKind = 'base' | 'profile';
 
@@ -26,7 +29,7 @@ export interface ConformanceRun {
   readonly expected: OperationOutcome;
   /** Manifest settings a validator may honour (e.g. `fetcher`, `validateReference`). */
   readonly settings: Readonly<Record<string, unknown>>;
-  /** Supporting files we could not load (XML), listed so a reader knows what was missing. */
+  /** Supporting files we could not load (neither JSON nor XML), listed so a reader knows what was missing. */
   readonly unloaded: readonly string[];
 }
 
@@ -108,9 +111,6 @@ function baseRun(root: string, c: ManifestCase): ConformanceRun | SkippedRun {
 
 function profileRun(root: string, c: ManifestCase): ConformanceRun | SkippedRun {
   const p = c.profile!;
-  if (!isJsonFile(p.source)) {
-    return skip(c, 'profile', `the profile source ${p.source} is XML; this runner reads JSON only`);
-  }
   const files = [...(c.supporting ?? []), ...(c.profiles ?? []), ...(p.supporting ?? []), p.source];
   return makeRun(root, c, 'profile', p.java, files, p.source);
 }
@@ -123,27 +123,41 @@ function makeRun(
   files: readonly string[],
   profileFile: string | undefined,
 ): ConformanceRun | SkippedRun {
-  if (!isJsonFile(c.file))
-    return skip(c, kind, `the case file ${c.file} is XML; this runner reads JSON only`);
+  if (!isReadable(c.file)) return skip(c, kind, `the case file ${c.file} is neither JSON nor XML`);
+  if (profileFile && !isReadable(profileFile)) return skip(c, kind, `the profile ${profileFile} is neither JSON nor XML`);
   const expectedPath = join(root, 'outcomes', expectedFile);
   if (!existsSync(expectedPath)) return skip(c, kind, `no expected outcome ${expectedFile}`);
   const unique = [...new Set(files)];
-  const json = unique.filter(isJsonFile);
-  const profile = profileFile
-    ? (readJsonFile(join(root, 'cases', profileFile)) as StructureDefinition)
-    : undefined;
+  try {
+    return readRun(root, c, kind, expectedPath, unique, profileFile);
+  } catch (err) {
+    if (err instanceof OperationOutcomeError) return skip(c, kind, `a file cannot be read: ${err.message}`);
+    throw err;
+  }
+}
+
+function readRun(
+  root: string,
+  c: ManifestCase,
+  kind: RunKind,
+  expectedPath: string,
+  unique: readonly string[],
+  profileFile: string | undefined,
+): ConformanceRun {
+  const readable = unique.filter(isReadable);
+  const profile = profileFile ? (readResourceFile(join(root, 'cases', profileFile)) as StructureDefinition) : undefined;
   return {
     id: kind === 'base' ? c.name : `${c.name} [profile]`,
     caseName: c.name,
     kind,
     module: c.module,
     file: c.file,
-    resource: readJsonFile(join(root, 'cases', c.file)),
-    resources: json.map((f) => readJsonFile(join(root, 'cases', f))),
+    resource: readResourceFile(join(root, 'cases', c.file)),
+    resources: readable.map((f) => readResourceFile(join(root, 'cases', f))),
     profile,
     expected: readJsonFile(expectedPath) as OperationOutcome,
     settings: settingsOf(c, kind),
-    unloaded: unique.filter((f) => !isJsonFile(f)),
+    unloaded: unique.filter((f) => !isReadable(f)),
   };
 }
 
@@ -170,8 +184,13 @@ function skip(c: ManifestCase, kind: RunKind, reason: string): SkippedRun {
   };
 }
 
-function isJsonFile(file: string): boolean {
-  return file.toLowerCase().endsWith('.json');
+function isReadable(file: string): boolean {
+  return /\.(json|xml)$/i.test(file);
+}
+
+/** XML files are read through the FHIR XML converter; what it reports, the validators see in the JSON. */
+function readResourceFile(path: string): unknown {
+  return /\.xml$/i.test(path) ? fhirXmlToJson(readFileSync(path)).resource : readJsonFile(path);
 }
 
 function readJsonFile(path: string): unknown {

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { loadManifestRuns } from '../../scripts/conformance/manifest.js';
 import { formatReport } from '../../scripts/conformance/report.js';
 import { runConformance } from '../../scripts/conformance/runner.js';
 import type { ConformanceValidator } from '../../scripts/conformance/validators.js';
@@ -17,7 +18,7 @@ const crashing: ConformanceValidator = {
 };
 
 describe('runConformance on a miniature manifest', () => {
-  it('when a case has an XML profile, then its profile run is listed as skipped with the reason', async () => {
+  it('when a case has an XML profile, then it is read through the FHIR XML converter and its profile run is made', async () => {
     const report = await runConformance({
       casesRoot,
       exclusionsFile: `${fixtures}no-exclusions.json`,
@@ -27,13 +28,11 @@ describe('runConformance on a miniature manifest', () => {
       'patient-good',
       'patient-bad-gender',
       'patient-xml-profile',
+      'patient-xml-profile [profile]',
     ]);
-    expect(report.skipped).toEqual([
-      expect.objectContaining({
-        id: 'patient-xml-profile [profile]',
-        reason: expect.stringContaining('XML'),
-      }),
-    ]);
+    expect(report.skipped).toEqual([]);
+    const run = loadManifestRuns(casesRoot).runs.find((r) => r.id === 'patient-xml-profile [profile]');
+    expect(run?.profile).toEqual({ resourceType: 'StructureDefinition' });
   });
 
   it('when FHIR.js validates the cases, then the tally counts valid and invalid runs per module', async () => {
@@ -44,9 +43,9 @@ describe('runConformance on a miniature manifest', () => {
     });
     const total = report.tallies['fhir.js']?.find((t) => t.module === 'total');
     expect(total).toMatchObject({
-      runs: 3,
-      validRuns: 2,
-      validAgree: 2,
+      runs: 4,
+      validRuns: 3,
+      validAgree: 3,
       invalidRuns: 1,
       invalidAgree: 1,
       crashed: 0,
@@ -61,7 +60,7 @@ describe('runConformance on a miniature manifest', () => {
       validators: [crashing, 'fhir.js'],
     });
     const total = report.tallies.overdracht?.find((t) => t.module === 'total');
-    expect(total).toMatchObject({ runs: 3, crashed: 3, validAgree: 0, invalidAgree: 0, crashedOnInvalid: 1 });
+    expect(total).toMatchObject({ runs: 4, crashed: 4, validAgree: 0, invalidAgree: 0, crashedOnInvalid: 1 });
     expect(report.results[0]?.byValidator.overdracht?.crashed).toContain('Cannot read properties');
     expect(report.results[0]?.byValidator['fhir.js']?.comparison.verdictAgrees).toBe(true);
     expect(formatReport(report)).toContain('crashed on: patient-good: Cannot read properties');
@@ -76,7 +75,7 @@ describe('runConformance on a miniature manifest', () => {
     expect(report.excluded).toEqual([
       expect.objectContaining({ case: 'patient-bad-gender', run: 'base', module: 'tx' }),
     ]);
-    expect(report.tallies['fhir.js']?.find((t) => t.module === 'total')?.runs).toBe(2);
+    expect(report.tallies['fhir.js']?.find((t) => t.module === 'total')?.runs).toBe(3);
     expect(formatReport(report)).toContain(
       'patient-bad-gender [base] (tx): needs terminology we cannot have offline',
     );
