@@ -57,6 +57,8 @@ export interface ConversionContext {
   channel?: Readonly<Record<string, string>>;
   /** Value-set membership (the project's terminology service); undefined answers mean "cannot tell". */
   inValueSet?: (valueSetUrl: string, coding: { system?: string; code?: string }) => boolean | undefined;
+  /** Whether a code belongs to a code system; checks codes whose system the source only implies. */
+  codeInSystem?: (system: string, code: string) => boolean | undefined;
 }
 
 export interface Adapter<Input> {

@@ -19,6 +19,8 @@ export interface ConvertEnv {
   embed(resourceType: 'Practitioner' | 'Organization', resource: Json, cur: Cursor): Json;
   channel: Readonly<Record<string, string>>;
   timeZone: string;
+  /** false when the code is known not to be in the system; undefined when it cannot tell. */
+  codeInSystem(system: string, code: string): boolean | undefined;
 }
 
 /** A value for a choice element: the engine writes it at `value[x]` as `value<type>`. */
@@ -123,7 +125,7 @@ function dateValue(cur: Cursor, kind: 'date' | 'dateTime' | 'instant', timeZone 
 // ---------------------------------------------------------------------------------------------
 
 /** The system of a coded value: its coding-system name, its OID, or the field's table. */
-function systemOf(cur: Cursor, nameAt: number, oidAt: number | undefined, rule: SourceRule, env: ConvertEnv, first: boolean): { system?: string; unknownName?: boolean } {
+function systemOf(cur: Cursor, nameAt: number, oidAt: number | undefined, rule: SourceRule, env: ConvertEnv, first: boolean): { system?: string; unknownName?: boolean; assumed?: boolean } {
   const name = cur.peek(nameAt);
   const oid = oidAt ? cur.peek(oidAt) : '';
   const byOid = oid ? env.codingSystem(oid) : undefined;
@@ -134,7 +136,7 @@ function systemOf(cur: Cursor, nameAt: number, oidAt: number | undefined, rule: 
     return { unknownName: true };
   }
   if (byOid) return { system: byOid };
-  if (first && rule.table) return { system: env.codingSystem(rule.table) };
+  if (first && rule.table) return { system: env.codingSystem(rule.table), assumed: true };
   return {};
 }
 
@@ -190,8 +192,15 @@ function codeableConcept(cur: Cursor, rule: SourceRule, env: ConvertEnv): Json |
       if (i === 0 && !text && cur.peek(t.text)) text = cur.get(t.text);
       return;
     }
-    const { system, unknownName } = systemOf(cur, t.system, t.oid, rule, env, i === 0);
+    const found = systemOf(cur, t.system, t.oid, rule, env, i === 0);
+    const { unknownName } = found;
+    let system = found.system;
     if (unknownName) cur.untranslatable(`coding system '${cur.peek(t.system)}' is not known; the code is kept without a system`, t.system);
+    // A system the sender did not state is only assumed for codes it holds.
+    if (system && found.assumed && env.codeInSystem(system, code) === false) {
+      cur.untranslatable(`code not in ${rule.table ?? 'the assumed table'}; kept without a system`, t.code);
+      system = undefined;
+    }
     const coding: Json = {};
     if (system) {
       coding.system = system;
@@ -214,6 +223,10 @@ function simpleConcept(cur: Cursor, rule: SourceRule, env: ConvertEnv): Json | u
   if (!code) return finishConcept(cur, rule, env, [], undefined);
   const system = rule.table ? env.codingSystem(rule.table) : undefined;
   if (!system) return { text: cur.get(1) };
+  if (env.codeInSystem(system, code) === false) {
+    cur.untranslatable(`code not in ${rule.table ?? 'the assumed table'}; kept as text`, 1);
+    return { text: code };
+  }
   return finishConcept(cur, rule, env, [{ system, code: cur.get(1) }], undefined);
 }
 
@@ -302,9 +315,13 @@ function identifier(cur: Cursor, _rule: SourceRule, env: ConvertEnv): Json | und
   if (namespace && !usedNamespace(known, namespace)) {
     out.assigner = { display: auth ? auth.get(1) : cur.get(layout.namespace ?? 0) };
   }
-  if (typeCode) {
+  if (typeCode && known?.typeCodes?.some((t) => eqi(t, typeCode))) {
+    // The type (NNNLD, AGB, ...) is what the system says: the system carries it.
+    cur.get(layout.typeCode ?? 0);
+  } else if (typeCode) {
     const typeText = cur.get(layout.typeCode ?? 0);
-    out.type = type === 'PLN' ? { text: typeText } : { coding: [{ system: V2_0203, code: typeText }] };
+    const coded = type !== 'PLN' && env.codeInSystem(V2_0203, typeText) !== false;
+    out.type = coded ? { coding: [{ system: V2_0203, code: typeText }] } : { text: typeText };
   }
   out.value = cur.get(valueAt);
   const start = layout.start ? dateValue(cur.sub(layout.start), 'date') : undefined;

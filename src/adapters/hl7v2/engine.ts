@@ -11,14 +11,25 @@ import { SUMMARY_SECTIONS, SYSTEMS } from '../../fhir/codes.js';
 import { outcome } from '../../fhir/outcomes.js';
 import { forEachReference } from '../../fhir/references.js';
 import { CoverageTracker } from '../coverage.js';
-import { type ConversionResult, recordError } from '../framework.js';
+import { type ConversionResult, recordError, untranslatableIssue } from '../framework.js';
 import { uuidFor } from '../ids.js';
 import { type Json, setPath } from '../paths.js';
 import type { CodeTranslator } from '../translator.js';
 import { ChoiceValue, CONVERTERS, type ConvertEnv, type ConverterDef } from './convert.js';
 import { Cursor, newSink, type ReadSink } from './cursor.js';
 import { leafKey, leafPath, segmentLocation } from './locate.js';
-import { type Condition, type ElementRule, type FieldRule, type Hl7v2Spec, isSourceRule, parseSource, type ReferenceRule, type ResourceRule } from './spec.js';
+import {
+  type ChannelRule,
+  type Condition,
+  type ElementRule,
+  type FieldRule,
+  type Hl7v2Spec,
+  isChannelRule,
+  isSourceRule,
+  parseSource,
+  type ReferenceRule,
+  type ResourceRule,
+} from './spec.js';
 import type { Hl7Structure } from './structure.js';
 import type { Hl7Message, Hl7Segment } from './types.js';
 
@@ -31,6 +42,7 @@ export interface EngineDeps {
   timeZone: string;
   /** Whether a coding is in a value set; undefined when it cannot tell. */
   inValueSet?: (valueSetUrl: string, coding: { system?: string; code?: string }) => boolean | undefined;
+  codeInSystem?: (system: string, code: string) => boolean | undefined;
 }
 
 export interface DetailedResult extends ConversionResult {
@@ -62,9 +74,13 @@ interface Draft extends Built {
 interface Run {
   deps: EngineDeps;
   message: Hl7Message;
+  byName: Map<string, Hl7Segment[]>;
   owners: Map<number, Hl7Segment>;
   drafts: Draft[];
   idBase: string;
+  env: ConvertEnv;
+  /** Where converters put the resources they embed during the current field. */
+  embedding: Embedded[];
 }
 
 export function convertMessage(message: Hl7Message, deps: EngineDeps): DetailedResult {
@@ -72,13 +88,18 @@ export function convertMessage(message: Hl7Message, deps: EngineDeps): DetailedR
   declareStructural(message, deps.spec, coverage);
   const refusal = acceptProblem(message, deps.spec);
   if (refusal) return { output: undefined, report: outcome([refusal]), coverage };
+  const msh = message.segments[0];
   const run: Run = {
     deps,
     message,
+    byName: indexByName(message),
     owners: computeOwners(message, deps.spec),
     drafts: [],
-    idBase: `${message.controlId}|${first(message, 'MSH')?.fields[3]?.[0]?.[0]?.[0] ?? ''}|${first(message, 'MSH')?.fields[4]?.[0]?.[0]?.[0] ?? ''}`,
+    idBase: `${message.controlId}|${msh?.fields[3]?.[0]?.[0]?.[0] ?? ''}|${msh?.fields[4]?.[0]?.[0]?.[0] ?? ''}`,
+    env: undefined as unknown as ConvertEnv,
+    embedding: [],
   };
+  run.env = envFor(run);
   for (const rule of deps.spec.resources) buildResources(run, rule);
   for (const rule of deps.spec.elements) applyElements(run, rule);
   // Links inside a record first (a coverage and its insurer), so that what a resource requires
@@ -163,8 +184,18 @@ function commit(run: Run, tracker: CoverageTracker): OperationOutcomeIssue[] {
 // Segment structure
 // ---------------------------------------------------------------------------------------------
 
-function first(message: Hl7Message, name: string): Hl7Segment | undefined {
-  return message.segments.find((s) => s.name === name);
+function indexByName(message: Hl7Message): Map<string, Hl7Segment[]> {
+  const byName = new Map<string, Hl7Segment[]>();
+  for (const seg of message.segments) {
+    const list = byName.get(seg.name);
+    if (list) list.push(seg);
+    else byName.set(seg.name, [seg]);
+  }
+  return byName;
+}
+
+function first(run: Run, name: string): Hl7Segment | undefined {
+  return run.byName.get(name)?.[0];
 }
 
 /** The owner of each grouped segment: the nearest earlier parent, passing only skippable segments. */
@@ -186,10 +217,11 @@ function computeOwners(message: Hl7Message, spec: Hl7v2Spec): Map<number, Hl7Seg
   return owners;
 }
 
-function holds(conditions: readonly Condition[] | undefined, seg: Hl7Segment, message: Hl7Message): boolean {
-  return (conditions ?? []).every((c) => {
+function holds(conditions: readonly Condition[] | undefined, seg: Hl7Segment, run: Run): boolean {
+  if (!conditions) return true;
+  return conditions.every((c) => {
     const src = parseSource(c.field);
-    const where = src.segment === seg.name ? seg : first(message, src.segment);
+    const where = src.segment === seg.name ? seg : first(run, src.segment);
     const values = (where?.fields[src.field] ?? []).flatMap((rep) => {
       const parts = src.component === undefined ? rep.flat() : (rep[src.component - 1] ?? []);
       return parts.filter((v) => v !== '' && v !== '""').map((v) => v.trim().toUpperCase());
@@ -206,7 +238,7 @@ function holds(conditions: readonly Condition[] | undefined, seg: Hl7Segment, me
 // ---------------------------------------------------------------------------------------------
 
 function buildResources(run: Run, rule: ResourceRule): void {
-  let segments = run.message.segments.filter((s) => s.name === rule.segment && holds(rule.when, s, run.message));
+  let segments = (run.byName.get(rule.segment) ?? []).filter((s) => holds(rule.when, s, run));
   if (rule.occurs === 'first') segments = segments.slice(0, 1);
   for (const segment of segments) {
     const id = uuidFor(run.idBase, rule.name, String(segment.position));
@@ -215,6 +247,8 @@ function buildResources(run: Run, rule: ResourceRule): void {
     for (const [path, value] of Object.entries(rule.fixed ?? {})) setPath(resource, path, structuredClone(value));
     const draft: Draft = { rule, segment, id, resource, used: [], reported: [], issues: [], embedded: [], referenced: false, dropped: false };
     for (const field of rule.fields ?? []) applyField(run, draft, resource, field, segment);
+    // A resource no source field went into carries nothing of the message: leave it out.
+    if (draft.used.length === 0 && (rule.fields ?? []).some(isSourceRule)) continue;
     run.drafts.push(draft);
   }
 }
@@ -225,22 +259,28 @@ function appends(target: string): boolean {
 
 /** Applies one field rule, writing into `into` and recording in `built`. */
 function applyField(run: Run, built: Built, into: Json, rule: FieldRule, segment: Hl7Segment): void {
-  if (!holds(rule.when, segment, run.message)) return;
+  if (!holds(rule.when, segment, run)) return;
+  if (isChannelRule(rule)) {
+    applyChannel(run, built, into, rule);
+    return;
+  }
   if (!isSourceRule(rule)) {
-    const holder = setPath(into, rule.target, structuredClone(rule.value));
-    if (holder) applyWith(holder, rule.with);
+    const value = structuredClone(rule.value);
+    const holder = setPath(into, rule.target, value);
+    if (holder) applyWith(holder, value, rule.with);
     return;
   }
   const src = parseSource(rule.source);
   // An absent segment reads as empty, so that defaults still apply.
-  const seg = (src.segment === segment.name ? segment : first(run.message, src.segment)) ?? emptySegment(src.segment);
+  const seg = (src.segment === segment.name ? segment : first(run, src.segment)) ?? emptySegment(src.segment);
   const field = seg.fields[src.field];
   const reps = field && appends(rule.target) ? field.length : 1;
   const converter: ConverterDef = CONVERTERS[rule.as];
   for (let rep = 1; rep <= reps; rep++) {
     const sink = newSink();
     const embedded: Embedded[] = [];
-    const value = converter.convert(cursorFor(run, seg, src, rep, sink), rule, envFor(run, embedded));
+    run.embedding = embedded;
+    const value = converter.convert(cursorFor(run, seg, src, rep, sink), rule, run.env);
     const final = value ?? plainDefault(run, rule, converter);
     built.reported.push(...sink.reported);
     built.issues.push(...sink.issues);
@@ -251,8 +291,21 @@ function applyField(run: Run, built: Built, into: Json, rule: FieldRule, segment
     if (!holder) continue;
     built.used.push(...sink.touched);
     built.embedded.push(...embedded);
-    applyWith(holder, rule.with);
+    applyWith(holder, written, rule.with);
   }
+}
+
+function applyChannel(run: Run, built: Built, into: Json, rule: ChannelRule): void {
+  const code = run.deps.channel[rule.channel];
+  if (!code) {
+    built.issues.push(
+      untranslatableIssue({ location: `channel.${rule.channel}`, message: `the source format has no field for ${rule.target} and the channel configuration does not set '${rule.channel}'` }),
+    );
+    return;
+  }
+  const value = rule.system ? { coding: [{ system: rule.system, code }] } : code;
+  const holder = setPath(into, rule.target, value);
+  if (holder) applyWith(holder, value, rule.with);
 }
 
 /** `value[x]` becomes `valueQuantity` (a converter's ChoiceValue) or is named after the converter. */
@@ -289,16 +342,19 @@ function plainDefault(run: Run, rule: FieldRule, converter: ConverterDef): unkno
   return typeof rule.default === 'string' ? rule.default : run.deps.channel[rule.default.channel];
 }
 
-function applyWith(holder: Json, extra: Record<string, unknown> | undefined): void {
-  for (const [path, value] of Object.entries(extra ?? {})) setPath(holder, path, structuredClone(value));
+/** `with` constants go beside the value: into the element itself when an element was written. */
+function applyWith(holder: Json, written: unknown, extra: Record<string, unknown> | undefined): void {
+  const into = typeof written === 'object' && written !== null && !Array.isArray(written) ? (written as Json) : holder;
+  for (const [path, value] of Object.entries(extra ?? {})) setPath(into, path, structuredClone(value));
 }
 
-function envFor(run: Run, embedded: Embedded[]): ConvertEnv {
-  const { spec, translator, channel, timeZone } = run.deps;
+function envFor(run: Run): ConvertEnv {
+  const { spec, translator, channel, timeZone, codeInSystem } = run.deps;
   return {
     translator,
     channel,
     timeZone,
+    codeInSystem: (system, code) => codeInSystem?.(system, code),
     codingSystem: (name) => codingSystem(spec, name),
     identifierSystem: (q) =>
       spec.identifierSystems.find(
@@ -309,7 +365,7 @@ function envFor(run: Run, embedded: Embedded[]): ConvertEnv {
       ),
     embed: (resourceType, resource, cur) => {
       const id = uuidFor(run.idBase, 'embedded', cur.location());
-      embedded.push({ id, resource: { resourceType, id, ...resource } });
+      run.embedding.push({ id, resource: { resourceType, id, ...resource } });
       return { reference: `urn:uuid:${id}` };
     },
   };
@@ -332,7 +388,7 @@ export function codingSystem(spec: Hl7v2Spec, name: string): string | undefined 
 // ---------------------------------------------------------------------------------------------
 
 function applyElements(run: Run, rule: ElementRule): void {
-  for (const seg of run.message.segments.filter((s) => s.name === rule.segment)) {
+  for (const seg of run.byName.get(rule.segment) ?? []) {
     const owner = run.owners.get(seg.position);
     const ownerRule = owner ? rule.owners[owner.name] : undefined;
     const draft =

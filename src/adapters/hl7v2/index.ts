@@ -52,6 +52,7 @@ export function createHl7v2Adapter(options: Hl7v2AdapterOptions = {}): Hl7v2Adap
       channel: ctx.channel ?? {},
       timeZone: ctx.channel?.timeZone ?? 'Europe/Amsterdam',
       inValueSet: ctx.inValueSet,
+      codeInSystem: ctx.codeInSystem,
     });
   return {
     format: HL7V2_FORMAT,

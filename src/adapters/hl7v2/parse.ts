@@ -84,8 +84,12 @@ function findBinary(bytes: Uint8Array): string | undefined {
   return undefined;
 }
 
+const LATIN1 = new TextDecoder('latin1');
+const UTF8_STRICT = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+const UTF8_LENIENT = new TextDecoder('utf-8');
+
 function latin1(bytes: Uint8Array): string {
-  return new TextDecoder('latin1').decode(bytes);
+  return LATIN1.decode(bytes);
 }
 
 /** MSH-18 of the first MSH, read before decoding (the header is ASCII in every character set we accept). */
@@ -101,32 +105,42 @@ function declaredCharset(head: string): string {
 
 type Decoded = { text: string; decodeBytes: (b: Uint8Array) => string } | { problem: string; code: OperationOutcomeIssue['code'] };
 
+interface Decoder {
+  decode(bytes: Uint8Array): string;
+}
+
+const isoDecoders = new Map<string, Decoder | null>();
+
+function isoDecoder(part: string): Decoder | undefined {
+  if (!isoDecoders.has(part)) {
+    try {
+      isoDecoders.set(part, part === '1' ? LATIN1 : new TextDecoder(`iso-8859-${part}`));
+    } catch {
+      isoDecoders.set(part, null);
+    }
+  }
+  return isoDecoders.get(part) ?? undefined;
+}
+
 /** HL7 table 0211 names we accept. https://terminology.hl7.org/CodeSystem-v2-0211.html */
 function decode(body: Uint8Array, charset: string): Decoded {
   const upper = charset.toUpperCase();
   const iso = /^8859\/(\d{1,2})$/.exec(upper);
   if (iso) {
-    const label = iso[1] === '1' ? 'latin1' : `iso-8859-${iso[1]}`;
-    let decode: (b: Uint8Array) => string;
-    try {
-      const decoder = new TextDecoder(label);
-      decode = (b) => decoder.decode(b);
-    } catch {
-      return { problem: `Character set ${charset} (MSH-18) is not supported`, code: 'not-supported' };
-    }
-    return { text: decode(body), decodeBytes: decode };
+    const decoder = isoDecoder(iso[1] ?? '');
+    if (!decoder) return { problem: `Character set ${charset} (MSH-18) is not supported`, code: 'not-supported' };
+    return { text: decoder.decode(body), decodeBytes: (b) => decoder.decode(b) };
   }
   if (upper !== '' && upper !== 'ASCII' && upper !== 'UNICODE UTF-8') {
     return { problem: `Character set ${charset} (MSH-18) is not supported; use UNICODE UTF-8 or 8859/1`, code: 'not-supported' };
   }
-  const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
   if (upper === 'ASCII') {
     const at = body.findIndex((b) => b > 0x7f);
     if (at >= 0) return { problem: `MSH-18 declares ASCII but byte ${at} is not ASCII`, code: 'structure' };
   }
   try {
-    const text = utf8.decode(body);
-    return { text, decodeBytes: (b) => new TextDecoder('utf-8').decode(b) };
+    const text = UTF8_STRICT.decode(body);
+    return { text, decodeBytes: (b) => UTF8_LENIENT.decode(b) };
   } catch {
     return {
       problem: `The input is not valid UTF-8${upper === '' ? ' and MSH-18 declares no character set (declare 8859/1 for Latin-1 text)' : ''}`,
@@ -303,13 +317,12 @@ function parseField(
   );
 }
 
-/** Splits, but stops counting (and throws) as soon as the limit is passed: no giant arrays. */
+/** Splits and enforces the limit; the input size limit already bounds the work of the split. */
 function capped(text: string, sep: string, max: number, message: () => string): string[] {
-  let count = 1;
-  for (let at = text.indexOf(sep); at >= 0; at = text.indexOf(sep, at + 1)) {
-    if (++count > max) throw new LimitExceeded(message());
-  }
-  return text.split(sep);
+  if (!text.includes(sep)) return [text];
+  const parts = text.split(sep);
+  if (parts.length > max) throw new LimitExceeded(message());
+  return parts;
 }
 
 function readHeader(msh: Hl7Segment): Pick<Hl7Message, 'messageCode' | 'triggerEvent' | 'messageStructure' | 'controlId' | 'version'> | undefined {

@@ -47,10 +47,21 @@ export interface ValueRule extends RuleBase {
   value: unknown;
 }
 
-export type FieldRule = SourceRule | ValueRule;
+/** A value the channel configuration supplies (a source format without that field); its absence is reported. */
+export interface ChannelRule extends RuleBase {
+  channel: string;
+  /** Writes a CodeableConcept with this system (else the bare value). */
+  system?: string;
+}
+
+export type FieldRule = SourceRule | ValueRule | ChannelRule;
 
 export function isSourceRule(r: FieldRule): r is SourceRule {
   return 'source' in r;
+}
+
+export function isChannelRule(r: FieldRule): r is ChannelRule {
+  return 'channel' in r;
 }
 
 export interface ReferenceRule {
@@ -156,6 +167,8 @@ const fieldRule = {
     source: { type: 'string', pattern: SOURCE },
     as: { enum: Object.keys(CONVERTERS) },
     value: {},
+    channel: { type: 'string' },
+    system: { type: 'string' },
     target,
     when: conditions,
     with: { type: 'object' },
@@ -168,7 +181,7 @@ const fieldRule = {
     typeFrom: { type: 'string', pattern: SOURCE },
     unitFrom: { type: 'string', pattern: SOURCE },
   },
-  oneOf: [{ required: ['source', 'as'] }, { required: ['value'] }],
+  oneOf: [{ required: ['source', 'as'] }, { required: ['value'] }, { required: ['channel'] }],
 };
 
 export const hl7v2SpecSchema = (structure: Hl7Structure): SpecSchema<Hl7v2Spec> => ({
@@ -335,10 +348,17 @@ export interface ParsedSource {
   component?: number;
 }
 
+const parsedSources = new Map<string, ParsedSource>();
+
 export function parseSource(source: string): ParsedSource {
-  const [seg = '', rest = ''] = source.split('-');
-  const [field, component] = rest.split('.').map(Number);
-  return { segment: seg, field: field ?? 0, component };
+  let parsed = parsedSources.get(source);
+  if (!parsed) {
+    const [seg = '', rest = ''] = source.split('-');
+    const [field, component] = rest.split('.').map(Number);
+    parsed = { segment: seg, field: field ?? 0, component };
+    parsedSources.set(source, parsed);
+  }
+  return parsed;
 }
 
 /** The datatype a source location holds: the field's, or the component's when one is addressed. */
