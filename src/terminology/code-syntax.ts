@@ -14,13 +14,16 @@ export const LOINC_SYSTEM = 'http://loinc.org';
 /**
  * Grammars of code systems defined by syntax: BCP-47 language tags (RFC 5646 langtag, private use
  * and grandfathered tags), BCP-13 media types (RFC 6838) and ISO 3166 country codes (alpha-2,
- * alpha-3, numeric; subdivision codes are `CC-XXX`).
+ * alpha-3, numeric; subdivision codes are `CC-XXX`), UN M49 area codes.
  */
 const GRAMMARS: Record<string, RegExp> = {
   'urn:ietf:bcp:47':
     /^(?:[a-z]{2,3}(?:-[a-z]{3}){0,3}|[a-z]{4,8})(?:-[a-z]{4})?(?:-(?:[a-z]{2}|\d{3}))?(?:-(?:[a-z\d]{5,8}|\d[a-z\d]{3}))*(?:-[a-wyz\d](?:-[a-z\d]{2,8})+)*(?:-x(?:-[a-z\d]{1,8})+)?$|^x(?:-[a-z\d]{1,8})+$|^i-[a-z]{3,8}$|^sgn-[a-z]{2}-[a-z]{2}$|^en-gb-oed$/i,
   'urn:ietf:bcp:13': /^[a-z\d][a-z\d!#$&^_.+-]{0,126}\/[a-z\d][a-z\d!#$&^_.+-]{0,126}(?:\s*;.*)?$/i,
   'urn:iso:std:iso:3166': /^(?:[A-Z]{2}|[A-Z]{3}|\d{3})$/i,
+  'urn:iso:std:iso:3166:-2': /^[A-Z]{2}-[A-Z\d]{1,3}$/i,
+  // UN M49 area codes: three digits.
+  'http://unstats.un.org/unsd/methods/m49/m49.htm': /^\d{3}$/,
 };
 
 /** false: cannot be a code of the system; undefined: may be, we cannot tell. */

@@ -7,6 +7,7 @@
  * Spec: https://hl7.org/fhir/R4/valueset.html#compositions
  */
 import { asArray, findConcept, isDescendant, isRecord, type IndexedCodeSystem } from './codesystem.js';
+import { plausibleCode } from './code-syntax.js';
 import { safeRegex } from './safe-regex.js';
 import { isValidUcumCode, UCUM_SYSTEM } from './ucum.js';
 import type { RawResource } from './store.js';
@@ -18,7 +19,7 @@ export interface CompiledValueSet {
   url: string;
   /** Systems whose codes may be members; used to look up a bare code. */
   systems: ReadonlySet<string>;
-  /** Imported value sets or systems we could not resolve: the value set may have more members. */
+  /** Imported value sets we could not resolve: the value set may have members in other systems. */
   open: boolean;
   test(system: string, code: string): Tri;
   /** Displays the value set itself gives a code (include.concept display and designations). */
@@ -89,7 +90,9 @@ function compilePart(inc: Record<string, unknown>, resolver: ExpansionResolver):
   return {
     system,
     systems: new Set([system]),
-    open: own.open || importsOpen,
+    // The part's codes are all of `system`: an import only narrows them, and a code we cannot
+    // judge makes `test` answer undefined, so the part never hides members of other systems.
+    open: false,
     displays: own.displays,
     test: (s, c) =>
       s !== system ? false : imports.length === 0 ? own.test(c) : and(own.test(c), importTest(s, c)),
@@ -97,7 +100,6 @@ function compilePart(inc: Record<string, unknown>, resolver: ExpansionResolver):
 }
 
 interface SystemPart {
-  open: boolean;
   test(code: string): Tri;
   displays?: Map<string, string[]>;
 }
@@ -111,10 +113,10 @@ function systemPart(
   if (concepts.length > 0) return conceptListPart(concepts, cs);
   const filters = asArray(inc['filter']).filter(isRecord);
   if (filters.length > 0) {
-    const tests = filters.map((f) => filterTest(f, cs));
-    return { open: cs === undefined, test: (code) => andAll(tests.map((t) => t(code))) };
+    const tests = filters.map((f) => filterTest(f, system, cs));
+    return { test: (code) => andAll(tests.map((t) => t(code))) };
   }
-  return { open: !cs || cs.content !== 'complete', test: wholeSystemTest(system, cs) };
+  return { test: wholeSystemTest(system, cs) };
 }
 
 function conceptListPart(concepts: Record<string, unknown>[], cs: IndexedCodeSystem | undefined): SystemPart {
@@ -130,35 +132,44 @@ function conceptListPart(concepts: Record<string, unknown>[], cs: IndexedCodeSys
   const caseInsensitive = cs !== undefined && !cs.caseSensitive;
   const lower = caseInsensitive ? new Set([...displays.keys()].map((k) => k.toLowerCase())) : undefined;
   return {
-    open: false,
     displays,
     test: (code) => displays.has(code) || (lower?.has(code.toLowerCase()) ?? false),
   };
 }
 
+/**
+ * Membership in a system we do not hold (or hold only in part): a code that cannot exist in it
+ * (see code-syntax.ts) is in no part of it; any other code cannot be decided.
+ */
+function unheld(system: string): (code: string) => Tri {
+  return (code) => (plausibleCode(system, code) === false ? false : undefined);
+}
+
 function wholeSystemTest(system: string, cs: IndexedCodeSystem | undefined): (code: string) => Tri {
   if (system === UCUM_SYSTEM) return isValidUcumCode;
-  if (!cs) return () => undefined;
-  return (code) => (findConcept(cs, code) ? true : cs.content === 'complete' ? false : undefined);
+  if (!cs) return unheld(system);
+  const outside = cs.content === 'complete' ? () => false : unheld(system);
+  return (code) => (findConcept(cs, code) ? true : outside(code));
 }
 
 /** Spec: https://hl7.org/fhir/R4/valueset-filter-operator.html */
 function filterTest(
   filter: Record<string, unknown>,
+  system: string,
   cs: IndexedCodeSystem | undefined,
 ): (code: string) => Tri {
   const property = typeof filter['property'] === 'string' ? filter['property'] : '';
   const op = typeof filter['op'] === 'string' ? filter['op'] : '';
   const value = typeof filter['value'] === 'string' ? filter['value'] : '';
-  if (!cs) return () => undefined;
+  if (!cs) return unheld(system);
   const onConcept = property === 'concept' || property === 'code';
   const known = (code: string): string | undefined => findConcept(cs, code)?.code;
-  const unknownAnswer: Tri = cs.content === 'complete' ? false : undefined;
+  const outside = cs.content === 'complete' ? () => false : unheld(system);
   const withConcept =
     (f: (code: string) => Tri) =>
     (code: string): Tri => {
       const c = known(code);
-      return c === undefined ? unknownAnswer : f(c);
+      return c === undefined ? outside(code) : f(c);
     };
   switch (op) {
     case 'is-a':

@@ -243,6 +243,13 @@ describe('terminology: codes that cannot exist', () => {
     expect(ts.validateCodeInSystem('urn:iso:std:iso:3166', 'Netherlands')?.valid).toBe(false);
   });
 
+  it('when no system of a value set could have the code, then a bare code is invalid though the systems are not held', () => {
+    // jurisdiction: all of ISO 3166 and ISO 3166-2, and the M49 regions.
+    const url = 'http://hl7.org/fhir/ValueSet/jurisdiction';
+    expect(ts.validateBareCode(url, 'NL')).toBeUndefined();
+    expect(ts.validateBareCode(url, 'Netherlands')?.valid).toBe(false);
+  });
+
   it('when a value set needs SNOMED CT and the code cannot exist, then the coding is invalid', () => {
     expect(
       ts.validateCode(`${BASE}/ValueSet/snomed-findings`, { system: 'http://snomed.info/sct', code: '1' })
