@@ -124,7 +124,8 @@ function makeRun(
   profileFile: string | undefined,
 ): ConformanceRun | SkippedRun {
   if (!isReadable(c.file)) return skip(c, kind, `the case file ${c.file} is neither JSON nor XML`);
-  if (profileFile && !isReadable(profileFile)) return skip(c, kind, `the profile ${profileFile} is neither JSON nor XML`);
+  if (profileFile && !isReadable(profileFile))
+    return skip(c, kind, `the profile ${profileFile} is neither JSON nor XML`);
   const expectedPath = join(root, 'outcomes', expectedFile);
   if (!existsSync(expectedPath)) return skip(c, kind, `no expected outcome ${expectedFile}`);
   const unique = [...new Set(files)];
@@ -145,7 +146,9 @@ function readRun(
   profileFile: string | undefined,
 ): ConformanceRun {
   const readable = unique.filter(isReadable);
-  const profile = profileFile ? (readResourceFile(join(root, 'cases', profileFile)) as StructureDefinition) : undefined;
+  const profile = profileFile
+    ? (readResourceFile(join(root, 'cases', profileFile)) as StructureDefinition)
+    : undefined;
   return {
     id: kind === 'base' ? c.name : `${c.name} [profile]`,
     caseName: c.name,

@@ -37,7 +37,12 @@ export interface Place {
 /** How a child element name at a place is to be read. */
 export type ChildInfo =
   | { readonly kind: 'complex'; readonly repeats: boolean; readonly place: Place }
-  | { readonly kind: 'primitive'; readonly repeats: boolean; readonly place: Place; readonly primitive: string }
+  | {
+      readonly kind: 'primitive';
+      readonly repeats: boolean;
+      readonly place: Place;
+      readonly primitive: string;
+    }
   | { readonly kind: 'xhtml'; readonly repeats: boolean }
   | { readonly kind: 'resource'; readonly repeats: boolean };
 
@@ -154,7 +159,8 @@ function bundleResources(bundle: unknown): unknown[] {
 }
 
 function typeModel(sd: unknown): TypeModel | undefined {
-  if (!isRecord(sd) || sd.resourceType !== 'StructureDefinition' || sd.derivation === 'constraint') return undefined;
+  if (!isRecord(sd) || sd.resourceType !== 'StructureDefinition' || sd.derivation === 'constraint')
+    return undefined;
   const snapshot = isRecord(sd.snapshot) && Array.isArray(sd.snapshot.element) ? sd.snapshot.element : [];
   const name = typeof sd.type === 'string' ? sd.type : undefined;
   if (!name || snapshot.length === 0) return undefined;
@@ -173,8 +179,11 @@ function typeModel(sd: unknown): TypeModel | undefined {
 function elementInfo(raw: unknown): ElementInfo | undefined {
   if (!isRecord(raw) || typeof raw.path !== 'string') return undefined;
   const types = Array.isArray(raw.type) ? raw.type.map(typeCode).filter((t) => t !== undefined) : [];
-  const ref = typeof raw.contentReference === 'string' ? raw.contentReference.replace(/^[^#]*#/, '') : undefined;
-  const representation = Array.isArray(raw.representation) ? raw.representation.find((r) => typeof r === 'string') : undefined;
+  const ref =
+    typeof raw.contentReference === 'string' ? raw.contentReference.replace(/^[^#]*#/, '') : undefined;
+  const representation = Array.isArray(raw.representation)
+    ? raw.representation.find((r) => typeof r === 'string')
+    : undefined;
   return {
     path: raw.path,
     max: typeof raw.max === 'string' ? raw.max : '1',
@@ -189,7 +198,9 @@ function typeCode(raw: unknown): string | undefined {
   if (!isRecord(raw) || typeof raw.code !== 'string') return undefined;
   const system = SYSTEM_TYPES[raw.code];
   if (!system) return raw.code;
-  const ext = Array.isArray(raw.extension) ? raw.extension.find((e) => isRecord(e) && e.url === FHIR_TYPE_EXTENSION) : undefined;
+  const ext = Array.isArray(raw.extension)
+    ? raw.extension.find((e) => isRecord(e) && e.url === FHIR_TYPE_EXTENSION)
+    : undefined;
   return isRecord(ext) && typeof ext.valueUrl === 'string' ? ext.valueUrl : system;
 }
 

@@ -24,7 +24,11 @@ export interface XmlLimits {
 }
 
 /** A 5 MB JSON body is about 10 MB as XML; a FHIR resource nests far less than 128 levels. */
-export const DEFAULT_XML_LIMITS: XmlLimits = { maxBytes: 10 * 1024 * 1024, maxDepth: 128, maxElements: 500_000 };
+export const DEFAULT_XML_LIMITS: XmlLimits = {
+  maxBytes: 10 * 1024 * 1024,
+  maxDepth: 128,
+  maxElements: 500_000,
+};
 
 export interface XmlAttribute {
   readonly name: string;
@@ -104,11 +108,19 @@ class TreeBuilder {
 
   attach(parser: SaxesParser<{ xmlns: true; position: true }>): void {
     parser.on('doctype', () => {
-      throw notXml('a document type declaration (DOCTYPE) is not allowed in FHIR XML', parser.line, parser.column);
+      throw notXml(
+        'a document type declaration (DOCTYPE) is not allowed in FHIR XML',
+        parser.line,
+        parser.column,
+      );
     });
     parser.on('xmldecl', (decl) => {
       if (decl.encoding && !/^utf-?8$/i.test(decl.encoding)) {
-        throw notXml(`the XML declares encoding ${decl.encoding}; FHIR XML is always UTF-8`, parser.line, parser.column);
+        throw notXml(
+          `the XML declares encoding ${decl.encoding}; FHIR XML is always UTF-8`,
+          parser.line,
+          parser.column,
+        );
       }
     });
     parser.on('opentag', (tag) => this.open(tag, parser.line, parser.column));
@@ -173,7 +185,10 @@ function notXml(message: string, line: number, column: number): OperationOutcome
 }
 
 function structural(code: 'structure' | 'too-costly', message: string): OperationOutcomeError {
-  return new OperationOutcomeError(outcome([issue({ severity: 'error', code, message })]), code === 'too-costly' ? 413 : 400);
+  return new OperationOutcomeError(
+    outcome([issue({ severity: 'error', code, message })]),
+    code === 'too-costly' ? 413 : 400,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -198,7 +213,9 @@ function writeElement(el: XmlElement, scope: ReadonlyMap<string, string>, out: s
   const declarations: string[] = [];
   const elementPrefix = el.uri === XHTML_NS ? '' : el.prefix;
   bind(elementPrefix, el.uri, inner, declarations);
-  const attributes = el.attributes.filter((a) => !isNamespaceDeclaration(a)).map((a) => writeAttribute(a, inner, declarations));
+  const attributes = el.attributes
+    .filter((a) => !isNamespaceDeclaration(a))
+    .map((a) => writeAttribute(a, inner, declarations));
   const name = elementPrefix ? `${elementPrefix}:${el.local}` : el.local;
   out.push(`<${name}${[...declarations, ...attributes].map((a) => ` ${a}`).join('')}`);
   if (el.children.length === 0) {

@@ -15,6 +15,8 @@ import { r4XmlModel } from './xml-model.js';
 import type { XmlElement, XmlLimits } from './xml-parse.js';
 import { DEFAULT_XML_LIMITS, isNamespaceDeclaration, parseXml, serializeXml, XHTML_NS } from './xml-parse.js';
 
+export { DEFAULT_XML_LIMITS, type XmlLimits } from './xml-parse.js';
+
 export const FHIR_NS = 'http://hl7.org/fhir';
 const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
 
@@ -46,7 +48,9 @@ export function fhirXmlToJson(input: string | Uint8Array, options: FhirXmlOption
   const reader = new Reader(options.model ?? r4XmlModel(), root.uri === '' ? '' : FHIR_NS);
   if (!reader.model.resourceType(root.local)) {
     throw new OperationOutcomeError(
-      outcome([issue({ code: 'structure', message: `The root element <${root.local}> is not a FHIR resource type` })]),
+      outcome([
+        issue({ code: 'structure', message: `The root element <${root.local}> is not a FHIR resource type` }),
+      ]),
       400,
     );
   }
@@ -74,7 +78,12 @@ class Reader {
     private readonly fhirNs: string,
   ) {}
 
-  report(severity: 'error' | 'warning' | 'information', code: OperationOutcomeIssue['code'], message: string, path: string): void {
+  report(
+    severity: 'error' | 'warning' | 'information',
+    code: OperationOutcomeIssue['code'],
+    message: string,
+    path: string,
+  ): void {
     this.issues.push(issue({ severity, code, message, expression: path }));
   }
 
@@ -111,7 +120,12 @@ class Reader {
     if (el.uri === XHTML_NS) return info?.kind === 'xhtml' ? info : undefined;
     if (info?.kind === 'xhtml') {
       // Kept as written, so the validator also sees the wrong namespace: https://hl7.org/fhir/R4/narrative.html#xhtml
-      this.report('error', 'structure', `The narrative must be in the XHTML namespace ${XHTML_NS}`, `${path}.${el.local}`);
+      this.report(
+        'error',
+        'structure',
+        `The narrative must be in the XHTML namespace ${XHTML_NS}`,
+        `${path}.${el.local}`,
+      );
     }
     return info;
   }
@@ -119,7 +133,12 @@ class Reader {
   /** A non-repeating element given more than once: the first is kept, the rest reported. */
   private cardinality(name: string, info: ChildInfo, group: XmlElement[], path: string): XmlElement[] {
     if (info.repeats || group.length === 1) return group;
-    this.report('error', 'structure', `Element '${name}' appears ${group.length} times; it may appear at most once`, `${path}.${name}`);
+    this.report(
+      'error',
+      'structure',
+      `Element '${name}' appears ${group.length} times; it may appear at most once`,
+      `${path}.${name}`,
+    );
     return group.slice(0, 1);
   }
 
@@ -127,10 +146,20 @@ class Reader {
     const at = (i: number): string => (info.repeats ? `${path}.${name}[${i}]` : `${path}.${name}`);
     switch (info.kind) {
       case 'complex':
-        setValues(out, name, info.repeats, group.map((el, i) => this.complex(el, info.place, at(i))));
+        setValues(
+          out,
+          name,
+          info.repeats,
+          group.map((el, i) => this.complex(el, info.place, at(i))),
+        );
         return;
       case 'resource':
-        setValues(out, name, info.repeats, group.map((el, i) => this.wrapped(el, at(i))));
+        setValues(
+          out,
+          name,
+          info.repeats,
+          group.map((el, i) => this.wrapped(el, at(i))),
+        );
         return;
       case 'xhtml':
         setValues(out, name, info.repeats, group.map(serializeXml));
@@ -168,7 +197,11 @@ class Reader {
     if (extras.some((e) => e !== null)) setValues(out, `_${name}`, info.repeats, extras);
   }
 
-  private primitive(el: XmlElement, info: Extract<ChildInfo, { kind: 'primitive' }>, path: string): PrimitiveParts {
+  private primitive(
+    el: XmlElement,
+    info: Extract<ChildInfo, { kind: 'primitive' }>,
+    path: string,
+  ): PrimitiveParts {
     const extra: JsonObject = {};
     let value: Json | undefined;
     for (const a of el.attributes) {
@@ -197,7 +230,12 @@ class Reader {
       return text;
     }
     if (type === 'decimal' && !sameDigits(text, n)) {
-      this.report('information', 'informational', `The decimal ${clip(text)} has more digits than a JSON number holds; read as ${n}`, path);
+      this.report(
+        'information',
+        'informational',
+        `The decimal ${clip(text)} has more digits than a JSON number holds; read as ${n}`,
+        path,
+      );
     }
     return n;
   }
@@ -212,8 +250,10 @@ class Reader {
       this.report('error', 'structure', 'Expected a resource here, found none', path);
       return {};
     }
-    if (inner.length > 1) this.report('error', 'structure', `Expected one resource here, found ${inner.length} elements`, path);
-    if (first.uri !== this.fhirNs) this.report('error', 'structure', `The resource must be in the namespace ${FHIR_NS}`, path);
+    if (inner.length > 1)
+      this.report('error', 'structure', `Expected one resource here, found ${inner.length} elements`, path);
+    if (first.uri !== this.fhirNs)
+      this.report('error', 'structure', `The resource must be in the namespace ${FHIR_NS}`, path);
     return this.resource(first, path);
   }
 
@@ -222,7 +262,12 @@ class Reader {
   }
 
   /** `id` on elements and `url` on extensions become properties; namespace declarations and schema hints are not data. */
-  private attribute(a: XmlElement['attributes'][number], place: Place | undefined, out: JsonObject, path: string): void {
+  private attribute(
+    a: XmlElement['attributes'][number],
+    place: Place | undefined,
+    out: JsonObject,
+    path: string,
+  ): void {
     if (isNamespaceDeclaration(a) || a.uri === XSI_NS) return;
     if (place && a.uri === '' && this.model.attribute(place, a.local)) {
       out[a.local] = a.value;
@@ -245,10 +290,15 @@ class Reader {
   private unknown(group: XmlElement[], out: JsonObject, path: string): void {
     const first = group[0]!;
     const foreign = first.uri !== this.fhirNs;
-    const key = foreign && first.prefix ? `${first.prefix}:${first.local}` : first.local;
+    const key = propertyName(foreign && first.prefix ? `${first.prefix}:${first.local}` : first.local, path);
     const where = foreign ? ` in namespace '${first.uri}'` : '';
     this.report('error', 'structure', `Unknown element '${first.local}'${where}`, `${path}.${first.local}`);
-    setValues(out, key, group.length > 1, group.map((el) => this.unknownValue(el)));
+    setValues(
+      out,
+      key,
+      group.length > 1,
+      group.map((el) => this.unknownValue(el)),
+    );
   }
 
   private unknownValue(el: XmlElement): Json {
@@ -256,17 +306,42 @@ class Reader {
     if (Object.keys(content).length > 0) return content;
     const value = el.attributes.find((a) => a.local === 'value' && a.uri === '');
     if (value) return value.value;
-    return el.children.map((c) => (c.kind === 'text' ? c.text : '')).join('').trim();
+    return el.children
+      .map((c) => (c.kind === 'text' ? c.text : ''))
+      .join('')
+      .trim();
   }
 
   /** Content of an element nobody defined: child elements by name, with the rule for repeats guessed from the count. */
   private unknownContent(el: XmlElement): JsonObject {
     const out: JsonObject = {};
     for (const group of groupChildren(el)) {
-      setValues(out, group[0]!.local, group.length > 1, group.map((c) => this.unknownValue(c)));
+      setValues(
+        out,
+        propertyName(group[0]!.local, ''),
+        group.length > 1,
+        group.map((c) => this.unknownValue(c)),
+      );
     }
     return out;
   }
+}
+
+/** Names that would reach an object's prototype; refused as the JSON parser refuses them (src/fhir/json.ts). */
+const FORBIDDEN_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
+
+function propertyName(name: string, path: string): string {
+  if (!FORBIDDEN_NAMES.has(name)) return name;
+  throw new OperationOutcomeError(
+    outcome([
+      issue({
+        code: 'structure',
+        message: `Element name '${name}' is not allowed`,
+        expression: path || undefined,
+      }),
+    ]),
+    400,
+  );
 }
 
 /** Element children by namespace and local name, in order of first appearance. */
@@ -307,7 +382,10 @@ function sameDigits(text: string, n: number): boolean {
 }
 
 function significantDigits(text: string): string {
-  const mantissa = text.trim().replace(/^[+-]/, '').replace(/[eE].*$/, '');
+  const mantissa = text
+    .trim()
+    .replace(/^[+-]/, '')
+    .replace(/[eE].*$/, '');
   return mantissa.replace('.', '').replace(/^0+/, '').replace(/0+$/, '');
 }
 

@@ -23,14 +23,21 @@ function writeResource(r: JsonObject, out: string[], ns = ''): void {
 
 /** Properties in order, `name` and `_name` together. */
 function writeProperties(o: JsonObject, skip: ReadonlySet<string>, out: string[]): void {
-  const names = [...new Set(Object.keys(o).filter((k) => !skip.has(k)).map((k) => k.replace(/^_/, '')))];
+  const names = [
+    ...new Set(
+      Object.keys(o)
+        .filter((k) => !skip.has(k))
+        .map((k) => k.replace(/^_/, '')),
+    ),
+  ];
   for (const name of names) {
     const value = o[name];
     const extra = o[`_${name}`];
     if (Array.isArray(value) || Array.isArray(extra)) {
       const values = Array.isArray(value) ? value : [];
       const extras = Array.isArray(extra) ? extra : [];
-      for (let i = 0; i < Math.max(values.length, extras.length); i++) writeItem(name, values[i], extras[i], out);
+      for (let i = 0; i < Math.max(values.length, extras.length); i++)
+        writeItem(name, values[i], extras[i], out);
     } else {
       writeItem(name, value, extra, out);
     }
@@ -78,5 +85,12 @@ function isObject(v: Json | undefined): v is JsonObject {
 }
 
 function escape(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/\t/g, '&#9;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;');
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/\t/g, '&#9;')
+    .replace(/\n/g, '&#10;')
+    .replace(/\r/g, '&#13;');
 }
