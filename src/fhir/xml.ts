@@ -229,7 +229,15 @@ class Reader {
       this.report('error', 'value', `'${clip(text)}' is not a valid ${type}`, path);
       return text;
     }
-    if (type === 'decimal' && !sameDigits(text, n)) {
+    if (!(type === 'decimal' ? FHIR_DECIMAL : FHIR_INTEGER).test(text)) {
+      // The number is clear, but JSON cannot keep the spelling the validator would flag.
+      this.report(
+        'error',
+        'value',
+        `'${clip(text)}' is not written as FHIR writes a ${type}; read as ${n}`,
+        path,
+      );
+    } else if (type === 'decimal' && !sameDigits(text, n)) {
       this.report(
         'information',
         'informational',
@@ -363,7 +371,11 @@ function setValues(out: JsonObject, name: string, repeats: boolean, values: Json
   else if (first !== undefined) out[name] = first;
 }
 
-/** XML Schema's lexical forms are looser than JSON's (`+1`, `.5`, `01`); both read as the same number. */
+/** The lexical forms of the R4 definitions (the regex extensions of decimal.value and integer.value). */
+const FHIR_DECIMAL = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$/;
+const FHIR_INTEGER = /^-?(0|[1-9][0-9]*)$/;
+
+/** XML Schema's lexical forms are looser than FHIR's (`+1`, `.5`, `01`, spaces); they still read as numbers. */
 function decimal(text: string): number | undefined {
   if (!/^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$/.test(text)) return undefined;
   const n = Number(text);

@@ -352,6 +352,21 @@ describe('fhirXmlToJson: what is not FHIR is kept as far as it goes and reported
     ]);
   });
 
+  it('when a number is written in XML Schema form but not in FHIR form, then it is read and reported', () => {
+    const r = issuesOf(
+      `<Observation ${FHIR}><valueQuantity><value value="+.5"/></valueQuantity><component><valueInteger value="007"/></component></Observation>`,
+    );
+    expect(r.resource).toEqual({
+      resourceType: 'Observation',
+      valueQuantity: { value: 0.5 },
+      component: [{ valueInteger: 7 }],
+    });
+    expect(r.issues.map((i) => i.expression?.[0])).toEqual([
+      'Observation.valueQuantity.value',
+      'Observation.component[0].valueInteger',
+    ]);
+  });
+
   it('when a single element is given twice, then the first is kept and the repeat reported', () => {
     const r = issuesOf(`<Patient ${FHIR}><active value="true"/><active value="false"/></Patient>`);
     expect(r.resource).toEqual({ resourceType: 'Patient', active: true });
