@@ -10,7 +10,15 @@
  * Tests read the URL with `inject('postgresUrl')` (null when skipped).
  */
 import { execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import {
+  chownSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,11 +83,45 @@ export interface Cluster {
   stop(): void;
 }
 
+const PREFIX = 'overdracht-pg-';
+const OWNER_FILE = 'owner.pid';
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Clusters of earlier runs that were killed outright (SIGKILL skips every teardown): stop and remove them. */
+function reapOrphans(bin: string): void {
+  for (const name of readdirSync(tmpdir()).filter((n) => n.startsWith(PREFIX))) {
+    const root = join(tmpdir(), name);
+    let owner: number;
+    try {
+      owner = Number(readFileSync(join(root, OWNER_FILE), 'utf8'));
+    } catch {
+      continue; // Still being set up by another run, or not ours.
+    }
+    if (!Number.isInteger(owner) || owner <= 0 || isAlive(owner)) continue;
+    try {
+      runPg(join(bin, 'pg_ctl'), ['stop', '-D', join(root, 'data'), '-m', 'immediate', '-w']);
+    } catch {
+      // Not running any more.
+    }
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
 /** Starts a throw-away cluster; undefined when the server binaries are not installed. */
 export async function startThrowawayCluster(): Promise<Cluster | undefined> {
   const bin = findBinDir();
   if (!bin) return undefined;
-  const root = mkdtempSync(join(tmpdir(), 'overdracht-pg-'));
+  reapOrphans(bin);
+  const root = mkdtempSync(join(tmpdir(), PREFIX));
+  writeFileSync(join(root, OWNER_FILE), String(process.pid));
   const data = join(root, 'data');
   let started = false;
   const stop = (): void => {
