@@ -91,7 +91,7 @@ export function referralMessage(opts: ReferralOptions = {}): Bundle {
     organisation(IDS.gpOrg, sender, 'gp-practice'),
     organisation(IDS.receiverOrg, receiver, receiver.type ?? 'ggz-institution'),
     summaryComposition(opts),
-    consent(opts.consentPurpose ?? 'treatment-referral'),
+    consent(opts.consentPurpose ?? 'treatment-referral', opts.messageId ?? 'msg-0001'),
     {
       resourceType: 'Condition',
       id: IDS.condition,
@@ -199,11 +199,12 @@ function organisation(id: string, org: OrganisationId, type: string): Resource {
   };
 }
 
-function consent(purpose: string): Resource {
+function consent(purpose: string, messageId: string): Resource {
   return {
     resourceType: 'Consent',
     id: IDS.consent,
     meta: profile(PROFILES.consent),
+    identifier: [{ system: 'https://his.example.nl/fhir/NamingSystem/toestemming', value: `TS-${messageId}` }],
     status: 'active',
     scope: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }] },
     category: [{ coding: [{ system: 'http://loinc.org', code: '59284-0', display: 'Patient Consent' }] }],
@@ -246,6 +247,7 @@ function summaryComposition(opts: ReferralOptions): Composition {
     resourceType: 'Composition',
     id: IDS.summary,
     meta: profile(PROFILES.summary),
+    identifier: { system: 'https://his.example.nl/fhir/NamingSystem/document', value: `SAM-${opts.messageId ?? 'msg-0001'}` },
     status: 'final',
     type: { coding: [{ system: SYSTEMS.documentType, code: 'previous-treatment-summary' }] },
     subject: ref(IDS.patient),
