@@ -408,10 +408,10 @@ describe('audit', () => {
   });
 
   it('when a search returns the resources of two clients, then one AuditEvent per client is written', async () => {
-    const before = [await auditRows(r[1].patient), await auditRows(r[3].patient)];
+    const [one, three] = [await auditRows(r[1].patient), await auditRows(r[3].patient)];
     const bundle = await search('demo-ggz', '/fhir/ServiceRequest?status=active');
     expect(ids(bundle)).toHaveLength(2);
-    expect([await auditRows(r[1].patient), await auditRows(r[3].patient)]).toEqual([before[0] + 1, before[1] + 1]);
+    expect([await auditRows(r[1].patient), await auditRows(r[3].patient)]).toEqual([one + 1, three + 1]);
   });
 
   it('when the privacy officer searches by a client’s BSN, then the client’s trail comes back, oldest first', async () => {
