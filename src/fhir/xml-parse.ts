@@ -3,7 +3,8 @@
  * as XML text. Built on saxes (a strict, namespace-aware streaming parser) with these guards:
  * a document type declaration is refused outright, so no entity is ever defined, expanded or
  * fetched (XXE, billion laughs); input size, nesting depth and element count are bounded; any
- * failure is an OperationOutcomeError with status 400 that names the line and column.
+ * failure is an OperationOutcomeError with status 400 that names the line and column (413 when
+ * the input is too large).
  *
  * FHIR XML is UTF-8 only and has no DTD: https://hl7.org/fhir/R4/xml.html
  */
@@ -45,7 +46,6 @@ export interface XmlElement {
   readonly uri: string;
   readonly attributes: readonly XmlAttribute[];
   readonly children: XmlNode[];
-  readonly line: number;
 }
 
 export interface XmlText {
@@ -153,7 +153,6 @@ class TreeBuilder {
       uri: tag.uri,
       attributes: Object.values(tag.attributes).map(attribute),
       children: [],
-      line,
     };
     const parent = this.current();
     if (parent) parent.children.push(el);

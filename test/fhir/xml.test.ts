@@ -485,6 +485,12 @@ describe('fhirXmlToJson: hostile and non-FHIR input is refused quickly', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  it('when the caller sets tighter limits, then more elements than allowed are refused as too costly', () => {
+    const limits = { maxBytes: 1024, maxDepth: 8, maxElements: 3 };
+    const xml = `<Patient ${FHIR}><name><given value="a"/><given value="b"/></name></Patient>`;
+    expect(failure(() => fhirXmlToJson(xml, { limits })).status).toBe(413);
+  });
+
   it('when bytes are not UTF-8, then it is a 400 saying so', () => {
     const f = failure(() => fhirXmlToJson(new Uint8Array([0x3c, 0xff, 0xfe, 0x3e])));
     expect(f.status).toBe(400);
