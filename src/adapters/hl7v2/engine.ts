@@ -110,7 +110,8 @@ export function convertMessage(message: Hl7Message, deps: EngineDeps): DetailedR
   for (const d of run.drafts) if (d.rule.lazy && !d.referenced) d.dropped = true;
   const missing = deps.spec.bundle.required.find((r) => !live(run).some((d) => d.rule.name === r.rule));
   if (missing) {
-    return { output: undefined, report: outcome([recordError({ location: message.location, message: missing.message }, 'required')]), coverage };
+    const segment = deps.spec.resources.find((r) => r.name === missing.rule)?.segment ?? 'MSH';
+    return { output: undefined, report: outcome([recordError({ location: segment, message: missing.message }, 'required')]), coverage };
   }
   buildSummary(run);
   const issues = commit(run, coverage);

@@ -1,0 +1,47 @@
+/**
+ * The adapters' public API: the registry of the formats overdracht converts from, and the
+ * conversion context (ConceptMaps, terminology checks, channel settings) they share. The CLI and
+ * the HTTP layer build both once at start.
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TerminologyService } from '../terminology/service.js';
+import type { ConversionContext } from './framework.js';
+import { createHl7v2Adapter, defaultMappingDir } from './hl7v2/index.js';
+import { AdapterRegistry } from './registry.js';
+import { createCodeTranslator, loadConceptMaps } from './translator.js';
+
+export * from './framework.js';
+export { AdapterRegistry, type RegisteredAdapter } from './registry.js';
+export { createHl7v2Adapter, type Hl7v2Adapter } from './hl7v2/index.js';
+
+export function createAdapterRegistry(): AdapterRegistry {
+  return new AdapterRegistry().register(createHl7v2Adapter());
+}
+
+export interface ContextOptions {
+  /** Channel settings (referralCategory, senderOrganizationType, timeZone, ...); see mappings/README.md. */
+  channel?: Readonly<Record<string, string>>;
+  /** The project's terminology service, to check implied code systems and value-set membership. */
+  terminology?: TerminologyService;
+  /** ConceptMap folders; default the terminology's and every adapter's. */
+  conceptMapDirs?: readonly string[];
+}
+
+/** The ConceptMap folders of the project: terminology/conceptmaps and mappings/<format>/conceptmaps. */
+export function defaultConceptMapDirs(): string[] {
+  const mappings = join(defaultMappingDir(), '..');
+  const formats = readdirSync(mappings, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  return [join(mappings, '..', 'terminology', 'conceptmaps'), ...formats.map((f) => join(mappings, f, 'conceptmaps'))];
+}
+
+export function createConversionContext(options: ContextOptions = {}): ConversionContext {
+  const translator = createCodeTranslator(loadConceptMaps(options.conceptMapDirs ?? defaultConceptMapDirs()));
+  const terminology = options.terminology;
+  return {
+    translator,
+    channel: options.channel ?? {},
+    inValueSet: terminology ? (url, coding) => terminology.validateCode(url, coding)?.valid : undefined,
+    codeInSystem: terminology ? (system, code) => terminology.validateCodeInSystem(system, code)?.valid : undefined,
+  };
+}
