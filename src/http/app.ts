@@ -110,13 +110,17 @@ function authenticate(deps: AppDeps) {
 }
 
 function observe(deps: AppDeps) {
+  const known = {
+    types: new Set(deps.routes.flatMap((r) => [r.resource?.type, r.operation?.type]).filter((t): t is string => t !== undefined)),
+    operations: new Set(deps.routes.flatMap((r) => (r.operation ? [`$${r.operation.name}`] : []))),
+  };
   return (req: Request, res: Response, next: NextFunction): void => {
     const start = process.hrtime.bigint();
     const requestId = randomUUID();
     res.set('X-Request-Id', requestId);
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-      const route = typeof res.locals.route === 'string' ? res.locals.route : routeLabel(req.originalUrl.split('?')[0] ?? '');
+      const route = typeof res.locals.route === 'string' ? res.locals.route : routeLabel(req.originalUrl.split('?')[0] ?? '', known);
       deps.metrics.requests.inc({ method: req.method, route, status: String(res.statusCode) });
       deps.metrics.latency.observe({ method: req.method, route }, seconds);
       deps.logger.info('http.request', {
@@ -132,13 +136,22 @@ function observe(deps: AppDeps) {
   };
 }
 
-/** A path label without ids or values: `/fhir/Task/:id` style. */
-function routeLabel(path: string): string {
-  if (!path.startsWith('/fhir/')) return path.split('/').slice(0, 3).join('/');
-  const [type, second] = path.slice('/fhir/'.length).split('/');
-  if (!type) return '/fhir';
-  if (type.startsWith('$')) return `/fhir/${type}`;
-  return `/fhir/${type}${second ? (second.startsWith('$') ? `/${second}` : '/:id') : ''}`;
+/** Paths outside /fhir that are logged as they are; any other path may hold data and is not. */
+const SYSTEM_PATHS = new Set(['/healthz', '/metrics', '/auth/token', '/.well-known/smart-configuration', '/fhir', '/fhir/metadata']);
+
+/**
+ * A path label without ids or values: `/fhir/Task/:id` style. Only parts the gateway itself
+ * defines (its resource types, its operations) are kept, since a caller may put anything,
+ * a name or a BSN, in a path.
+ */
+function routeLabel(path: string, known: { types: ReadonlySet<string>; operations: ReadonlySet<string> }): string {
+  if (SYSTEM_PATHS.has(path)) return path;
+  if (!path.startsWith('/fhir/')) return '(unknown path)';
+  const [type = '', second] = path.slice('/fhir/'.length).split('/');
+  const operation = (part: string): string => (known.operations.has(part) ? part : '$(unknown)');
+  if (type.startsWith('$')) return `/fhir/${operation(type)}`;
+  if (!known.types.has(type)) return '/fhir/(unknown type)';
+  return `/fhir/${type}${second ? (second.startsWith('$') ? `/${operation(second)}` : '/:id') : ''}`;
 }
 
 function errorHandler(deps: AppDeps) {
