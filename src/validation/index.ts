@@ -99,6 +99,7 @@ class EngineValidator implements Validator {
       },
       globalProfiles: (type) => this.globals.get(type) ?? EngineValidator.NO_GLOBALS,
       codeMemo: this.codeMemo,
+      conformance: new WeakMap(),
     });
     let issues: OperationOutcomeIssue[];
     try {

@@ -57,6 +57,8 @@ export interface WalkEnv {
   questionnaire(url: string): Json | undefined;
   /** Profiles every resource of a type must conform to (ImplementationGuide.global). */
   globalProfiles(resourceType: string): readonly string[];
+  /** Sub-validation verdicts of this validation: value -> profile -> conforms. */
+  readonly conformance: WeakMap<object, Map<string, boolean>>;
   /** Terminology answers already given, kept by the validator and cleared when definitions change. */
   readonly codeMemo: Map<string, Map<string, Map<string, CodeCheckResult | undefined>>>;
 }
@@ -159,12 +161,11 @@ export class Walker {
   }
 
   /** The trees to walk: the base type (unless a profile of the same type covers it) and each profile. */
-  private profilesFor(res: Json, rt: string, extra: readonly string[]): { root: ElementNode }[] {
+  private profilesFor(res: Json, rt: string, extra: readonly string[]): readonly { root: ElementNode }[] {
     const meta = isRecord(res.meta) ? res.meta : undefined;
     const implied = this.impliedProfiles(res, rt);
     if (extra.length === 0 && implied.length === 0 && !(meta && Array.isArray(meta.profile) && meta.profile.length > 0)) {
-      const base = this.env.compiler.typeTree(rt);
-      return base ? [base] : [];
+      return this.env.compiler.baseTrees(rt);
     }
     const urls: { url: string; explicit: boolean }[] = [];
     if (meta && Array.isArray(meta.profile)) {
@@ -749,10 +750,27 @@ export class Walker {
     return -1;
   }
 
-  /** Whether a value conforms to a profile, by a silent sub-validation. */
+  /** Whether a value conforms to a profile, by a silent sub-validation (once per value and profile). */
   private conforms(value: unknown, typeCode: string, profile: string): boolean {
     const tree = this.env.compiler.tree(profile);
     if (!tree) return false;
+    if (typeof value !== 'object' || value === null) return this.subValidate(value, typeCode, profile, tree);
+    let byProfile = this.env.conformance.get(value);
+    if (!byProfile) {
+      byProfile = new Map();
+      this.env.conformance.set(value, byProfile);
+    }
+    let r = byProfile.get(profile);
+    if (r === undefined) {
+      // A cycle of references counts as conforming while it is being checked.
+      byProfile.set(profile, true);
+      r = this.subValidate(value, typeCode, profile, tree);
+      byProfile.set(profile, r);
+    }
+    return r;
+  }
+
+  private subValidate(value: unknown, typeCode: string, profile: string, tree: { root: ElementNode; sd: { type?: string } }): boolean {
     const sub = new Walker(this.env);
     sub.frame = this.frame;
     if (isRecord(value) && typeof value.resourceType === 'string' && this.isResourceType(value.resourceType)) {

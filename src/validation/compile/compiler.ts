@@ -62,6 +62,7 @@ export class Compiler {
     if (this.generation !== this.registry.generation) {
       this.trees.clear();
       this.typeTrees.clear();
+      this.baseTreeLists.clear();
       this.slotsByType = new WeakMap();
       this.slotsByNode = new WeakMap();
       this.typeRoots = new WeakMap();
@@ -153,6 +154,18 @@ export class Compiler {
   }
 
   private readonly typeTrees = new Map<string, CompiledTree | null>();
+  private readonly baseTreeLists = new Map<string, readonly CompiledTree[]>();
+
+  /** `[typeTree(code)]` (or `[]`), the same array every time. */
+  baseTrees(code: string): readonly CompiledTree[] {
+    let l = this.baseTreeLists.get(code);
+    if (!l) {
+      const t = this.typeTree(code);
+      l = t ? [t] : [];
+      this.baseTreeLists.set(code, l);
+    }
+    return l;
+  }
 
   /** The tree of the base definition of a type (`Quantity`, `Patient`). */
   typeTree(code: string): CompiledTree | undefined {

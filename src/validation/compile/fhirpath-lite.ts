@@ -144,6 +144,9 @@ function tokenize(src: string): Tok[] | undefined {
 
 class Unsupported extends Error {}
 
+/** Compiled navigations by name, so that `x.ofType(T)` can be compiled from `x`. */
+const navigations = new WeakMap<Fn, { input: Fn; name: string }>();
+
 class Parser {
   private i = 0;
   constructor(private readonly toks: Tok[]) {}
@@ -287,9 +290,24 @@ class Parser {
     let left = this.unary();
     for (;;) {
       const t = this.peek();
-      if (t.k === 'op' && (t.v === '/' || t.v === '*')) throw new Unsupported();
-      if (this.isWord('div') || this.isWord('mod')) throw new Unsupported();
-      return left;
+      if (t.k === 'op' && t.v === '/') throw new Unsupported();
+      const op = t.k === 'op' && t.v === '*' ? '*' : this.isWord('div') ? 'div' : this.isWord('mod') ? 'mod' : undefined;
+      if (!op) return left;
+      this.i++;
+      const l = left;
+      const r = this.unary();
+      // Integer arithmetic only (truncated division); decimals go to the full engine.
+      left = (f, th, c) => {
+        const a = l(f, th, c);
+        const b = r(f, th, c);
+        if (a.length === 0 || b.length === 0) return EMPTY;
+        const x = a[0];
+        const y = b[0];
+        if (a.length > 1 || b.length > 1 || typeof x !== 'number' || typeof y !== 'number' || !Number.isInteger(x) || !Number.isInteger(y)) throw BAIL;
+        if (op === '*') return [x * y];
+        if (y === 0) return EMPTY;
+        return [op === 'div' ? Math.trunc(x / y) : x % y];
+      };
     }
   }
 
@@ -327,10 +345,33 @@ class Parser {
     if (t.k !== 'id') throw new Unsupported();
     if (this.isOp('(') && !t.quoted) {
       this.i++;
+      if (t.v === 'ofType') return this.ofType(left);
       return this.functionCall(t.v, left);
     }
-    const name = t.v;
-    return (f, th, c) => navigate(left(f, th, c), name);
+    return this.navigation(left, t.v);
+  }
+
+  /** Navigation by name; remembered so that a following ofType() can pick the choice's JSON name. */
+  private navigation(input: Fn, name: string): Fn {
+    const fn: Fn = (f, th, c) => navigate(input(f, th, c), name);
+    navigations.set(fn, { input, name });
+    return fn;
+  }
+
+  /** `name.ofType(T)`: the values of the choice element `name` of type T (JSON `nameT`). */
+  private ofType(left: Fn): Fn {
+    const t = this.next();
+    if (t.k !== 'id') throw new Unsupported();
+    this.expect(')');
+    const nav = navigations.get(left);
+    if (!nav) throw new Unsupported();
+    const { input, name } = nav;
+    const key = name + t.v.charAt(0).toUpperCase() + t.v.slice(1);
+    return (f, th, c) => {
+      const items = input(f, th, c);
+      for (const item of items) if (isRecord(item) && (item[name] !== undefined || item['_' + name] !== undefined)) throw BAIL;
+      return navigate(items, key);
+    };
   }
 
   private term(): Fn {
@@ -338,7 +379,9 @@ class Parser {
     switch (t.k) {
       case 'str': {
         const v: Coll = [t.v];
-        return () => v;
+        const fn: Fn = () => v;
+        this.literals.set(fn, t.v);
+        return fn;
       }
       case 'num': {
         const v: Coll = [t.v];
@@ -379,11 +422,20 @@ class Parser {
             return f;
           };
         }
-        return (f) => navigate(f, name);
+        return this.navigation((f) => f, name);
       }
       default:
         throw new Unsupported();
     }
+  }
+
+  private readonly literals = new WeakMap<Fn, string>();
+
+  /** The string of a literal argument (e.g. a regex), known at compile time. */
+  private literalOf(fn: Fn): string {
+    const v = this.literals.get(fn);
+    if (v === undefined) throw new Unsupported();
+    return v;
   }
 
   private args(): Fn[] {
@@ -509,6 +561,51 @@ class Parser {
           const p = stringOf(a0(f, t, c));
           if (s === undefined || p === undefined) return EMPTY;
           return bool(name === 'startsWith' ? s.startsWith(p) : s.endsWith(p));
+        };
+      case 'matches': {
+        arity(1);
+        const pattern = this.literalOf(a0);
+        let re: RegExp;
+        try {
+          // As fhirpath.js: unanchored, Unicode, '.' matches newlines.
+          re = new RegExp(pattern, 'us');
+        } catch {
+          throw new Unsupported();
+        }
+        return (f, t, c) => {
+          const v = input(f, t, c);
+          if (v.length === 0) return EMPTY;
+          if (v.length > 1 || typeof v[0] !== 'string') throw BAIL;
+          return bool(re.test(v[0]));
+        };
+      }
+      case 'substring':
+        if (a.length !== 1 && a.length !== 2) throw new Unsupported();
+        return (f, t, c) => {
+          const str = stringOf(input(f, t, c));
+          const start = a0(f, t, c);
+          if (str === undefined || start.length === 0) return EMPTY;
+          const st = start[0];
+          if (start.length > 1 || typeof st !== 'number' || !Number.isInteger(st)) throw BAIL;
+          if (st < 0 || st >= str.length) return EMPTY;
+          if (a.length === 1) return [str.slice(st)];
+          const len = a1(f, t, c);
+          if (len.length === 0) return [str.slice(st)];
+          const n = len[0];
+          if (len.length > 1 || typeof n !== 'number' || !Number.isInteger(n)) throw BAIL;
+          return [str.slice(st, st + Math.max(0, n))];
+        };
+      case 'toInteger':
+        arity(0);
+        return (f, t, c) => {
+          const v = input(f, t, c);
+          if (v.length === 0) return EMPTY;
+          const x = v[0];
+          if (v.length > 1) throw BAIL;
+          if (typeof x === 'number' && Number.isInteger(x)) return [x];
+          if (typeof x === 'string' && /^[+-]?[0-9]+$/.test(x)) return [Number.parseInt(x, 10)];
+          if (typeof x === 'string') return EMPTY;
+          throw BAIL;
         };
       case 'length':
         arity(0);
