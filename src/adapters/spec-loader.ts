@@ -59,7 +59,7 @@ function parseText(text: string, source: string): unknown {
       throw new MappingSpecError(source, [`not valid JSON: ${err instanceof SyntaxError ? err.message : 'unreadable'}`]);
     }
   }
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
   if (doc.errors.length > 0) {
     throw new MappingSpecError(
       source,

@@ -33,15 +33,16 @@ const SEARCH_LINKS = ['first', 'previous', 'next', 'last'];
 
 export function validateBundleRules(bundle: Json, index: BundleIndex, report: BundleReport, isType: IsType): void {
   const type = typeof bundle.type === 'string' ? bundle.type : '';
-  const entries: Entry[] = list(bundle.entry)
-    .map((e, i) => ({ e, i }))
-    .filter((x): x is { e: Json; i: number } => isRecord(x.e))
-    .map(({ e, i }) => ({
-      index: i,
+  const entries: Entry[] = [];
+  list(bundle.entry).forEach((e, index) => {
+    if (!isRecord(e)) return;
+    entries.push({
+      index,
       entry: e,
       resource: isRecord(e.resource) ? e.resource : undefined,
       fullUrl: typeof e.fullUrl === 'string' ? e.fullUrl : undefined,
-    }));
+    });
+  });
   checkLinks(bundle, type, report);
   for (const e of entries) checkEntryFullUrl(e, type, report, isType);
   if ((type === 'document' || type === 'message') && entries.length === 0) {
@@ -197,13 +198,18 @@ function checkReachable(entries: Entry[], index: BundleIndex, report: BundleRepo
   if (!first) return;
   const queue: Entry[] = [first];
   visited.add(first);
-  while (queue.length > 0) {
-    const e = queue.pop() as Entry;
-    for (const n of [...(targets.get(e) ?? []), ...(reverse.get(e) ?? [])]) {
+  const follow = (list: readonly Entry[] | undefined): void => {
+    if (!list) return;
+    for (const n of list) {
       if (visited.has(n)) continue;
       visited.add(n);
       queue.push(n);
     }
+  };
+  while (queue.length > 0) {
+    const e = queue.pop() as Entry;
+    follow(targets.get(e));
+    follow(reverse.get(e));
   }
   for (const e of withResource) {
     if (visited.has(e)) continue;
