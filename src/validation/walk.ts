@@ -38,7 +38,6 @@ const UCUM = 'http://unitsofmeasure.org';
 /** Beyond this depth the walker stops descending (hostile input must not exhaust the stack). */
 const MAX_DEPTH = 128;
 
-const RESOURCE_TYPE: TypeRef = { code: 'Resource', profiles: [], targetProfiles: [], primitive: false };
 
 interface ResourceFrame {
   readonly resource: Json;
@@ -150,7 +149,7 @@ export class Walker {
       const trees = this.profilesFor(res, rt, extraProfiles);
       if (trees.length > 1) this.multiWalk = true;
       for (const tree of trees) {
-        this.walkComplex(res, tree.root, { code: rt, profiles: [], targetProfiles: [], primitive: false }, true);
+        this.walkComplex(res, tree.root, { code: rt, profiles: [], targetProfiles: [], primitive: false, resource: false }, true);
         this.checkConstraints(res, tree.root, undefined);
       }
       this.checkResourceSpecifics(res, rt, kind);
@@ -317,7 +316,7 @@ export class Walker {
           if (obj[slot.jsonName] === undefined) this.walkProperty(slot, undefined, obj[key]);
           continue;
         }
-        this.walkProperty(slot, obj[key], slot.type?.primitive ? obj['_' + key] : undefined);
+        this.walkProperty(slot, obj[key], slot.extKey !== undefined ? obj[slot.extKey] : undefined);
       }
       this.checkRequired(obj, slots);
       // ele-1 (https://hl7.org/fhir/R4/element.html#invs), checked here for every element.
@@ -342,7 +341,7 @@ export class Walker {
   private checkRequired(obj: Json, slots: SlotMap): void {
     for (const r of slots.required) {
       let found = 0;
-      for (const name of r.names) found += countOf(obj[name], obj['_' + name]);
+      for (let i = 0; i < r.names.length; i++) found += countOf(obj[r.names[i] as string], obj[r.extNames[i] as string]);
       if (found < r.element.min) {
         this.report(
           'error',
@@ -432,7 +431,7 @@ export class Walker {
       this.report('error', 'structure', 'Null values are not allowed here');
       return;
     }
-    if (type && (type.code === 'Resource' || type.code === 'DomainResource' || this.isResourceType(type.code))) {
+    if (type?.resource) {
       this.walkNestedResource(value, el, type);
       return;
     }
@@ -777,7 +776,7 @@ export class Walker {
       sub.path.push(value.resourceType);
       sub.validateResource(value, [profile], 'entry');
     } else {
-      sub.walkItem(value, undefined, tree.root, { code: tree.sd.type ?? typeCode, profiles: [profile], targetProfiles: [], primitive: false });
+      sub.walkItem(value, undefined, tree.root, { code: tree.sd.type ?? typeCode, profiles: [profile], targetProfiles: [], primitive: false, resource: false });
     }
     return sub.sink.errors === 0;
   }

@@ -26,11 +26,15 @@ export interface ChildSlot {
   readonly extPart: boolean;
   /** True when the property is the JSON form of a choice element. */
   readonly choice: boolean;
+  /** For a primitive value property: the name of its `_name` part. */
+  readonly extKey: string | undefined;
 }
 
 export interface RequiredChild {
   readonly element: ElementNode;
   readonly names: readonly string[];
+  /** `_name` for each name. */
+  readonly extNames: readonly string[];
 }
 
 export interface SlotMap {
@@ -46,7 +50,7 @@ function upperFirst(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-const BACKBONE: TypeRef = { code: 'BackboneElement', profiles: [], targetProfiles: [], primitive: false };
+const BACKBONE: TypeRef = { code: 'BackboneElement', profiles: [], targetProfiles: [], primitive: false, resource: false };
 
 export class Compiler {
   private readonly trees = new Map<string, CompiledTree | null>();
@@ -263,8 +267,9 @@ function buildSlots(node: ElementNode): SlotMap {
   for (const child of node.children) {
     const names = addChildSlots(byName, child);
     // Required slices of an absent element are missing too.
-    if (child.min > 0 || child.slices.some((sl) => sl.min > 0)) required.push({ element: child, names });
-    if (child.max < (child.isArray ? Number.POSITIVE_INFINITY : 1)) limited.push({ element: child, names });
+    const extNames = names.map((n) => '_' + n);
+    if (child.min > 0 || child.slices.some((sl) => sl.min > 0)) required.push({ element: child, names, extNames });
+    if (child.max < (child.isArray ? Number.POSITIVE_INFINITY : 1)) limited.push({ element: child, names, extNames });
   }
   return { byName, required, limited };
 }
@@ -279,18 +284,18 @@ function addChildSlots(byName: Map<string, ChildSlot>, child: ElementNode): stri
       const typeSlice = child.slices.find((s) => s.types.length === 1 && s.types[0]?.code === t.code);
       const element = typeSlice ?? child;
       const segment = `.${stem}.ofType(${t.code})`;
-      byName.set(jsonName, { jsonName, element, base: child, type: t, segment, extPart: false, choice: true });
-      if (t.primitive) byName.set('_' + jsonName, { jsonName, element, base: child, type: t, segment, extPart: true, choice: true });
+      const extKey = t.primitive ? '_' + jsonName : undefined;
+      byName.set(jsonName, { jsonName, element, base: child, type: t, segment, extPart: false, choice: true, extKey });
+      if (extKey) byName.set(extKey, { jsonName, element, base: child, type: t, segment, extPart: true, choice: true, extKey });
       names.push(jsonName);
     }
     return names;
   }
   const type = child.types.length === 1 ? child.types[0] : child.types.length === 0 ? undefined : child.types[0];
   const segment = `.${child.name}`;
-  byName.set(child.name, { jsonName: child.name, element: child, base: child, type, segment, extPart: false, choice: false });
-  if (type && PRIMITIVE_TYPES.has(type.code)) {
-    byName.set('_' + child.name, { jsonName: child.name, element: child, base: child, type, segment, extPart: true, choice: false });
-  }
+  const extKey = type && PRIMITIVE_TYPES.has(type.code) ? '_' + child.name : undefined;
+  byName.set(child.name, { jsonName: child.name, element: child, base: child, type, segment, extPart: false, choice: false, extKey });
+  if (extKey) byName.set(extKey, { jsonName: child.name, element: child, base: child, type, segment, extPart: true, choice: false, extKey });
   names.push(child.name);
   return names;
 }

@@ -7,6 +7,7 @@
  */
 import type { ElementDefinition, ElementDefinitionType, StructureDefinition } from '@medplum/fhirtypes';
 import type { PreparedConstraint } from './constraints.js';
+import { getBaseLayer } from '../registry.js';
 import { correctedExpression } from './errata.js';
 import { splitId } from './snapshot.js';
 
@@ -33,6 +34,8 @@ export interface TypeRef {
   readonly profiles: readonly string[];
   readonly targetProfiles: readonly string[];
   readonly primitive: boolean;
+  /** A resource type (or Resource/DomainResource): values are validated as resources. */
+  readonly resource: boolean;
 }
 
 export type DiscriminatorType = 'value' | 'pattern' | 'type' | 'profile' | 'exists';
@@ -103,6 +106,7 @@ function toTypeRef(t: ElementDefinitionType): TypeRef {
     profiles: t.profile ?? [],
     targetProfiles: t.targetProfile ?? [],
     primitive: PRIMITIVE_TYPES.has(code),
+    resource: getBaseLayer().resourceTypes.has(code),
   };
 }
 

@@ -165,7 +165,7 @@ function definitionAt(slice: ElementNode, segs: readonly Segment[], env: SliceEn
         const ext = extensionDef(node, type, seg.url, env);
         if (!ext) return undefined;
         node = ext;
-        type = ext.types.length === 1 ? ext.types[0] : { code: 'Extension', profiles: [seg.url], targetProfiles: [], primitive: false };
+        type = ext.types.length === 1 ? ext.types[0] : { code: 'Extension', profiles: [seg.url], targetProfiles: [], primitive: false, resource: false };
         break;
       }
       case 'ofType': {
@@ -180,7 +180,7 @@ function definitionAt(slice: ElementNode, segs: readonly Segment[], env: SliceEn
         const tree = target ? env.compiler.tree(target) : undefined;
         if (!tree) return undefined;
         node = tree.root;
-        type = { code: tree.sd.type ?? '', profiles: target ? [target] : [], targetProfiles: [], primitive: false };
+        type = { code: tree.sd.type ?? '', profiles: target ? [target] : [], targetProfiles: [], primitive: false, resource: false };
         break;
       }
       default:
