@@ -73,18 +73,32 @@ export function covers(issueLocation: string, leafLocation: string): boolean {
   return next === '-' || next === '.' || next === '[';
 }
 
-export function measure(adapter: Hl7v2Adapter, ctx: ConversionContext, file: string, expectedFile?: string): MessageCoverage {
+export function measure(
+  adapter: Hl7v2Adapter,
+  ctx: ConversionContext,
+  file: string,
+  expectedFile?: string,
+): MessageCoverage {
   const parsed = adapter.parse(readFileSync(file));
   const record = parsed.records[0];
   if (!record?.ok) throw new Error(`${basename(file)} does not parse`);
   const result = adapter.convertDetailed(record.input, ctx);
   const ourValues = valuesOf(result.output);
-  const expected = expectedFile && existsSync(expectedFile) ? valuesOf(JSON.parse(readFileSync(expectedFile, 'utf8'))) : undefined;
+  const expected =
+    expectedFile && existsSync(expectedFile)
+      ? valuesOf(JSON.parse(readFileSync(expectedFile, 'utf8')))
+      : undefined;
   const issues: OperationOutcomeIssue[] = result.report.issue ?? [];
   const locate = new Map<string, { location: string; value: string }>();
   for (const seg of record.input.segments) {
     seg.fields.forEach((field, f) =>
-      field?.forEach((rep, r) => rep.forEach((comp, c) => comp.forEach((value, s) => locate.set(`${seg.position}|${f}|${r + 1}|${c + 1}|${s + 1}`, { location: '', value })))),
+      field?.forEach((rep, r) =>
+        rep.forEach((comp, c) =>
+          comp.forEach((value, s) =>
+            locate.set(`${seg.position}|${f}|${r + 1}|${c + 1}|${s + 1}`, { location: '', value }),
+          ),
+        ),
+      ),
     );
   }
   const leaves: LeafRow[] = result.coverage.allLeaves().map((leaf) => {
@@ -110,9 +124,13 @@ function accounted(leaf: LeafRow, issues: readonly OperationOutcomeIssue[]): boo
     case 'structural':
       return true;
     case 'reported':
-      return issues.some((i) => i.severity !== 'information' && (i.location ?? []).some((l) => covers(l, leaf.location)));
+      return issues.some(
+        (i) => i.severity !== 'information' && (i.location ?? []).some((l) => covers(l, leaf.location)),
+      );
     case 'unmapped':
-      return issues.some((i) => i.severity === 'information' && (i.location ?? []).some((l) => covers(l, leaf.location)));
+      return issues.some(
+        (i) => i.severity === 'information' && (i.location ?? []).some((l) => covers(l, leaf.location)),
+      );
     default:
       return leaf.ours satisfies never;
   }
@@ -129,7 +147,13 @@ export function markdownTable(m: MessageCoverage): string {
   ];
   const row = (name: string, rows: LeafRow[]): string =>
     `| ${name} | ${rows.length} | ${count(rows, (l) => l.ours === 'mapped')} | ${count(rows, (l) => l.ours === 'structural')} | ${count(rows, (l) => l.ours === 'reported')} | ${count(rows, (l) => l.ours === 'unmapped')} | ${count(rows, (l) => l.oursVerbatim)} | ${m.leaves.some((l) => l.fhirConverter !== undefined) ? count(rows, (l) => l.fhirConverter === true) : '-'} |`;
-  for (const seg of segments) lines.push(row(seg, m.leaves.filter((l) => l.segment === seg)));
+  for (const seg of segments)
+    lines.push(
+      row(
+        seg,
+        m.leaves.filter((l) => l.segment === seg),
+      ),
+    );
   lines.push(row('**total**', m.leaves));
   return lines.join('\n');
 }
@@ -140,7 +164,10 @@ export function samplePairs(): { message: string; expected: string }[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.hl7'))
     .sort()
-    .map((f) => ({ message: join(dir, f), expected: join(SAMPLES_DIR, 'expected', f.replace(/\.hl7$/, '-expected.json')) }));
+    .map((f) => ({
+      message: join(dir, f),
+      expected: join(SAMPLES_DIR, 'expected', f.replace(/\.hl7$/, '-expected.json')),
+    }));
 }
 
 function main(): void {

@@ -93,20 +93,35 @@ export interface RunOptions extends ParseOptions {
  * Parses and converts a whole input. A record that fails to parse, to convert or to validate is
  * reported under its location; every other record still converts. Never throws for bad input.
  */
-export function runAdapter<Input>(adapter: Adapter<Input>, bytes: Uint8Array, ctx: ConversionContext, options: RunOptions = {}): BatchResult {
+export function runAdapter<Input>(
+  adapter: Adapter<Input>,
+  bytes: Uint8Array,
+  ctx: ConversionContext,
+  options: RunOptions = {},
+): BatchResult {
   const parsed = safeParse(adapter, bytes, options);
   const records = parsed.records.map((record): RecordResult => {
     if (!record.ok) return { location: record.location, output: undefined, report: outcome(record.issues) };
     const converted = safeConvert(adapter, record.input, ctx);
     const issues = [...record.issues, ...(converted.report.issue ?? []).filter(isRealIssue)];
-    if (converted.output && options.validate) issues.push(...validateOutput(adapter, converted.output, options.validate));
+    if (converted.output && options.validate)
+      issues.push(...validateOutput(adapter, converted.output, options.validate));
     return { location: record.location, output: converted.output, report: outcome(issues) };
   });
-  const all = [...parsed.issues, ...records.flatMap((r) => (r.report.issue ?? []).filter(isRealIssue).map((i) => atRecord(i, r.location, records.length)))];
+  const all = [
+    ...parsed.issues,
+    ...records.flatMap((r) =>
+      (r.report.issue ?? []).filter(isRealIssue).map((i) => atRecord(i, r.location, records.length)),
+    ),
+  ];
   return { records, report: outcome(all) };
 }
 
-function safeParse<Input>(adapter: Adapter<Input>, bytes: Uint8Array, options: ParseOptions): ParseResult<Input> {
+function safeParse<Input>(
+  adapter: Adapter<Input>,
+  bytes: Uint8Array,
+  options: ParseOptions,
+): ParseResult<Input> {
   try {
     return adapter.parse(bytes, options);
   } catch {
@@ -121,7 +136,14 @@ function safeConvert<Input>(adapter: Adapter<Input>, input: Input, ctx: Conversi
   } catch {
     return {
       output: undefined,
-      report: outcome([issue({ severity: 'error', code: 'exception', detailCode: ADAPTER_ISSUE.recordFailed, message: 'The record could not be converted' })]),
+      report: outcome([
+        issue({
+          severity: 'error',
+          code: 'exception',
+          detailCode: ADAPTER_ISSUE.recordFailed,
+          message: 'The record could not be converted',
+        }),
+      ]),
     };
   }
 }
@@ -170,11 +192,17 @@ export function untranslatableIssue(input: SourceIssueInput): OperationOutcomeIs
   return sourceIssue('warning', 'code-invalid', ADAPTER_ISSUE.untranslatable, input);
 }
 
-export function recordError(input: SourceIssueInput, code: OperationOutcomeIssue['code'] = 'invalid'): OperationOutcomeIssue {
+export function recordError(
+  input: SourceIssueInput,
+  code: OperationOutcomeIssue['code'] = 'invalid',
+): OperationOutcomeIssue {
   return sourceIssue('error', code, ADAPTER_ISSUE.recordFailed, input);
 }
 
-export function unreadableIssue(input: SourceIssueInput, code: OperationOutcomeIssue['code'] = 'structure'): OperationOutcomeIssue {
+export function unreadableIssue(
+  input: SourceIssueInput,
+  code: OperationOutcomeIssue['code'] = 'structure',
+): OperationOutcomeIssue {
   return sourceIssue('fatal', code, ADAPTER_ISSUE.unreadable, input);
 }
 

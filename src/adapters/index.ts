@@ -31,8 +31,14 @@ export interface ContextOptions {
 /** The ConceptMap folders of the project: terminology/conceptmaps and mappings/<format>/conceptmaps. */
 export function defaultConceptMapDirs(): string[] {
   const mappings = join(defaultMappingDir(), '..');
-  const formats = readdirSync(mappings, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
-  return [join(mappings, '..', 'terminology', 'conceptmaps'), ...formats.map((f) => join(mappings, f, 'conceptmaps'))];
+  const formats = readdirSync(mappings, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
+  return [
+    join(mappings, '..', 'terminology', 'conceptmaps'),
+    ...formats.map((f) => join(mappings, f, 'conceptmaps')),
+  ];
 }
 
 export function createConversionContext(options: ContextOptions = {}): ConversionContext {
@@ -42,6 +48,8 @@ export function createConversionContext(options: ContextOptions = {}): Conversio
     translator,
     channel: options.channel ?? {},
     inValueSet: terminology ? (url, coding) => terminology.validateCode(url, coding)?.valid : undefined,
-    codeInSystem: terminology ? (system, code) => terminology.validateCodeInSystem(system, code)?.valid : undefined,
+    codeInSystem: terminology
+      ? (system, code) => terminology.validateCodeInSystem(system, code)?.valid
+      : undefined,
   };
 }

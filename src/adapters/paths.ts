@@ -7,7 +7,11 @@
  */
 export type Json = Record<string, unknown>;
 
-type Step = { name: string; kind: 'plain' } | { name: string; kind: 'append' } | { name: string; kind: 'index'; index: number } | { name: string; kind: 'select'; key: string; value: string };
+type Step =
+  | { name: string; kind: 'plain' }
+  | { name: string; kind: 'append' }
+  | { name: string; kind: 'index'; index: number }
+  | { name: string; kind: 'select'; key: string; value: string };
 
 const cache = new Map<string, Step[]>();
 
@@ -128,7 +132,8 @@ export function setPath(root: Json, path: string, value: unknown): Json | undefi
  * merge when they share no key; anything else already there is kept.
  */
 function mergeInto(existing: unknown, value: unknown): boolean {
-  if (!isJson(existing) || !isJson(value) || Object.keys(value).some((k) => existing[k] !== undefined)) return false;
+  if (!isJson(existing) || !isJson(value) || Object.keys(value).some((k) => existing[k] !== undefined))
+    return false;
   Object.assign(existing, value);
   return true;
 }
@@ -144,7 +149,8 @@ export function hasPath(root: Json, path: string): boolean {
       if (v === undefined) continue;
       if (Array.isArray(v)) {
         if (step.kind === 'index') next.push(v[step.index]);
-        else if (step.kind === 'select') next.push(...v.filter((e) => isJson(e) && e[step.key] === step.value));
+        else if (step.kind === 'select')
+          next.push(...v.filter((e) => isJson(e) && e[step.key] === step.value));
         else next.push(...v);
       } else {
         next.push(v);

@@ -19,7 +19,8 @@ export class AdapterRegistry {
 
   register<Input>(adapter: Adapter<Input>): this {
     const key = adapter.format.toLowerCase();
-    if (this.byFormat.has(key)) throw new Error(`An adapter for format '${adapter.format}' is already registered`);
+    if (this.byFormat.has(key))
+      throw new Error(`An adapter for format '${adapter.format}' is already registered`);
     this.byFormat.set(key, {
       format: adapter.format,
       describe: adapter.describe,

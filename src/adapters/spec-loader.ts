@@ -28,7 +28,13 @@ export interface SpecSchema<T> {
   readonly _type?: T;
 }
 
-const ajv = new Ajv({ allErrors: true, strictSchema: true, strictTypes: false, strictTuples: false, allowUnionTypes: true });
+const ajv = new Ajv({
+  allErrors: true,
+  strictSchema: true,
+  strictTypes: false,
+  strictTuples: false,
+  allowUnionTypes: true,
+});
 const compiled = new WeakMap<Record<string, unknown>, ValidateFunction>();
 
 export function loadSpecFile<T>(file: string, schema: SpecSchema<T>): T {
@@ -56,14 +62,18 @@ function parseText(text: string, source: string): unknown {
     try {
       return JSON.parse(text) as unknown;
     } catch (err) {
-      throw new MappingSpecError(source, [`not valid JSON: ${err instanceof SyntaxError ? err.message : 'unreadable'}`]);
+      throw new MappingSpecError(source, [
+        `not valid JSON: ${err instanceof SyntaxError ? err.message : 'unreadable'}`,
+      ]);
     }
   }
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
   if (doc.errors.length > 0) {
     throw new MappingSpecError(
       source,
-      doc.errors.map((e) => `line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0] ?? 'YAML error'}`),
+      doc.errors.map(
+        (e) => `line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0] ?? 'YAML error'}`,
+      ),
     );
   }
   return doc.toJS({ maxAliasCount: 100 }) as unknown;
@@ -80,7 +90,10 @@ function validatorFor(schema: Record<string, unknown>): ValidateFunction {
 
 /** `/resources/2/fields/4/target` -> `resources[2].fields[4].target`. */
 export function keyPath(pointer: string): string {
-  const parts = pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts = pointer
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   let out = '';
   for (const p of parts) out += /^\d+$/.test(p) ? `[${p}]` : out ? `.${p}` : p;
   return out || '(root)';

@@ -86,7 +86,11 @@ export const conceptMapSchema: SpecSchema<ConceptMapResource> = {
                   code: { type: 'string', minLength: 1 },
                   target: {
                     type: 'array',
-                    items: { type: 'object', required: ['equivalence'], properties: { equivalence: { type: 'string' } } },
+                    items: {
+                      type: 'object',
+                      required: ['equivalence'],
+                      properties: { equivalence: { type: 'string' } },
+                    },
                   },
                 },
               },
@@ -116,11 +120,15 @@ export function createCodeTranslator(maps: readonly ConceptMapResource[]): CodeT
   for (const map of maps) byUrl.set(map.url, indexMap(map));
   return {
     has: (url) => byUrl.has(url),
-    targetSystems: (url) => [...new Set((byUrl.get(url)?.groups ?? []).map((g) => g.target ?? '').filter((t) => t !== ''))],
+    targetSystems: (url) => [
+      ...new Set((byUrl.get(url)?.groups ?? []).map((g) => g.target ?? '').filter((t) => t !== '')),
+    ],
     translate(url, source) {
       const map = byUrl.get(url);
       if (!map) return { kind: 'unknown-map' };
-      const hit = map.elements.get(`${source.system}|${source.code}`) ?? map.elements.get(`${source.system}|${source.code.toUpperCase()}`);
+      const hit =
+        map.elements.get(`${source.system}|${source.code}`) ??
+        map.elements.get(`${source.system}|${source.code.toUpperCase()}`);
       if (hit) return fromElement(hit.element, hit.group);
       const group = map.groups.find((g) => g.source === source.system);
       return group ? fromUnmapped(group, source.code) : { kind: 'unknown-code' };
@@ -144,16 +152,25 @@ function indexMap(map: ConceptMapResource): IndexedMap {
 function fromElement(element: CmElement, group: CmGroup): TranslateResult {
   const targets = (element.target ?? [])
     .filter((t) => !NO_TRANSLATION.has(t.equivalence) && t.code)
-    .map((t): Translation => ({ system: group.target ?? '', code: t.code ?? '', display: t.display, equivalence: t.equivalence }));
+    .map((t): Translation => ({
+      system: group.target ?? '',
+      code: t.code ?? '',
+      display: t.display,
+      equivalence: t.equivalence,
+    }));
   if (targets.length > 0) return { kind: 'mapped', targets };
   return { kind: 'unmatched', comment: element.target?.[0]?.comment };
 }
 
 function fromUnmapped(group: CmGroup, code: string): TranslateResult {
   const u = group.unmapped;
-  if (u?.mode === 'provided') return { kind: 'mapped', targets: [{ system: group.target ?? '', code, equivalence: 'equal' }] };
+  if (u?.mode === 'provided')
+    return { kind: 'mapped', targets: [{ system: group.target ?? '', code, equivalence: 'equal' }] };
   if (u?.mode === 'fixed' && u.code) {
-    return { kind: 'mapped', targets: [{ system: group.target ?? '', code: u.code, display: u.display, equivalence: 'inexact' }] };
+    return {
+      kind: 'mapped',
+      targets: [{ system: group.target ?? '', code: u.code, display: u.display, equivalence: 'inexact' }],
+    };
   }
   return { kind: 'unknown-code' };
 }

@@ -37,7 +37,9 @@ describe('ConceptMap translator', () => {
   it('when a code is listed, then its target is returned with the equivalence', () => {
     expect(t.translate(GENDER.url, { system: v2, code: 'F' })).toEqual({
       kind: 'mapped',
-      targets: [{ system: 'http://hl7.org/fhir/administrative-gender', code: 'female', equivalence: 'equivalent' }],
+      targets: [
+        { system: 'http://hl7.org/fhir/administrative-gender', code: 'female', equivalence: 'equivalent' },
+      ],
     });
   });
 
@@ -46,7 +48,10 @@ describe('ConceptMap translator', () => {
   });
 
   it('when a code is listed as unmatched, then there is no translation and the comment says why', () => {
-    expect(t.translate(GENDER.url, { system: v2, code: 'X' })).toEqual({ kind: 'unmatched', comment: 'no counterpart' });
+    expect(t.translate(GENDER.url, { system: v2, code: 'X' })).toEqual({
+      kind: 'unmatched',
+      comment: 'no counterpart',
+    });
   });
 
   it('when a code, a system or a map is unknown, then the answer says which', () => {
@@ -56,7 +61,10 @@ describe('ConceptMap translator', () => {
   });
 
   it('when a group says unmapped codes are provided, then an unlisted code maps to itself', () => {
-    expect(t.translate(GENDER.url, { system: 'urn:local', code: 'abc' })).toEqual({ kind: 'mapped', targets: [{ system: 'urn:other', code: 'abc', equivalence: 'equal' }] });
+    expect(t.translate(GENDER.url, { system: 'urn:local', code: 'abc' })).toEqual({
+      kind: 'mapped',
+      targets: [{ system: 'urn:other', code: 'abc', equivalence: 'equal' }],
+    });
   });
 });
 
@@ -68,7 +76,15 @@ describe('Mapping spec loader', () => {
       additionalProperties: false,
       properties: {
         name: { type: 'string' },
-        fields: { type: 'array', items: { type: 'object', required: ['as'], additionalProperties: false, properties: { as: { enum: ['string', 'date'] } } } },
+        fields: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['as'],
+            additionalProperties: false,
+            properties: { as: { enum: ['string', 'date'] } },
+          },
+        },
       },
     },
     checks: [(spec) => (spec.name === 'bad' ? ['name: must not be bad'] : [])],
@@ -84,7 +100,9 @@ describe('Mapping spec loader', () => {
   };
 
   it('when a value breaks the schema, then the error names the key', () => {
-    expect(problems('name: x\nfields:\n  - as: strng\n')).toEqual(['fields[0].as: must be one of string, date']);
+    expect(problems('name: x\nfields:\n  - as: strng\n')).toEqual([
+      'fields[0].as: must be one of string, date',
+    ]);
   });
 
   it('when a key is unknown or missing, then the error names it', () => {
@@ -108,7 +126,9 @@ describe('Mapping spec loader', () => {
     );
     writeFileSync(join(dir, 'structure.yaml'), readFileSync(join(source, 'structure.yaml')));
     writeFileSync(join(dir, 'referral.yaml'), referral);
-    expect(() => createHl7v2Adapter({ mappingDir: dir })).toThrow(/resources\[\d+\]\.fields\[\d+\]\.as: converter HumanName does not read DTM \(PID-7\)/);
+    expect(() => createHl7v2Adapter({ mappingDir: dir })).toThrow(
+      /resources\[\d+\]\.fields\[\d+\]\.as: converter HumanName does not read DTM \(PID-7\)/,
+    );
   });
 });
 
@@ -175,12 +195,18 @@ describe('Adapter registry and runner', () => {
     describe: 'one record per line',
     mediaTypes: ['text/plain'],
     parse: (bytes) => ({
-      records: new TextDecoder().decode(bytes).split('\n').map((line, i) => ({ ok: true as const, location: `line ${i + 1}`, input: line, issues: [] })),
+      records: new TextDecoder()
+        .decode(bytes)
+        .split('\n')
+        .map((line, i) => ({ ok: true as const, location: `line ${i + 1}`, input: line, issues: [] })),
       issues: [],
     }),
     convert: (line) => {
       if (line === 'boom') throw new Error('bad record');
-      return { output: { resourceType: 'Bundle', type: 'collection' } as Bundle, report: { resourceType: 'OperationOutcome', issue: [] } };
+      return {
+        output: { resourceType: 'Bundle', type: 'collection' } as Bundle,
+        report: { resourceType: 'OperationOutcome', issue: [] },
+      };
     },
     profilesFor: () => [],
   };
@@ -189,14 +215,20 @@ describe('Adapter registry and runner', () => {
     const ctx = { translator: createCodeTranslator([]) };
     const result = runAdapter(broken, new TextEncoder().encode('a\nboom\nc'), ctx);
     expect(result.records.map((r) => r.output !== undefined)).toEqual([true, false, true]);
-    expect(result.report.issue?.map((i) => i.diagnostics)).toEqual(['line 2: The record could not be converted']);
+    expect(result.report.issue?.map((i) => i.diagnostics)).toEqual([
+      'line 2: The record could not be converted',
+    ]);
   });
 
   it('when formats are registered, then they are found case-insensitively and a second registration is refused', () => {
     const registry = new AdapterRegistry().register(broken);
     expect(registry.get('LINES')?.format).toBe('Lines');
     expect(() => registry.register(broken)).toThrow(/already registered/);
-    expect(createAdapterRegistry().formats().map((f) => f.format)).toEqual(['hl7v2']);
+    expect(
+      createAdapterRegistry()
+        .formats()
+        .map((f) => f.format),
+    ).toEqual(['hl7v2']);
   });
 
   it('when ids are derived, then the same parts give the same version-5 UUID', () => {

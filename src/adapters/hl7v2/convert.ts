@@ -14,7 +14,11 @@ export interface ConvertEnv {
   translator: CodeTranslator;
   /** HL7 table 0396 coding-system name (or an OID) to a FHIR system URI. */
   codingSystem(name: string): string | undefined;
-  identifierSystem(query: { namespace?: string; oid?: string; typeCode?: string }): IdentifierSystemRule | undefined;
+  identifierSystem(query: {
+    namespace?: string;
+    oid?: string;
+    typeCode?: string;
+  }): IdentifierSystemRule | undefined;
   /** Adds a resource made from a composite field (an XCN, an XON) and returns a Reference to it. */
   embed(resourceType: 'Practitioner' | 'Organization', resource: Json, cur: Cursor): Json;
   channel: Readonly<Record<string, string>>;
@@ -39,7 +43,6 @@ export interface ConverterDef {
 }
 
 const CODED = ['CWE', 'CNE', 'CE', 'CF', 'CX', 'ID', 'IS', 'ST'];
-const TEXT = ['ST', 'TX', 'FT', 'ID', 'IS', 'NM', 'SI', 'DT', 'DTM', 'TM', 'varies'];
 export const UCUM = 'http://unitsofmeasure.org';
 const V2_0203 = 'http://terminology.hl7.org/CodeSystem/v2-0203';
 const EXT = 'http://hl7.org/fhir/StructureDefinition/';
@@ -50,12 +53,22 @@ export const CONVERTERS = {
   integer: { accepts: ['NM', 'SI', 'ST'], convert: (cur) => number(cur, true) },
   decimal: { accepts: ['NM', 'ST'], convert: (cur) => number(cur, false) },
   date: { accepts: ['DT', 'DTM', 'TS', 'ST'], convert: (cur) => dateValue(cur, 'date') },
-  dateTime: { accepts: ['DT', 'DTM', 'TS', 'ST'], convert: (cur, _r, env) => dateValue(cur, 'dateTime', env.timeZone) },
+  dateTime: {
+    accepts: ['DT', 'DTM', 'TS', 'ST'],
+    convert: (cur, _r, env) => dateValue(cur, 'dateTime', env.timeZone),
+  },
   instant: { accepts: ['DTM', 'TS'], convert: (cur, _r, env) => dateValue(cur, 'instant', env.timeZone) },
-  code: { accepts: CODED, needsConceptMap: true, convert: (cur, rule, env) => translatedCoding(cur, rule, env)?.code },
+  code: {
+    accepts: CODED,
+    needsConceptMap: true,
+    convert: (cur, rule, env) => translatedCoding(cur, rule, env)?.code,
+  },
   Coding: { accepts: CODED, needsConceptMap: true, convert: translatedCoding },
   CodeableConcept: { accepts: ['CWE', 'CNE', 'CE', 'CF', 'ID', 'IS', 'ST'], convert: codeableConcept },
-  Identifier: { accepts: ['CX', 'EI', 'PLN', 'XON', 'XCN', 'HD', 'ST', 'NM', 'ID', 'IS'], convert: identifier },
+  Identifier: {
+    accepts: ['CX', 'EI', 'PLN', 'XON', 'XCN', 'HD', 'ST', 'NM', 'ID', 'IS'],
+    convert: identifier,
+  },
   HumanName: { accepts: ['XPN', 'XCN'], convert: humanName },
   Address: { accepts: ['XAD'], convert: address },
   ContactPoint: { accepts: ['XTN'], convert: contactPoint },
@@ -125,7 +138,14 @@ function dateValue(cur: Cursor, kind: 'date' | 'dateTime' | 'instant', timeZone 
 // ---------------------------------------------------------------------------------------------
 
 /** The system of a coded value: its coding-system name, its OID, or the field's table. */
-function systemOf(cur: Cursor, nameAt: number, oidAt: number | undefined, rule: SourceRule, env: ConvertEnv, first: boolean): { system?: string; unknownName?: boolean; assumed?: boolean } {
+function systemOf(
+  cur: Cursor,
+  nameAt: number,
+  oidAt: number | undefined,
+  rule: SourceRule,
+  env: ConvertEnv,
+  first: boolean,
+): { system?: string; unknownName?: boolean; assumed?: boolean } {
   const name = cur.peek(nameAt);
   const oid = oidAt ? cur.peek(oidAt) : '';
   const byOid = oid ? env.codingSystem(oid) : undefined;
@@ -141,7 +161,12 @@ function systemOf(cur: Cursor, nameAt: number, oidAt: number | undefined, rule: 
 }
 
 function defaultCoding(rule: SourceRule, env: ConvertEnv): { system?: string; code: string } | undefined {
-  const d = typeof rule.default === 'string' ? rule.default : rule.default ? env.channel[rule.default.channel] : undefined;
+  const d =
+    typeof rule.default === 'string'
+      ? rule.default
+      : rule.default
+        ? env.channel[rule.default.channel]
+        : undefined;
   if (!d) return undefined;
   const bar = d.lastIndexOf('|');
   if (bar > 0) return { system: d.slice(0, bar), code: d.slice(bar + 1) };
@@ -157,13 +182,24 @@ function translatedCoding(cur: Cursor, rule: SourceRule, env: ConvertEnv): Json 
     return d ? { ...d } : undefined;
   };
   if (!code) return fallback();
-  const composite = cur.datatype === 'CWE' || cur.datatype === 'CNE' || cur.datatype === 'CE' || cur.datatype === 'CF';
-  const { system, unknownName } = composite ? systemOf(cur, 3, 14, rule, env, true) : { system: rule.table ? env.codingSystem(rule.table) : undefined, unknownName: false };
-  const result = system && rule.conceptMap ? env.translator.translate(rule.conceptMap, { system, code }) : undefined;
+  const composite =
+    cur.datatype === 'CWE' || cur.datatype === 'CNE' || cur.datatype === 'CE' || cur.datatype === 'CF';
+  const { system, unknownName } = composite
+    ? systemOf(cur, 3, 14, rule, env, true)
+    : { system: rule.table ? env.codingSystem(rule.table) : undefined, unknownName: false };
+  const result =
+    system && rule.conceptMap ? env.translator.translate(rule.conceptMap, { system, code }) : undefined;
   const target = result?.kind === 'mapped' ? result.targets[0] : undefined;
   if (!target) {
-    const why = unknownName ? `coding system '${cur.peek(3)}' is not known` : result?.kind === 'unmatched' ? 'the code has no counterpart' : 'the code is not in the translation table';
-    cur.untranslatable(`${why} (${rule.conceptMap ?? 'no ConceptMap'})${rule.default ? '; the default is used' : ''}`, composite ? undefined : 1);
+    const why = unknownName
+      ? `coding system '${cur.peek(3)}' is not known`
+      : result?.kind === 'unmatched'
+        ? 'the code has no counterpart'
+        : 'the code is not in the translation table';
+    cur.untranslatable(
+      `${why} (${rule.conceptMap ?? 'no ConceptMap'})${rule.default ? '; the default is used' : ''}`,
+      composite ? undefined : 1,
+    );
     return fallback();
   }
   cur.get(1);
@@ -171,10 +207,18 @@ function translatedCoding(cur: Cursor, rule: SourceRule, env: ConvertEnv): Json 
     cur.get(2);
     cur.get(3);
   }
-  return target.display ? { system: target.system, code: target.code, display: target.display } : { system: target.system, code: target.code };
+  return target.display
+    ? { system: target.system, code: target.code, display: target.display }
+    : { system: target.system, code: target.code };
 }
 
-const CODING_TRIPLES: readonly { code: number; text: number; system: number; version: number; oid: number }[] = [
+const CODING_TRIPLES: readonly {
+  code: number;
+  text: number;
+  system: number;
+  version: number;
+  oid: number;
+}[] = [
   { code: 1, text: 2, system: 3, version: 7, oid: 14 },
   { code: 4, text: 5, system: 6, version: 8, oid: 17 },
   { code: 10, text: 11, system: 12, version: 13, oid: 20 },
@@ -195,7 +239,11 @@ function codeableConcept(cur: Cursor, rule: SourceRule, env: ConvertEnv): Json |
     const found = systemOf(cur, t.system, t.oid, rule, env, i === 0);
     const { unknownName } = found;
     let system = found.system;
-    if (unknownName) cur.untranslatable(`coding system '${cur.peek(t.system)}' is not known; the code is kept without a system`, t.system);
+    if (unknownName)
+      cur.untranslatable(
+        `coding system '${cur.peek(t.system)}' is not known; the code is kept without a system`,
+        t.system,
+      );
     // A system the sender did not state is only assumed for codes it holds.
     if (system && found.assumed && env.codeInSystem(system, code) === false) {
       cur.untranslatable(`code not in ${rule.table ?? 'the assumed table'}; kept without a system`, t.code);
@@ -235,18 +283,29 @@ function isFreeText(cur: Cursor, rule: SourceRule): boolean {
   return !!cur.peek(1) && !rule.table && !cur.peek(2) && !cur.peek(3) && !cur.peek(14) && !cur.has(4);
 }
 
-function finishConcept(cur: Cursor, rule: SourceRule, env: ConvertEnv, codings: Json[], text: string | undefined): Json | undefined {
+function finishConcept(
+  cur: Cursor,
+  rule: SourceRule,
+  env: ConvertEnv,
+  codings: Json[],
+  text: string | undefined,
+): Json | undefined {
   const output = rule.output ?? 'both';
   if (rule.conceptMap && output !== 'source') {
     const accept = rule.accept ?? ['equal', 'equivalent'];
     const translations = codings.flatMap((c) => translate(env, rule.conceptMap ?? '', c, accept));
     if (output === 'translation') {
       if (translations.length > 0) return { coding: translations };
-      if (codings.length > 0) cur.untranslatable(`the code has no counterpart in ${rule.conceptMap}${rule.default ? '; the default is used' : ''}`);
+      if (codings.length > 0)
+        cur.untranslatable(
+          `the code has no counterpart in ${rule.conceptMap}${rule.default ? '; the default is used' : ''}`,
+        );
       const d = defaultCoding(rule, env);
       return d ? { coding: [d] } : undefined;
     }
-    codings.push(...translations.filter((t) => !codings.some((c) => c.system === t.system && c.code === t.code)));
+    codings.push(
+      ...translations.filter((t) => !codings.some((c) => c.system === t.system && c.code === t.code)),
+    );
   }
   if (codings.length === 0 && !text) return undefined;
   const out: Json = {};
@@ -259,7 +318,11 @@ function translate(env: ConvertEnv, url: string, coding: Json, accept: readonly 
   if (typeof coding.system !== 'string' || typeof coding.code !== 'string') return [];
   const r = env.translator.translate(url, { system: coding.system, code: coding.code });
   if (r.kind !== 'mapped') return [];
-  return r.targets.filter((t) => accept.includes(t.equivalence)).map((t) => (t.display ? { system: t.system, code: t.code, display: t.display } : { system: t.system, code: t.code }));
+  return r.targets
+    .filter((t) => accept.includes(t.equivalence))
+    .map((t) =>
+      t.display ? { system: t.system, code: t.code, display: t.display } : { system: t.system, code: t.code },
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -307,7 +370,10 @@ function identifier(cur: Cursor, _rule: SourceRule, env: ConvertEnv): Json | und
     const problem = checkValue(known, rawValue);
     if (problem) cur.untranslatable(`${problem}; kept without the system ${known.system}`, valueAt);
     else out.system = known.system;
-    useAuthority(cur, layout, auth, { namespace: !!known.namespaces?.some((n) => eqi(n, namespace)), oid: !!known.oids?.includes(oid) });
+    useAuthority(cur, layout, auth, {
+      namespace: !!known.namespaces?.some((n) => eqi(n, namespace)),
+      oid: !!known.oids?.includes(oid),
+    });
   } else if (oid && (oidType === '' || eqi(oidType, 'ISO'))) {
     out.system = `urn:oid:${oid}`;
     useAuthority(cur, layout, auth, { namespace: false, oid: true });
@@ -334,7 +400,12 @@ function usedNamespace(known: IdentifierSystemRule | undefined, namespace: strin
   return !!known?.namespaces?.some((n) => eqi(n, namespace));
 }
 
-function useAuthority(cur: Cursor, layout: IdParts, auth: Cursor | undefined, used: { namespace: boolean; oid: boolean }): void {
+function useAuthority(
+  cur: Cursor,
+  layout: IdParts,
+  auth: Cursor | undefined,
+  used: { namespace: boolean; oid: boolean },
+): void {
   if (auth) {
     if (used.namespace) auth.get(1);
     if (used.oid) {
@@ -413,7 +484,14 @@ function humanName(cur: Cursor, rule: SourceRule, env: ConvertEnv): Json | undef
   if (suffix.length) out.suffix = suffix;
   if (Object.keys(out).length === 0) return undefined;
   const typeAt = o === 0 ? 7 : 10;
-  const use = codeFromTable(cur, typeAt, 'HL70200', 'https://overdracht.dev/fhir/ConceptMap/hl7v2-0200-name-use', env) ?? rule.use;
+  const use =
+    codeFromTable(
+      cur,
+      typeAt,
+      'HL70200',
+      'https://overdracht.dev/fhir/ConceptMap/hl7v2-0200-name-use',
+      env,
+    ) ?? rule.use;
   if (use) out.use = use;
   if (o === 0) {
     const period = periodOf(cur, 12, 13);
@@ -467,8 +545,22 @@ function address(cur: Cursor, rule: SourceRule, env: ConvertEnv): Json | undefin
   if (Object.keys(out).length === 0) return undefined;
   const kind = cur.peek(7);
   if (kind) {
-    const use = codeFromTable(cur, 7, 'HL70190', 'https://overdracht.dev/fhir/ConceptMap/hl7v2-0190-address-use', env, false);
-    const type = codeFromTable(cur, 7, 'HL70190', 'https://overdracht.dev/fhir/ConceptMap/hl7v2-0190-address-type', env, false);
+    const use = codeFromTable(
+      cur,
+      7,
+      'HL70190',
+      'https://overdracht.dev/fhir/ConceptMap/hl7v2-0190-address-use',
+      env,
+      false,
+    );
+    const type = codeFromTable(
+      cur,
+      7,
+      'HL70190',
+      'https://overdracht.dev/fhir/ConceptMap/hl7v2-0190-address-type',
+      env,
+      false,
+    );
     if (use) out.use = use;
     if (type) out.type = type;
     if (!use && !type) cur.untranslatable('address type not known (HL7 table 0190)', 7);
@@ -487,8 +579,10 @@ function contactPoint(cur: Cursor, rule: SourceRule, env: ConvertEnv): Json | un
   // Some use codes (NET, BPN) say what the address is rather than what it is for.
   const byUse = codeFromTable(cur, 2, 'HL70201', map('0201-contact-point-system'), env, false);
   const use = codeFromTable(cur, 2, 'HL70201', map('0201-contact-point-use'), env, false);
-  if (cur.peek(3) && !byType) cur.untranslatable('telecommunication equipment type not known (HL7 table 0202)', 3);
-  if (cur.peek(2) && !byUse && !use) cur.untranslatable('telecommunication use code not known (HL7 table 0201)', 2);
+  if (cur.peek(3) && !byType)
+    cur.untranslatable('telecommunication equipment type not known (HL7 table 0202)', 3);
+  if (cur.peek(2) && !byUse && !use)
+    cur.untranslatable('telecommunication use code not known (HL7 table 0201)', 2);
   const out: Json = { system: byType ?? byUse ?? (value.includes('@') ? 'email' : 'phone'), value };
   const mobile = cur.peek(3).toUpperCase() === 'CP';
   const finalUse = use ?? (mobile ? 'mobile' : rule.use);
@@ -511,7 +605,15 @@ function telecomValue(cur: Cursor): string | undefined {
     const area = cur.get(6);
     const local = cur.get(7);
     const ext = cur.get(8);
-    return [country ? `+${country.replace(/^\+/, '')}` : '', area ? (country ? area.replace(/^0/, '') : area) : '', local].filter(Boolean).join(' ') + (ext ? ` x${ext}` : '');
+    return (
+      [
+        country ? `+${country.replace(/^\+/, '')}` : '',
+        area ? (country ? area.replace(/^0/, '') : area) : '',
+        local,
+      ]
+        .filter(Boolean)
+        .join(' ') + (ext ? ` x${ext}` : '')
+    );
   }
   return cur.get(12) || undefined;
 }
@@ -520,7 +622,14 @@ function telecomValue(cur: Cursor): string | undefined {
  * A code of an HL7 table translated through a ConceptMap, or undefined. When `report` is false
  * an unknown code is left for the caller to judge (a code that may belong to another map).
  */
-function codeFromTable(cur: Cursor, at: number, table: string, conceptMap: string, env: ConvertEnv, report = true): string | undefined {
+function codeFromTable(
+  cur: Cursor,
+  at: number,
+  table: string,
+  conceptMap: string,
+  env: ConvertEnv,
+  report = true,
+): string | undefined {
   const code = cur.peek(at);
   if (!code) return undefined;
   const system = env.codingSystem(table);
@@ -585,7 +694,8 @@ function unit(cur: Cursor, _rule: SourceRule, env: ConvertEnv): Json | undefined
     const out: Json = { unit: cur.get(2) || code, system: UCUM, code: cur.get(1) };
     return out;
   }
-  if (cur.peek(3)) cur.untranslatable(`units system '${cur.peek(3)}' is not UCUM; the unit is kept as text`, 3);
+  if (cur.peek(3))
+    cur.untranslatable(`units system '${cur.peek(3)}' is not UCUM; the unit is kept as text`, 3);
   const shown = cur.get(2) || cur.get(1);
   if (text && code) cur.get(1);
   return { unit: shown };
@@ -600,7 +710,12 @@ function observationValue(cur: Cursor, rule: SourceRule, env: ConvertEnv): Choic
   return value;
 }
 
-function valueByType(cur: Cursor, valueType: string, rule: SourceRule, env: ConvertEnv): ChoiceValue | undefined {
+function valueByType(
+  cur: Cursor,
+  valueType: string,
+  rule: SourceRule,
+  env: ConvertEnv,
+): ChoiceValue | undefined {
   switch (valueType) {
     case 'ST':
     case 'TX':
@@ -659,17 +774,23 @@ function structuredNumeric(cur: Cursor, rule: SourceRule, env: ConvertEnv): Choi
   const n1 = cur.peek(2);
   const sep = cur.peek(3);
   const n2 = cur.peek(4);
-  const num = (s: string): number | undefined => (/^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(s) ? Number(s) : undefined);
+  const num = (s: string): number | undefined =>
+    /^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(s) ? Number(s) : undefined;
   const a = num(n1);
   const b = num(n2);
   const units = unitsOf(cur, rule, env) ?? {};
   if (a !== undefined && !sep && (!comparator || COMPARATORS.has(comparator) || comparator === '=')) {
     cur.useAll();
-    return new ChoiceValue('Quantity', { value: a, ...(comparator && comparator !== '=' ? { comparator } : {}), ...units });
+    return new ChoiceValue('Quantity', {
+      value: a,
+      ...(comparator && comparator !== '=' ? { comparator } : {}),
+      ...units,
+    });
   }
   if (a !== undefined && b !== undefined && !comparator && (sep === '-' || sep === ':' || sep === '/')) {
     cur.useAll();
-    if (sep === '-') return new ChoiceValue('Range', { low: { value: a, ...units }, high: { value: b, ...units } });
+    if (sep === '-')
+      return new ChoiceValue('Range', { low: { value: a, ...units }, high: { value: b, ...units } });
     return new ChoiceValue('Ratio', { numerator: { value: a }, denominator: { value: b } });
   }
   cur.untranslatable('structured numeric value not understood');

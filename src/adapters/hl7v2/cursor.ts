@@ -72,8 +72,17 @@ export class Cursor {
 
   /** A cursor over the subcomponents of component i (HD inside CX.4, FN inside XPN.1). */
   sub(i: number): Cursor {
-    if (this.base !== undefined) return new Cursor(this.structure, this.segment, this.field, this.rep, 'ST', this.sink, this.base);
-    return new Cursor(this.structure, this.segment, this.field, this.rep, this.structure.componentType(this.datatype, i) ?? 'ST', this.sink, i);
+    if (this.base !== undefined)
+      return new Cursor(this.structure, this.segment, this.field, this.rep, 'ST', this.sink, this.base);
+    return new Cursor(
+      this.structure,
+      this.segment,
+      this.field,
+      this.rep,
+      this.structure.componentType(this.datatype, i) ?? 'ST',
+      this.sink,
+      i,
+    );
   }
 
   /** The same position read as another datatype (OBX-5 read as the type OBX-2 names). */
@@ -83,12 +92,20 @@ export class Cursor {
 
   /** Another field of the same segment (OBX-2 and OBX-6 for the value in OBX-5). */
   sibling(field: number, rep = 1): Cursor {
-    return new Cursor(this.structure, this.segment, field, rep, this.structure.fieldType(this.segment.name, field), this.sink);
+    return new Cursor(
+      this.structure,
+      this.segment,
+      field,
+      rep,
+      this.structure.fieldType(this.segment.name, field),
+      this.sink,
+    );
   }
 
   /** The cursor itself (no i), its position i, or subcomponent s of position i. */
   location(i?: number, s?: number): string {
-    const path = (c: number, sub: number): string[] => leafPath(this.structure, this.segment, this.field, this.rep, c, sub);
+    const path = (c: number, sub: number): string[] =>
+      leafPath(this.structure, this.segment, this.field, this.rep, c, sub);
     if (i === undefined) return (this.base === undefined ? path(1, 1)[2] : path(this.base, 1)[3]) ?? '';
     if (this.base !== undefined) return path(this.base, i)[4] ?? '';
     return (s === undefined ? path(i, 1)[3] : path(i, s)[4]) ?? '';
@@ -114,7 +131,10 @@ export class Cursor {
         if (!present(v)) return;
         const c = ci + 1;
         const s = si + 1;
-        const inScope = this.base === undefined ? i === undefined || c === i : c === this.base && (i === undefined || s === i);
+        const inScope =
+          this.base === undefined
+            ? i === undefined || c === i
+            : c === this.base && (i === undefined || s === i);
         if (inScope) keys.push(leafKey(this.segment, this.field, this.rep, c, s));
       });
     });

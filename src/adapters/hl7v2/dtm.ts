@@ -26,7 +26,8 @@ export function parseDtm(value: string): Dtm | undefined {
 }
 
 function isValid(d: Dtm): boolean {
-  const n = (v: string | undefined, lo: number, hi: number): boolean => v === undefined || (Number(v) >= lo && Number(v) <= hi);
+  const n = (v: string | undefined, lo: number, hi: number): boolean =>
+    v === undefined || (Number(v) >= lo && Number(v) <= hi);
   if (!n(d.month, 1, 12) || !n(d.hour, 0, 23) || !n(d.minute, 0, 59) || !n(d.second, 0, 59)) return false;
   if (d.day !== undefined) {
     const last = new Date(Date.UTC(Number(d.year), Number(d.month), 0)).getUTCDate();
@@ -63,7 +64,13 @@ export function toInstant(d: Dtm, timeZone: string): string | undefined {
 
 /** The UTC offset (`+01:00`) the zone had at that local wall-clock time. */
 function zoneOffset(d: Dtm, timeZone: string): string {
-  const local = Date.UTC(Number(d.year), Number(d.month ?? 1) - 1, Number(d.day ?? 1), Number(d.hour ?? 0), Number(d.minute ?? 0));
+  const local = Date.UTC(
+    Number(d.year),
+    Number(d.month ?? 1) - 1,
+    Number(d.day ?? 1),
+    Number(d.hour ?? 0),
+    Number(d.minute ?? 0),
+  );
   try {
     // Two passes settle the offset across a daylight-saving change.
     const first = offsetMinutes(local, timeZone);

@@ -111,7 +111,11 @@ export function convertMessage(message: Hl7Message, deps: EngineDeps): DetailedR
   const missing = deps.spec.bundle.required.find((r) => !live(run).some((d) => d.rule.name === r.rule));
   if (missing) {
     const segment = deps.spec.resources.find((r) => r.name === missing.rule)?.segment ?? 'MSH';
-    return { output: undefined, report: outcome([recordError({ location: segment, message: missing.message }, 'required')]), coverage };
+    return {
+      output: undefined,
+      report: outcome([recordError({ location: segment, message: missing.message }, 'required')]),
+      coverage,
+    };
   }
   buildSummary(run);
   const issues = commit(run, coverage);
@@ -161,10 +165,22 @@ function declareStructural(message: Hl7Message, spec: Hl7v2Spec, tracker: Covera
 function acceptProblem(message: Hl7Message, spec: Hl7v2Spec): OperationOutcomeIssue | undefined {
   const type = `${message.messageCode}^${message.triggerEvent}`;
   if (!spec.accept.messageTypes.includes(type)) {
-    return recordError({ location: 'MSH-9', message: `Message type ${type} is not read by this mapping (${spec.accept.messageTypes.join(', ')})` }, 'not-supported');
+    return recordError(
+      {
+        location: 'MSH-9',
+        message: `Message type ${type} is not read by this mapping (${spec.accept.messageTypes.join(', ')})`,
+      },
+      'not-supported',
+    );
   }
   if (!spec.accept.versions.includes(message.version)) {
-    return recordError({ location: 'MSH-12', message: `HL7 version ${message.version} is not read by this mapping (${spec.accept.versions.join(', ')})` }, 'not-supported');
+    return recordError(
+      {
+        location: 'MSH-12',
+        message: `HL7 version ${message.version} is not read by this mapping (${spec.accept.versions.join(', ')})`,
+      },
+      'not-supported',
+    );
   }
   return undefined;
 }
@@ -245,8 +261,20 @@ function buildResources(run: Run, rule: ResourceRule): void {
     const id = uuidFor(run.idBase, rule.name, String(segment.position));
     const resource: Json = { resourceType: rule.resourceType, id };
     if (rule.profile) resource.meta = { profile: [rule.profile] };
-    for (const [path, value] of Object.entries(rule.fixed ?? {})) setPath(resource, path, structuredClone(value));
-    const draft: Draft = { rule, segment, id, resource, used: [], reported: [], issues: [], embedded: [], referenced: false, dropped: false };
+    for (const [path, value] of Object.entries(rule.fixed ?? {}))
+      setPath(resource, path, structuredClone(value));
+    const draft: Draft = {
+      rule,
+      segment,
+      id,
+      resource,
+      used: [],
+      reported: [],
+      issues: [],
+      embedded: [],
+      referenced: false,
+      dropped: false,
+    };
     for (const field of rule.fields ?? []) applyField(run, draft, resource, field, segment);
     // A resource no source field went into carries nothing of the message: leave it out.
     if (draft.used.length === 0 && (rule.fields ?? []).some(isSourceRule)) continue;
@@ -300,7 +328,10 @@ function applyChannel(run: Run, built: Built, into: Json, rule: ChannelRule): vo
   const code = run.deps.channel[rule.channel];
   if (!code) {
     built.issues.push(
-      untranslatableIssue({ location: `channel.${rule.channel}`, message: `the source format has no field for ${rule.target} and the channel configuration does not set '${rule.channel}'` }),
+      untranslatableIssue({
+        location: `channel.${rule.channel}`,
+        message: `the source format has no field for ${rule.target} and the channel configuration does not set '${rule.channel}'`,
+      }),
     );
     return;
   }
@@ -313,7 +344,10 @@ function applyChannel(run: Run, built: Built, into: Json, rule: ChannelRule): vo
 function resolveChoice(target: string, as: string, value: unknown): [string, unknown] {
   if (!target.endsWith('[x]')) return [target, value];
   if (value instanceof ChoiceValue) return [target.replace('[x]', value.type), value.value];
-  const type = as === 'Practitioner' || as === 'Organization' ? 'Reference' : `${as.charAt(0).toUpperCase()}${as.slice(1)}`;
+  const type =
+    as === 'Practitioner' || as === 'Organization'
+      ? 'Reference'
+      : `${as.charAt(0).toUpperCase()}${as.slice(1)}`;
   return [target.replace('[x]', type), value];
 }
 
@@ -331,7 +365,13 @@ function emptySegment(name: string): Hl7Segment {
   return { name, position: 0, line: 0, occurrence: 1, fields: [] };
 }
 
-function cursorFor(run: Run, seg: Hl7Segment, src: { field: number; component?: number }, rep: number, sink: ReadSink): Cursor {
+function cursorFor(
+  run: Run,
+  seg: Hl7Segment,
+  src: { field: number; component?: number },
+  rep: number,
+  sink: ReadSink,
+): Cursor {
   const { structure } = run.deps;
   const cursor = new Cursor(structure, seg, src.field, rep, structure.fieldType(seg.name, src.field), sink);
   return src.component === undefined ? cursor : cursor.sub(src.component);
@@ -339,13 +379,20 @@ function cursorFor(run: Run, seg: Hl7Segment, src: { field: number; component?: 
 
 /** Defaults of non-coded converters (coded ones resolve theirs against their ConceptMap). */
 function plainDefault(run: Run, rule: FieldRule, converter: ConverterDef): unknown {
-  if (!isSourceRule(rule) || rule.default === undefined || converter.needsConceptMap || rule.as === 'CodeableConcept') return undefined;
+  if (
+    !isSourceRule(rule) ||
+    rule.default === undefined ||
+    converter.needsConceptMap ||
+    rule.as === 'CodeableConcept'
+  )
+    return undefined;
   return typeof rule.default === 'string' ? rule.default : run.deps.channel[rule.default.channel];
 }
 
 /** `with` constants go beside the value: into the element itself when an element was written. */
 function applyWith(holder: Json, written: unknown, extra: Record<string, unknown> | undefined): void {
-  const into = typeof written === 'object' && written !== null && !Array.isArray(written) ? (written as Json) : holder;
+  const into =
+    typeof written === 'object' && written !== null && !Array.isArray(written) ? (written as Json) : holder;
   for (const [path, value] of Object.entries(extra ?? {})) setPath(into, path, structuredClone(value));
 }
 
@@ -422,7 +469,15 @@ function enforceRequired(run: Run): void {
     if (!missing) continue;
     d.dropped = true;
     d.reported.push(...d.used);
-    d.issues.push(recordError({ location: segmentLocation(run.deps.structure, d.segment), message: `${missing.message}; this ${d.segment.name} is not converted` }, 'required'));
+    d.issues.push(
+      recordError(
+        {
+          location: segmentLocation(run.deps.structure, d.segment),
+          message: `${missing.message}; this ${d.segment.name} is not converted`,
+        },
+        'required',
+      ),
+    );
   }
 }
 
@@ -442,7 +497,9 @@ function linkAll(run: Run, phase: (scope: NonNullable<ReferenceRule['scope']>) =
 
 function link(run: Run, draft: Draft, ref: ReferenceRule): void {
   for (const name of ref.to) {
-    let found = live(run).filter((d) => d.rule.name === name && inScope(run, draft, d, ref.scope ?? 'message'));
+    let found = live(run).filter(
+      (d) => d.rule.name === name && inScope(run, draft, d, ref.scope ?? 'message'),
+    );
     if (ref.valueSet) found = found.filter((d) => codedIn(run, d.resource, ref.valueSet ?? ''));
     if (found.length === 0) continue;
     for (const target of ref.all ? found : found.slice(0, 1)) {
@@ -469,8 +526,15 @@ function inScope(run: Run, from: Draft, to: Draft, scope: NonNullable<ReferenceR
 
 function codedIn(run: Run, resource: Json, valueSet: string): boolean {
   const code = resource.code;
-  const codings = typeof code === 'object' && code !== null && Array.isArray((code as Json).coding) ? ((code as Json).coding as Json[]) : [];
-  return codings.some((c) => run.deps.inValueSet?.(valueSet, { system: String(c.system ?? ''), code: String(c.code ?? '') }) === true);
+  const codings =
+    typeof code === 'object' && code !== null && Array.isArray((code as Json).coding)
+      ? ((code as Json).coding as Json[])
+      : [];
+  return codings.some(
+    (c) =>
+      run.deps.inValueSet?.(valueSet, { system: String(c.system ?? ''), code: String(c.code ?? '') }) ===
+      true,
+  );
 }
 
 /**
@@ -489,7 +553,11 @@ function buildSummary(run: Run): void {
     entries.forEach((d) => (d.referenced = true));
     const base = { title: def?.title ?? code, code: { coding: [{ system: SYSTEMS.summarySection, code }] } };
     if (entries.length > 0) {
-      return { ...base, text: narrative(entries.map((d) => describe(d.resource))), entry: entries.map((d) => ({ reference: `urn:uuid:${d.id}` })) };
+      return {
+        ...base,
+        text: narrative(entries.map((d) => describe(d.resource))),
+        entry: entries.map((d) => ({ reference: `urn:uuid:${d.id}` })),
+      };
     }
     return {
       ...base,
@@ -500,7 +568,10 @@ function buildSummary(run: Run): void {
 }
 
 function narrative(lines: string[]): Json {
-  const items = lines.length === 1 ? `<p>${xhtml(lines[0] ?? '')}</p>` : `<ul>${lines.map((l) => `<li>${xhtml(l)}</li>`).join('')}</ul>`;
+  const items =
+    lines.length === 1
+      ? `<p>${xhtml(lines[0] ?? '')}</p>`
+      : `<ul>${lines.map((l) => `<li>${xhtml(l)}</li>`).join('')}</ul>`;
   return { status: 'generated', div: `<div xmlns="http://www.w3.org/1999/xhtml">${items}</div>` };
 }
 
@@ -510,7 +581,9 @@ function xhtml(s: string): string {
 
 /** A short line for a section's narrative: what it is, never who (no names). */
 function describe(resource: Json): string {
-  const concept = (resource.code ?? resource.medicationCodeableConcept ?? (Array.isArray(resource.relationship) ? resource.relationship[0] : undefined)) as Json | undefined;
+  const concept = (resource.code ??
+    resource.medicationCodeableConcept ??
+    (Array.isArray(resource.relationship) ? resource.relationship[0] : undefined)) as Json | undefined;
   const coding = Array.isArray(concept?.coding) ? (concept.coding[0] as Json | undefined) : undefined;
   const label = String(concept?.text ?? coding?.display ?? coding?.code ?? resource.resourceType);
   return coding?.code && label !== coding.code ? `${label} (${String(coding.code)})` : label;
@@ -528,7 +601,10 @@ function assemble(run: Run): Bundle {
   const head = [...order(spec.header), ...order(spec.focus)];
   const rest = kept.filter((d) => d !== bundleDraft && !head.includes(d));
   const resources: Json[] = [...head, ...rest].map((d) => d.resource);
-  const embedded = dedupe(kept.flatMap((d) => d.embedded), resources);
+  const embedded = dedupe(
+    kept.flatMap((d) => d.embedded),
+    resources,
+  );
   const all = [...resources, ...embedded.map((e) => e.resource)];
   const bundle: Json = bundleDraft?.resource ?? { resourceType: 'Bundle', id: uuidFor(run.idBase, 'bundle') };
   bundle.entry = all.map((resource) => ({ fullUrl: `urn:uuid:${String(resource.id)}`, resource }));

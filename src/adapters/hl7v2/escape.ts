@@ -15,7 +15,11 @@ export interface Unescaped {
 
 const FORMATTING = new Set(['H', 'N', '.fi', '.nf']);
 
-export function unescape(raw: string, d: Hl7Delimiters, decodeBytes: (bytes: Uint8Array) => string): Unescaped {
+export function unescape(
+  raw: string,
+  d: Hl7Delimiters,
+  decodeBytes: (bytes: Uint8Array) => string,
+): Unescaped {
   if (!raw.includes(d.escape)) return { text: raw };
   let out = '';
   let problem: string | undefined;
@@ -48,7 +52,11 @@ export function unescape(raw: string, d: Hl7Delimiters, decodeBytes: (bytes: Uin
   return problem ? { text: out, problem } : { text: out };
 }
 
-function decodeSequence(seq: string, d: Hl7Delimiters, decodeBytes: (bytes: Uint8Array) => string): Unescaped | undefined {
+function decodeSequence(
+  seq: string,
+  d: Hl7Delimiters,
+  decodeBytes: (bytes: Uint8Array) => string,
+): Unescaped | undefined {
   switch (seq) {
     case 'F':
       return { text: d.field };
@@ -71,7 +79,8 @@ function decodeSequence(seq: string, d: Hl7Delimiters, decodeBytes: (bytes: Uint
   const sp = /^\.sp\s*(\d{0,2})$/.exec(seq);
   if (sp) return { text: '\n'.repeat(Math.max(1, Number(sp[1] || '1'))) };
   if (/^X([0-9A-Fa-f]{2})+$/.test(seq)) return { text: decodeBytes(hexBytes(seq.slice(1))) };
-  if (/^[CM][0-9A-Fa-f]{4,6}$/.test(seq)) return { text: '', problem: 'character-set switching escapes (\\C..\\, \\M..\\) are not supported' };
+  if (/^[CM][0-9A-Fa-f]{4,6}$/.test(seq))
+    return { text: '', problem: 'character-set switching escapes (\\C..\\, \\M..\\) are not supported' };
   return undefined;
 }
 

@@ -61,7 +61,11 @@ export function createHl7v2Adapter(options: Hl7v2AdapterOptions = {}): Hl7v2Adap
     spec,
     structure,
     parse: (bytes: Uint8Array, parseOptions?: ParseOptions) =>
-      parseHl7v2(bytes, structure, parseOptions?.maxBytes ? { ...limits, maxBytes: parseOptions.maxBytes } : limits),
+      parseHl7v2(
+        bytes,
+        structure,
+        parseOptions?.maxBytes ? { ...limits, maxBytes: parseOptions.maxBytes } : limits,
+      ),
     convert: (input, ctx) => {
       const { output, report } = convertDetailed(input, ctx);
       return { output, report };
@@ -75,5 +79,9 @@ export function createHl7v2Adapter(options: Hl7v2AdapterOptions = {}): Hl7v2Adap
 function isReferral(output: Bundle | Resource[]): boolean {
   if (Array.isArray(output)) return false;
   const header = output.entry?.[0]?.resource;
-  return header?.resourceType === 'MessageHeader' && header.eventCoding?.system === SYSTEMS.messageEvent && header.eventCoding.code === 'referral';
+  return (
+    header?.resourceType === 'MessageHeader' &&
+    header.eventCoding?.system === SYSTEMS.messageEvent &&
+    header.eventCoding.code === 'referral'
+  );
 }

@@ -16,12 +16,23 @@ export function segmentLocation(naming: SegmentNaming, seg: Pick<Hl7Segment, 'na
   return naming.repeatable(seg.name) || seg.occurrence > 1 ? `${seg.name}[${seg.occurrence}]` : seg.name;
 }
 
-export function fieldLocation(naming: SegmentNaming, seg: Pick<Hl7Segment, 'name' | 'occurrence'>, field: number): string {
+export function fieldLocation(
+  naming: SegmentNaming,
+  seg: Pick<Hl7Segment, 'name' | 'occurrence'>,
+  field: number,
+): string {
   return `${segmentLocation(naming, seg)}-${field}`;
 }
 
 /** The path of locations from the segment down to one leaf (see SourceLeaf.path). */
-export function leafPath(naming: SegmentNaming, seg: Hl7Segment, field: number, rep: number, comp: number, sub: number): string[] {
+export function leafPath(
+  naming: SegmentNaming,
+  seg: Hl7Segment,
+  field: number,
+  rep: number,
+  comp: number,
+  sub: number,
+): string[] {
   const value: Hl7Field | undefined = seg.fields[field];
   const segLoc = segmentLocation(naming, seg);
   const fieldLoc = `${segLoc}-${field}`;

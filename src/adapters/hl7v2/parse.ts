@@ -10,10 +10,23 @@
  * report), enforces no limits and has no notion of batches or character sets.
  */
 import type { OperationOutcomeIssue } from '@medplum/fhirtypes';
-import { type ParsedRecord, type ParseResult, recordError, unreadableIssue, untranslatableIssue } from '../framework.js';
+import {
+  type ParsedRecord,
+  type ParseResult,
+  recordError,
+  unreadableIssue,
+  untranslatableIssue,
+} from '../framework.js';
 import { unescape } from './escape.js';
 import { fieldLocation, type SegmentNaming } from './locate.js';
-import { DEFAULT_HL7_LIMITS, type Hl7Delimiters, type Hl7Field, type Hl7Limits, type Hl7Message, type Hl7Segment } from './types.js';
+import {
+  DEFAULT_HL7_LIMITS,
+  type Hl7Delimiters,
+  type Hl7Field,
+  type Hl7Limits,
+  type Hl7Message,
+  type Hl7Segment,
+} from './types.js';
 
 const ENVELOPE = new Set(['FHS', 'BHS', 'BTS', 'FTS']);
 const SEGMENT_NAME = /^[A-Z][A-Z0-9]{2}$/;
@@ -27,33 +40,56 @@ interface Line {
 
 class LimitExceeded extends Error {}
 
-export function parseHl7v2(bytes: Uint8Array, naming: SegmentNaming, limits: Hl7Limits = DEFAULT_HL7_LIMITS): ParseResult<Hl7Message> {
-  const fatal = (message: string, code: OperationOutcomeIssue['code'] = 'structure'): ParseResult<Hl7Message> => ({
+export function parseHl7v2(
+  bytes: Uint8Array,
+  naming: SegmentNaming,
+  limits: Hl7Limits = DEFAULT_HL7_LIMITS,
+): ParseResult<Hl7Message> {
+  const fatal = (
+    message: string,
+    code: OperationOutcomeIssue['code'] = 'structure',
+  ): ParseResult<Hl7Message> => ({
     records: [],
     issues: [unreadableIssue({ location: 'input', message }, code)],
   });
   if (bytes.length === 0) return fatal('The input is empty', 'required');
   if (bytes.length > limits.maxBytes) {
-    return fatal(`The input has ${bytes.length} bytes; at most ${limits.maxBytes} are accepted`, 'too-costly');
+    return fatal(
+      `The input has ${bytes.length} bytes; at most ${limits.maxBytes} are accepted`,
+      'too-costly',
+    );
   }
   const framed = unframe(bytes);
   const body = framed.body;
   const binary = findBinary(body);
   if (binary) return fatal(binary);
   const head = latin1(body.subarray(0, Math.min(body.length, 4096)));
-  if (!/^(MSH|FHS|BHS)/.test(head)) return fatal('The input does not start with an MSH (or FHS/BHS) segment: it is not an HL7 v2 message');
+  if (!/^(MSH|FHS|BHS)/.test(head))
+    return fatal('The input does not start with an MSH (or FHS/BHS) segment: it is not an HL7 v2 message');
   const charset = declaredCharset(head);
   const decoded = decode(body, charset);
   if ('problem' in decoded) return fatal(decoded.problem, decoded.code);
   const batchIssues: OperationOutcomeIssue[] = [];
   if (framed.unclosed) {
-    batchIssues.push(untranslatableIssue({ location: 'input', message: 'The MLLP frame is not closed: the message may be truncated' }));
+    batchIssues.push(
+      untranslatableIssue({
+        location: 'input',
+        message: 'The MLLP frame is not closed: the message may be truncated',
+      }),
+    );
   }
   const lines = splitLines(decoded.text, limits.maxSegments);
   if (!lines) return fatal(`The input has more than ${limits.maxSegments} segments`, 'too-costly');
   const { records, issues } = splitRecords(lines, limits);
   batchIssues.push(...issues);
-  if (records.length === 0) return { records: [], issues: [...batchIssues, unreadableIssue({ location: 'input', message: 'The input holds no MSH segment' }, 'required')] };
+  if (records.length === 0)
+    return {
+      records: [],
+      issues: [
+        ...batchIssues,
+        unreadableIssue({ location: 'input', message: 'The input holds no MSH segment' }, 'required'),
+      ],
+    };
   const parsed = records.map((r, i) => parseMessage(r, i + 1, naming, limits, decoded.decodeBytes));
   return { records: parsed, issues: batchIssues };
 }
@@ -103,7 +139,9 @@ function declaredCharset(head: string): string {
   return (first.split(encoding[0] ?? '^')[0] ?? '').trim();
 }
 
-type Decoded = { text: string; decodeBytes: (b: Uint8Array) => string } | { problem: string; code: OperationOutcomeIssue['code'] };
+type Decoded =
+  | { text: string; decodeBytes: (b: Uint8Array) => string }
+  | { problem: string; code: OperationOutcomeIssue['code'] };
 
 interface Decoder {
   decode(bytes: Uint8Array): string;
@@ -128,11 +166,15 @@ function decode(body: Uint8Array, charset: string): Decoded {
   const iso = /^8859\/(\d{1,2})$/.exec(upper);
   if (iso) {
     const decoder = isoDecoder(iso[1] ?? '');
-    if (!decoder) return { problem: `Character set ${charset} (MSH-18) is not supported`, code: 'not-supported' };
+    if (!decoder)
+      return { problem: `Character set ${charset} (MSH-18) is not supported`, code: 'not-supported' };
     return { text: decoder.decode(body), decodeBytes: (b) => decoder.decode(b) };
   }
   if (upper !== '' && upper !== 'ASCII' && upper !== 'UNICODE UTF-8') {
-    return { problem: `Character set ${charset} (MSH-18) is not supported; use UNICODE UTF-8 or 8859/1`, code: 'not-supported' };
+    return {
+      problem: `Character set ${charset} (MSH-18) is not supported; use UNICODE UTF-8 or 8859/1`,
+      code: 'not-supported',
+    };
   }
   if (upper === 'ASCII') {
     const at = body.findIndex((b) => b > 0x7f);
@@ -172,7 +214,10 @@ function splitLines(text: string, maxSegments: number): Line[] | undefined {
   return out;
 }
 
-function splitRecords(lines: Line[], limits: Hl7Limits): { records: Line[][]; issues: OperationOutcomeIssue[] } {
+function splitRecords(
+  lines: Line[],
+  limits: Hl7Limits,
+): { records: Line[][]; issues: OperationOutcomeIssue[] } {
   const records: Line[][] = [];
   const issues: OperationOutcomeIssue[] = [];
   let current: Line[] | undefined;
@@ -189,7 +234,15 @@ function splitRecords(lines: Line[], limits: Hl7Limits): { records: Line[][]; is
     } else if (current) {
       current.push(line);
     } else if (stray++ < limits.maxIssues) {
-      issues.push(recordError({ location: `line ${line.number}`, message: 'Text outside a message (before its MSH segment) is ignored' }, 'structure'));
+      issues.push(
+        recordError(
+          {
+            location: `line ${line.number}`,
+            message: 'Text outside a message (before its MSH segment) is ignored',
+          },
+          'structure',
+        ),
+      );
     }
   }
   return { records, issues };
@@ -217,7 +270,10 @@ function parseMessage(
 ): ParsedRecord<Hl7Message> {
   const first = lines[0] ?? { text: '', number: 0 };
   const location = `message ${index} (line ${first.number})`;
-  const fail = (message: string, code: OperationOutcomeIssue['code'] = 'structure'): ParsedRecord<Hl7Message> => ({
+  const fail = (
+    message: string,
+    code: OperationOutcomeIssue['code'] = 'structure',
+  ): ParsedRecord<Hl7Message> => ({
     ok: false,
     location,
     issues: [recordError({ location: `MSH (line ${first.number})`, message }, code)],
@@ -233,19 +289,44 @@ function parseMessage(
       if (!name) {
         if (issues.length < limits.maxIssues) {
           issues.push(
-            recordError({ location: `line ${line.number}`, message: 'The line does not start with a segment name (three capitals or digits and a field separator); it is not mapped' }, 'structure'),
+            recordError(
+              {
+                location: `line ${line.number}`,
+                message:
+                  'The line does not start with a segment name (three capitals or digits and a field separator); it is not mapped',
+              },
+              'structure',
+            ),
           );
         }
         continue;
       }
       const occurrence = (counts.get(name) ?? 0) + 1;
       counts.set(name, occurrence);
-      const segment: Hl7Segment = { name, position: segments.length + 1, line: line.number, occurrence, fields: [] };
-      const fields = parseFields(line.text, name, delimiters, limits, (field, problem) => {
-        if (issues.length < limits.maxIssues) {
-          issues.push(untranslatableIssue({ location: fieldLocation(naming, segment, field), message: `${problem}; the text is kept as it stands` }));
-        }
-      }, decodeBytes);
+      const segment: Hl7Segment = {
+        name,
+        position: segments.length + 1,
+        line: line.number,
+        occurrence,
+        fields: [],
+      };
+      const fields = parseFields(
+        line.text,
+        name,
+        delimiters,
+        limits,
+        (field, problem) => {
+          if (issues.length < limits.maxIssues) {
+            issues.push(
+              untranslatableIssue({
+                location: fieldLocation(naming, segment, field),
+                message: `${problem}; the text is kept as it stands`,
+              }),
+            );
+          }
+        },
+        decodeBytes,
+      );
       segments.push({ ...segment, fields });
     }
   } catch (err) {
@@ -254,14 +335,19 @@ function parseMessage(
   }
   const msh = segments[0];
   const header = msh ? readHeader(msh) : undefined;
-  if (!header) return fail('MSH-9 (message type), MSH-10 (control id) or MSH-12 (version) is missing: the message is truncated or not HL7 v2', 'required');
+  if (!header)
+    return fail(
+      'MSH-9 (message type), MSH-10 (control id) or MSH-12 (version) is missing: the message is truncated or not HL7 v2',
+      'required',
+    );
   return { ok: true, location, input: { ...header, segments, delimiters, location }, issues };
 }
 
 /** MSH-1 is the character after `MSH`; MSH-2 the encoding characters up to the next one. */
 function readDelimiters(msh: string): Hl7Delimiters | string {
   const field = msh[3];
-  if (msh.length < 8 || !field) return 'The MSH segment is truncated before its encoding characters (MSH-1, MSH-2)';
+  if (msh.length < 8 || !field)
+    return 'The MSH segment is truncated before its encoding characters (MSH-1, MSH-2)';
   const end = msh.indexOf(field, 4);
   const encoding = msh.slice(4, end < 0 ? undefined : end);
   if (encoding.length < 4 || encoding.length > 5) {
@@ -269,9 +355,12 @@ function readDelimiters(msh: string): Hl7Delimiters | string {
   }
   const chars = [field, ...encoding];
   if (new Set(chars).size !== chars.length) return 'MSH-1 and MSH-2 must be distinct characters';
-  if (chars.some((c) => /[A-Za-z0-9\s]/.test(c))) return 'MSH-1 and MSH-2 must not be letters, digits or white space';
+  if (chars.some((c) => /[A-Za-z0-9\s]/.test(c)))
+    return 'MSH-1 and MSH-2 must not be letters, digits or white space';
   const [component = '^', repetition = '~', escape = '\\', subcomponent = '&', truncation] = encoding;
-  return truncation === undefined ? { field, component, repetition, escape, subcomponent } : { field, component, repetition, escape, subcomponent, truncation };
+  return truncation === undefined
+    ? { field, component, repetition, escape, subcomponent }
+    : { field, component, repetition, escape, subcomponent, truncation };
 }
 
 function segmentName(text: string, d: Hl7Delimiters): string | undefined {
@@ -283,15 +372,29 @@ function segmentName(text: string, d: Hl7Delimiters): string | undefined {
 
 type ProblemSink = (field: number, problem: string) => void;
 
-function parseFields(text: string, name: string, d: Hl7Delimiters, limits: Hl7Limits, onProblem: ProblemSink, decodeBytes: (b: Uint8Array) => string): (Hl7Field | undefined)[] {
-  const raw = capped(text, d.field, limits.maxFieldsPerSegment + 1, () => `Segment ${name} has more than ${limits.maxFieldsPerSegment} fields`);
+function parseFields(
+  text: string,
+  name: string,
+  d: Hl7Delimiters,
+  limits: Hl7Limits,
+  onProblem: ProblemSink,
+  decodeBytes: (b: Uint8Array) => string,
+): (Hl7Field | undefined)[] {
+  const raw = capped(
+    text,
+    d.field,
+    limits.maxFieldsPerSegment + 1,
+    () => `Segment ${name} has more than ${limits.maxFieldsPerSegment} fields`,
+  );
   const fields: (Hl7Field | undefined)[] = [undefined];
   const isMsh = name === 'MSH';
   if (isMsh) fields.push([[[d.field]]], [[[raw[1] ?? '']]]);
   for (let i = isMsh ? 2 : 1; i < raw.length; i++) {
     const number = isMsh ? i + 1 : i;
     const value = raw[i] ?? '';
-    fields.push(value === '' ? undefined : parseField(value, name, number, d, limits, onProblem, decodeBytes));
+    fields.push(
+      value === '' ? undefined : parseField(value, name, number, d, limits, onProblem, decodeBytes),
+    );
   }
   return fields;
 }
@@ -306,9 +409,24 @@ function parseField(
   decodeBytes: (b: Uint8Array) => string,
 ): Hl7Field {
   const where = `${name}-${number}`;
-  return capped(value, d.repetition, limits.maxRepetitions, () => `${where} has more than ${limits.maxRepetitions} repetitions`).map((rep) =>
-    capped(rep, d.component, limits.maxComponents, () => `${where} has more than ${limits.maxComponents} components`).map((comp) =>
-      capped(comp, d.subcomponent, limits.maxSubcomponents, () => `${where} has more than ${limits.maxSubcomponents} subcomponents`).map((sub) => {
+  return capped(
+    value,
+    d.repetition,
+    limits.maxRepetitions,
+    () => `${where} has more than ${limits.maxRepetitions} repetitions`,
+  ).map((rep) =>
+    capped(
+      rep,
+      d.component,
+      limits.maxComponents,
+      () => `${where} has more than ${limits.maxComponents} components`,
+    ).map((comp) =>
+      capped(
+        comp,
+        d.subcomponent,
+        limits.maxSubcomponents,
+        () => `${where} has more than ${limits.maxSubcomponents} subcomponents`,
+      ).map((sub) => {
         const u = unescape(sub, d, decodeBytes);
         if (u.problem) onProblem(number, u.problem);
         return u.text;
@@ -325,7 +443,11 @@ function capped(text: string, sep: string, max: number, message: () => string): 
   return parts;
 }
 
-function readHeader(msh: Hl7Segment): Pick<Hl7Message, 'messageCode' | 'triggerEvent' | 'messageStructure' | 'controlId' | 'version'> | undefined {
+function readHeader(
+  msh: Hl7Segment,
+):
+  | Pick<Hl7Message, 'messageCode' | 'triggerEvent' | 'messageStructure' | 'controlId' | 'version'>
+  | undefined {
   const leaf = (field: number, component = 1): string => msh.fields[field]?.[0]?.[component - 1]?.[0] ?? '';
   const header = {
     messageCode: leaf(9, 1),

@@ -176,7 +176,17 @@ const fieldRule = {
     table: { type: 'string' },
     output: { enum: ['both', 'source', 'translation'] },
     accept: { type: 'array', items: { type: 'string' } },
-    default: { anyOf: [{ type: 'string' }, { type: 'object', required: ['channel'], additionalProperties: false, properties: { channel: { type: 'string' } } }] },
+    default: {
+      anyOf: [
+        { type: 'string' },
+        {
+          type: 'object',
+          required: ['channel'],
+          additionalProperties: false,
+          properties: { channel: { type: 'string' } },
+        },
+      ],
+    },
     use: { type: 'string' },
     typeFrom: { type: 'string', pattern: SOURCE },
     unitFrom: { type: 'string', pattern: SOURCE },
@@ -187,7 +197,19 @@ const fieldRule = {
 export const hl7v2SpecSchema = (structure: Hl7Structure): SpecSchema<Hl7v2Spec> => ({
   schema: {
     type: 'object',
-    required: ['format', 'title', 'accept', 'structural', 'codingSystems', 'identifierSystems', 'groups', 'resources', 'elements', 'bundle', 'summary'],
+    required: [
+      'format',
+      'title',
+      'accept',
+      'structural',
+      'codingSystems',
+      'identifierSystems',
+      'groups',
+      'resources',
+      'elements',
+      'bundle',
+      'summary',
+    ],
     additionalProperties: false,
     properties: {
       format: { const: 'hl7v2' },
@@ -197,7 +219,11 @@ export const hl7v2SpecSchema = (structure: Hl7Structure): SpecSchema<Hl7v2Spec> 
         required: ['messageTypes', 'versions'],
         additionalProperties: false,
         properties: {
-          messageTypes: { type: 'array', minItems: 1, items: { type: 'string', pattern: '^[A-Z0-9]{3}\\^[A-Z0-9]{3}$' } },
+          messageTypes: {
+            type: 'array',
+            minItems: 1,
+            items: { type: 'string', pattern: '^[A-Z0-9]{3}\\^[A-Z0-9]{3}$' },
+          },
           versions: { type: 'array', minItems: 1, items: { type: 'string' } },
         },
       },
@@ -232,7 +258,10 @@ export const hl7v2SpecSchema = (structure: Hl7Structure): SpecSchema<Hl7v2Spec> 
           type: 'object',
           required: ['parents'],
           additionalProperties: false,
-          properties: { parents: { type: 'array', items: { type: 'string' } }, skipping: { type: 'array', items: { type: 'string' } } },
+          properties: {
+            parents: { type: 'array', items: { type: 'string' } },
+            skipping: { type: 'array', items: { type: 'string' } },
+          },
         },
       },
       resources: {
@@ -328,7 +357,11 @@ export const hl7v2SpecSchema = (structure: Hl7Structure): SpecSchema<Hl7v2Spec> 
               type: 'object',
               required: ['title'],
               additionalProperties: false,
-              properties: { title: { type: 'string' }, from: { type: 'array', items: { type: 'string' } }, valueSet: { type: 'string' } },
+              properties: {
+                title: { type: 'string' },
+                from: { type: 'array', items: { type: 'string' } },
+                valueSet: { type: 'string' },
+              },
             },
           },
         },
@@ -379,8 +412,12 @@ function semanticProblems(spec: Hl7v2Spec, structure: Hl7Structure): string[] {
     if (!names.has(name)) problems.push(`${at}: no resource rule is named '${name}'`);
   };
   spec.resources.forEach((r, i) => {
-    (r.fields ?? []).forEach((f, j) => problems.push(...fieldProblems(f, `resources[${i}].fields[${j}]`, structure)));
-    (r.references ?? []).forEach((ref, j) => ref.to.forEach((to) => known(to, `resources[${i}].references[${j}].to`)));
+    (r.fields ?? []).forEach((f, j) =>
+      problems.push(...fieldProblems(f, `resources[${i}].fields[${j}]`, structure)),
+    );
+    (r.references ?? []).forEach((ref, j) =>
+      ref.to.forEach((to) => known(to, `resources[${i}].references[${j}].to`)),
+    );
   });
   spec.elements.forEach((e, i) => {
     Object.values(e.owners).forEach((o) => known(o, `elements[${i}].owners`));
@@ -392,19 +429,25 @@ function semanticProblems(spec: Hl7v2Spec, structure: Hl7Structure): string[] {
   known(spec.bundle.focus, 'bundle.focus');
   known(spec.summary.rule, 'summary.rule');
   spec.bundle.required.forEach((r, i) => known(r.rule, `bundle.required[${i}].rule`));
-  Object.entries(spec.summary.sections).forEach(([code, s]) => (s.from ?? []).forEach((f) => known(f, `summary.sections.${code}.from`)));
+  Object.entries(spec.summary.sections).forEach(([code, s]) =>
+    (s.from ?? []).forEach((f) => known(f, `summary.sections.${code}.from`)),
+  );
   return problems;
 }
 
 function fieldProblems(rule: FieldRule, at: string, structure: Hl7Structure): string[] {
   if (!isSourceRule(rule)) return [];
   const src = parseSource(rule.source);
-  if (!structure.knows(src.segment)) return [`${at}.source: segment ${src.segment} is not in mappings/hl7v2/structure.yaml`];
+  if (!structure.knows(src.segment))
+    return [`${at}.source: segment ${src.segment} is not in mappings/hl7v2/structure.yaml`];
   const type = sourceType(structure, src);
   const converter: ConverterDef = CONVERTERS[rule.as];
   if (type && !converter.accepts.includes(type) && !converter.accepts.includes('*')) {
-    return [`${at}.as: converter ${rule.as} does not read ${type} (${rule.source}); it reads ${converter.accepts.join(', ')}`];
+    return [
+      `${at}.as: converter ${rule.as} does not read ${type} (${rule.source}); it reads ${converter.accepts.join(', ')}`,
+    ];
   }
-  if (converter.needsConceptMap && !rule.conceptMap) return [`${at}.conceptMap: converter ${rule.as} needs a conceptMap`];
+  if (converter.needsConceptMap && !rule.conceptMap)
+    return [`${at}.conceptMap: converter ${rule.as} needs a conceptMap`];
   return [];
 }

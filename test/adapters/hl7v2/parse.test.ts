@@ -4,7 +4,10 @@ import type { ParseResult } from '../../../src/adapters/framework.js';
 import type { Hl7Message } from '../../../src/adapters/hl7v2/types.js';
 import { convertOne, fixture, setup } from './support.js';
 
-const MINIMAL = ['MSH|^~\\&|HIS|PRAKTIJK|EPD|GGZ|20260301093000+0100||REF^I12^REF_I12|C1|P|2.5', 'PID|1||999911120^^^NLMINBIZA^NNNLD||Jansen^Anna||19900412|F'];
+const MINIMAL = [
+  'MSH|^~\\&|HIS|PRAKTIJK|EPD|GGZ|20260301093000+0100||REF^I12^REF_I12|C1|P|2.5',
+  'PID|1||999911120^^^NLMINBIZA^NNNLD||Jansen^Anna||19900412|F',
+];
 
 function parse(text: string | Uint8Array, maxBytes?: number): ParseResult<Hl7Message> {
   const bytes = typeof text === 'string' ? new TextEncoder().encode(text) : text;
@@ -23,13 +26,22 @@ function fatal(result: ParseResult<Hl7Message>): string {
   return `${issue?.code}: ${issue?.diagnostics}`;
 }
 
-function leaf(message: Hl7Message, segment: string, field: number, rep = 1, comp = 1, sub = 1): string | undefined {
+function leaf(
+  message: Hl7Message,
+  segment: string,
+  field: number,
+  rep = 1,
+  comp = 1,
+  sub = 1,
+): string | undefined {
   return message.segments.find((s) => s.name === segment)?.fields[field]?.[rep - 1]?.[comp - 1]?.[sub - 1];
 }
 
 describe('HL7 v2 parser', () => {
   it('when segments end in \\r, \\n or \\r\\n, then the message converts to the same Bundle', () => {
-    const [cr, lf, crlf] = ['\r', '\n', '\r\n'].map((sep) => convertOne(new TextEncoder().encode(MINIMAL.join(sep) + sep)).bundle);
+    const [cr, lf, crlf] = ['\r', '\n', '\r\n'].map(
+      (sep) => convertOne(new TextEncoder().encode(MINIMAL.join(sep) + sep)).bundle,
+    );
     expect(lf).toEqual(cr);
     expect(crlf).toEqual(cr);
   });
@@ -90,10 +102,22 @@ describe('HL7 v2 parser', () => {
   });
 
   it('when a batch holds several messages, then each is a record with its own location', () => {
-    const text = ['FHS|^~\\&', 'BHS|^~\\&', ...MINIMAL, MINIMAL[0]?.replace('C1', 'C2') ?? '', 'BTS|2', 'FTS|1'].join('\r');
+    const text = [
+      'FHS|^~\\&',
+      'BHS|^~\\&',
+      ...MINIMAL,
+      MINIMAL[0]?.replace('C1', 'C2') ?? '',
+      'BTS|2',
+      'FTS|1',
+    ].join('\r');
     const result = parse(text);
     expect(result.records.map((r) => r.location)).toEqual(['message 1 (line 3)', 'message 2 (line 5)']);
-    expect(result.issues.map((i) => i.location?.[0])).toEqual(['FHS (line 1)', 'BHS (line 2)', 'BTS (line 6)', 'FTS (line 7)']);
+    expect(result.issues.map((i) => i.location?.[0])).toEqual([
+      'FHS (line 1)',
+      'BHS (line 2)',
+      'BTS (line 6)',
+      'FTS (line 7)',
+    ]);
   });
 });
 
@@ -121,18 +145,28 @@ describe('HL7 v2 parser, hostile input', () => {
     const soup = `${MINIMAL[0]}\r${'ZZZ|soup^soup~soup|&&&|\\\\|\r'.repeat(200_000)}`;
     expect(soup.length).toBeGreaterThan(5_000_000);
     within(1000, () => expect(fatal(parse(soup))).toMatch(/^too-costly: .*bytes; at most 2097152/));
-    within(3000, () => expect(fatal(parse(soup, 8 * 1024 * 1024))).toMatch(/^too-costly: .*more than 5000 segments/));
+    within(3000, () =>
+      expect(fatal(parse(soup, 8 * 1024 * 1024))).toMatch(/^too-costly: .*more than 5000 segments/),
+    );
   });
 
   it('when segment soup stays within the limits, then every line is reported, and conversion ends in bounded time', () => {
-    const lines = Array.from({ length: 2000 }, (_, i) => (i % 3 === 0 ? `garbage line ${i}` : `Z${String(i % 90).padStart(2, '0')}|${'x^y~z|'.repeat(20)}`));
+    const lines = Array.from({ length: 2000 }, (_, i) =>
+      i % 3 === 0 ? `garbage line ${i}` : `Z${String(i % 90).padStart(2, '0')}|${'x^y~z|'.repeat(20)}`,
+    );
     within(3000, () => {
-      const result = runAdapter(setup().adapter, new TextEncoder().encode([...MINIMAL, ...lines].join('\r')), setup().ctx);
+      const result = runAdapter(
+        setup().adapter,
+        new TextEncoder().encode([...MINIMAL, ...lines].join('\r')),
+        setup().ctx,
+      );
       const record = result.records[0];
       expect(record?.output).toBeDefined();
       // 50 parse problems at most are listed; the unmapped Z-segments each have one issue.
       expect(record?.report.issue?.filter((i) => i.severity === 'error')).toHaveLength(50);
-      expect(record?.report.issue?.filter((i) => /^Z\d\d\[\d+\]$/.test(i.location?.[0] ?? ''))).toHaveLength(1333);
+      expect(record?.report.issue?.filter((i) => /^Z\d\d\[\d+\]$/.test(i.location?.[0] ?? ''))).toHaveLength(
+        1333,
+      );
     });
   });
 
@@ -146,9 +180,15 @@ describe('HL7 v2 parser, hostile input', () => {
   });
 
   it('when a message is truncated inside MSH, then the record is refused naming the missing header fields', () => {
-    const result = runAdapter(setup().adapter, new TextEncoder().encode('MSH|^~\\&|HIS|PRAKTIJK|EPD|GGZ|2026'), setup().ctx);
+    const result = runAdapter(
+      setup().adapter,
+      new TextEncoder().encode('MSH|^~\\&|HIS|PRAKTIJK|EPD|GGZ|2026'),
+      setup().ctx,
+    );
     expect(result.records[0]?.output).toBeUndefined();
-    expect(result.report.issue?.[0]?.diagnostics).toMatch(/MSH-9 \(message type\), MSH-10 \(control id\) or MSH-12 \(version\) is missing/);
+    expect(result.report.issue?.[0]?.diagnostics).toMatch(
+      /MSH-9 \(message type\), MSH-10 \(control id\) or MSH-12 \(version\) is missing/,
+    );
   });
 
   it.each([
@@ -169,7 +209,9 @@ describe('HL7 v2 parser, hostile input', () => {
       const result = runAdapter(setup().adapter, new TextEncoder().encode(text), setup().ctx);
       expect(result.records.map((r) => r.output !== undefined)).toEqual([false, true]);
       expect(result.records[0]?.report.issue?.[0]).toMatchObject({ severity: 'error', code: 'too-costly' });
-      expect(result.records[0]?.report.issue?.[0]?.diagnostics).toMatch(/PID-3 has more than 1000 repetitions/);
+      expect(result.records[0]?.report.issue?.[0]?.diagnostics).toMatch(
+        /PID-3 has more than 1000 repetitions/,
+      );
     });
   });
 

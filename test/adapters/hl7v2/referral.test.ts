@@ -1,6 +1,15 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Composition, Condition, Observation, OperationOutcomeIssue, Organization, Patient, Practitioner, ServiceRequest } from '@medplum/fhirtypes';
+import type {
+  Composition,
+  Condition,
+  Observation,
+  OperationOutcomeIssue,
+  Organization,
+  Patient,
+  Practitioner,
+  ServiceRequest,
+} from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
 import { SUMMARY_SECTIONS, SYSTEMS } from '../../../src/fhir/codes.js';
 import { checkGate } from '../../../src/intake/gate.js';
@@ -11,30 +20,54 @@ import { byReference, convertOne, fixture, GOLDEN, issuesAt, resources } from '.
 const ICPC = 'http://hl7.org/fhir/sid/icpc-1-nl';
 const EXT = 'http://hl7.org/fhir/StructureDefinition/';
 
-/** Golden files: the whole output and report; regenerate with UPDATE_GOLDEN=1 after a deliberate change. */
-function matchesGolden(name: string, bytes: Uint8Array): void {
+/**
+ * Golden files: the whole output and report; regenerate with UPDATE_GOLDEN=1 after a deliberate
+ * change (written as prettier formats them, so that regenerating does not churn the diff).
+ */
+async function matchesGolden(name: string, bytes: Uint8Array): Promise<void> {
   const { bundle, report } = convertOne(bytes);
   const actual = { output: bundle, report };
   const file = join(GOLDEN, `${name}.json`);
-  if (process.env.UPDATE_GOLDEN === '1' || !existsSync(file)) writeFileSync(file, `${JSON.stringify(actual, null, 2)}\n`);
+  if (process.env.UPDATE_GOLDEN === '1' || !existsSync(file)) {
+    const prettier = await import('prettier');
+    const options = (await prettier.resolveConfig(file)) ?? {};
+    writeFileSync(
+      file,
+      await prettier.format(JSON.stringify(actual, null, 2), { ...options, parser: 'json' }),
+    );
+  }
   expect(actual).toEqual(JSON.parse(readFileSync(file, 'utf8')));
 }
 
 describe('HL7 v2 referral adapter: golden outputs', () => {
-  it.each(['nl-his-referral-p76', 'nl-his-referral-p72-crisis', 'nl-his-cancel', 'nl-extra-fields'])('when %s.hl7 is converted, then output and report equal the golden file', (name) => {
-    matchesGolden(name, fixture(`${name}.hl7`));
-  });
+  it.each(['nl-his-referral-p76', 'nl-his-referral-p72-crisis', 'nl-his-cancel', 'nl-extra-fields'])(
+    'when %s.hl7 is converted, then output and report equal the golden file',
+    async (name) => {
+      await matchesGolden(name, fixture(`${name}.hl7`));
+    },
+  );
 
   const samples = samplePairs();
-  it.skipIf(samples.length === 0).each(samples.map((s) => s.message))('when the FHIR-Converter sample %s is converted, then output and report equal the golden file', (file) => {
-    matchesGolden(file.split('/').pop()?.replace(/\.hl7$/, '') ?? '', readFileSync(file));
-  });
+  it.skipIf(samples.length === 0).each(samples.map((s) => s.message))(
+    'when the FHIR-Converter sample %s is converted, then output and report equal the golden file',
+    async (file) => {
+      await matchesGolden(
+        file
+          .split('/')
+          .pop()
+          ?.replace(/\.hl7$/, '') ?? '',
+        readFileSync(file),
+      );
+    },
+  );
 
   it('when a message is converted twice, then the ids are the same (derived from control id and segment position)', () => {
     const a = convertOne(fixture('nl-his-referral-p76.hl7')).bundle;
     const b = convertOne(fixture('nl-his-referral-p76.hl7')).bundle;
     expect(a.entry?.map((e) => e.fullUrl)).toEqual(b.entry?.map((e) => e.fullUrl));
-    expect(a.entry?.[0]?.fullUrl).toMatch(/^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(a.entry?.[0]?.fullUrl).toMatch(
+      /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
   });
 });
 
@@ -53,13 +86,27 @@ describe('HL7 v2 referral adapter: a Dutch GP referral', () => {
       family: 'de Jong',
       given: ['Anna', 'A.'],
       use: 'official',
-      _family: { extension: [{ url: `${EXT}humanname-own-prefix`, valueString: 'de' }, { url: `${EXT}humanname-own-name`, valueString: 'Jong' }] },
+      _family: {
+        extension: [
+          { url: `${EXT}humanname-own-prefix`, valueString: 'de' },
+          { url: `${EXT}humanname-own-name`, valueString: 'Jong' },
+        ],
+      },
     });
   });
 
   it('when an address has street name and house number (SAD.2, SAD.3), then they are kept beside the line', () => {
-    expect(patient.address?.[0]).toMatchObject({ line: ['Hoofdstraat 1'], city: 'Groningen', postalCode: '9712 AB', country: 'NL', use: 'home' });
-    expect(patient.address?.[0]?._line?.[0]?.extension?.map((e) => e.valueString)).toEqual(['Hoofdstraat', '1']);
+    expect(patient.address?.[0]).toMatchObject({
+      line: ['Hoofdstraat 1'],
+      city: 'Groningen',
+      postalCode: '9712 AB',
+      country: 'NL',
+      use: 'home',
+    });
+    const line = (
+      patient.address?.[0] as { _line?: { extension?: { valueString?: string }[] }[] } | undefined
+    )?._line;
+    expect(line?.[0]?.extension?.map((e) => e.valueString)).toEqual(['Hoofdstraat', '1']);
   });
 
   it('when the referrer is identified by AGB (PLN "AGB", XON.10 with the AGB OID), then practitioner and practice carry agb-z', () => {
@@ -69,8 +116,14 @@ describe('HL7 v2 referral adapter: a Dutch GP referral', () => {
     const gp = byReference(bundle, role.practitioner?.reference) as Practitioner;
     const practice = byReference(bundle, role.organization?.reference) as Organization;
     expect(gp.identifier).toEqual([{ system: SYSTEMS.agb, value: '01012345' }]);
-    expect(practice).toMatchObject({ name: 'Huisartsenpraktijk De Linde', identifier: [{ system: SYSTEMS.agb, value: '01004567' }] });
-    expect(practice.type?.[0]?.coding?.[0]).toEqual({ system: SYSTEMS.organizationType, code: 'gp-practice' });
+    expect(practice).toMatchObject({
+      name: 'Huisartsenpraktijk De Linde',
+      identifier: [{ system: SYSTEMS.agb, value: '01004567' }],
+    });
+    expect(practice.type?.[0]?.coding?.[0]).toEqual({
+      system: SYSTEMS.organizationType,
+      code: 'gp-practice',
+    });
   });
 
   it('when DG1-3 is ICPC P76, then the diagnosis is coded in ICPC-1-NL and is the referral reason', () => {
@@ -88,7 +141,12 @@ describe('HL7 v2 referral adapter: a Dutch GP referral', () => {
 
   it('when sections have content in the message, then they list it; the others are empty with reason unavailable and a text', () => {
     expect(summary.section?.map((s) => s.code?.coding?.[0]?.code)).toEqual([...SUMMARY_SECTIONS]);
-    const state = Object.fromEntries((summary.section ?? []).map((s) => [s.code?.coding?.[0]?.code, s.entry?.length ?? s.emptyReason?.coding?.[0]?.code]));
+    const state = Object.fromEntries(
+      (summary.section ?? []).map((s) => [
+        s.code?.coding?.[0]?.code,
+        s.entry?.length ?? s.emptyReason?.coding?.[0]?.code,
+      ]),
+    );
     expect(state).toEqual({
       'diagnoses-problems': 2,
       'treatment-history': 'unavailable',
@@ -105,14 +163,24 @@ describe('HL7 v2 referral adapter: a Dutch GP referral', () => {
   });
 
   it('when OBX holds a PHQ-9 total, then it is a survey Observation with the referrer as performer and its note', () => {
-    const phq9 = resources(bundle, 'Observation').find((o) => o.code?.coding?.[0]?.code === '44261-6') as Observation;
-    expect(phq9).toMatchObject({ status: 'final', valueInteger: 16, effectiveDateTime: '2026-02-20', category: [{ coding: [{ code: 'survey' }] }] });
+    const phq9 = resources(bundle, 'Observation').find(
+      (o) => o.code?.coding?.[0]?.code === '44261-6',
+    ) as Observation;
+    expect(phq9).toMatchObject({
+      status: 'final',
+      valueInteger: 16,
+      effectiveDateTime: '2026-02-20',
+      category: [{ coding: [{ code: 'survey' }] }],
+    });
     expect(phq9.note).toEqual([{ text: 'Score past bij een matig-ernstige depressie.' }]);
     expect(byReference(bundle, phq9.performer?.[0]?.reference)?.resourceType).toBe('Organization');
   });
 
   it('when a note follows PV1 at the end of the message, then it is a note on the referral', () => {
-    expect(referral.note?.map((n) => n.text)).toEqual(['Graag beoordeling voor basis-GGZ', 'Hulpvraag: ik wil weer grip krijgen op mijn leven en beter slapen.']);
+    expect(referral.note?.map((n) => n.text)).toEqual([
+      'Graag beoordeling voor basis-GGZ',
+      'Hulpvraag: ik wil weer grip krijgen op mijn leven en beter slapen.',
+    ]);
   });
 
   it('when the report is written, then it names fields by location and never carries a BSN or a name', () => {
@@ -126,7 +194,10 @@ describe('HL7 v2 referral adapter: other messages', () => {
   it('when ICPC P72 is sent, then the equivalent ICD-10 code (F20) is added through the ConceptMap', () => {
     const { bundle } = convertOne(fixture('nl-his-referral-p72-crisis.hl7'));
     const condition = resources(bundle, 'Condition')[0];
-    expect(condition?.code?.coding?.map((c) => `${c.system}|${c.code}`)).toEqual([`${ICPC}|P72`, 'http://hl7.org/fhir/sid/icd-10|F20']);
+    expect(condition?.code?.coding?.map((c) => `${c.system}|${c.code}`)).toEqual([
+      `${ICPC}|P72`,
+      'http://hl7.org/fhir/sid/icd-10|F20',
+    ]);
     expect(condition?.code?.text).toBe('Eerste psychotische episode ^ verdenking');
   });
 
@@ -140,20 +211,30 @@ describe('HL7 v2 referral adapter: other messages', () => {
 
   it('when the BSN comes with only the BSN OID as assigning authority, then it is still the BSN', () => {
     const { bundle } = convertOne(fixture('nl-his-referral-p72-crisis.hl7'));
-    expect(resources(bundle, 'Patient')[0]?.identifier?.[0]).toEqual({ system: SYSTEMS.bsn, value: '999999990' });
+    expect(resources(bundle, 'Patient')[0]?.identifier?.[0]).toEqual({
+      system: SYSTEMS.bsn,
+      value: '999999990',
+    });
   });
 
   it('when a BSN fails the 11-check, then it is kept without the BSN system and a warning names its location', () => {
-    const text = 'MSH|^~\\&|HIS|P|EPD|G|20260301||REF^I12^REF_I12|C9|P|2.5\rPID|1||999911121^^^NLMINBIZA^NNNLD||Jansen^Anna';
+    const text =
+      'MSH|^~\\&|HIS|P|EPD|G|20260301||REF^I12^REF_I12|C9|P|2.5\rPID|1||999911121^^^NLMINBIZA^NNNLD||Jansen^Anna';
     const { bundle, report } = convertOne(new TextEncoder().encode(text));
     expect(resources(bundle, 'Patient')[0]?.identifier).toEqual([{ value: '999911121' }]);
-    expect(issuesAt(report.issue, 'PID-3.1')[0]).toMatchObject({ severity: 'warning', diagnostics: expect.stringContaining('not a valid BSN') });
+    expect(issuesAt(report.issue, 'PID-3.1')[0]).toMatchObject({
+      severity: 'warning',
+      diagnostics: expect.stringContaining('not a valid BSN'),
+    });
   });
 
   it('when REF^I14 cancels a referral, then the event is cancellation, the referral is revoked and RF1-1 is reported', () => {
     const { bundle, report } = convertOne(fixture('nl-his-cancel.hl7'));
     const header = bundle.entry?.[0]?.resource;
-    expect(header?.resourceType === 'MessageHeader' && header.eventCoding).toEqual({ system: SYSTEMS.messageEvent, code: 'cancellation' });
+    expect(header?.resourceType === 'MessageHeader' && header.eventCoding).toEqual({
+      system: SYSTEMS.messageEvent,
+      code: 'cancellation',
+    });
     expect(resources(bundle, 'ServiceRequest')[0]?.status).toBe('revoked');
     expect(issuesAt(report.issue, 'RF1-1')[0]?.severity).toBe('information');
     expect(bundle.meta?.profile).toBeUndefined();
@@ -182,7 +263,11 @@ describe('HL7 v2 referral adapter: the unmapped report', () => {
     ['NTE[1]-2', 'Source of Comment: not mapped'],
     ['NTE[1]-4', 'Comment Type: not mapped'],
   ])('when %s is sent but no rule reads it, then the report names it there', (location, text) => {
-    expect(at(location)).toMatchObject({ severity: 'information', code: 'informational', diagnostics: `${location}: ${text}` });
+    expect(at(location)).toMatchObject({
+      severity: 'information',
+      code: 'informational',
+      diagnostics: `${location}: ${text}`,
+    });
   });
 
   it('when one diagnosis of the message has no code, then it alone is reported as an error and the rest converts', () => {
@@ -192,7 +277,29 @@ describe('HL7 v2 referral adapter: the unmapped report', () => {
 
   it('when extra fields are reported, then nothing else is: every other issue is one of the expected', () => {
     expect(report.issue?.map((i) => i.location?.[0]).sort()).toEqual(
-      ['ACC', 'DG1[1]-15', 'DG1[1]-21', 'DG1[2]', 'MSH-11', 'MSH-4', 'MSH-6', 'NK1[1]-13', 'NK1[1]-37', 'NTE[1]-2', 'NTE[1]-4', 'PID-10', 'PID-11.20', 'PID-19', 'PID-42', 'PID-5.15', 'PID[2]-5', 'PRD[1]-4', 'RF1-18', 'RF1-25', 'ZBS[1]'].sort(),
+      [
+        'ACC',
+        'DG1[1]-15',
+        'DG1[1]-21',
+        'DG1[2]',
+        'MSH-11',
+        'MSH-4',
+        'MSH-6',
+        'NK1[1]-13',
+        'NK1[1]-37',
+        'NTE[1]-2',
+        'NTE[1]-4',
+        'PID-10',
+        'PID-11.20',
+        'PID-19',
+        'PID-42',
+        'PID-5.15',
+        'PID[2]-5',
+        'PRD[1]-4',
+        'RF1-18',
+        'RF1-25',
+        'ZBS[1]',
+      ].sort(),
     );
   });
 });

@@ -39,19 +39,29 @@ export function convertOne(bytes: Uint8Array): RecordResult & { bundle: Bundle }
   const result = runAdapter(adapter, bytes, ctx);
   const record = result.records[0];
   if (!record?.output || Array.isArray(record.output)) {
-    throw new Error(`no Bundle: ${JSON.stringify([...result.report.issue ?? []].map((i) => i.diagnostics))}`);
+    throw new Error(
+      `no Bundle: ${JSON.stringify([...(result.report.issue ?? [])].map((i) => i.diagnostics))}`,
+    );
   }
   return { ...record, bundle: record.output };
 }
 
-export function resources<T extends Resource['resourceType']>(bundle: Bundle, type: T): Extract<Resource, { resourceType: T }>[] {
-  return (bundle.entry ?? []).map((e) => e.resource).filter((r): r is Extract<Resource, { resourceType: T }> => r?.resourceType === type);
+export function resources<T extends Resource['resourceType']>(
+  bundle: Bundle,
+  type: T,
+): Extract<Resource, { resourceType: T }>[] {
+  return (bundle.entry ?? [])
+    .map((e) => e.resource)
+    .filter((r): r is Extract<Resource, { resourceType: T }> => r?.resourceType === type);
 }
 
 export function byReference(bundle: Bundle, reference: string | undefined): Resource | undefined {
   return bundle.entry?.find((e) => e.fullUrl === reference)?.resource;
 }
 
-export function issuesAt(issues: readonly OperationOutcomeIssue[] | undefined, location: string): OperationOutcomeIssue[] {
+export function issuesAt(
+  issues: readonly OperationOutcomeIssue[] | undefined,
+  location: string,
+): OperationOutcomeIssue[] {
   return (issues ?? []).filter((i) => (i.location ?? []).includes(location));
 }

@@ -12,9 +12,12 @@ beforeAll(() => {
 function errorsOf(bytes: Uint8Array, transform: (b: Bundle) => Bundle = (b) => b): OperationOutcomeIssue[] {
   const { adapter, ctx } = setup();
   const result = runAdapter(adapter, bytes, ctx, {
-    validate: (resource, profiles) => validator.validate(resource.resourceType === 'Bundle' ? transform(resource) : resource, { profiles }),
+    validate: (resource, profiles) =>
+      validator.validate(resource.resourceType === 'Bundle' ? transform(resource) : resource, { profiles }),
   });
-  return (result.records[0]?.report.issue ?? []).filter((i) => i.severity === 'error' || i.severity === 'fatal');
+  return (result.records[0]?.report.issue ?? []).filter(
+    (i) => i.severity === 'error' || i.severity === 'fatal',
+  );
 }
 
 /**
@@ -23,18 +26,28 @@ function errorsOf(bytes: Uint8Array, transform: (b: Bundle) => Bundle = (b) => b
  * the FHIR rules allow it. Until it does, Dutch name and address parts are checked without them.
  */
 function withoutDatatypeExtensions(bundle: Bundle): Bundle {
-  return JSON.parse(JSON.stringify(bundle, (key: string, value: unknown) => (key === '_family' || key === '_line' ? undefined : value))) as Bundle;
+  return JSON.parse(
+    JSON.stringify(bundle, (key: string, value: unknown) =>
+      key === '_family' || key === '_line' ? undefined : value,
+    ),
+  ) as Bundle;
 }
 
-const KNOWN_VALIDATOR_GAP = /is not allowed to be used at this point \(allowed = e:(HumanName\.family|Address\.line)|Unable to find a match for profile/;
+const KNOWN_VALIDATOR_GAP =
+  /is not allowed to be used at this point \(allowed = e:(HumanName\.family|Address\.line)|Unable to find a match for profile/;
 
 describe('HL7 v2 referral adapter output against the overdracht profiles', () => {
   it('when the crisis referral is converted, then the Bundle is valid against ov-referral-message', () => {
     expect(errorsOf(fixture('nl-his-referral-p72-crisis.hl7'))).toEqual([]);
   });
 
-  it.each(['nl-his-referral-p76.hl7', 'nl-his-cancel.hl7'])('when %s is converted, then it is valid apart from the Dutch name and address parts', (name) => {
-    expect(errorsOf(fixture(name), withoutDatatypeExtensions)).toEqual([]);
-    expect(errorsOf(fixture(name)).filter((i) => !KNOWN_VALIDATOR_GAP.test(i.diagnostics ?? ''))).toEqual([]);
-  });
+  it.each(['nl-his-referral-p76.hl7', 'nl-his-cancel.hl7'])(
+    'when %s is converted, then it is valid apart from the Dutch name and address parts',
+    (name) => {
+      expect(errorsOf(fixture(name), withoutDatatypeExtensions)).toEqual([]);
+      expect(errorsOf(fixture(name)).filter((i) => !KNOWN_VALIDATOR_GAP.test(i.diagnostics ?? ''))).toEqual(
+        [],
+      );
+    },
+  );
 });
