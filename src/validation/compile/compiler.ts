@@ -68,6 +68,7 @@ export class Compiler {
       this.typeTrees.clear();
       this.baseTreeLists.clear();
       this.slotsByType = new WeakMap();
+      this.mixedSlotCache = new WeakMap();
       this.slotsByNode = new WeakMap();
       this.typeRoots = new WeakMap();
       this.allowedTargets = new WeakMap();
@@ -186,10 +187,31 @@ export class Compiler {
   slots(node: ElementNode, type: TypeRef | undefined): SlotMap {
     if (node.children.length > 0) {
       if (!node.slotCache) node.slotCache = buildSlots(node);
+      if (node.types.length > 1 && type) return (owners.get(node) ?? this).mixedSlots(node, type);
       return node.slotCache as SlotMap;
     }
     const owner = owners.get(node) ?? this;
     return owner.childlessSlots(node, type);
+  }
+
+  private mixedSlotCache = new WeakMap<TypeRef, SlotMap>();
+
+  /**
+   * A choice element of several types whose snapshot unfolds only what the types share (id,
+   * extension): the value's own type supplies the other children.
+   */
+  private mixedSlots(node: ElementNode, type: TypeRef): SlotMap {
+    let s = this.mixedSlotCache.get(type);
+    if (!s) {
+      const own = node.slotCache as SlotMap;
+      const fromType = this.childlessSlots(node, type);
+      const byName = new Map(fromType.byName);
+      for (const [k, v] of own.byName) byName.set(k, v);
+      const requiredNames = new Set(own.required.map((r) => r.element));
+      s = { byName, required: [...own.required, ...fromType.required.filter((r) => !requiredNames.has(r.element))], limited: own.limited };
+      this.mixedSlotCache.set(type, s);
+    }
+    return s;
   }
 
   private slotsByType = new WeakMap<TypeRef, SlotMap>();
