@@ -13,6 +13,7 @@ import type { CodeCheckResult, SemanticHooks } from './compile/hooks.js';
 import { globalProfiles } from './compile/implied-profiles.js';
 import { DefinitionRegistry, loadProjectResources } from './registry.js';
 import { dedupeIssues } from './walk-context.js';
+import { validateTerminologyResource } from '../terminology/resource-checks.js';
 import { createTerminologyService } from '../terminology/service.js';
 import { compileExpression, evaluateInvariant } from './fhirpath.js';
 import { validateQuestionnaireResponse } from './questionnaire.js';
@@ -127,6 +128,8 @@ function defaultHooks(includeProject: boolean): SemanticHooks {
     terminology,
     invariants: { compileExpression, evaluateInvariant },
     questionnaire: (qr, q, basePath) => validateQuestionnaireResponse(qr, q, basePath, { terminology }),
+    resourceRules: (resource, basePath) => validateTerminologyResource(resource, basePath, terminology),
+    resourceRuleTypes: new Set(['CodeSystem', 'ValueSet', 'ConceptMap']),
   };
 }
 

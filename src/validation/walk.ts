@@ -9,7 +9,7 @@
  * Paths are kept as a stack of segments and joined only when an issue is reported.
  * Spec: https://hl7.org/fhir/R4/validation.html
  */
-import type { StructureDefinition } from '@medplum/fhirtypes';
+import type { OperationOutcomeIssue, StructureDefinition } from '@medplum/fhirtypes';
 import type { IssueCode, Severity } from '../fhir/outcomes.js';
 import { validateBundleRules } from './bundle.js';
 import type { ChildSlot, Compiler, SlotMap } from './compile/compiler.js';
@@ -227,6 +227,8 @@ export class Walker {
       }, (name) => this.isResourceType(name));
     }
     if (rt === 'QuestionnaireResponse') this.checkQuestionnaireResponse(res);
+    const rules = this.env.hooks.resourceRules;
+    if (rules && (this.env.hooks.resourceRuleTypes?.has(rt) ?? true)) this.addHookIssues(() => rules(res, this.path.toString()));
     if (rt === 'StructureDefinition') {
       const registry = this.env.compiler.registry;
       checkStructureDefinition(res as unknown as StructureDefinition, (u) => registry.get(u), (severity, message, rel) => {
@@ -270,13 +272,18 @@ export class Walker {
       return;
     }
     const basePath = this.path.toString();
+    this.addHookIssues(() => hook(qr, q, basePath));
+  }
+
+  /** Issues found by a semantic module; a failure there is reported, never thrown. */
+  private addHookIssues(run: () => readonly OperationOutcomeIssue[]): void {
     try {
-      for (const i of hook(qr, q, basePath)) {
+      for (const i of run()) {
         this.sink.issues.push(i);
         if (i.severity === 'error' || i.severity === 'fatal') this.sink.errors++;
       }
     } catch {
-      this.report('error', 'exception', 'The questionnaire answers could not be checked (internal error in the questionnaire check)');
+      this.report('error', 'exception', 'Part of the content could not be checked (internal error in a semantic check)');
     }
   }
 

@@ -56,8 +56,14 @@ export interface InvariantHook {
 
 export type QuestionnaireHook = (qr: unknown, questionnaire: unknown, basePath: string) => OperationOutcomeIssue[];
 
+/** Rules for one kind of resource as a whole (e.g. a CodeSystem's concepts); issues with paths from `basePath`. */
+export type ResourceRulesHook = (resource: unknown, basePath: string) => OperationOutcomeIssue[];
+
 export interface SemanticHooks {
   terminology?: TerminologyHook;
   invariants?: InvariantHook;
   questionnaire?: QuestionnaireHook;
+  resourceRules?: ResourceRulesHook;
+  /** The resource types resourceRules is about (all when absent). */
+  resourceRuleTypes?: ReadonlySet<string>;
 }
