@@ -296,6 +296,8 @@ function finishConcept(
     const translations = codings.flatMap((c) => translate(env, rule.conceptMap ?? '', c, accept));
     if (output === 'translation') {
       if (translations.length > 0) return { coding: translations };
+      // Only a translation would have carried the source code; it does not reach the output.
+      cur.release();
       if (codings.length > 0)
         cur.untranslatable(
           `the code has no counterpart in ${rule.conceptMap}${rule.default ? '; the default is used' : ''}`,

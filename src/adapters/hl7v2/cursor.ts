@@ -117,6 +117,14 @@ export class Cursor {
     this.sink.reported.push(...this.keysUnder(i));
   }
 
+  /** Takes back what this cursor noted as used: the value it read does not reach the output. */
+  release(): void {
+    const mine = new Set(this.keysUnder());
+    const kept = this.sink.touched.filter((k) => !mine.has(k));
+    this.sink.touched.length = 0;
+    this.sink.touched.push(...kept);
+  }
+
   /** Marks every populated leaf under position i (or the whole cursor) as used. */
   useAll(i?: number): void {
     this.sink.touched.push(...this.keysUnder(i));

@@ -71,16 +71,19 @@ interface Draft extends Built {
   dropped: boolean;
 }
 
-interface Run {
+interface RunState {
   deps: EngineDeps;
   message: Hl7Message;
   byName: Map<string, Hl7Segment[]>;
   owners: Map<number, Hl7Segment>;
   drafts: Draft[];
   idBase: string;
-  env: ConvertEnv;
   /** Where converters put the resources they embed during the current field. */
   embedding: Embedded[];
+}
+
+interface Run extends RunState {
+  env: ConvertEnv;
 }
 
 export function convertMessage(message: Hl7Message, deps: EngineDeps): DetailedResult {
@@ -89,17 +92,16 @@ export function convertMessage(message: Hl7Message, deps: EngineDeps): DetailedR
   const refusal = acceptProblem(message, deps.spec);
   if (refusal) return { output: undefined, report: outcome([refusal]), coverage };
   const msh = message.segments[0];
-  const run: Run = {
+  const state: RunState = {
     deps,
     message,
     byName: indexByName(message),
     owners: computeOwners(message, deps.spec),
     drafts: [],
     idBase: `${message.controlId}|${msh?.fields[3]?.[0]?.[0]?.[0] ?? ''}|${msh?.fields[4]?.[0]?.[0]?.[0] ?? ''}`,
-    env: undefined as unknown as ConvertEnv,
     embedding: [],
   };
-  run.env = envFor(run);
+  const run: Run = Object.assign(state, { env: envFor(state) });
   for (const rule of deps.spec.resources) buildResources(run, rule);
   for (const rule of deps.spec.elements) applyElements(run, rule);
   // Links inside a record first (a coverage and its insurer), so that what a resource requires
@@ -396,7 +398,7 @@ function applyWith(holder: Json, written: unknown, extra: Record<string, unknown
   for (const [path, value] of Object.entries(extra ?? {})) setPath(into, path, structuredClone(value));
 }
 
-function envFor(run: Run): ConvertEnv {
+function envFor(run: RunState): ConvertEnv {
   const { spec, translator, channel, timeZone, codeInSystem } = run.deps;
   return {
     translator,
