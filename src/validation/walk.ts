@@ -910,13 +910,25 @@ export class Walker {
       case 'Count':
       case 'SimpleQuantity':
       case 'MoneyQuantity':
-        if (el.checkedBindings.length > 0) this.checkCodedBinding(value, el, type.code);
-        if (type.code === 'Coding') this.checkCodeInSystem(value, '.code');
-        else if (type.code !== 'CodeableConcept') {
+      {
+        const bindingError = el.checkedBindings.length > 0 && this.checkCodedBinding(value, el, type.code);
+        // A code that its (complete) system does not know is reported once: by a required
+        // binding that rejects it, else at the code itself.
+        if (bindingError) break;
+        if (type.code === 'CodeableConcept') {
+          if (Array.isArray(value.coding)) {
+            value.coding.forEach((c, i) => {
+              if (isRecord(c)) this.checkCodeInSystem(c, `.coding[${i}].code`);
+            });
+          }
+        } else if (type.code === 'Coding') {
+          if (!isCodingOfConcept(el)) this.checkCodeInSystem(value, '.code');
+        } else {
           this.checkQuantityLimits(value, el);
           if (value.system === UCUM) this.checkCodeInSystem(value, '.code');
         }
         break;
+      }
       case 'Reference':
         this.checkReference(value, el, type);
         break;
@@ -1024,10 +1036,11 @@ export class Walker {
    * extensible ones as warnings; a CodeableConcept passes when one of its codings is in the set.
    * Spec: https://hl7.org/fhir/R4/terminologies.html#strength
    */
-  private checkCodedBinding(value: Json, el: ElementNode, typeCode: string): void {
+  /** Returns whether a required binding rejected the value (an error was reported). */
+  private checkCodedBinding(value: Json, el: ElementNode, typeCode: string): boolean {
     const tx = this.env.hooks.terminology;
     const bindings = this.bindingsOf(el);
-    if (!tx || bindings.length === 0) return;
+    if (!tx || bindings.length === 0) return false;
     const codings: Json[] =
       typeCode === 'CodeableConcept'
         ? (Array.isArray(value.coding) ? value.coding.filter(isRecord) : [])
@@ -1036,11 +1049,14 @@ export class Walker {
           : value.code !== undefined
             ? [{ system: value.system, code: value.code }]
             : [];
-    if (codings.length === 0) return;
-    for (const b of bindings) this.checkCodings(codings, b, tx);
+    if (codings.length === 0) return false;
+    let rejected = false;
+    for (const b of bindings) if (this.checkCodings(codings, b, tx) && b.strength === 'required') rejected = true;
+    return rejected;
   }
 
-  private checkCodings(codings: readonly Json[], b: BindingDef, tx: NonNullable<SemanticHooks['terminology']>): void {
+  /** Returns whether the binding rejected the codings (and an issue was reported). */
+  private checkCodings(codings: readonly Json[], b: BindingDef, tx: NonNullable<SemanticHooks['terminology']>): boolean {
     let undecided = false;
     let message: string | undefined;
     for (const c of codings) {
@@ -1056,14 +1072,15 @@ export class Walker {
         if (memo.size < 10_000) memo.set(key, r);
       }
       if (r === undefined) undecided = true;
-      else if (r.valid) return;
+      else if (r.valid) return false;
       else message ??= r.message;
     }
-    if (undecided) return;
+    if (undecided) return false;
     const severity = b.strength === 'required' ? 'error' : 'warning';
     const what = codings.length > 1 ? 'None of the codings provided are' : 'The code provided is not';
     const additional = b.additional ? ' (an additional binding)' : '';
     this.report(severity, 'code-invalid', `${message ?? `${what} in the value set ${b.valueSet}`}${additional}, and a code ${b.strength === 'required' ? 'from this value set is required' : 'should come from this value set'}`);
+    return true;
   }
 
   /**
@@ -1136,6 +1153,11 @@ function invariantTypeName(value: unknown, el: ElementNode, type: TypeRef | unde
   const code = type?.code ?? el.types[0]?.code;
   if (!code || code === 'BackboneElement' || code === 'Element') return el.path;
   return code;
+}
+
+/** A Coding that is a coding of a CodeableConcept: its code is checked with the concept. */
+function isCodingOfConcept(el: ElementNode): boolean {
+  return el.path === 'CodeableConcept.coding' || el.parent?.types[0]?.code === 'CodeableConcept';
 }
 
 function safe<T>(f: () => T): T | undefined {

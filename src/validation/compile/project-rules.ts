@@ -26,8 +26,8 @@ export function checkIdentifierRules(identifier: Record<string, unknown>, report
   const { system, value } = identifier;
   if (typeof system !== 'string' || typeof value !== 'string') return;
   if (system === BSN_SYSTEM && !isValidBsn(value)) {
-    report('error', 'A BSN must be 9 digits and pass the 11-check (elfproef); this value does not', '.value', 'bsn-1');
+    report('error', 'A BSN must be 9 digits and pass the 11-check (elfproef); this value does not', '', 'bsn-1');
   } else if (system === AGB_SYSTEM && !/^[0-9]{8}$/.test(value)) {
-    report('error', 'An AGB code must be exactly 8 digits', '.value', 'agb-1');
+    report('error', 'An AGB code must be exactly 8 digits', '', 'agb-1');
   }
 }
