@@ -17,7 +17,7 @@ import { compiledFor, touches, type PreparedConstraint } from './compile/constra
 import { LiteBail } from './compile/fhirpath-lite.js';
 import type { BindingDef, Discriminator, ElementNode, TypeRef } from './compile/element-tree.js';
 import type { CodeCheckResult, InvariantContextInput, SemanticHooks } from './compile/hooks.js';
-import { base64Length, checkPrimitive, checkResourceId, clip } from './compile/primitives.js';
+import { base64Length, checkResourceId, clip, primitiveCheck } from './compile/primitives.js';
 import { vitalSignsProfile } from './compile/implied-profiles.js';
 import { checkStructureDefinition } from './compile/sd-checks.js';
 import { checkIdentifierRules } from './compile/project-rules.js';
@@ -477,7 +477,7 @@ export class Walker {
 
   private walkPrimitive(value: unknown, ext: unknown, el: ElementNode, type: TypeRef): void {
     if (value !== undefined && value !== null) {
-      const problem = checkPrimitive(type.code, value);
+      const problem = (type.check ?? primitiveCheck(type.code))(value);
       if (problem) {
         this.report('error', typeof value === typeof '' || typeof value === 'number' || typeof value === 'boolean' ? 'invalid' : 'structure', problem);
       } else {
@@ -916,16 +916,18 @@ export class Walker {
         // binding that rejects it, else at the code itself.
         if (bindingError) break;
         if (type.code === 'CodeableConcept') {
-          if (Array.isArray(value.coding)) {
-            value.coding.forEach((c, i) => {
-              if (isRecord(c)) this.checkCodeInSystem(c, `.coding[${i}].code`);
-            });
+          const codings = value.coding;
+          if (Array.isArray(codings)) {
+            for (let i = 0; i < codings.length; i++) {
+              const c: unknown = codings[i];
+              if (isRecord(c)) this.checkCodeInSystem(c, i);
+            }
           }
         } else if (type.code === 'Coding') {
-          if (!isCodingOfConcept(el)) this.checkCodeInSystem(value, '.code');
+          if (!isCodingOfConcept(el)) this.checkCodeInSystem(value, -1);
         } else {
           this.checkQuantityLimits(value, el);
-          if (value.system === UCUM) this.checkCodeInSystem(value, '.code');
+          if (value.system === UCUM) this.checkCodeInSystem(value, -1);
         }
         break;
       }
@@ -948,7 +950,7 @@ export class Walker {
    * the binding. Spec: https://hl7.org/fhir/R4/terminologies.html#4.1 (codes are defined by their
    * system)
    */
-  private checkCodeInSystem(value: Json, codePath: string): void {
+  private checkCodeInSystem(value: Json, codingIndex: number): void {
     const tx = this.env.hooks.terminology;
     const { system, code } = value;
     if (!tx?.validateCodeInSystem || typeof system !== 'string' || typeof code !== 'string') return;
@@ -962,7 +964,11 @@ export class Walker {
     }
     if (r && !r.valid) {
       const size = this.path.size;
-      this.path.push(codePath);
+      if (codingIndex >= 0) {
+        this.path.push('.coding');
+        this.path.push(indexSegment(codingIndex));
+      }
+      this.path.push('.code');
       this.report('error', 'code-invalid', r.message ?? `Unknown code '${clip(code)}' in the code system '${clip(system)}'`);
       this.path.reset(size);
     }

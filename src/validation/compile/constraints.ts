@@ -24,8 +24,17 @@ function has(o: Json, name: string): boolean {
   return o[name] !== undefined || o['_' + name] !== undefined;
 }
 
-function list(v: unknown): unknown[] {
-  return v === undefined || v === null ? [] : Array.isArray(v) ? v : [v];
+const NONE: readonly never[] = Object.freeze([]);
+
+function list(v: unknown): readonly unknown[] {
+  return v === undefined || v === null ? NONE : Array.isArray(v) ? v : [v];
+}
+
+/** The JSON objects of a property (one or many), without allocating when there are none. */
+function records(v: unknown): readonly Json[] {
+  if (v === undefined || v === null) return NONE;
+  if (!Array.isArray(v)) return isRecord(v) ? [v] : NONE;
+  return v.every(isRecord) ? (v as Json[]) : v.filter(isRecord);
 }
 
 /** ele-1: "All FHIR elements must have a @value or children". */
@@ -49,8 +58,8 @@ function ext1(node: unknown): boolean {
   return hasExt !== hasValue;
 }
 
-function contained(node: unknown): Json[] {
-  return isRecord(node) ? list(node.contained).filter(isRecord) : [];
+function contained(node: unknown): readonly Json[] {
+  return isRecord(node) ? records(node.contained) : NONE;
 }
 
 /** Collects every string that starts with '#' under a JSON value (the local references). */
@@ -101,8 +110,8 @@ function bundleType(node: unknown): unknown {
   return isRecord(node) ? node.type : undefined;
 }
 
-function entries(node: unknown): Json[] {
-  return isRecord(node) ? list(node.entry).filter(isRecord) : [];
+function entries(node: unknown): readonly Json[] {
+  return isRecord(node) ? records(node.entry) : NONE;
 }
 
 type HtmlCheck = (text: string, isFragment: boolean) => boolean;

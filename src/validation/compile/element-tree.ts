@@ -9,6 +9,7 @@ import type { ElementDefinition, ElementDefinitionType, StructureDefinition } fr
 import type { PreparedConstraint } from './constraints.js';
 import { getBaseLayer } from '../registry.js';
 import { correctedExpression } from './errata.js';
+import { primitiveCheck, type PrimitiveCheck } from './primitives.js';
 import { splitId } from './snapshot.js';
 
 /** The FHIR R4 primitive types (https://hl7.org/fhir/R4/datatypes.html#primitive). */
@@ -36,6 +37,8 @@ export interface TypeRef {
   readonly primitive: boolean;
   /** A resource type (or Resource/DomainResource): values are validated as resources. */
   readonly resource: boolean;
+  /** For a primitive type: the check of its values. */
+  readonly check?: PrimitiveCheck;
 }
 
 export type DiscriminatorType = 'value' | 'pattern' | 'type' | 'profile' | 'exists';
@@ -107,6 +110,7 @@ function toTypeRef(t: ElementDefinitionType): TypeRef {
     targetProfiles: t.targetProfile ?? [],
     primitive: PRIMITIVE_TYPES.has(code),
     resource: getBaseLayer().resourceTypes.has(code),
+    check: PRIMITIVE_TYPES.has(code) ? primitiveCheck(code) : undefined,
   };
 }
 

@@ -84,6 +84,41 @@ export function checkPrimitive(type: string, value: unknown): string | undefined
   return checkString(type, value as string);
 }
 
+export type PrimitiveCheck = (value: unknown) => string | undefined;
+
+const checkers = new Map<string, PrimitiveCheck>();
+
+/** The check of one primitive type, specialised once (the same verdicts as checkPrimitive). */
+export function primitiveCheck(type: string): PrimitiveCheck {
+  let c = checkers.get(type);
+  if (!c) {
+    c = buildCheck(type);
+    checkers.set(type, c);
+  }
+  return c;
+}
+
+function buildCheck(type: string): PrimitiveCheck {
+  const kind = jsonKindOf(type);
+  const wrong = (v: unknown): string => `Error parsing JSON: the primitive value must be a ${kind}, not ${describeJson(v)}`;
+  if (kind === 'boolean') return (v) => (typeof v === 'boolean' ? undefined : wrong(v));
+  if (kind === 'number') return (v) => (typeof v === 'number' ? checkNumber(type, v) : wrong(v));
+  if (type === 'xhtml' || type === 'base64Binary') {
+    return (v) => (typeof v === 'string' ? checkString(type, v) : wrong(v));
+  }
+  const re = REGEXES.get(type);
+  const uri = type === 'uri' || type === 'url' || type === 'canonical';
+  const date = type === 'date' || type === 'dateTime' || type === 'instant';
+  return (v) => {
+    if (typeof v !== 'string') return wrong(v);
+    if (v.length === 0 || v.length > MAX_STRING_LENGTH) return checkString(type, v);
+    if (re && !re.test(v)) return invalidMessage(type, v);
+    if (uri && v.startsWith('urn:') && !urnOk(v)) return checkString(type, v);
+    if (date && v.length >= 10 && !realDate(v)) return checkString(type, v);
+    return undefined;
+  };
+}
+
 function describeJson(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
