@@ -1,0 +1,110 @@
+/**
+ * Keyed pseudonyms: HMAC-SHA256 with the recipient's key over the series and the value, so that
+ * one recipient's pseudonyms are stable across exports, two recipients' sets cannot be linked,
+ * and a new series (a rotated key) shares nothing with the old one.
+ *
+ * Every pseudonym carries the series as a prefix (`rpn1-...`), so a recipient sees at a glance
+ * which series a value belongs to. The inputs are separated by a NUL character, which no FHIR
+ * string may contain, so `(system, value)` pairs cannot run into each other.
+ *
+ * Spec: HMAC https://www.rfc-editor.org/rfc/rfc2104, base64url https://www.rfc-editor.org/rfc/rfc4648#section-5,
+ * FHIR id grammar https://hl7.org/fhir/R4/datatypes.html#id
+ */
+import { createHmac, type KeyObject } from 'node:crypto';
+
+/** The naming system of identifier pseudonyms: the value is no longer one of the original system. */
+export const PSEUDONYM_SYSTEM = 'https://overdracht.dev/fhir/NamingSystem/pseudonym';
+
+export interface Pseudonymiser {
+  readonly series: string;
+  /** An Identifier's value: over (system, value), base64url. */
+  identifier(system: string, value: string): string;
+  /** A string a policy hashes (`hash` rule): base64url. */
+  text(value: string): string;
+  /** A resource id, over (type, id); a valid FHIR id, so the same function serves ids and references. */
+  resourceId(type: string, id: string): string;
+  /** The id of a contained resource (and its `#id` references): local to the container. */
+  localId(id: string): string;
+  /** A `urn:uuid:` or `urn:oid:` reference or fullUrl, as a new `urn:uuid:`. */
+  urn(urn: string): string;
+  /** The date offset of one patient, in whole days within +/- maxDays. */
+  dateOffset(patientKey: string, maxDays: number): number;
+}
+
+export function pseudonymiser(secret: KeyObject, series: string): Pseudonymiser {
+  const digest = (...parts: string[]): Buffer =>
+    createHmac('sha256', secret)
+      .update([series, ...parts].join('\u0000'))
+      .digest();
+  return {
+    series,
+    identifier: (system, value) => `${series}-${digest('identifier', system, value).toString('base64url')}`,
+    text: (value) => `${series}-${digest('text', value).toString('base64url')}`,
+    resourceId: (type, id) => `${series}-${idSafe(digest('resource', `${type}/${id}`))}`,
+    localId: (id) => `${series}-${idSafe(digest('contained', id))}`,
+    urn: (urn) => `urn:uuid:${uuidOf(digest('urn', urn))}`,
+    dateOffset: (patientKey, maxDays) => {
+      if (maxDays <= 0) return 0;
+      return (digest('date-shift', patientKey).readUInt32BE(0) % (2 * maxDays + 1)) - maxDays;
+    },
+  };
+}
+
+/**
+ * base64url with `.` for `_`: the FHIR id alphabet is exactly A-Z a-z 0-9 `-` `.`, so this is
+ * still a 64-letter alphabet, and 43 letters (256 bits) plus a short prefix fit the 64 an id allows.
+ */
+function idSafe(bytes: Buffer): string {
+  return bytes.toString('base64url').replace(/_/g, '.');
+}
+
+/** An RFC 9562 version 8 (custom) UUID from the first 16 bytes of a digest. */
+function uuidOf(bytes: Buffer): string {
+  const b = Buffer.from(bytes.subarray(0, 16));
+  b[6] = ((b[6] ?? 0) & 0x0f) | 0x80;
+  b[8] = ((b[8] ?? 0) & 0x3f) | 0x80;
+  const hex = b.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** A literal reference, parsed: relative or absolute RESTful, a URN, or a contained `#id`. */
+export type ParsedReference =
+  | { kind: 'resource'; type: string; id: string }
+  | { kind: 'urn'; urn: string }
+  | { kind: 'contained'; id: string };
+
+const RESTFUL = /^(?:.*\/)?([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[A-Za-z0-9\-.]{1,64})?$/;
+const URN = /^urn:(?:uuid|oid):\S+$/;
+const CONTAINED = /^#([A-Za-z0-9\-.]{1,64})$/;
+
+/** `isResourceType` keeps `foo/Bar/1` from passing for a reference when `Bar` is no resource type. */
+export function parseReference(
+  ref: string,
+  isResourceType: (t: string) => boolean,
+): ParsedReference | undefined {
+  const restful = RESTFUL.exec(ref);
+  if (restful?.[1] && restful[2] && isResourceType(restful[1])) {
+    return { kind: 'resource', type: restful[1], id: restful[2] };
+  }
+  if (URN.test(ref)) return { kind: 'urn', urn: ref };
+  const contained = CONTAINED.exec(ref);
+  if (contained?.[1]) return { kind: 'contained', id: contained[1] };
+  return undefined;
+}
+
+/**
+ * The pseudonymised reference: `Type/<pseudonym>` whether the original was relative or absolute
+ * (the base of the source server is dropped and versions too, so every file links the same way).
+ */
+export function pseudonymReference(parsed: ParsedReference, p: Pseudonymiser): string {
+  switch (parsed.kind) {
+    case 'resource':
+      return `${parsed.type}/${p.resourceId(parsed.type, parsed.id)}`;
+    case 'urn':
+      return p.urn(parsed.urn);
+    case 'contained':
+      return `#${p.localId(parsed.id)}`;
+    default:
+      return parsed satisfies never;
+  }
+}
