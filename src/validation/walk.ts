@@ -293,6 +293,7 @@ export class Walker {
       this.report('error', 'too-costly', `The content is nested more than ${MAX_DEPTH} levels deep; deeper content was not checked`);
       return;
     }
+    // No try/finally: an exception abandons the whole walk (validate() answers for it).
     this.depth++;
     const savedParent = this.parentObject;
     const savedCtxPath = this.extContextPath;
@@ -300,7 +301,7 @@ export class Walker {
     this.parentObject = obj;
     this.extContextPath = node.path;
     this.extContextType = type?.code ?? '';
-    try {
+    {
       const slots = this.env.compiler.slots(node, type);
       let choiceSeen: ElementNode[] | undefined;
       let content = resourceRoot || primitiveValue;
@@ -328,12 +329,11 @@ export class Walker {
       this.checkRequired(obj, slots);
       // ele-1 (https://hl7.org/fhir/R4/element.html#invs), checked here for every element.
       if (!content) this.report('error', 'invariant', "Constraint failed: ele-1: 'All FHIR elements must have a @value or children'");
-    } finally {
-      this.depth--;
-      this.parentObject = savedParent;
-      this.extContextPath = savedCtxPath;
-      this.extContextType = savedCtxType;
     }
+    this.depth--;
+    this.parentObject = savedParent;
+    this.extContextPath = savedCtxPath;
+    this.extContextType = savedCtxType;
   }
 
   private reportUnknown(key: string, value: unknown, slots: SlotMap): void {
@@ -480,7 +480,7 @@ export class Walker {
       const problem = (type.check ?? primitiveCheck(type.code))(value);
       if (problem) {
         this.report('error', typeof value === typeof '' || typeof value === 'number' || typeof value === 'boolean' ? 'invalid' : 'structure', problem);
-      } else {
+      } else if (el.hasValueRules || type.code === 'canonical' || type.code === 'xhtml') {
         this.checkPrimitiveRules(value as string | number | boolean, el, type);
       }
     } else if (value === null && (ext === undefined || ext === null)) {
@@ -810,7 +810,7 @@ export class Walker {
         ok = r;
       }
       if (!ok) {
-        this.report(c.def.severity, 'invariant', `Constraint failed: ${c.def.key}: '${c.def.human}'`);
+        this.report(c.def.severity, 'invariant', c.message);
       }
     }
   }

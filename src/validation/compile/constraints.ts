@@ -241,11 +241,19 @@ export interface PreparedConstraint {
   /** The expression compiled to a closure, when it is in the subset fhirpath-lite compiles. */
   readonly lite: LiteInvariant | undefined;
   readonly shape: ExpressionShape;
+  /** The message of a failure, made once. */
+  readonly message: string;
 }
 
 export function prepareConstraint(def: ConstraintDef): PreparedConstraint {
   const native = NATIVE.get(`${def.key}|${def.expression}`);
-  return { def, native, lite: native ? undefined : compileLite(def.expression), shape: expressionShape(def.expression) };
+  return {
+    def,
+    native,
+    lite: native ? undefined : compileLite(def.expression),
+    shape: expressionShape(def.expression),
+    message: `Constraint failed: ${def.key}: '${def.human}'`,
+  };
 }
 
 const ELE_1 = 'hasValue() or (children().count() > id.count())';

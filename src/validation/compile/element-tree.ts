@@ -174,6 +174,8 @@ export class ElementNode {
   readonly minValue: TypedValue | undefined;
   readonly maxValue: TypedValue | undefined;
   readonly isModifier: boolean;
+  /** Whether values of this element have rules of their own (fixed, pattern, length, limits, bindings). */
+  readonly hasValueRules: boolean;
   /** The profile this node belongs to, for messages. */
   readonly profile: string;
   parent: ElementNode | undefined;
@@ -208,6 +210,13 @@ export class ElementNode {
     this.minValue = readPrefixed(def, 'minValue');
     this.maxValue = readPrefixed(def, 'maxValue');
     this.isModifier = def.isModifier === true;
+    this.hasValueRules =
+      this.fixed !== undefined ||
+      this.pattern !== undefined ||
+      this.maxLength !== undefined ||
+      this.minValue !== undefined ||
+      this.maxValue !== undefined ||
+      this.checkedBindings.length > 0;
     this.profile = profile;
   }
 

@@ -353,7 +353,8 @@ class Parser {
 
   /** Navigation by name; remembered so that a following ofType() can pick the choice's JSON name. */
   private navigation(input: Fn, name: string): Fn {
-    const fn: Fn = (f, th, c) => navigate(input(f, th, c), name);
+    const extName = '_' + name;
+    const fn: Fn = (f, th, c) => navigate(input(f, th, c), name, extName);
     navigations.set(fn, { input, name });
     return fn;
   }
@@ -623,12 +624,26 @@ class Parser {
 // Semantics
 
 /** The child `name` of every item; `_name` extension parts count as values without a value. */
-function navigate(focus: Coll, name: string): Coll {
+function navigate(focus: Coll, name: string, extName = '_' + name): Coll {
+  // The common case, one object whose property has plain values, without copying.
+  if (focus.length === 1) {
+    const item = focus[0];
+    if (isRecord(item) && item[extName] === undefined) {
+      const v = item[name];
+      if (v === undefined) {
+        if (choiceKey(item, name) === undefined) return EMPTY;
+      } else if (Array.isArray(v)) {
+        if (!v.includes(null)) return v;
+      } else if (v !== null) {
+        return [v];
+      }
+    }
+  }
   let out: unknown[] | undefined;
   for (const item of focus) {
     if (!isRecord(item)) continue;
     let v = item[name];
-    let ext = item['_' + name];
+    let ext = item[extName];
     if (v === undefined && ext === undefined) {
       const choice = choiceKey(item, name);
       if (choice) {
