@@ -170,49 +170,22 @@ function checkMessage(entries: Entry[], index: BundleIndex, report: BundleReport
  * references forwards, or backwards (an entry that points at a reachable one).
  */
 function checkReachable(entries: Entry[], index: BundleIndex, report: BundleReport, severity: Severity, from: string): void {
-  const withResource = entries.filter((e) => e.resource);
-  const byResource = new Map<Json, Entry>();
-  for (const e of withResource) if (e.resource) byResource.set(e.resource, e);
-  // The references were resolved while the entries were walked (BundleIndex.edges).
-  const targets = new Map<Entry, Entry[]>();
-  for (const e of withResource) {
-    const out: Entry[] = [];
-    for (const t of (e.resource ? index.edges.get(e.resource) : undefined) ?? []) {
-      const te = byResource.get(t);
-      if (te && te !== e) out.push(te);
-    }
-    targets.set(e, out);
-  }
-  // Reachable forwards, or backwards (an entry pointing at a reachable one, and then what it
-  // points to): the entries connected to the first one when links are followed both ways.
-  const reverse = new Map<Entry, Entry[]>();
-  for (const [src, tos] of targets) {
-    for (const to of tos) {
-      const list = reverse.get(to);
-      if (list) list.push(src);
-      else reverse.set(to, [src]);
-    }
-  }
-  const visited = new Set<Entry>();
-  const first = withResource[0];
+  const first = entries.find((e) => e.resource)?.resource;
   if (!first) return;
-  const queue: Entry[] = [first];
-  visited.add(first);
-  const follow = (list: readonly Entry[] | undefined): void => {
-    if (!list) return;
-    for (const n of list) {
+  // Reachable forwards, or backwards (an entry pointing at a reachable one, and then what it
+  // points to): the entries connected to the first one when links are followed both ways. The
+  // links were found while the entries were walked.
+  const visited = new Set<Json>([first]);
+  const queue: Json[] = [first];
+  while (queue.length > 0) {
+    for (const n of index.links.get(queue.pop() as Json) ?? []) {
       if (visited.has(n)) continue;
       visited.add(n);
       queue.push(n);
     }
-  };
-  while (queue.length > 0) {
-    const e = queue.pop() as Entry;
-    follow(targets.get(e));
-    follow(reverse.get(e));
   }
-  for (const e of withResource) {
-    if (visited.has(e)) continue;
+  for (const e of entries) {
+    if (!e.resource || visited.has(e.resource)) continue;
     const name = e.fullUrl ? `'${e.fullUrl}'` : `${e.index}`;
     report(severity, 'informational', `Entry ${name} isn't reachable by traversing links (forward or backward) from the ${from}`, `.entry[${e.index}]`);
   }

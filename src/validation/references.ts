@@ -51,8 +51,22 @@ export interface BundleIndex {
   readonly byTypeId: ReadonlyMap<string, Json[]>;
   /** The fullUrl of each entry resource. */
   readonly fullUrlOf: ReadonlyMap<Json, string>;
-  /** Entry resource -> the entry resources its references resolved to (filled in while walking). */
-  readonly edges: Map<Json, Set<Json>>;
+  /**
+   * The links between entry resources found while walking (a reference from one to another),
+   * both ways: resource -> the resources it links with.
+   */
+  readonly links: Map<Json, Json[]>;
+}
+
+/** Records that entry resource `from` references entry resource `to`. */
+export function addLink(index: BundleIndex, from: Json, to: Json): void {
+  if (from === to) return;
+  const a = index.links.get(from);
+  if (a) a.push(to);
+  else index.links.set(from, [to]);
+  const b = index.links.get(to);
+  if (b) b.push(from);
+  else index.links.set(to, [from]);
 }
 
 /** Indexes the entries of a Bundle once (linear), for reference resolution. */
@@ -75,7 +89,7 @@ export function indexBundle(bundle: Json): BundleIndex {
       else byTypeId.set(key, [r]);
     }
   }
-  return { bundle, byFullUrl, byTypeId, fullUrlOf, edges: new Map() };
+  return { bundle, byFullUrl, byTypeId, fullUrlOf, links: new Map() };
 }
 
 /** The server base of a RESTful fullUrl (`http://x/fhir/Patient/1` -> `http://x/fhir/`). */

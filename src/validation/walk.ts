@@ -23,7 +23,7 @@ import { checkStructureDefinition } from './compile/sd-checks.js';
 import { checkIdentifierRules } from './compile/project-rules.js';
 import { extensionUrlOf, matchesSlice, type SliceEnv } from './compile/slicing.js';
 import { describeValue, fixedMismatches, matchesPattern } from './compile/values.js';
-import { type BundleIndex, indexBundle, parseReference, resolveContained, resolveInBundle } from './references.js';
+import { addLink, type BundleIndex, indexBundle, parseReference, resolveContained, resolveInBundle } from './references.js';
 import { typeUrl, unversioned } from './registry.js';
 import { IssueSink, PathStack, indexSegment } from './walk-context.js';
 
@@ -1101,9 +1101,7 @@ export class Walker {
     const resolved = this.resolveParsed(parsed);
     const frame = this.frame;
     if (resolved && frame?.bundle && frame.entry && parsed.kind !== 'local') {
-      const edges = frame.bundle.edges.get(frame.entry);
-      if (edges) edges.add(resolved);
-      else frame.bundle.edges.set(frame.entry, new Set([resolved]));
+      addLink(frame.bundle, frame.entry, resolved);
     }
     if (parsed.kind === 'local' && parsed.id !== '' && !resolved) {
       this.path.push('.reference');
