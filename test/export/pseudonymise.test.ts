@@ -8,6 +8,7 @@ import { ConfigError, projectRoot } from '../../src/config/load.js';
 import { referralMessage } from '../../src/demo/referral.js';
 import {
   announceSeries,
+  codeSystemDisplays,
   coarsenAreas,
   compilePolicy,
   countClientsPerArea,
@@ -309,6 +310,50 @@ describe('what never goes out', () => {
     expect(out.valueQuantity).toEqual({ value: 16, system: 'http://unitsofmeasure.org', code: '{score}' });
   });
 
+  it('when displays come from code systems, then nested concepts are found and unknown codes have none', () => {
+    const displays = codeSystemDisplays((url) =>
+      url === 'https://overdracht.dev/fhir/CodeSystem/referral-category'
+        ? {
+            concept: [
+              { code: 'ggz', display: 'GGZ', concept: [{ code: 'ggz-basic', display: 'Basis-GGZ' }] },
+            ],
+          }
+        : undefined,
+    );
+    const out = pseudonymise(
+      {
+        resourceType: 'ServiceRequest',
+        category: [
+          {
+            coding: [
+              {
+                system: 'https://overdracht.dev/fhir/CodeSystem/referral-category',
+                code: 'ggz-basic',
+                display: 'Anna',
+              },
+              { system: 'http://loinc.org', code: 'x', display: 'Anna' },
+            ],
+          },
+        ],
+      },
+      demoPolicy,
+      demoKeys,
+      { displayOf: displays },
+    ) as unknown as Json;
+    expect(out.category).toEqual([
+      {
+        coding: [
+          {
+            system: 'https://overdracht.dev/fhir/CodeSystem/referral-category',
+            code: 'ggz-basic',
+            display: 'Basis-GGZ',
+          },
+          { system: 'http://loinc.org', code: 'x' },
+        ],
+      },
+    ]);
+  });
+
   it('when a resource type is not in the policy, then nothing of it goes out', () => {
     expect(run({ resourceType: 'AuditEvent', id: 'a1' })).toBeUndefined();
   });
@@ -393,6 +438,7 @@ describe('re-identification check', () => {
           outputs += 1;
           const text = JSON.stringify(out);
           expect(text, type).not.toContain(MARKER);
+          expect(text, type).not.toContain('Jansen');
           expect(elevenProofNumbers(text), type).toEqual([]);
           expect(forbiddenElements(out), type).toEqual([]);
         }
@@ -457,6 +503,7 @@ describe('policy files', () => {
     expect(error({ resources: { Pateint: {} } })).toContain('resources.Pateint: not an R4 resource type');
     expect(error({ default: 'keep' })).toContain('default: must be equal to constant');
     expect(error({ dates: { default: 'shift', shiftDays: -1 } })).toContain('dates.shiftDays: must be >= 0');
+    expect(error({ dates: { default: 'shift' } })).toContain('dates.shiftDays: dates are shifted');
     expect(error({ keys: 'x' })).toContain("(root): unknown key 'keys'");
     expect(error({ resources: { Patient: { text: 'keep', extension: 'keep' } } })).toContain(
       'resources.Patient.text: narrative never goes out',

@@ -15,7 +15,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { isDateType, transformDate, type DateMode } from './dates.js';
 import { policyKey, type KeyRing } from './keys.js';
-import { isRecord, r4Model, type Child, type Place, type R4Model } from './model.js';
+import { capitalize, isRecord, r4Model, type Child, type Place, type R4Model } from './model.js';
 import {
   FREE_TEXT_TYPES,
   NEVER_KEPT_TYPES,
@@ -402,7 +402,7 @@ function lazyOffset(json: JsonObject, place: Place, base: BaseCtx): () => number
   };
 }
 
-export function patientKey(json: JsonObject, place: Place, base: Pick<BaseCtx, 'model'>): string | undefined {
+function patientKey(json: JsonObject, place: Place, base: Pick<BaseCtx, 'model'>): string | undefined {
   if (json.resourceType === 'Patient' && typeof json.id === 'string') return `Patient/${json.id}`;
   return findPatient(json, place, base.model, 3);
 }
@@ -412,7 +412,7 @@ function findPatient(obj: JsonObject, place: Place, model: R4Model, depth: numbe
     if (def.name === 'contained') continue;
     for (const type of def.types) {
       const child = model.childOf(place, def, type);
-      const value = obj[def.choice ? `${def.name}${type.charAt(0).toUpperCase()}${type.slice(1)}` : def.name];
+      const value = obj[def.choice ? `${def.name}${capitalize(type)}` : def.name];
       if (!child || value === undefined) continue;
       for (const item of Array.isArray(value) ? value : [value]) {
         if (!isRecord(item)) continue;

@@ -3,6 +3,7 @@
  * and a key; one resource in, one resource out. See src/export/README.md.
  */
 export { pseudonymise, type PseudonymiseOptions } from './engine.js';
+export { codeSystemDisplays } from './displays.js';
 export { compilePolicy, parsePolicy, readPolicyFile, type Policy, type Rule } from './policy.js';
 export {
   announceSeries,

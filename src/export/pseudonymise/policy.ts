@@ -106,6 +106,9 @@ export function compilePolicy(raw: unknown, origin: string, model: R4Model = r4M
     const compiled = compileType(model, type, elements, file.dates.default, errors);
     if (compiled) types.set(type, compiled);
   }
+  if (file.dates.shiftDays === 0 && shifts(file.dates.default, types)) {
+    errors.push('dates.shiftDays: dates are shifted, so the bound of the shift (above 0) is required');
+  }
   if (errors.length > 0) throw policyError(origin, errors);
   return {
     recipient: file.recipient,
@@ -121,6 +124,14 @@ export function compilePolicy(raw: unknown, origin: string, model: R4Model = r4M
     extensions: new Set(file.extensions),
     types,
   };
+}
+
+/** Whether any date is shifted: a shift of at most 0 days would silently keep every date exact. */
+function shifts(dateDefault: DateMode, types: ReadonlyMap<string, TypePolicy>): boolean {
+  if (dateDefault === 'shift') return true;
+  return [...types.values()].some((t) =>
+    [...t.rules.values()].some((r) => r.kind === 'keep' && r.dates === 'shift'),
+  );
 }
 
 function codeSystemRule(spec: CodeSystemSpec): CodeSystemRule {
