@@ -255,11 +255,35 @@ async function storeEntries(msg: ShapedMessage, tx: IntakeTx, deps: IntakeDeps):
     const id = ref.reference.split('/')[1] ?? '';
     const rewritten = rewriteReferences({ ...e.resource, id }, (r) => byOldRef.get(r));
     const prior = existing.get(e.index);
+    // An organisation or practitioner that arrives unchanged is left as it is: a new version
+    // would say nothing new, and its row lock would make every referral of one sender wait in turn.
+    if (prior && sameContent(prior, rewritten)) continue;
     if (prior) await tx.update({ ...rewritten, id, meta: { ...rewritten.meta, versionId: prior.meta?.versionId } });
     else await tx.create({ ...rewritten, id });
     if (e.resource.resourceType === 'Patient' && !patient) patient = ref;
   }
   return { refs, ...(patient ? { patient } : {}) };
+}
+
+/** Deep equality of two resources, ignoring key order and the version data the store sets. */
+function sameContent(stored: Resource, incoming: Resource): boolean {
+  const strip = (r: Resource): unknown => {
+    const { versionId: _v, lastUpdated: _l, ...meta } = r.meta ?? {};
+    return { ...r, meta };
+  };
+  return canonical(strip(stored)) === canonical(strip(incoming));
+}
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+    return `{${entries
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
 }
 
 async function findExisting(resource: Resource, tx: IntakeTx): Promise<Resource | undefined> {

@@ -56,10 +56,24 @@ describe.skipIf(postgresUrl === null)('gateway on a PostgreSQL server', () => {
     expect(found.body.total).toBe(1);
   });
 
+  it('when two referrals change one client at once, then both are stored and the client has both versions', async () => {
+    const gp = await token('demo-gp');
+    const names = ['Bakker', 'Bakker-de Wit'];
+    const results = await Promise.all(
+      names.map((family, i) =>
+        postMessage(t.app, gp, referralMessage({ messageId: `pg-change-${String(i)}`, bsn: '999911223', client: { family, given: 'Eva', birthDate: '1988-01-02', gender: 'female' } })),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual([200, 200]);
+    const found = await get(t.app, await token('demo-ggz'), '/fhir/Patient?identifier=http://fhir.nl/fhir/NamingSystem/bsn|999911223&_total=accurate');
+    expect(found.body.total).toBe(1);
+    expect(found.body.entry[0].resource.meta.versionId).toBe('2');
+  });
+
   it('when the owner searches and reads, then it sees the referral; another organisation does not', async () => {
     const ggz = await token('demo-ggz');
     const bundle = (await get(t.app, ggz, '/fhir/Task?status=requested&_sort=-authored-on&_total=accurate')).body as Bundle;
-    expect(bundle.total).toBe(3);
+    expect(bundle.total).toBe(5);
     const id = bundle.entry?.[0]?.resource?.id ?? '';
     expect((await get(t.app, ggz, `/fhir/Task/${id}`)).status).toBe(200);
     expect((await get(t.app, await token('demo-youth-ggz'), `/fhir/Task/${id}`)).status).toBe(404);
