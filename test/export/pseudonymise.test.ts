@@ -354,6 +354,23 @@ describe('what never goes out', () => {
     ]);
   });
 
+  it('when an organisation has an AGB, a public register the rule lists, then it goes out as it is, and others not', () => {
+    const org = mustRun({
+      resourceType: 'Organization',
+      id: 'o1',
+      identifier: [
+        { system: 'http://fhir.nl/fhir/NamingSystem/agb-z', value: '06001234' },
+        { system: 'https://ggz-noord.example.nl/ids', value: 'local-7' },
+      ],
+      name: 'GGZ Noord-Groningen',
+    });
+    expect(org.identifier).toEqual([
+      { system: 'http://fhir.nl/fhir/NamingSystem/agb-z', value: '06001234' },
+      { system: PSEUDONYM_SYSTEM, value: expect.stringMatching(/^rpn1-/) },
+    ]);
+    expect(org.name).toBeUndefined();
+  });
+
   it('when a resource type is not in the policy, then nothing of it goes out', () => {
     expect(run({ resourceType: 'AuditEvent', id: 'a1' })).toBeUndefined();
   });
@@ -504,6 +521,12 @@ describe('policy files', () => {
     expect(error({ default: 'keep' })).toContain('default: must be equal to constant');
     expect(error({ dates: { default: 'shift', shiftDays: -1 } })).toContain('dates.shiftDays: must be >= 0');
     expect(error({ dates: { default: 'shift' } })).toContain('dates.shiftDays: dates are shifted');
+    expect(
+      error({ resources: { Patient: { identifier: { public: ['http://fhir.nl/fhir/NamingSystem/bsn'] } } } }),
+    ).toContain('resources.Patient.identifier: the BSN identifies a client and is never public');
+    expect(error({ resources: { Patient: { gender: { public: ['http://x.org/'] } } } })).toContain(
+      "resources.Patient.gender: 'public' lists identifier systems",
+    );
     expect(error({ keys: 'x' })).toContain("(root): unknown key 'keys'");
     expect(error({ resources: { Patient: { text: 'keep', extension: 'keep' } } })).toContain(
       'resources.Patient.text: narrative never goes out',

@@ -161,7 +161,7 @@ function applyRule(value: unknown, child: Child, rule: Rule, ctx: Ctx): unknown 
     case 'keep':
       return keepItem(value, child, rule.dates === ctx.dates ? ctx : { ...ctx, dates: rule.dates });
     case 'hash':
-      return hashed(value, child.type, ctx);
+      return hashed(value, child.type, ctx, rule.public);
     case 'postcode':
       return child.type === 'Address' && isRecord(value) ? postcodeOnly(value, ctx) : undefined;
     case 'allow':
@@ -252,19 +252,27 @@ function keepDatatype(value: JsonObject, type: string, place: Place, ctx: Ctx): 
   }
 }
 
-function hashed(value: unknown, type: string, ctx: Ctx): unknown {
-  if (type === 'Identifier') return isRecord(value) ? pseudoIdentifier(value, ctx) : undefined;
+function hashed(value: unknown, type: string, ctx: Ctx, publicSystems?: ReadonlySet<string>): unknown {
+  if (type === 'Identifier') return isRecord(value) ? pseudoIdentifier(value, ctx, publicSystems) : undefined;
   return typeof value === 'string' ? ctx.p.text(value) : undefined;
 }
 
-/** system and value become one keyed pseudonym; the type of identifier stays (as codes). */
-function pseudoIdentifier(value: JsonObject, ctx: Ctx): JsonObject | undefined {
+/**
+ * system and value become one keyed pseudonym; the type of identifier stays (as codes). Systems the
+ * rule lists as public registers (AGB, URA of organisations) go out as they are.
+ */
+function pseudoIdentifier(
+  value: JsonObject,
+  ctx: Ctx,
+  publicSystems?: ReadonlySet<string>,
+): JsonObject | undefined {
   if (typeof value.value !== 'string') return undefined;
   const system = typeof value.system === 'string' ? value.system : '';
   const out: JsonObject = {};
   if (typeof value.use === 'string') out.use = value.use;
   const type = isRecord(value.type) ? codeableConcept(value.type, ctx) : undefined;
   if (type) out.type = type;
+  if (publicSystems?.has(system)) return { ...out, system, value: value.value };
   out.system = PSEUDONYM_SYSTEM;
   out.value = ctx.p.identifier(system, value.value);
   return out;

@@ -9,8 +9,11 @@ export type RuleName = (typeof RULE_NAMES)[number];
 
 export const DATE_MODES = ['exact', 'shift', 'month', 'year'] as const;
 
-/** A rule as written: a name, or an enumeration of the values that may leave verbatim. */
-export type RuleSpec = RuleName | { allow: string[] };
+/**
+ * A rule as written: a name; an enumeration of the values that may leave verbatim; or, for
+ * identifiers, the systems of public registers (AGB, URA) whose values leave verbatim.
+ */
+export type RuleSpec = RuleName | { allow: string[] } | { public: string[] };
 
 export interface CodeSystemSpec {
   system?: string;
@@ -81,6 +84,7 @@ export const policySchema = {
       },
     },
     uris: { type: 'array', default: [], items: uri },
+    // Identifier systems of organisations (AGB, URA): public registers, so they may go out as they are.
     extensions: { type: 'array', default: [], items: uri },
     resources: {
       type: 'object',
@@ -96,6 +100,12 @@ export const policySchema = {
               additionalProperties: false,
               required: ['allow'],
               properties: { allow: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } } },
+            },
+            {
+              type: 'object',
+              additionalProperties: false,
+              required: ['public'],
+              properties: { public: { type: 'array', minItems: 1, items: uri } },
             },
           ],
         },

@@ -17,7 +17,8 @@ import type { PostcodeRules } from './postcodes.js';
 
 export type Rule =
   | { readonly kind: 'keep'; readonly dates: DateMode }
-  | { readonly kind: 'hash' }
+  /** `public`: identifier systems whose values go out as they are (public registers). */
+  | { readonly kind: 'hash'; readonly public?: ReadonlySet<string> }
   | { readonly kind: 'postcode' }
   | { readonly kind: 'allow'; readonly values: ReadonlySet<string> };
 
@@ -46,6 +47,8 @@ export interface Policy {
   readonly extensions: ReadonlySet<string>;
   readonly types: ReadonlyMap<string, TypePolicy>;
 }
+
+const BSN_SYSTEM = 'http://fhir.nl/fhir/NamingSystem/bsn';
 
 /** Types whose content is the client's own: names, addresses, contacts, notes, documents. */
 export const NEVER_KEPT_TYPES: ReadonlySet<string> = new Set([
@@ -196,7 +199,11 @@ function compileType(
 }
 
 function compileRule(spec: RuleSpec, dateDefault: DateMode): Rule | undefined {
-  if (typeof spec !== 'string') return { kind: 'allow', values: new Set(spec.allow) };
+  if (typeof spec !== 'string') {
+    return 'allow' in spec
+      ? { kind: 'allow', values: new Set(spec.allow) }
+      : { kind: 'hash', public: new Set(spec.public) };
+  }
   switch (spec) {
     case 'drop':
       return undefined;
@@ -282,6 +289,7 @@ function ruleProblem(child: Child, spec: RuleSpec): string | undefined {
   const type = child.type;
   const what = `${child.def.path} (${type})`;
   if (NEVER_KEPT_TYPES.has(type)) return `${what} never goes out; only 'drop' applies`;
+  if (typeof spec !== 'string' && 'public' in spec) return publicProblem(spec.public, what, type);
   if (typeof spec !== 'string') {
     return child.content.kind === 'primitive' && !isDateType(type)
       ? undefined
@@ -305,6 +313,11 @@ function ruleProblem(child: Child, spec: RuleSpec): string | undefined {
     default:
       return spec satisfies never;
   }
+}
+
+function publicProblem(systems: readonly string[], what: string, type: string): string | undefined {
+  if (type !== 'Identifier') return `'public' lists identifier systems, not values of ${what}`;
+  return systems.includes(BSN_SYSTEM) ? 'the BSN identifies a client and is never public' : undefined;
 }
 
 function keepProblem(child: Child, spec: RuleSpec, what: string): string | undefined {
