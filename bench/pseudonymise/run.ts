@@ -27,12 +27,14 @@ const options = {
   postcodeAreas: coarsenAreas(new Map([['9712', 25]]), policy.postcode),
 };
 
-function perSecond(resources: readonly object[], minMs = 1500): number {
+type Input = Parameters<typeof pseudonymise>[0];
+
+function perSecond(resources: readonly Input[], minMs = 1500): number {
   for (const r of resources) pseudonymise(r, policy, keys, options);
   let n = 0;
   const start = performance.now();
   while (performance.now() - start < minMs) {
-    pseudonymise(resources[n % resources.length] ?? {}, policy, keys, options);
+    pseudonymise(resources[n % resources.length] ?? { resourceType: 'Basic' }, policy, keys, options);
     n++;
   }
   return Math.round(n / ((performance.now() - start) / 1000));
