@@ -34,6 +34,7 @@ function isRecord(v: unknown): v is Json {
 }
 
 const UCUM = 'http://unitsofmeasure.org';
+const NO_PROFILES: readonly string[] = Object.freeze([]);
 
 /** Beyond this depth the walker stops descending (hostile input must not exhaust the stack). */
 const MAX_DEPTH = 128;
@@ -584,13 +585,22 @@ export class Walker {
       this.report('error', 'structure', typeof rt === 'string' ? `Unknown resource type '${clip(rt)}'` : 'The resource has no resourceType');
       return;
     }
-    const allowed = el.types.map((t) => t.code);
-    if (!allowed.includes('Resource') && !allowed.includes(rt) && !(allowed.includes('DomainResource') && rt !== 'Bundle' && rt !== 'Parameters' && rt !== 'Binary')) {
-      this.report('error', 'structure', `A resource of type ${rt} is not allowed here (allowed: ${allowed.join(', ')})`);
+    let anyType = false;
+    let domain = false;
+    let listed = false;
+    let profiles: readonly string[] = NO_PROFILES;
+    for (const t of el.types) {
+      if (t.code === 'Resource') anyType = true;
+      else if (t.code === 'DomainResource') domain = true;
+      else if (t.code !== rt) continue;
+      else listed = true;
+      if (t.profiles.length > 0) profiles = profiles.length === 0 ? t.profiles : [...profiles, ...t.profiles];
+    }
+    if (!anyType && !listed && !(domain && rt !== 'Bundle' && rt !== 'Parameters' && rt !== 'Binary')) {
+      this.report('error', 'structure', `A resource of type ${rt} is not allowed here (allowed: ${el.types.map((t) => t.code).join(', ')})`);
       return;
     }
     const kind = el.path.endsWith('.contained') ? 'contained' : 'entry';
-    const profiles = el.types.filter((t) => t.code === rt || t.code === 'Resource' || t.code === 'DomainResource').flatMap((t) => t.profiles);
     this.validateResource(value, profiles.length > 0 ? profiles : type.profiles, kind);
   }
 

@@ -52,21 +52,30 @@ const VITAL_SIGNS: readonly VitalSign[] = [
   },
 ];
 
-function codings(code: unknown): Json[] {
-  return isRecord(code) && Array.isArray(code.coding) ? code.coding.filter(isRecord) : [];
-}
-
-function hasCode(cs: readonly Json[], system: string, codes: readonly string[]): boolean {
-  return cs.some((c) => c.system === system && typeof c.code === 'string' && codes.includes(c.code));
-}
+/** `system|code` -> the vital sign (first match in table order), for LOINC and SNOMED CT. */
+const BY_CODE: ReadonlyMap<string, { readonly order: number; readonly profile: string }> = (() => {
+  const m = new Map<string, { order: number; profile: string }>();
+  const add = (key: string, order: number, profile: string): void => {
+    if (!m.has(key)) m.set(key, { order, profile });
+  };
+  VITAL_SIGNS.forEach((v, i) => v.loinc.forEach((c) => add(`${LOINC}|${c}`, i, SD + v.profile)));
+  // SNOMED CT codes are considered only after every LOINC code (ordered after the LOINC table).
+  VITAL_SIGNS.forEach((v, i) => v.snomed.forEach((c) => add(`${SNOMED}|${c}`, VITAL_SIGNS.length + i, SD + v.profile)));
+  return m;
+})();
 
 /** The vital signs profile an Observation must conform to, if its code is a vital sign. */
 export function vitalSignsProfile(observation: Json): string | undefined {
-  const cs = codings(observation.code);
-  if (cs.length === 0) return undefined;
-  for (const v of VITAL_SIGNS) if (hasCode(cs, LOINC, v.loinc)) return SD + v.profile;
-  for (const v of VITAL_SIGNS) if (hasCode(cs, SNOMED, v.snomed)) return SD + v.profile;
-  return undefined;
+  const code = observation.code;
+  if (!isRecord(code) || !Array.isArray(code.coding)) return undefined;
+  let best: { order: number; profile: string } | undefined;
+  for (const c of code.coding) {
+    if (!isRecord(c) || typeof c.system !== 'string' || typeof c.code !== 'string') continue;
+    if (c.system !== LOINC && c.system !== SNOMED) continue;
+    const hit = BY_CODE.get(`${c.system}|${c.code}`);
+    if (hit && (!best || hit.order < best.order)) best = hit;
+  }
+  return best?.profile;
 }
 
 /** `ImplementationGuide.global`: resource type -> profiles, from the guides given to a validator. */

@@ -62,11 +62,17 @@ function isLeap(y: number): boolean {
 }
 
 /** Whether the YYYY-MM-DD prefix (if any) names a real calendar day. */
+function digits(s: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) n = n * 10 + (s.charCodeAt(i) - 48);
+  return n;
+}
+
 function realDate(s: string): boolean {
   if (s.length < 10) return true;
-  const y = Number(s.slice(0, 4));
-  const m = Number(s.slice(5, 7));
-  const d = Number(s.slice(8, 10));
+  const y = digits(s, 0, 4);
+  const m = digits(s, 5, 7);
+  const d = digits(s, 8, 10);
   const max = m === 2 && isLeap(y) ? 29 : (DAYS_IN_MONTH[m - 1] ?? 31);
   return d <= max;
 }

@@ -146,6 +146,23 @@ interface DefAt {
   readonly type: TypeRef | undefined;
 }
 
+const definitions = new WeakMap<ElementNode, Map<string, DefAt | null>>();
+
+/** definitionAt, once per slice and discriminator path (definitions do not change under a tree). */
+function cachedDefinitionAt(slice: ElementNode, path: string, segs: readonly Segment[], env: SliceEnv): DefAt | undefined {
+  let byPath = definitions.get(slice);
+  if (!byPath) {
+    byPath = new Map();
+    definitions.set(slice, byPath);
+  }
+  let d = byPath.get(path);
+  if (d === undefined) {
+    d = definitionAt(slice, segs, env) ?? null;
+    byPath.set(path, d);
+  }
+  return d ?? undefined;
+}
+
 /** Finds the element definition the discriminator path reaches inside a slice. */
 function definitionAt(slice: ElementNode, segs: readonly Segment[], env: SliceEnv): DefAt | undefined {
   let node: ElementNode = slice;
@@ -253,7 +270,7 @@ export function matchesSlice(
     const segs = parseDiscriminatorPath(d.path);
     if (!segs) return { problem: `unsupported discriminator path '${d.path}'` };
     const values = evaluate({ value: item, type: itemType }, segs, env);
-    const def = definitionAt(slice, segs, env);
+    const def = cachedDefinitionAt(slice, d.path, segs, env);
     const r = checkDiscriminator(d, values, def, slice, env);
     if (r === false) return false;
     if (r === true) decided = true;
