@@ -47,8 +47,8 @@ export interface BundleIndex {
   /** The Bundle resource (for resolve() in invariants). */
   readonly bundle: Json;
   readonly byFullUrl: ReadonlyMap<string, Json>;
-  /** `Type/id` -> resources, for entries whose fullUrl does not say where they live. */
-  readonly byTypeId: ReadonlyMap<string, Json[]>;
+  /** `Type/id` -> resources, for entries whose fullUrl does not say where they live (made on first use). */
+  byTypeId: Map<string, Json[]> | undefined;
   /** The fullUrl of each entry resource. */
   readonly fullUrlOf: ReadonlyMap<Json, string>;
   /**
@@ -72,7 +72,6 @@ export function addLink(index: BundleIndex, from: Json, to: Json): void {
 /** Indexes the entries of a Bundle once (linear), for reference resolution. */
 export function indexBundle(bundle: Json): BundleIndex {
   const byFullUrl = new Map<string, Json>();
-  const byTypeId = new Map<string, Json[]>();
   const fullUrlOf = new Map<Json, string>();
   const entries = Array.isArray(bundle.entry) ? bundle.entry : [];
   for (const e of entries) {
@@ -82,6 +81,17 @@ export function indexBundle(bundle: Json): BundleIndex {
       if (!byFullUrl.has(e.fullUrl)) byFullUrl.set(e.fullUrl, r);
       fullUrlOf.set(r, e.fullUrl);
     }
+  }
+  return { bundle, byFullUrl, byTypeId: undefined, fullUrlOf, links: new Map() };
+}
+
+function typeIdIndex(index: BundleIndex): Map<string, Json[]> {
+  if (index.byTypeId) return index.byTypeId;
+  const byTypeId = new Map<string, Json[]>();
+  const entries = Array.isArray(index.bundle.entry) ? index.bundle.entry : [];
+  for (const e of entries) {
+    if (!isRecord(e) || !isRecord(e.resource)) continue;
+    const r = e.resource;
     if (typeof r.resourceType === 'string' && typeof r.id === 'string') {
       const key = `${r.resourceType}/${r.id}`;
       const list = byTypeId.get(key);
@@ -89,7 +99,8 @@ export function indexBundle(bundle: Json): BundleIndex {
       else byTypeId.set(key, [r]);
     }
   }
-  return { bundle, byFullUrl, byTypeId, fullUrlOf, links: new Map() };
+  index.byTypeId = byTypeId;
+  return byTypeId;
 }
 
 /** The server base of a RESTful fullUrl (`http://x/fhir/Patient/1` -> `http://x/fhir/`). */
@@ -118,7 +129,7 @@ export function resolveInBundle(
     if (hit) return hit;
   }
   // Entries without a RESTful fullUrl are found by type and id.
-  const candidates = index.byTypeId.get(`${ref.type}/${ref.id}`) ?? [];
+  const candidates = typeIdIndex(index).get(`${ref.type}/${ref.id}`) ?? [];
   for (const c of candidates) {
     const fu = index.fullUrlOf.get(c);
     if (fu === undefined || restBase(fu, isType) === undefined || base === undefined) return c;

@@ -805,7 +805,8 @@ export class Walker {
     const ctx = this.invariantContext();
     const hook = this.env.hooks.invariants;
     let typeName: string | undefined | null = null;
-    for (const c of prepared) {
+    for (let i = 0; i < prepared.length; i++) {
+      const c = prepared[i] as PreparedConstraint;
       let ok: boolean;
       if (c.native) {
         ok = c.native(value, ctx);

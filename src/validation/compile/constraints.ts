@@ -19,9 +19,17 @@ function isRecord(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+const underscored = new Map<string, string>();
+
 /** FHIRPath `x.exists()` on a JSON property: the value or its `_x` extension part is present. */
 function has(o: Json, name: string): boolean {
-  return o[name] !== undefined || o['_' + name] !== undefined;
+  if (o[name] !== undefined) return true;
+  let u = underscored.get(name);
+  if (u === undefined) {
+    u = '_' + name;
+    underscored.set(name, u);
+  }
+  return o[u] !== undefined;
 }
 
 const NONE: readonly never[] = Object.freeze([]);
@@ -58,6 +66,11 @@ function ext1(node: unknown): boolean {
   return hasExt !== hasValue;
 }
 
+/** Most resources have no contained resources: the dom-* invariants then hold at once. */
+function noContained(node: unknown): boolean {
+  return !isRecord(node) || node.contained === undefined;
+}
+
 function contained(node: unknown): readonly Json[] {
   return isRecord(node) ? records(node.contained) : NONE;
 }
@@ -76,6 +89,7 @@ function collectLocalRefs(v: unknown, out: Set<string>, depth = 0): void {
 
 /** dom-3: every contained resource is referenced from the resource, or refers to it with '#'. */
 function dom3(node: unknown): boolean {
+  if (noContained(node)) return true;
   const cs = contained(node);
   if (cs.length === 0) return true;
   const refs = new Set<string>();
@@ -134,16 +148,16 @@ const htmlCheck: HtmlCheck | undefined = (() => {
 const NATIVE: ReadonlyMap<string, NativeCheck> = new Map<string, NativeCheck>([
   ['ele-1|hasValue() or (children().count() > id.count())', ele1],
   ['ext-1|extension.exists() != value.exists()', ext1],
-  ['dom-2|contained.contained.empty()', (n) => contained(n).every((c) => list(c.contained).length === 0)],
+  ['dom-2|contained.contained.empty()', (n) => noContained(n) || contained(n).every((c) => list(c.contained).length === 0)],
   [
     "dom-3|contained.where((('#'+id in (%resource.descendants().reference | %resource.descendants().as(canonical) | %resource.descendants().as(uri) | %resource.descendants().as(url))) or descendants().where(reference = '#').exists() or descendants().where(as(canonical) = '#').exists() or descendants().where(as(canonical) = '#').exists()).not()).trace('unmatched', id).empty()",
     dom3,
   ],
   [
     'dom-4|contained.meta.versionId.empty() and contained.meta.lastUpdated.empty()',
-    (n) => contained(n).every((c) => !isRecord(c.meta) || (!has(c.meta, 'versionId') && !has(c.meta, 'lastUpdated'))),
+    (n) => noContained(n) || contained(n).every((c) => !isRecord(c.meta) || (!has(c.meta, 'versionId') && !has(c.meta, 'lastUpdated'))),
   ],
-  ['dom-5|contained.meta.security.empty()', (n) => contained(n).every((c) => !isRecord(c.meta) || list(c.meta.security).length === 0)],
+  ['dom-5|contained.meta.security.empty()', (n) => noContained(n) || contained(n).every((c) => !isRecord(c.meta) || list(c.meta.security).length === 0)],
   // Only a resource that is not contained needs narrative (as corrected in later versions).
   ['dom-6|text.`div`.exists()', (n, ctx) => ctx.rootResource !== n || (isRecord(n) && isRecord(n.text) && has(n.text, 'div'))],
   [
