@@ -11,8 +11,6 @@
  */
 import { createRequire } from 'node:module';
 import type { Resource } from '@medplum/fhirtypes';
-import fhirpath from 'fhirpath';
-import r4 from 'fhirpath/fhir-context/r4';
 import { typedValue, type TypedValue } from './values.js';
 
 /** A value an expression yielded, with the resource it sits in (undefined for computed values). */
@@ -51,9 +49,18 @@ interface TypesModule {
   FP_Date: { new (ctx: unknown, s: string): object; isoDate(d: Date): string };
 }
 type Evaluator = (data: unknown, env: Record<string, unknown>, options: object) => unknown;
+interface FhirPathModule {
+  compile(expression: string, model: unknown, options: object): Evaluator;
+  types(values: unknown[]): string[];
+  resolveInternalTypes(value: unknown): unknown;
+}
 
-// fhirpath.js internals are loaded as CommonJS, so that they are the classes the engine uses.
-const types = createRequire(import.meta.url)('fhirpath/src/types.js') as TypesModule;
+// fhirpath.js is loaded as CommonJS, engine and internals alike: the nodes resolve() makes must
+// be of the class the engine uses, and the ES build is a separate bundle with its own copy.
+const require = createRequire(import.meta.url);
+const fhirpath = require('fhirpath') as FhirPathModule;
+const r4 = require('fhirpath/fhir-context/r4') as unknown;
+const types = require('fhirpath/src/types.js') as TypesModule;
 
 /** Compiled expressions by expression string; bounded, as Questionnaires come from outside. */
 class ExpressionCache {
@@ -63,7 +70,7 @@ class ExpressionCache {
   get(expression: string): Evaluator {
     const hit = this.compiled.get(expression);
     if (hit) return hit;
-    const fn = fhirpath.compile(expression, r4, { resolveInternalTypes: false }) as Evaluator;
+    const fn = fhirpath.compile(expression, r4, { resolveInternalTypes: false });
     if (this.compiled.size >= this.limit) {
       const oldest = this.compiled.keys().next().value;
       if (oldest !== undefined) this.compiled.delete(oldest);
@@ -104,7 +111,7 @@ function errorText(err: unknown): string {
 }
 
 function found(node: unknown): FoundValue[] {
-  const type = (fhirpath.types([node]) as string[])[0] ?? '';
+  const type = fhirpath.types([node])[0] ?? '';
   const value = typedValue(type, fhirpath.resolveInternalTypes(node));
   if (!value) return [];
   const source = sourceOf(node);
