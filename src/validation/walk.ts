@@ -12,7 +12,7 @@
 import type { OperationOutcomeIssue, StructureDefinition } from '@medplum/fhirtypes';
 import type { IssueCode, Severity } from '../fhir/outcomes.js';
 import { validateBundleRules } from './bundle.js';
-import type { ChildSlot, Compiler, SlotMap } from './compile/compiler.js';
+import type { ChildSlot, Compiler, RequiredChild, SlotMap } from './compile/compiler.js';
 import { compiledFor, touches, type PreparedConstraint } from './compile/constraints.js';
 import { LiteBail } from './compile/fhirpath-lite.js';
 import type { BindingDef, Discriminator, ElementNode, TypeRef } from './compile/element-tree.js';
@@ -347,7 +347,9 @@ export class Walker {
   }
 
   private checkRequired(obj: Json, slots: SlotMap): void {
-    for (const r of slots.required) {
+    const required = slots.required;
+    for (let k = 0; k < required.length; k++) {
+      const r = required[k] as RequiredChild;
       let found = 0;
       for (let i = 0; i < r.names.length; i++) found += countOf(obj[r.names[i] as string], obj[r.extNames[i] as string]);
       if (found < r.element.min) {
@@ -839,11 +841,16 @@ export class Walker {
   ): boolean | { error: string } {
     if (c.shape.always || !isRecord(value) || touches(value, c.shape.roots)) return this.runInvariant(hook, c, value, ctx, typeName);
     const rt = typeof value.resourceType === 'string' ? value.resourceType : undefined;
-    const key = `${c.def.expression}\u0000${typeName ?? rt ?? ''}`;
-    let cache = emptyResults.get(hook);
+    const key = typeName ?? rt ?? '';
+    let byHook = emptyResults.get(c);
+    if (!byHook) {
+      byHook = new WeakMap();
+      emptyResults.set(c, byHook);
+    }
+    let cache = byHook.get(hook);
     if (!cache) {
       cache = new Map();
-      emptyResults.set(hook, cache);
+      byHook.set(hook, cache);
     }
     let r = cache.get(key);
     if (r === undefined) {
@@ -1159,8 +1166,8 @@ export class Walker {
   }
 }
 
-/** Results of invariants on an empty value, per FHIRPath engine and `expression\0type`. */
-const emptyResults = new WeakMap<object, Map<string, boolean | { error: string }>>();
+/** Results of invariants on an empty value: per invariant, FHIRPath engine and type. */
+const emptyResults = new WeakMap<PreparedConstraint, WeakMap<object, Map<string, boolean | { error: string }>>>();
 
 /** The type name FHIRPath needs for a node: none for a resource, the element path for backbones. */
 function invariantTypeName(value: unknown, el: ElementNode, type: TypeRef | undefined): string | undefined {

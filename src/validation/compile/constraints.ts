@@ -364,7 +364,8 @@ function analyse(expression: string): ExpressionShape {
 export function touches(value: Record<string, unknown>, roots: readonly string[]): boolean {
   for (const key in value) {
     const start = key.charCodeAt(0) === 95 ? 1 : 0;
-    for (const r of roots) {
+    for (let i = 0; i < roots.length; i++) {
+      const r = roots[i] as string;
       if (!key.startsWith(r, start)) continue;
       const end = start + r.length;
       if (end === key.length) return true;

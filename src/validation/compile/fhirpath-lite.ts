@@ -468,7 +468,11 @@ class Parser {
       case 'exists':
         if (a.length === 0) return (f, t, c) => bool(input(f, t, c).length > 0);
         arity(1);
-        return (f, t, c) => bool(input(f, t, c).some((x) => criterion(a0, x, c)));
+        return (f, t, c) => {
+          const items = input(f, t, c);
+          for (let i = 0; i < items.length; i++) if (criterion(a0, items[i], c)) return TRUE;
+          return FALSE;
+        };
       case 'empty':
         arity(0);
         return (f, t, c) => bool(input(f, t, c).length === 0);
@@ -491,10 +495,21 @@ class Parser {
         };
       case 'where':
         arity(1);
-        return (f, t, c) => input(f, t, c).filter((x) => criterion(a0, x, c));
+        return (f, t, c) => {
+          const items = input(f, t, c);
+          let out: unknown[] | undefined;
+          for (let i = 0; i < items.length; i++) {
+            if (criterion(a0, items[i], c)) (out ??= []).push(items[i]);
+          }
+          return out ?? EMPTY;
+        };
       case 'all':
         arity(1);
-        return (f, t, c) => bool(input(f, t, c).every((x) => criterion(a0, x, c)));
+        return (f, t, c) => {
+          const items = input(f, t, c);
+          for (let i = 0; i < items.length; i++) if (!criterion(a0, items[i], c)) return FALSE;
+          return TRUE;
+        };
       case 'select':
         arity(1);
         return (f, t, c) => input(f, t, c).flatMap((x) => a0([x], x, c));
@@ -731,8 +746,21 @@ function logic3(op: 'and' | 'or' | 'xor' | 'implies', l: boolean | undefined, rf
   }
 }
 
+/** The focus of a criterion, reused: criteria are evaluated one item at a time, never re-entered. */
+const criterionFocus: unknown[] = [undefined];
+let criterionDepth = 0;
+
 function criterion(f: Fn, item: unknown, ctx: LiteContext): boolean {
-  return truth(f([item], item, ctx)) === true;
+  // Nested criteria (a where() inside a where()) each get their own focus array.
+  const focus = criterionDepth === 0 ? criterionFocus : [item];
+  focus[0] = item;
+  criterionDepth++;
+  try {
+    return truth(f(focus, item, ctx)) === true;
+  } finally {
+    criterionDepth--;
+    if (criterionDepth === 0) criterionFocus[0] = undefined;
+  }
 }
 
 const DATE_LIKE = /^\d{4}(-\d\d(-\d\d)?)?(T|$)|^\d\d:\d\d/;
@@ -836,6 +864,8 @@ function deepEqual(a: unknown, b: unknown, depth = 0): boolean {
 export type LiteInvariant = (node: unknown, ctx: LiteContext, typeName?: string) => boolean;
 
 const cache = new Map<string, LiteInvariant | null>();
+/** The focus of an evaluation, reused (evaluations are synchronous and never nested). */
+const rootFocus: unknown[] = [undefined];
 
 /**
  * The expression compiled to a closure returning the invariant's verdict (true when it holds:
@@ -851,9 +881,14 @@ export function compileLite(expression: string): LiteInvariant | undefined {
     try {
       const fn = new Parser(toks).parseAll();
       result = (node, ctx) => {
-        const out = fn([node], node, ctx);
-        if (out.length === 1 && typeof out[0] === 'boolean') return out[0];
-        return out.length > 0 && out.every((x) => x !== false);
+        rootFocus[0] = node;
+        try {
+          const out = fn(rootFocus, node, ctx);
+          if (out.length === 1 && typeof out[0] === 'boolean') return out[0];
+          return out.length > 0 && out.every((x) => x !== false);
+        } finally {
+          rootFocus[0] = undefined;
+        }
       };
     } catch (err) {
       if (!(err instanceof Unsupported)) throw err;
