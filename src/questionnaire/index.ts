@@ -13,4 +13,5 @@ export {
   type SourceKind,
 } from './populate.js';
 export { extract } from './extract.js';
+export { referralReport, type ReferralReport } from './report.js';
 export { EXT as QUESTIONNAIRE_EXTENSIONS } from './sdc.js';

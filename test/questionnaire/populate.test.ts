@@ -6,7 +6,7 @@
  */
 import type { Questionnaire, QuestionnaireItem } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
-import { populate, type PopulateResult } from '../../src/questionnaire/index.js';
+import { populate, referralReport, type PopulateResult } from '../../src/questionnaire/index.js';
 import {
   answersTo,
   context,
@@ -400,5 +400,28 @@ describe('a Questionnaire the code has never seen', () => {
       ['warning', 'Questionnaire', 'The launch context %encounter was not su'],
       ['warning', 'Questionnaire.item[7]', "initialExpression of item 'broken' could"],
     ]);
+  });
+});
+
+describe('the intake report of a referral', () => {
+  it('when the intake questionnaires are reported for a referral, then each counts its answered, open and monitoring questions and the totals add up', () => {
+    const report = referralReport(
+      [questionnaire('positive-health'), questionnaire('phq-9'), questionnaire('ggz-intake')],
+      context(),
+      'ServiceRequest/referral-2026-05',
+    );
+    expect(
+      report.questionnaires.map((r) => [r.questionnaire, r.answeredBefore, r.open, r.monitoring]),
+    ).toEqual([
+      ['https://overdracht.dev/fhir/Questionnaire/positive-health', 2, 4, 0],
+      ['https://overdracht.dev/fhir/Questionnaire/phq-9', 0, 0, 10],
+      ['https://overdracht.dev/fhir/Questionnaire/ggz-intake', 16, 5, 1],
+    ]);
+    expect(report).toMatchObject({
+      referral: 'ServiceRequest/referral-2026-05',
+      answeredBefore: 18,
+      open: 9,
+      monitoring: 11,
+    });
   });
 });
