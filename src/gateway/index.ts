@@ -100,8 +100,22 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
 
 type Resolved = GatewayOptions & { clock: () => Date; logger: Logger; newId: () => string };
 
+/** What the routes are built from. */
+interface Parts {
+  config: Config;
+  db: Database;
+  registry: SearchParamRegistry;
+  store: ResourceStore;
+  auditLog: AuditLog;
+  metrics: Metrics;
+  intake: IntakeDeps;
+  validate: (resource: unknown, profiles: readonly string[]) => OperationOutcome;
+  endpoint: string;
+  options: Resolved;
+}
+
 function build(config: Config, db: Database, options: Resolved): Gateway {
-  const { clock, logger, newId } = options;
+  const { clock, newId } = options;
   const endpoint = `${config.baseUrl.replace(/\/$/, '')}/fhir`;
   const registry = new SearchParamRegistry(GATEWAY_TYPES);
   const store = new ResourceStore(db, { registry, clock, newId });
@@ -109,7 +123,6 @@ function build(config: Config, db: Database, options: Resolved): Gateway {
   const validator = options.validator ?? createValidator({ includeProjectPackage: true });
   const metrics = createMetrics();
   const validate = (resource: unknown, profiles: readonly string[]): OperationOutcome => validator.validate(resource, { profiles });
-
   const intake: IntakeDeps = {
     validate,
     repo: new GatewayIntakeRepository(db, store, new IdempotencyStore(db, clock), auditLog),
@@ -118,48 +131,19 @@ function build(config: Config, db: Database, options: Resolved): Gateway {
     newId,
     endpoint,
     onCheck: (check, seconds) => metrics.validationSeconds.observe({ stage: check }, seconds),
+    keeps: (type) => registry.isStored(type),
   };
-  const visible = new VisibleResources(db, store, registry);
-  const disclose = (principal: Principal, interaction: 'read' | 'search-type', resources: readonly Resource[], requestId: string | undefined) =>
-    recordAccess(auditLog, {
-      principal,
-      action: 'R',
-      interaction,
-      resources,
-      legalBasis: principal.roles.includes('privacy-officer') ? 'privacy-officer-review' : 'implied-consent-referral',
-      sourceSystem: endpoint,
-      recorded: clock(),
-      ...(requestId ? { requestId } : {}),
-    });
-  const taskDeps = { db, store, auditLog, transition: options.transition ?? minimalTransitions, now: clock, endpoint };
-
-  const routes: FhirRoute[] = [
-    ...messagingRoutes({ intake, bodyLimitBytes: config.http.bodyLimitBytes, onRefused: (stage) => metrics.validationFailures.inc({ stage }) }),
-    ...validateRoutes({ validate: countingValidate(validate, metrics), bodyLimitBytes: config.http.bodyLimitBytes, types: GATEWAY_TYPES }),
-    ...resourceRoutes({ types: readableTypes((t) => store.supportedSearchParams(t)), visible, base: endpoint, recordAccess: disclose }),
-    ...auditEventRoutes({ trail: new AuditTrail(db), visible, base: endpoint, recordAccess: disclose }),
-    ...taskRoutes({
-      bodyLimitBytes: config.http.bodyLimitBytes,
-      perform: (principal, id, action, input, requestId) => performTaskAction(taskDeps, principal, id, action, input, requestId),
-    }),
-  ];
+  const parts: Parts = { config, db, registry, store, auditLog, metrics, intake, validate, endpoint, options };
   const app = createApp({
     config,
-    logger,
+    logger: options.logger,
     metrics,
     jtis: new DatabaseJtiStore(db, clock),
     now: clock,
     version: packageVersion(),
-    routes,
+    routes: gatewayRoutes(parts),
     supportedProfiles: supportedProfiles(),
-    health: async () => {
-      try {
-        await db.query('SELECT 1');
-        return { ok: true, details: { database: db.driver } };
-      } catch {
-        return { ok: false, details: { database: 'unavailable' } };
-      }
-    },
+    health: () => databaseHealth(db),
   });
   return {
     app,
@@ -171,6 +155,43 @@ function build(config: Config, db: Database, options: Resolved): Gateway {
     // A database handed in belongs to the caller.
     close: async () => (options.database ? undefined : db.close()),
   };
+}
+
+/** Every FHIR route of the gateway; the CapabilityStatement is derived from this list. */
+function gatewayRoutes(p: Parts): FhirRoute[] {
+  const bodyLimitBytes = p.config.http.bodyLimitBytes;
+  const visible = new VisibleResources(p.db, p.store, p.registry);
+  const disclose = (principal: Principal, interaction: 'read' | 'search-type', resources: readonly Resource[], requestId: string | undefined) =>
+    recordAccess(p.auditLog, {
+      principal,
+      action: 'R',
+      interaction,
+      resources,
+      legalBasis: principal.roles.includes('privacy-officer') ? 'privacy-officer-review' : 'implied-consent-referral',
+      sourceSystem: p.endpoint,
+      recorded: p.options.clock(),
+      ...(requestId ? { requestId } : {}),
+    });
+  const taskDeps = { db: p.db, store: p.store, auditLog: p.auditLog, transition: p.options.transition ?? minimalTransitions, now: p.options.clock, endpoint: p.endpoint };
+  return [
+    ...messagingRoutes({ intake: p.intake, bodyLimitBytes, onRefused: (stage) => p.metrics.validationFailures.inc({ stage }) }),
+    ...validateRoutes({ validate: countingValidate(p.validate, p.metrics), bodyLimitBytes, types: GATEWAY_TYPES }),
+    ...resourceRoutes({ types: readableTypes((t) => p.store.supportedSearchParams(t)), visible, base: p.endpoint, recordAccess: disclose }),
+    ...auditEventRoutes({ trail: new AuditTrail(p.db), visible, base: p.endpoint, recordAccess: disclose }),
+    ...taskRoutes({
+      bodyLimitBytes,
+      perform: (principal, id, action, input, requestId) => performTaskAction(taskDeps, principal, id, action, input, requestId),
+    }),
+  ];
+}
+
+async function databaseHealth(db: Database): Promise<{ ok: boolean; details: Record<string, string> }> {
+  try {
+    await db.query('SELECT 1');
+    return { ok: true, details: { database: db.driver } };
+  } catch {
+    return { ok: false, details: { database: 'unavailable' } };
+  }
 }
 
 /** `$validate` observed like intake: its time, and whether it found errors. */

@@ -33,6 +33,8 @@ export interface IntakeDeps {
   endpoint: string;
   /** Observes the time of each check (metrics). */
   onCheck?(check: Check, seconds: number): void;
+  /** Whether the repository keeps resources of this type; a message with others is refused before anything is stored. */
+  keeps?(resourceType: string): boolean;
 }
 
 export type IntakeResult =
@@ -57,6 +59,14 @@ export async function receiveReferral(body: unknown, requestHash: string, princi
   const serviceRequest = msg.focus.find((f) => f.resource.resourceType === 'ServiceRequest');
   if (!serviceRequest) {
     return refuse('shape', 422, invalid('MessageHeader.focus must point to the referral ServiceRequest', 'Bundle.entry[0].resource.focus'));
+  }
+  const foreign = msg.index.entries.find((e) => e.index > 0 && deps.keeps && !deps.keeps(e.resource.resourceType));
+  if (foreign) {
+    return refuse(
+      'shape',
+      422,
+      invalid(`This gateway does not keep resources of type ${foreign.resource.resourceType}`, `Bundle.entry[${foreign.index}].resource.resourceType`),
+    );
   }
   // The validator checks base definitions and profiles in one pass; its findings are reported in
   // the promised order: base errors first, then the gate (its codes name R1), then the profiles.

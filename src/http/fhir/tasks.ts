@@ -4,12 +4,11 @@
  * required to reject or cancel). The answer is the new Task version; a change the workflow does
  * not allow is a 409 that says why.
  */
-import type { CodeableConcept, Parameters } from '@medplum/fhirtypes';
+import type { CodeableConcept, Parameters, Task } from '@medplum/fhirtypes';
 import type { Request } from 'express';
 import { invalid, OperationOutcomeError } from '../../fhir/outcomes.js';
 import { TASK_ACTIONS, type TaskAction, type TaskActionInput } from '../../gateway/task-actions.js';
 import type { Principal } from '../../auth/smart.js';
-import type { Task } from '@medplum/fhirtypes';
 import { readFhirJson } from '../body.js';
 import { sendResource } from '../respond.js';
 import type { FhirRoute } from '../routes.js';
