@@ -41,6 +41,7 @@ import {
   itemPopulationContext,
   launchContextNames,
   observationLinkPeriod,
+  unsupportedInitialExpression,
   variables,
 } from './sdc.js';
 import {
@@ -365,6 +366,12 @@ class Population {
   /** initialExpression: https://hl7.org/fhir/uv/sdc/StructureDefinition-sdc-questionnaire-initialExpression.html */
   private fromExpression(item: QuestionnaireItem, frame: Frame, where: string): Filled | undefined {
     const init = initialExpression(item);
+    const language = unsupportedInitialExpression(item);
+    if (language)
+      this.warn(
+        `initialExpression of item '${item.linkId}' is ${language}; only FHIRPath is evaluated`,
+        where,
+      );
     if (!init) return undefined;
     const result = evaluate(init.expression, this.skeleton, this.scope(frame));
     if ('error' in result) {

@@ -50,6 +50,12 @@ export function initialExpression(item: QuestionnaireItem): NamedExpression | un
   return fhirPathExpression(extensions(item, EXT.initialExpression)[0]?.valueExpression);
 }
 
+/** The language of an initialExpression that is not FHIRPath (CQL, x-fhir-query), which is not evaluated here. */
+export function unsupportedInitialExpression(item: QuestionnaireItem): string | undefined {
+  const e = extensions(item, EXT.initialExpression)[0]?.valueExpression;
+  return e && !fhirPathExpression(e) ? (e.language ?? 'unknown') : undefined;
+}
+
 /** https://hl7.org/fhir/uv/sdc/StructureDefinition-sdc-questionnaire-itemPopulationContext.html */
 export function itemPopulationContext(on: Extended): NamedExpression | undefined {
   return fhirPathExpression(extensions(on, EXT.itemPopulationContext)[0]?.valueExpression);

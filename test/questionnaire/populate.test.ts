@@ -337,6 +337,19 @@ describe('a Questionnaire the code has never seen', () => {
         type: 'string',
         extension: [expression(`${SDC}sdc-questionnaire-initialExpression`, '%record.entry.(')],
       },
+      {
+        linkId: 'query',
+        type: 'string',
+        extension: [
+          {
+            url: `${SDC}sdc-questionnaire-initialExpression`,
+            valueExpression: {
+              language: 'application/x-fhir-query',
+              expression: 'Observation?patient={{%patient.id}}',
+            },
+          },
+        ],
+      },
     ],
   };
   const result = populate(written, context());
@@ -393,12 +406,14 @@ describe('a Questionnaire the code has never seen', () => {
     expect(statusOf(result, 'mood-recent')).toBe('open');
   });
 
-  it('when a declared launch context is not supplied or an expression is broken, then population goes on and warns about each', () => {
+  it('when a declared launch context is not supplied, an expression is broken or not FHIRPath, then population goes on and warns about each', () => {
     expect(statusOf(result, 'visit')).toBe('open');
     expect(statusOf(result, 'broken')).toBe('open');
+    expect(statusOf(result, 'query')).toBe('open');
     expect(result.issues.map((i) => [i.severity, i.expression?.[0], i.diagnostics?.slice(0, 40)])).toEqual([
       ['warning', 'Questionnaire', 'The launch context %encounter was not su'],
       ['warning', 'Questionnaire.item[7]', "initialExpression of item 'broken' could"],
+      ['warning', 'Questionnaire.item[8]', "initialExpression of item 'query' is app"],
     ]);
   });
 });
