@@ -5,10 +5,14 @@
 import express from 'express';
 
 const app = express();
-app.post('/fhir/\\$process-message', express.json({ type: 'application/fhir+json', limit: '5mb' }), (req, res) => {
-  const body = req.body as { resourceType?: unknown };
-  res.status(200).json({ resourceType: 'OperationOutcome', received: body.resourceType });
-});
+app.post(
+  '/fhir/\\$process-message',
+  express.json({ type: 'application/fhir+json', limit: '5mb' }),
+  (req, res) => {
+    const body = req.body as { resourceType?: unknown };
+    res.status(200).json({ resourceType: 'OperationOutcome', received: body.resourceType });
+  },
+);
 const server = app.listen(Number(process.argv[2] ?? 0), () => {
   const address = server.address();
   process.stdout.write(`listening ${typeof address === 'object' && address ? String(address.port) : ''}\n`);

@@ -53,9 +53,34 @@ export async function startPostgres(given: string | undefined): Promise<Postgres
   }
   const data = join(dir, 'data');
   const port = await freePort();
-  runPg(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-instructions']);
-  const options = [`-p ${String(port)}`, "-c listen_addresses='127.0.0.1'", `-c unix_socket_directories='${dir}'`, '-c max_connections=50'].join(' ');
-  runPg(join(bin, 'pg_ctl'), ['start', '-D', data, '-w', '-t', '60', '-l', join(dir, 'server.log'), '-o', options]);
+  runPg(join(bin, 'initdb'), [
+    '-D',
+    data,
+    '-U',
+    'postgres',
+    '--auth=trust',
+    '-E',
+    'UTF8',
+    '--no-instructions',
+  ]);
+  const options = [
+    `-p ${String(port)}`,
+    "-c listen_addresses='127.0.0.1'",
+    `-c unix_socket_directories='${dir}'`,
+    '-c max_connections=50',
+  ].join(' ');
+  runPg(join(bin, 'pg_ctl'), [
+    'start',
+    '-D',
+    data,
+    '-w',
+    '-t',
+    '60',
+    '-l',
+    join(dir, 'server.log'),
+    '-o',
+    options,
+  ]);
   return {
     url: `postgres://postgres@127.0.0.1:${String(port)}/postgres`,
     stop() {

@@ -41,7 +41,10 @@ function parseArgs(argv: readonly string[]): Args {
     if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} takes a positive number`);
     return n;
   };
-  return { duration: argv.includes('--quick') ? 3 : value('--duration', 10), connections: value('--connections', 8) };
+  return {
+    duration: argv.includes('--quick') ? 3 : value('--duration', 10),
+    connections: value('--connections', 8),
+  };
 }
 
 // ----------------------------------------------------------------------------- request bodies
@@ -68,7 +71,9 @@ function bodies(): () => string {
   let n = 0;
   return () => {
     n++;
-    return template.replaceAll(MESSAGE_SLOT, `bench-${run}-${String(n)}`).replace(BSN_SLOT, pool[n % pool.length] ?? BSN_SLOT);
+    return template
+      .replaceAll(MESSAGE_SLOT, `bench-${run}-${String(n)}`)
+      .replace(BSN_SLOT, pool[n % pool.length] ?? BSN_SLOT);
   };
 }
 
@@ -82,7 +87,10 @@ interface Started {
 /** Starts a process and resolves once its stdout says it listens; its output is drained, never buffered. */
 function start(args: string[], env: Record<string, string>, ready: RegExp, port: number): Promise<Started> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let head = '';
     let err = '';
     child.stdout?.on('data', (chunk: Buffer) => {
@@ -90,7 +98,9 @@ function start(args: string[], env: Record<string, string>, ready: RegExp, port:
       if (ready.test(head)) resolve({ child, port });
     });
     child.stderr?.on('data', (chunk: Buffer) => (err = (err + chunk.toString()).slice(-4000)));
-    child.once('exit', (code) => reject(new Error(`process exited (${String(code)}) before it was ready: ${err}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`process exited (${String(code)}) before it was ready: ${err}`)),
+    );
   });
 }
 
@@ -106,7 +116,10 @@ function stop(child: ChildProcess): Promise<void> {
 function cpuSeconds(pid: number | undefined): number | undefined {
   if (pid === undefined) return undefined;
   try {
-    const fields = readFileSync(`/proc/${String(pid)}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    const fields =
+      readFileSync(`/proc/${String(pid)}/stat`, 'utf8')
+        .split(') ')[1]
+        ?.split(' ') ?? [];
     // utime and stime are fields 14 and 15 of stat, in clock ticks (100 per second on Linux).
     return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
@@ -116,11 +129,21 @@ function cpuSeconds(pid: number | undefined): number | undefined {
 
 async function accessToken(port: number): Promise<string> {
   const base = `http://localhost:${String(port)}`;
-  const assertion = await signClientAssertion('demo-gp', readDemoKey('demo-gp'), `${base}/auth/token`, new Date());
+  const assertion = await signClientAssertion(
+    'demo-gp',
+    readDemoKey('demo-gp'),
+    `${base}/auth/token`,
+    new Date(),
+  );
   const res = await fetch(`${base}/auth/token`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_assertion_type: CLIENT_ASSERTION_TYPE, client_assertion: assertion, scope: 'system/*.cruds' }),
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_assertion_type: CLIENT_ASSERTION_TYPE,
+      client_assertion: assertion,
+      scope: 'system/*.cruds',
+    }),
   });
   if (res.status !== 200) throw new Error(`token request failed: ${String(res.status)}`);
   return ((await res.json()) as { access_token: string }).access_token;
@@ -146,13 +169,29 @@ interface Measured {
   cpuPerSecond?: number;
 }
 
-async function drive(port: number, seconds: number, connections: number, next: () => string, token?: string): Promise<Result> {
-  const headers: Record<string, string> = { 'content-type': 'application/fhir+json', ...(token ? { authorization: `Bearer ${token}` } : {}) };
+async function drive(
+  port: number,
+  seconds: number,
+  connections: number,
+  next: () => string,
+  token?: string,
+): Promise<Result> {
+  const headers: Record<string, string> = {
+    'content-type': 'application/fhir+json',
+    ...(token ? { authorization: `Bearer ${token}` } : {}),
+  };
   return autocannon({
     url: `http://127.0.0.1:${String(port)}`,
     connections,
     duration: seconds,
-    requests: [{ method: 'POST', path: '/fhir/$process-message', headers, setupRequest: (req) => ({ ...req, body: next() }) }],
+    requests: [
+      {
+        method: 'POST',
+        path: '/fhir/$process-message',
+        headers,
+        setupRequest: (req) => ({ ...req, body: next() }),
+      },
+    ],
   });
 }
 
@@ -167,15 +206,27 @@ interface Scrape {
 async function scrape(port: number): Promise<Scrape> {
   const text = await (await fetch(`http://127.0.0.1:${String(port)}/metrics`)).text();
   const value = (re: RegExp): number => Number(re.exec(text)?.[1] ?? 0);
-  const stages = ['shape', 'validation', 'gate'].map((s) => value(METRIC('overdracht_validation_duration_seconds_sum', `stage="${s}"`)));
+  const stages = ['shape', 'validation', 'gate'].map((s) =>
+    value(METRIC('overdracht_validation_duration_seconds_sum', `stage="${s}"`)),
+  );
   return {
     validation: stages.reduce((a, b) => a + b, 0),
-    latency: value(METRIC('overdracht_http_request_duration_seconds_sum', 'method="POST",route="$process-message"')),
+    latency: value(
+      METRIC('overdracht_http_request_duration_seconds_sum', 'method="POST",route="$process-message"'),
+    ),
   };
 }
 
 function summary(name: string, r: Result): Measured {
-  return { name, requestsPerSecond: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, requests: r.requests.total, non2xx: r.non2xx, errors: r.errors };
+  return {
+    name,
+    requestsPerSecond: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    requests: r.requests.total,
+    non2xx: r.non2xx,
+    errors: r.errors,
+  };
 }
 
 async function measureFloor(args: Args, next: () => string): Promise<Measured> {
@@ -183,15 +234,28 @@ async function measureFloor(args: Args, next: () => string): Promise<Measured> {
   const floor = await start(['--import', 'tsx', FLOOR, String(port)], {}, /listening/, port);
   try {
     await drive(port, 2, args.connections, next);
-    return summary('floor: bare express route, JSON parse', await drive(port, args.duration, args.connections, next));
+    return summary(
+      'floor: bare express route, JSON parse',
+      await drive(port, args.duration, args.connections, next),
+    );
   } finally {
     await stop(floor.child);
   }
 }
 
-async function measureGateway(name: string, env: Record<string, string>, args: Args, next: () => string): Promise<Measured> {
+async function measureGateway(
+  name: string,
+  env: Record<string, string>,
+  args: Args,
+  next: () => string,
+): Promise<Measured> {
   const port = await freePort();
-  const gateway = await start(['--import', 'tsx', MAIN, 'serve', '--demo'], { ...env, PORT: String(port), LOG_LEVEL: 'warn' }, /listening on/, port);
+  const gateway = await start(
+    ['--import', 'tsx', MAIN, 'serve', '--demo'],
+    { ...env, PORT: String(port), LOG_LEVEL: 'warn' },
+    /listening on/,
+    port,
+  );
   try {
     const token = await accessToken(port);
     await drive(port, 2, args.connections, next, token);
@@ -208,7 +272,9 @@ async function measureGateway(name: string, env: Record<string, string>, args: A
       ...measured,
       ...(ok > 0 ? { validationMsPerRequest: (validation / ok) * 1000 } : {}),
       ...(cpu ? { validationShareOfCpu: validation / cpu, cpuPerSecond: cpu / result.duration } : {}),
-      ...(after.latency > before.latency ? { validationShareOfLatency: validation / (after.latency - before.latency) } : {}),
+      ...(after.latency > before.latency
+        ? { validationShareOfLatency: validation / (after.latency - before.latency) }
+        : {}),
     };
   } finally {
     await stop(gateway.child);
@@ -221,7 +287,18 @@ const fixed = (n: number | undefined, digits = 1): string => (n === undefined ? 
 const percent = (n: number | undefined): string => (n === undefined ? '-' : `${(n * 100).toFixed(0)}%`);
 
 function table(rows: readonly Measured[]): string {
-  const header = ['run', 'req/s', 'p50 ms', 'p99 ms', 'requests', 'non-2xx', 'validation ms/req', 'validation/CPU', 'validation/latency', 'CPU s/s'];
+  const header = [
+    'run',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'requests',
+    'non-2xx',
+    'validation ms/req',
+    'validation/CPU',
+    'validation/latency',
+    'CPU s/s',
+  ];
   const body = rows.map((r) => [
     r.name,
     fixed(r.requestsPerSecond),
@@ -235,7 +312,8 @@ function table(rows: readonly Measured[]): string {
     fixed(r.cpuPerSecond, 2),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] ?? '').length)));
-  const line = (cells: readonly string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  const line = (cells: readonly string[]): string =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
   return [line(header), ...body.map(line)].join('\n');
 }
 
@@ -248,9 +326,22 @@ async function main(): Promise<void> {
   try {
     process.stderr.write(`${String(args.duration)} s per run, ${String(args.connections)} connections\n`);
     rows.push(await measureFloor(args, next));
-    rows.push(await measureGateway('gateway: embedded store (PGlite)', { OVERDRACHT_DATA_DIR: join(scratch, 'data') }, args, next));
-    if (postgres) rows.push(await measureGateway('gateway: PostgreSQL server', { DATABASE_URL: postgres.url }, args, next));
-    else process.stderr.write('!! no PostgreSQL server (set DATABASE_URL or install postgresql): the server run is skipped\n');
+    rows.push(
+      await measureGateway(
+        'gateway: embedded store (PGlite)',
+        { OVERDRACHT_DATA_DIR: join(scratch, 'data') },
+        args,
+        next,
+      ),
+    );
+    if (postgres)
+      rows.push(
+        await measureGateway('gateway: PostgreSQL server', { DATABASE_URL: postgres.url }, args, next),
+      );
+    else
+      process.stderr.write(
+        '!! no PostgreSQL server (set DATABASE_URL or install postgresql): the server run is skipped\n',
+      );
   } finally {
     postgres?.stop();
     rmSync(scratch, { recursive: true, force: true });
@@ -258,12 +349,18 @@ async function main(): Promise<void> {
   const floor = rows[0]?.requestsPerSecond ?? 0;
   const server = rows.find((r) => r.name.includes('PostgreSQL'));
   const embedded = rows.find((r) => r.name.includes('PGlite'));
-  const ratio = (r: Measured | undefined): string => (r && floor > 0 ? (r.requestsPerSecond / floor).toFixed(3) : '-');
+  const ratio = (r: Measured | undefined): string =>
+    r && floor > 0 ? (r.requestsPerSecond / floor).toFixed(3) : '-';
   process.stdout.write(`${table(rows)}\n\n`);
-  process.stdout.write(`intake / floor throughput: server ${ratio(server)}, embedded ${ratio(embedded)} (target: server >= ${String(TARGET_RATIO)})\n`);
+  process.stdout.write(
+    `intake / floor throughput: server ${ratio(server)}, embedded ${ratio(embedded)} (target: server >= ${String(TARGET_RATIO)})\n`,
+  );
   const out = join(ROOT, '.cache');
   mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'bench-gateway.json'), `${JSON.stringify({ date: new Date().toISOString(), args, rows }, null, 2)}\n`);
+  writeFileSync(
+    join(out, 'bench-gateway.json'),
+    `${JSON.stringify({ date: new Date().toISOString(), args, rows }, null, 2)}\n`,
+  );
 }
 
 await main();

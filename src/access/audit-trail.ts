@@ -39,7 +39,8 @@ function visibleSql(orgParam: string): string {
 
 function recordedSql(filter: RecordedFilter, p: SqlParams): string {
   const range = dateRange(filter.value);
-  if (!range) throw new OperationOutcomeError(badRequest('The value of date is not a FHIR date.', 'date'), 400);
+  if (!range)
+    throw new OperationOutcomeError(badRequest('The value of date is not a FHIR date.', 'date'), 400);
   const start = (): string => `${p.add(range.start)}::timestamptz`;
   const end = (): string => `${p.add(range.end)}::timestamptz`;
   switch (filter.prefix) {
@@ -92,7 +93,10 @@ export class AuditTrail {
       if (rows.length > query.count) page.nextOffset = query.offset + query.count;
     }
     if (query.total) {
-      const { rows } = await this.db.query<{ total: number }>(`SELECT count(*)::integer AS total FROM audit_event a WHERE ${sql}`, p.values);
+      const { rows } = await this.db.query<{ total: number }>(
+        `SELECT count(*)::integer AS total FROM audit_event a WHERE ${sql}`,
+        p.values,
+      );
       page.total = rows[0]?.total ?? 0;
     }
     return page;

@@ -38,7 +38,9 @@ export class AccessGrants {
     });
     for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
       const p = new SqlParams();
-      const tuples = rows.slice(start, start + ROWS_PER_INSERT).map((row) => `(${row.map((v) => p.add(v)).join(', ')})`);
+      const tuples = rows
+        .slice(start, start + ROWS_PER_INSERT)
+        .map((row) => `(${row.map((v) => p.add(v)).join(', ')})`);
       await this.db.query(
         `INSERT INTO access_grant (organisation, resource_type, resource_id) VALUES ${tuples.join(', ')} ON CONFLICT DO NOTHING`,
         p.values,

@@ -34,7 +34,11 @@ export class VisibleResources {
   }
 
   /** The store's search (src/store/search.ts), restricted to resources granted to `org`. */
-  async search<T extends Resource>(org: OrganisationKey, type: string, input: SearchInput): Promise<SearchResult<T>> {
+  async search<T extends Resource>(
+    org: OrganisationKey,
+    type: string,
+    input: SearchInput,
+  ): Promise<SearchResult<T>> {
     const p = new SqlParams();
     const typeParam = p.add(type);
     const parsed = this.builder.parse(type, input, p);
@@ -54,7 +58,10 @@ export class VisibleResources {
       if (page.rows.length > parsed.count) result.nextOffset = parsed.offset + parsed.count;
     }
     if (parsed.total) {
-      const counted = await this.db.query<{ total: number }>(`SELECT count(*)::integer AS total FROM resource r WHERE ${where}`, whereValues);
+      const counted = await this.db.query<{ total: number }>(
+        `SELECT count(*)::integer AS total FROM resource r WHERE ${where}`,
+        whereValues,
+      );
       result.total = counted.rows[0]?.total ?? 0;
     }
     return result;

@@ -19,7 +19,9 @@ export class DatabaseJtiStore implements JtiStore {
 
   async remember(clientId: string, jti: string, expiresAt: Date): Promise<boolean> {
     if (++this.calls % CLEAN_EVERY === 1) {
-      await this.db.query('DELETE FROM auth_jti WHERE expires_at < $1::timestamptz', [this.now().toISOString()]);
+      await this.db.query('DELETE FROM auth_jti WHERE expires_at < $1::timestamptz', [
+        this.now().toISOString(),
+      ]);
     }
     // The primary key decides: of two uses at once, exactly one inserts.
     const inserted = await this.db.query(

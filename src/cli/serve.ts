@@ -20,7 +20,9 @@ Environment: PORT (default 8080), OVERDRACHT_DATA_DIR (embedded database, defaul
 DATABASE_URL (a PostgreSQL server instead), OVERDRACHT_BASE_URL, OVERDRACHT_BODY_LIMIT, LOG_LEVEL.`;
 
 function storageText(config: Config): string {
-  return config.storage.driver === 'pg' ? 'PostgreSQL server (DATABASE_URL)' : `embedded database in ${config.storage.dataDir}`;
+  return config.storage.driver === 'pg'
+    ? 'PostgreSQL server (DATABASE_URL)'
+    : `embedded database in ${config.storage.dataDir}`;
 }
 
 function howToCall(config: Config): string {

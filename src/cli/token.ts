@@ -7,7 +7,14 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEMO_KEYS_DIR, readDemoKey } from '../auth/demo-keys.js';
-import { CLIENT_ASSERTION_TYPE, exchangeToken, MemoryJtiStore, OAuthError, signClientAssertion, tokenEndpoint } from '../auth/smart.js';
+import {
+  CLIENT_ASSERTION_TYPE,
+  exchangeToken,
+  MemoryJtiStore,
+  OAuthError,
+  signClientAssertion,
+  tokenEndpoint,
+} from '../auth/smart.js';
 import { DEMO_CONFIG_FILE, loadConfig, projectRoot } from '../config/load.js';
 import type { CliCommand } from './commands.js';
 
@@ -37,7 +44,9 @@ export const tokenCommand: CliCommand = {
     const config = loadConfig({ demo: true, file: join(projectRoot(), DEMO_CONFIG_FILE) });
     const client = config.clients.find((c) => c.id === clientId);
     if (!client || !existsSync(join(projectRoot(), DEMO_KEYS_DIR, `${clientId}.private.jwk.json`))) {
-      process.stderr.write(`overdracht token: no demo client '${clientId}'; demo clients: ${config.clients.map((c) => c.id).join(', ')}\n`);
+      process.stderr.write(
+        `overdracht token: no demo client '${clientId}'; demo clients: ${config.clients.map((c) => c.id).join(', ')}\n`,
+      );
       return 2;
     }
     const now = new Date();

@@ -42,10 +42,23 @@ export interface ReferralOptions {
   consentPurpose?: 'treatment-referral' | 'social-domain';
 }
 
-export const DEMO_GP: OrganisationId = { system: SYSTEMS.agb, value: '01004567', name: 'Huisartsenpraktijk De Linde' };
-export const DEMO_GGZ: OrganisationId = { system: SYSTEMS.agb, value: '06001234', name: 'GGZ Noord-Groningen' };
+export const DEMO_GP: OrganisationId = {
+  system: SYSTEMS.agb,
+  value: '01004567',
+  name: 'Huisartsenpraktijk De Linde',
+};
+export const DEMO_GGZ: OrganisationId = {
+  system: SYSTEMS.agb,
+  value: '06001234',
+  name: 'GGZ Noord-Groningen',
+};
 
-const DEFAULT_CLIENT: ReferralPerson = { family: 'Jansen', given: 'Anna', birthDate: '1990-04-12', gender: 'female' };
+const DEFAULT_CLIENT: ReferralPerson = {
+  family: 'Jansen',
+  given: 'Anna',
+  birthDate: '1990-04-12',
+  gender: 'female',
+};
 
 const IDS = {
   mh: '3f1c6a2e-0000-4000-8000-000000000001',
@@ -78,7 +91,13 @@ export function referralMessage(opts: ReferralOptions = {}): Bundle {
     messageHeader(opts, receiver),
     serviceRequest(opts),
     patient(opts),
-    { resourceType: 'Practitioner', id: IDS.gp, meta: profile(sd('ov-practitioner')), identifier: [{ system: SYSTEMS.agb, value: '01012345' }], name: [{ use: 'official', family: 'de Vries', given: ['Pieter'], text: 'P. de Vries' }] },
+    {
+      resourceType: 'Practitioner',
+      id: IDS.gp,
+      meta: profile(sd('ov-practitioner')),
+      identifier: [{ system: SYSTEMS.agb, value: '01012345' }],
+      name: [{ use: 'official', family: 'de Vries', given: ['Pieter'], text: 'P. de Vries' }],
+    },
     {
       resourceType: 'PractitionerRole',
       id: IDS.gpRole,
@@ -86,7 +105,9 @@ export function referralMessage(opts: ReferralOptions = {}): Bundle {
       active: true,
       practitioner: ref(IDS.gp),
       organization: ref(IDS.gpOrg),
-      code: [{ coding: [{ system: 'http://snomed.info/sct', code: '62247001', display: 'General practitioner' }] }],
+      code: [
+        { coding: [{ system: 'http://snomed.info/sct', code: '62247001', display: 'General practitioner' }] },
+      ],
     },
     organisation(IDS.gpOrg, sender, 'gp-practice'),
     organisation(IDS.receiverOrg, receiver, receiver.type ?? 'ggz-institution'),
@@ -95,8 +116,18 @@ export function referralMessage(opts: ReferralOptions = {}): Bundle {
     {
       resourceType: 'Condition',
       id: IDS.condition,
-      clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }] },
-      code: { coding: [{ system: 'http://hl7.org/fhir/sid/icpc-1-nl', code: 'P76', display: 'Depressie/depressieve stoornis' }] },
+      clinicalStatus: {
+        coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }],
+      },
+      code: {
+        coding: [
+          {
+            system: 'http://hl7.org/fhir/sid/icpc-1-nl',
+            code: 'P76',
+            display: 'Depressie/depressieve stoornis',
+          },
+        ],
+      },
       subject: ref(IDS.patient),
       onsetDateTime: '2025-11-01',
     },
@@ -104,7 +135,9 @@ export function referralMessage(opts: ReferralOptions = {}): Bundle {
       resourceType: 'MedicationStatement',
       id: IDS.medication,
       status: 'active',
-      medicationCodeableConcept: { coding: [{ system: 'http://www.whocc.no/atc', code: 'N06AB06', display: 'sertraline' }] },
+      medicationCodeableConcept: {
+        coding: [{ system: 'http://www.whocc.no/atc', code: 'N06AB06', display: 'sertraline' }],
+      },
       subject: ref(IDS.patient),
       effectivePeriod: { start: '2026-01-10' },
     },
@@ -113,8 +146,20 @@ export function referralMessage(opts: ReferralOptions = {}): Bundle {
       id: IDS.phq9,
       meta: profile(sd('ov-rom-observation')),
       status: 'final',
-      category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'survey' }] }],
-      code: { coding: [{ system: 'http://loinc.org', code: '44261-6', display: 'Patient Health Questionnaire 9 item (PHQ-9) total score [Reported]' }] },
+      category: [
+        {
+          coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'survey' }],
+        },
+      ],
+      code: {
+        coding: [
+          {
+            system: 'http://loinc.org',
+            code: '44261-6',
+            display: 'Patient Health Questionnaire 9 item (PHQ-9) total score [Reported]',
+          },
+        ],
+      },
       subject: ref(IDS.patient),
       effectiveDateTime: '2026-02-20',
       performer: [ref(IDS.gpRole)],
@@ -127,7 +172,10 @@ export function referralMessage(opts: ReferralOptions = {}): Bundle {
     meta: profile(PROFILES.referralMessage),
     type: 'message',
     timestamp: opts.authoredOn ?? '2026-03-01T09:31:00+01:00',
-    entry: entries.map((resource, i): BundleEntry => ({ fullUrl: i === 0 ? u(IDS.mh) : u(resource.id ?? ''), resource })),
+    entry: entries.map((resource, i): BundleEntry => ({
+      fullUrl: i === 0 ? u(IDS.mh) : u(resource.id ?? ''),
+      resource,
+    })),
   };
 }
 
@@ -138,7 +186,9 @@ function messageHeader(opts: ReferralOptions, receiver: OrganisationId & { type?
     meta: profile(sd('ov-messageheader')),
     eventCoding: { system: SYSTEMS.messageEvent, code: 'referral' },
     source: { endpoint: 'https://his.example.nl/fhir', name: 'HIS De Linde' },
-    destination: [{ name: receiver.name, endpoint: 'https://overdracht.example.nl/fhir', receiver: ref(IDS.receiverOrg) }],
+    destination: [
+      { name: receiver.name, endpoint: 'https://overdracht.example.nl/fhir', receiver: ref(IDS.receiverOrg) },
+    ],
     sender: ref(IDS.gpOrg),
     focus: [ref(IDS.sr)],
   };
@@ -155,7 +205,12 @@ function serviceRequest(opts: ReferralOptions): Resource {
         valueString: opts.clientRequest ?? 'Ik wil weer grip krijgen op mijn leven en beter slapen.',
       },
     ],
-    identifier: [{ system: 'https://his.example.nl/fhir/NamingSystem/verwijzing', value: `VW-${opts.messageId ?? 'msg-0001'}` }],
+    identifier: [
+      {
+        system: 'https://his.example.nl/fhir/NamingSystem/verwijzing',
+        value: `VW-${opts.messageId ?? 'msg-0001'}`,
+      },
+    ],
     status: 'active',
     intent: 'order',
     category: [{ coding: [{ system: SYSTEMS.referralCategory, code: opts.category ?? 'ggz-basic' }] }],
@@ -163,7 +218,17 @@ function serviceRequest(opts: ReferralOptions): Resource {
     subject: ref(IDS.patient),
     requester: ref(IDS.gpRole),
     performer: [ref(IDS.receiverOrg)],
-    reasonCode: [{ coding: [{ system: 'http://hl7.org/fhir/sid/icpc-1-nl', code: 'P76', display: 'Depressie/depressieve stoornis' }] }],
+    reasonCode: [
+      {
+        coding: [
+          {
+            system: 'http://hl7.org/fhir/sid/icpc-1-nl',
+            code: 'P76',
+            display: 'Depressie/depressieve stoornis',
+          },
+        ],
+      },
+    ],
     authoredOn: opts.authoredOn ?? '2026-03-01T09:30:00+01:00',
     supportingInfo: [
       { type: 'Composition', reference: u(IDS.summary) },
@@ -180,10 +245,19 @@ function patient(opts: ReferralOptions): Resource {
     id: IDS.patient,
     meta: profile(PROFILES.patient),
     identifier: [{ system: SYSTEMS.bsn, value: opts.bsn ?? '999911120' }],
-    name: [{ use: 'official', family: client.family, given: [client.given], text: `${client.given} ${client.family}` }],
+    name: [
+      {
+        use: 'official',
+        family: client.family,
+        given: [client.given],
+        text: `${client.given} ${client.family}`,
+      },
+    ],
     gender: client.gender,
     birthDate: client.birthDate,
-    address: [{ use: 'home', line: ['Oosterstraat 1'], city: 'Groningen', postalCode: '9711 NV', country: 'NL' }],
+    address: [
+      { use: 'home', line: ['Oosterstraat 1'], city: 'Groningen', postalCode: '9711 NV', country: 'NL' },
+    ],
   };
 }
 
@@ -204,21 +278,35 @@ function consent(purpose: string, messageId: string): Resource {
     resourceType: 'Consent',
     id: IDS.consent,
     meta: profile(PROFILES.consent),
-    identifier: [{ system: 'https://his.example.nl/fhir/NamingSystem/toestemming', value: `TS-${messageId}` }],
+    identifier: [
+      { system: 'https://his.example.nl/fhir/NamingSystem/toestemming', value: `TS-${messageId}` },
+    ],
     status: 'active',
-    scope: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }] },
+    scope: {
+      coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }],
+    },
     category: [{ coding: [{ system: 'http://loinc.org', code: '59284-0', display: 'Patient Consent' }] }],
     patient: ref(IDS.patient),
     dateTime: '2026-03-01T09:25:00+01:00',
     organization: [ref(IDS.gpOrg)],
     policy: [{ uri: 'https://wetten.overheid.nl/BWBR0005290' }],
-    ...(purpose === 'social-domain' ? { verification: [{ verified: true, verificationDate: '2026-03-01T09:20:00+01:00' }] } : {}),
+    ...(purpose === 'social-domain'
+      ? { verification: [{ verified: true, verificationDate: '2026-03-01T09:20:00+01:00' }] }
+      : {}),
     provision: {
       type: 'permit',
       purpose: [{ system: SYSTEMS.sharingPurpose, code: purpose }],
       actor: [
         {
-          role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP', display: 'information recipient' }] },
+          role: {
+            coding: [
+              {
+                system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType',
+                code: 'IRCP',
+                display: 'information recipient',
+              },
+            ],
+          },
           reference: ref(IDS.receiverOrg),
         },
       ],
@@ -239,7 +327,11 @@ function summarySection(code: SummarySection, opts: ReferralOptions): Compositio
   const base = { title: code, code: { coding: [{ system: SYSTEMS.summarySection, code }] } };
   if (filled && !reason) return { ...base, text: narrative(filled.text), entry: [ref(filled.entry)] };
   // An empty section still has text (cmp-1); emptyReason says whether it was looked for.
-  return { ...base, text: narrative('Geen gegevens.'), emptyReason: { coding: [{ system: SYSTEMS.listEmptyReason, code: reason ?? 'nilknown' }] } };
+  return {
+    ...base,
+    text: narrative('Geen gegevens.'),
+    emptyReason: { coding: [{ system: SYSTEMS.listEmptyReason, code: reason ?? 'nilknown' }] },
+  };
 }
 
 function summaryComposition(opts: ReferralOptions): Composition {
@@ -247,7 +339,10 @@ function summaryComposition(opts: ReferralOptions): Composition {
     resourceType: 'Composition',
     id: IDS.summary,
     meta: profile(PROFILES.summary),
-    identifier: { system: 'https://his.example.nl/fhir/NamingSystem/document', value: `SAM-${opts.messageId ?? 'msg-0001'}` },
+    identifier: {
+      system: 'https://his.example.nl/fhir/NamingSystem/document',
+      value: `SAM-${opts.messageId ?? 'msg-0001'}`,
+    },
     status: 'final',
     type: { coding: [{ system: SYSTEMS.documentType, code: 'previous-treatment-summary' }] },
     subject: ref(IDS.patient),

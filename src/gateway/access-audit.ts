@@ -32,7 +32,8 @@ export function patientOf(resource: Resource): string | undefined {
   const fields = resource as unknown as Record<string, unknown>;
   for (const field of PATIENT_FIELDS) {
     const value = fields[field];
-    const reference = typeof value === 'object' && value !== null ? (value as Reference).reference : undefined;
+    const reference =
+      typeof value === 'object' && value !== null ? (value as Reference).reference : undefined;
     const target = reference ? parseReference(reference) : undefined;
     if (target?.type === 'Patient') return `Patient/${target.id}`;
   }

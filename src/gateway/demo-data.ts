@@ -51,7 +51,12 @@ export function demoSender(config: Config): Principal {
   const client = config.clients.find((c) => c.id === SENDER_CLIENT);
   const organisation = client && config.organisations.find((o) => o.id === client.organisation);
   if (!client || !organisation) throw new Error(`the demo configuration has no client ${SENDER_CLIENT}`);
-  return { clientId: client.id, organisation, roles: client.roles, scopes: parseScopes(client.scopes.join(' ')) };
+  return {
+    clientId: client.id,
+    organisation,
+    roles: client.roles,
+    scopes: parseScopes(client.scopes.join(' ')),
+  };
 }
 
 /** Runs the demo referrals through intake when no Task is stored yet; returns how many were stored. */
@@ -65,7 +70,9 @@ export async function seedDemoData(gateway: Gateway): Promise<number> {
     const result = await receiveReferral(message, `demo:${options.messageId ?? ''}`, sender, gateway.intake);
     if (result.kind === 'refused') {
       const first = result.outcome.issue?.[0];
-      throw new Error(`demo referral ${options.messageId ?? ''} was refused at ${result.stage}: ${first?.diagnostics ?? ''} ${first?.expression?.[0] ?? ''}`);
+      throw new Error(
+        `demo referral ${options.messageId ?? ''} was refused at ${result.stage}: ${first?.diagnostics ?? ''} ${first?.expression?.[0] ?? ''}`,
+      );
     }
     stored++;
   }

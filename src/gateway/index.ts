@@ -39,8 +39,17 @@ import { readableTypes } from './search-params.js';
 import { minimalTransitions, performTaskAction, type TransitionFn } from './task-actions.js';
 
 /** What a referral message may carry besides the store's default types (the summary's entry types). */
-const REFERRAL_ENTRY_TYPES = ['Procedure', 'Encounter', 'RiskAssessment', 'RelatedPerson', 'FamilyMemberHistory', 'CareTeam'] as const;
-export const GATEWAY_TYPES: readonly string[] = [...new Set([...STORED_TYPES, ...REFERRAL_ENTRY_TYPES])].sort();
+const REFERRAL_ENTRY_TYPES = [
+  'Procedure',
+  'Encounter',
+  'RiskAssessment',
+  'RelatedPerson',
+  'FamilyMemberHistory',
+  'CareTeam',
+] as const;
+export const GATEWAY_TYPES: readonly string[] = [
+  ...new Set([...STORED_TYPES, ...REFERRAL_ENTRY_TYPES]),
+].sort();
 
 export interface GatewayOptions {
   clock?: () => Date;
@@ -76,10 +85,13 @@ interface PackageIndex {
 
 /** The project's resource profiles per type, from the package index (for the CapabilityStatement). */
 function supportedProfiles(): Record<string, string[]> {
-  const index = JSON.parse(readFileSync(join(projectRoot(), 'profiles', 'package', '.index.json'), 'utf8')) as PackageIndex;
+  const index = JSON.parse(
+    readFileSync(join(projectRoot(), 'profiles', 'package', '.index.json'), 'utf8'),
+  ) as PackageIndex;
   const out: Record<string, string[]> = {};
   for (const f of index.files ?? []) {
-    if (f.resourceType === 'StructureDefinition' && f.kind === 'resource' && f.type && f.url) (out[f.type] ??= []).push(f.url);
+    if (f.resourceType === 'StructureDefinition' && f.kind === 'resource' && f.type && f.url)
+      (out[f.type] ??= []).push(f.url);
   }
   return out;
 }
@@ -122,7 +134,8 @@ function build(config: Config, db: Database, options: Resolved): Gateway {
   const auditLog = new AuditLog(db, newId);
   const validator = options.validator ?? createValidator({ includeProjectPackage: true });
   const metrics = createMetrics();
-  const validate = (resource: unknown, profiles: readonly string[]): OperationOutcome => validator.validate(resource, { profiles });
+  const validate = (resource: unknown, profiles: readonly string[]): OperationOutcome =>
+    validator.validate(resource, { profiles });
   const intake: IntakeDeps = {
     validate,
     repo: new GatewayIntakeRepository(db, store, new IdempotencyStore(db, clock), auditLog),
@@ -133,7 +146,18 @@ function build(config: Config, db: Database, options: Resolved): Gateway {
     onCheck: (check, seconds) => metrics.validationSeconds.observe({ stage: check }, seconds),
     keeps: (type) => registry.isStored(type),
   };
-  const parts: Parts = { config, db, registry, store, auditLog, metrics, intake, validate, endpoint, options };
+  const parts: Parts = {
+    config,
+    db,
+    registry,
+    store,
+    auditLog,
+    metrics,
+    intake,
+    validate,
+    endpoint,
+    options,
+  };
   const app = createApp({
     config,
     logger: options.logger,
@@ -161,26 +185,54 @@ function build(config: Config, db: Database, options: Resolved): Gateway {
 function gatewayRoutes(p: Parts): FhirRoute[] {
   const bodyLimitBytes = p.config.http.bodyLimitBytes;
   const visible = new VisibleResources(p.db, p.store, p.registry);
-  const disclose = (principal: Principal, interaction: 'read' | 'search-type', resources: readonly Resource[], requestId: string | undefined) =>
+  const disclose = (
+    principal: Principal,
+    interaction: 'read' | 'search-type',
+    resources: readonly Resource[],
+    requestId: string | undefined,
+  ) =>
     recordAccess(p.auditLog, {
       principal,
       action: 'R',
       interaction,
       resources,
-      legalBasis: principal.roles.includes('privacy-officer') ? 'privacy-officer-review' : 'implied-consent-referral',
+      legalBasis: principal.roles.includes('privacy-officer')
+        ? 'privacy-officer-review'
+        : 'implied-consent-referral',
       sourceSystem: p.endpoint,
       recorded: p.options.clock(),
       ...(requestId ? { requestId } : {}),
     });
-  const taskDeps = { db: p.db, store: p.store, auditLog: p.auditLog, transition: p.options.transition ?? minimalTransitions, now: p.options.clock, endpoint: p.endpoint };
+  const taskDeps = {
+    db: p.db,
+    store: p.store,
+    auditLog: p.auditLog,
+    transition: p.options.transition ?? minimalTransitions,
+    now: p.options.clock,
+    endpoint: p.endpoint,
+  };
   return [
-    ...messagingRoutes({ intake: p.intake, bodyLimitBytes, onRefused: (stage) => p.metrics.validationFailures.inc({ stage }) }),
-    ...validateRoutes({ validate: countingValidate(p.validate, p.metrics), bodyLimitBytes, types: GATEWAY_TYPES }),
-    ...resourceRoutes({ types: readableTypes((t) => p.store.supportedSearchParams(t)), visible, base: p.endpoint, recordAccess: disclose }),
+    ...messagingRoutes({
+      intake: p.intake,
+      bodyLimitBytes,
+      onRefused: (stage) => p.metrics.validationFailures.inc({ stage }),
+    }),
+    ...validateRoutes({
+      validate: countingValidate(p.validate, p.metrics),
+      bodyLimitBytes,
+      types: GATEWAY_TYPES,
+    }),
+    ...resourceRoutes({
+      types: readableTypes((t) => p.store.supportedSearchParams(t)),
+      visible,
+      base: p.endpoint,
+      recordAccess: disclose,
+    }),
     ...auditEventRoutes({ trail: new AuditTrail(p.db), visible, base: p.endpoint, recordAccess: disclose }),
     ...taskRoutes({
       bodyLimitBytes,
-      perform: (principal, id, action, input, requestId) => performTaskAction(taskDeps, principal, id, action, input, requestId),
+      perform: (principal, id, action, input, requestId) =>
+        performTaskAction(taskDeps, principal, id, action, input, requestId),
     }),
   ];
 }

@@ -48,8 +48,12 @@ export class GatewayIntakeRepository implements ReferralRepository {
       // The store's repository joins this transaction (its own becomes a savepoint).
       const inner = new StoreIntakeRepository(tx, this.store, this.answers, this.auditLog);
       return inner.transaction((intake) => {
-        const find = async <R extends Resource>(type: R['resourceType'], identifier: Identifier): Promise<R | undefined> =>
-          (lockAlways ? undefined : await store.findByIdentifier<R>(type, identifier)) ?? intake.findByIdentifier<R>(type, identifier);
+        const find = async <R extends Resource>(
+          type: R['resourceType'],
+          identifier: Identifier,
+        ): Promise<R | undefined> =>
+          (lockAlways ? undefined : await store.findByIdentifier<R>(type, identifier)) ??
+          intake.findByIdentifier<R>(type, identifier);
         return fn({ ...intake, findByIdentifier: find, grantAccess: (g) => grants.add(g) });
       });
     });

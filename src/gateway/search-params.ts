@@ -10,8 +10,30 @@ import { CHAINABLE } from '../http/fhir/search.js';
 import type { SearchParamInfo } from '../store/search-params.js';
 
 export const INTEGRATOR_SEARCH: Readonly<Record<string, readonly string[]>> = {
-  Task: ['_id', '_lastUpdated', 'identifier', 'status', 'business-status', 'owner', 'requester', 'patient', 'focus', 'authored-on', 'modified'],
-  ServiceRequest: ['_id', '_lastUpdated', 'identifier', 'status', 'category', 'patient', 'requester', 'performer', 'authored'],
+  Task: [
+    '_id',
+    '_lastUpdated',
+    'identifier',
+    'status',
+    'business-status',
+    'owner',
+    'requester',
+    'patient',
+    'focus',
+    'authored-on',
+    'modified',
+  ],
+  ServiceRequest: [
+    '_id',
+    '_lastUpdated',
+    'identifier',
+    'status',
+    'category',
+    'patient',
+    'requester',
+    'performer',
+    'authored',
+  ],
   Composition: ['_id', '_lastUpdated', 'identifier', 'status', 'type', 'patient', 'date'],
   Patient: ['_id', '_lastUpdated', 'identifier', 'birthdate'],
   Consent: ['_id', '_lastUpdated', 'identifier', 'status', 'patient', 'date'],

@@ -14,7 +14,12 @@ import type { Database } from '../store/database.js';
 import { DatabaseError } from '../store/errors.js';
 import type { ResourceStore } from '../store/resource-store.js';
 import { actorFromPrincipal, type Actor } from '../workflow/party.js';
-import { applyTransition, transitionConflict, type Reason, type TransitionResult } from '../workflow/transitions.js';
+import {
+  applyTransition,
+  transitionConflict,
+  type Reason,
+  type TransitionResult,
+} from '../workflow/transitions.js';
 
 export const TASK_ACTIONS = ['accept', 'reject', 'cancel'] as const;
 export type TaskAction = (typeof TASK_ACTIONS)[number];
@@ -24,7 +29,13 @@ export interface TaskActionInput {
 }
 
 /** The seam to the workflow: what a Task becomes when `actor` takes `action`, or why not. */
-export type TransitionFn = (task: Task, action: TaskAction, actor: Actor, input: TaskActionInput, now: Date) => TransitionResult;
+export type TransitionFn = (
+  task: Task,
+  action: TaskAction,
+  actor: Actor,
+  input: TaskActionInput,
+  now: Date,
+) => TransitionResult;
 
 /**
  * The workflow's transitions, narrowed to this gateway's scope: a requester cancels only while
@@ -47,7 +58,12 @@ export const minimalTransitions: TransitionFn = (task, action, actor, input, now
       return action satisfies never;
   }
   if (result.ok && action === 'cancel' && task.status !== 'requested') {
-    return { ok: false, outcome: transitionConflict(`cancel is allowed while the Task is requested; this Task is ${task.status}`) };
+    return {
+      ok: false,
+      outcome: transitionConflict(
+        `cancel is allowed while the Task is requested; this Task is ${task.status}`,
+      ),
+    };
   }
   return result;
 };
@@ -102,12 +118,19 @@ export async function performTaskAction(
 }
 
 /** Two changes at once: the one that comes second finds another version and is told so (409). */
-async function updateOrConflict(store: ResourceStore, task: Task, versionId: string | undefined): Promise<Task> {
+async function updateOrConflict(
+  store: ResourceStore,
+  task: Task,
+  versionId: string | undefined,
+): Promise<Task> {
   try {
     return (await store.update(task, versionId ? { ifMatch: versionId } : {})).resource;
   } catch (err) {
     if (err instanceof OperationOutcomeError && !(err instanceof DatabaseError) && err.status === 412) {
-      throw new OperationOutcomeError(conflict('The Task changed meanwhile; read it again and retry', 'Task'), 409);
+      throw new OperationOutcomeError(
+        conflict('The Task changed meanwhile; read it again and retry', 'Task'),
+        409,
+      );
     }
     throw err;
   }

@@ -6,9 +6,22 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { allows } from '../auth/scopes.js';
-import { exchangeToken, OAuthError, tokenEndpoint, verifyAccessToken, type JtiStore, type Principal } from '../auth/smart.js';
+import {
+  exchangeToken,
+  OAuthError,
+  tokenEndpoint,
+  verifyAccessToken,
+  type JtiStore,
+  type Principal,
+} from '../auth/smart.js';
 import type { Config } from '../config/types.js';
-import { forbidden, normalizeError, notFound, OperationOutcomeError, unauthorized } from '../fhir/outcomes.js';
+import {
+  forbidden,
+  normalizeError,
+  notFound,
+  OperationOutcomeError,
+  unauthorized,
+} from '../fhir/outcomes.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { readForm } from './body.js';
@@ -59,7 +72,10 @@ export function createApp(deps: AppDeps): express.Express {
       res.set('Cache-Control', 'no-store').json(await exchangeToken(form, deps));
     } catch (err) {
       if (err instanceof OAuthError) {
-        res.status(err.status).set('Cache-Control', 'no-store').json({ error: err.error, error_description: err.description });
+        res
+          .status(err.status)
+          .set('Cache-Control', 'no-store')
+          .json({ error: err.error, error_description: err.description });
         return;
       }
       throw err;
@@ -81,9 +97,14 @@ export function createApp(deps: AppDeps): express.Express {
     fhir[route.method](route.path, async (req: Request, res: Response) => {
       const principal = res.locals.principal as Principal;
       if (!allows(principal.scopes, route.scope.type, route.scope.interaction)) {
-        throw new OperationOutcomeError(forbidden(`The token's scopes do not allow this on ${route.scope.type}`), 403);
+        throw new OperationOutcomeError(
+          forbidden(`The token's scopes do not allow this on ${route.scope.type}`),
+          403,
+        );
       }
-      res.locals.route = route.operation ? `$${route.operation.name}` : `${route.resource?.type ?? ''}:${route.resource?.interaction ?? ''}`;
+      res.locals.route = route.operation
+        ? `$${route.operation.name}`
+        : `${route.resource?.type ?? ''}:${route.resource?.interaction ?? ''}`;
       await route.handler({ req, res, principal });
     });
   }
@@ -101,7 +122,11 @@ function authenticate(deps: AppDeps) {
     const principal = m?.[1] ? await verifyAccessToken(m[1], deps.config, deps.now()) : undefined;
     if (!principal) {
       res.set('WWW-Authenticate', `Bearer realm="overdracht"${m ? ', error="invalid_token"' : ''}`);
-      sendOutcome(res, unauthorized(m ? 'The access token is invalid or expired' : 'An access token is required'), 401);
+      sendOutcome(
+        res,
+        unauthorized(m ? 'The access token is invalid or expired' : 'An access token is required'),
+        401,
+      );
       return;
     }
     res.locals.principal = principal;
@@ -111,7 +136,11 @@ function authenticate(deps: AppDeps) {
 
 function observe(deps: AppDeps) {
   const known = {
-    types: new Set(deps.routes.flatMap((r) => [r.resource?.type, r.operation?.type]).filter((t): t is string => t !== undefined)),
+    types: new Set(
+      deps.routes
+        .flatMap((r) => [r.resource?.type, r.operation?.type])
+        .filter((t): t is string => t !== undefined),
+    ),
     operations: new Set(deps.routes.flatMap((r) => (r.operation ? [`$${r.operation.name}`] : []))),
   };
   return (req: Request, res: Response, next: NextFunction): void => {
@@ -120,7 +149,10 @@ function observe(deps: AppDeps) {
     res.set('X-Request-Id', requestId);
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-      const route = typeof res.locals.route === 'string' ? res.locals.route : routeLabel(req.originalUrl.split('?')[0] ?? '', known);
+      const route =
+        typeof res.locals.route === 'string'
+          ? res.locals.route
+          : routeLabel(req.originalUrl.split('?')[0] ?? '', known);
       deps.metrics.requests.inc({ method: req.method, route, status: String(res.statusCode) });
       deps.metrics.latency.observe({ method: req.method, route }, seconds);
       deps.logger.info('http.request', {
@@ -137,14 +169,24 @@ function observe(deps: AppDeps) {
 }
 
 /** Paths outside /fhir that are logged as they are; any other path may hold data and is not. */
-const SYSTEM_PATHS = new Set(['/healthz', '/metrics', '/auth/token', '/.well-known/smart-configuration', '/fhir', '/fhir/metadata']);
+const SYSTEM_PATHS = new Set([
+  '/healthz',
+  '/metrics',
+  '/auth/token',
+  '/.well-known/smart-configuration',
+  '/fhir',
+  '/fhir/metadata',
+]);
 
 /**
  * A path label without ids or values: `/fhir/Task/:id` style. Only parts the gateway itself
  * defines (its resource types, its operations) are kept, since a caller may put anything,
  * a name or a BSN, in a path.
  */
-function routeLabel(path: string, known: { types: ReadonlySet<string>; operations: ReadonlySet<string> }): string {
+function routeLabel(
+  path: string,
+  known: { types: ReadonlySet<string>; operations: ReadonlySet<string> },
+): string {
   if (SYSTEM_PATHS.has(path)) return path;
   if (!path.startsWith('/fhir/')) return '(unknown path)';
   const [type = '', second] = path.slice('/fhir/'.length).split('/');

@@ -17,7 +17,10 @@ export function isFhirJson(req: Request): boolean {
 export async function readRawBody(req: Request, limitBytes: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limitBytes) {
-    throw new OperationOutcomeError(tooLarge(`The body is ${declared} bytes; at most ${limitBytes} are accepted`), 413);
+    throw new OperationOutcomeError(
+      tooLarge(`The body is ${declared} bytes; at most ${limitBytes} are accepted`),
+      413,
+    );
   }
   const chunks: Buffer[] = [];
   let size = 0;
@@ -37,7 +40,9 @@ export async function readRawBody(req: Request, limitBytes: number): Promise<Buf
 export async function readFhirJson(req: Request, limitBytes: number): Promise<unknown> {
   if (!isFhirJson(req)) {
     throw new OperationOutcomeError(
-      unsupportedMediaType(`Content-Type must be application/fhir+json (was ${req.headers['content-type'] ?? 'none'})`),
+      unsupportedMediaType(
+        `Content-Type must be application/fhir+json (was ${req.headers['content-type'] ?? 'none'})`,
+      ),
       415,
     );
   }
@@ -47,7 +52,10 @@ export async function readFhirJson(req: Request, limitBytes: number): Promise<un
 /** An OAuth token request body (application/x-www-form-urlencoded). */
 export async function readForm(req: Request, limitBytes: number): Promise<Record<string, string>> {
   if (!FORM.test(req.headers['content-type'] ?? '')) {
-    throw new OperationOutcomeError(unsupportedMediaType('Content-Type must be application/x-www-form-urlencoded'), 415);
+    throw new OperationOutcomeError(
+      unsupportedMediaType('Content-Type must be application/x-www-form-urlencoded'),
+      415,
+    );
   }
   const params = new URLSearchParams((await readRawBody(req, limitBytes)).toString('utf8'));
   const out: Record<string, string> = Object.create(null) as Record<string, string>;

@@ -15,7 +15,10 @@ export interface CapabilityOptions {
   now: Date;
 }
 
-export function buildCapabilityStatement(routes: readonly FhirRoute[], opts: CapabilityOptions): CapabilityStatement {
+export function buildCapabilityStatement(
+  routes: readonly FhirRoute[],
+  opts: CapabilityOptions,
+): CapabilityStatement {
   const byType = new Map<string, CapabilityStatementRestResource>();
   const systemOps: CapabilityStatementRestResourceOperation[] = [];
   for (const route of routes) {
@@ -37,7 +40,9 @@ export function buildCapabilityStatement(routes: readonly FhirRoute[], opts: Cap
     if (route.operation) {
       const op: CapabilityStatementRestResourceOperation = {
         name: route.operation.name,
-        definition: route.operation.definition ?? `http://hl7.org/fhir/OperationDefinition/${route.operation.type ?? 'Resource'}-${route.operation.name}`,
+        definition:
+          route.operation.definition ??
+          `http://hl7.org/fhir/OperationDefinition/${route.operation.type ?? 'Resource'}-${route.operation.name}`,
       };
       if (route.operation.level === 'system') {
         if (!systemOps.some((o) => o.name === op.name)) systemOps.push(op);
@@ -64,7 +69,12 @@ export function buildCapabilityStatement(routes: readonly FhirRoute[], opts: Cap
           cors: false,
           service: [
             {
-              coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'SMART-on-FHIR' }],
+              coding: [
+                {
+                  system: 'http://terminology.hl7.org/CodeSystem/restful-security-service',
+                  code: 'SMART-on-FHIR',
+                },
+              ],
             },
           ],
           extension: [
@@ -73,7 +83,8 @@ export function buildCapabilityStatement(routes: readonly FhirRoute[], opts: Cap
               extension: [{ url: 'token', valueUri: `${base}/auth/token` }],
             },
           ],
-          description: 'SMART Backend Services (client_credentials with a signed JWT assertion), system/ scopes',
+          description:
+            'SMART Backend Services (client_credentials with a signed JWT assertion), system/ scopes',
         },
         resource: [...byType.values()].sort((a, b) => a.type.localeCompare(b.type)),
         ...(systemOps.length ? { operation: systemOps } : {}),

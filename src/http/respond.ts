@@ -19,8 +19,16 @@ export function fhirJson(resource: Resource): string {
   });
 }
 
-export function sendResource(res: Response, status: number, resource: Resource, headers: Record<string, string> = {}): void {
-  res.status(status).set({ 'Content-Type': FHIR_JSON_TYPE, ...headers }).send(fhirJson(resource));
+export function sendResource(
+  res: Response,
+  status: number,
+  resource: Resource,
+  headers: Record<string, string> = {},
+): void {
+  res
+    .status(status)
+    .set({ 'Content-Type': FHIR_JSON_TYPE, ...headers })
+    .send(fhirJson(resource));
 }
 
 export function sendOutcome(res: Response, outcome: OperationOutcome, status = httpStatus(outcome)): void {

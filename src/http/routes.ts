@@ -6,7 +6,8 @@ import type { Request, Response } from 'express';
 import type { Principal } from '../auth/smart.js';
 import type { Interaction } from '../auth/scopes.js';
 
-export type RestInteraction = 'read' | 'vread' | 'search-type' | 'history-instance' | 'create' | 'update' | 'patch' | 'delete';
+export type RestInteraction =
+  'read' | 'vread' | 'search-type' | 'history-instance' | 'create' | 'update' | 'patch' | 'delete';
 
 export interface SearchParamDoc {
   name: string;

@@ -44,7 +44,13 @@ export function checkGate(message: Bundle): GateResult {
   }
   const sections = SUMMARY_SECTIONS.map((code) => sectionState(code, found.composition.section ?? []));
   const issues = sections.flatMap((s) => gateIssue(s, found.path, found.composition.section ?? []));
-  return { passed: issues.length === 0, summaryPath: found.path, summary: found.composition, sections, issues };
+  return {
+    passed: issues.length === 0,
+    summaryPath: found.path,
+    summary: found.composition,
+    sections,
+    issues,
+  };
 }
 
 interface FoundSummary {
@@ -53,7 +59,9 @@ interface FoundSummary {
 }
 
 function isSummary(c: Composition): boolean {
-  return (c.type?.coding ?? []).some((k) => k.system === SYSTEMS.documentType && k.code === 'previous-treatment-summary');
+  return (c.type?.coding ?? []).some(
+    (k) => k.system === SYSTEMS.documentType && k.code === 'previous-treatment-summary',
+  );
 }
 
 /**
@@ -77,10 +85,12 @@ function findSummary(index: BundleIndex): FoundSummary | undefined {
 
 function summaryIn(e: IndexedEntry): FoundSummary | undefined {
   const path = `Bundle.entry[${e.index}].resource`;
-  if (e.resource.resourceType === 'Composition' && isSummary(e.resource)) return { composition: e.resource, path };
+  if (e.resource.resourceType === 'Composition' && isSummary(e.resource))
+    return { composition: e.resource, path };
   if (e.resource.resourceType === 'Bundle' && e.resource.type === 'document') {
     const first = e.resource.entry?.[0]?.resource;
-    if (first?.resourceType === 'Composition' && isSummary(first)) return { composition: first, path: `${path}.entry[0].resource` };
+    if (first?.resourceType === 'Composition' && isSummary(first))
+      return { composition: first, path: `${path}.entry[0].resource` };
   }
   return undefined;
 }
@@ -100,7 +110,11 @@ function sectionState(code: SummarySection, sections: CompositionSection[]): Sec
   return { code, state: 'empty-without-reason' };
 }
 
-function gateIssue(s: SectionState, summaryPath: string, sections: CompositionSection[]): OperationOutcomeIssue[] {
+function gateIssue(
+  s: SectionState,
+  summaryPath: string,
+  sections: CompositionSection[],
+): OperationOutcomeIssue[] {
   const at = sections.findIndex((x) => sectionCode(x) === s.code);
   const path = at >= 0 ? `${summaryPath}.section[${at}]` : `${summaryPath}.section`;
   switch (s.state) {
@@ -108,7 +122,14 @@ function gateIssue(s: SectionState, summaryPath: string, sections: CompositionSe
     case 'empty':
       return [];
     case 'missing':
-      return [issue({ code: 'required', detailCode: 'gate-section-missing', expression: path, message: `Summary section '${s.code}' is missing` })];
+      return [
+        issue({
+          code: 'required',
+          detailCode: 'gate-section-missing',
+          expression: path,
+          message: `Summary section '${s.code}' is missing`,
+        }),
+      ];
     case 'notasked':
       return [
         issue({

@@ -20,26 +20,41 @@ export interface ShapedMessage {
   focus: IndexedEntry[];
 }
 
-export type ShapeResult = { ok: true; message: ShapedMessage } | { ok: false; issues: OperationOutcomeIssue[] };
+export type ShapeResult =
+  { ok: true; message: ShapedMessage } | { ok: false; issues: OperationOutcomeIssue[] };
 
 export function checkMessageShape(value: unknown): ShapeResult {
-  const fail = (expression: string, message: string, code: OperationOutcomeIssue['code'] = 'invalid'): ShapeResult => ({
+  const fail = (
+    expression: string,
+    message: string,
+    code: OperationOutcomeIssue['code'] = 'invalid',
+  ): ShapeResult => ({
     ok: false,
     issues: [issue({ code, expression, message })],
   });
-  if (!value || typeof value !== 'object' || Array.isArray(value)) return fail('Bundle', 'The body must be a FHIR Bundle', 'structure');
+  if (!value || typeof value !== 'object' || Array.isArray(value))
+    return fail('Bundle', 'The body must be a FHIR Bundle', 'structure');
   const bundle = value as Bundle;
   if (bundle.resourceType !== 'Bundle') {
-    return fail('resourceType', `resourceType must be Bundle (was ${JSON.stringify(String(bundle.resourceType ?? ''))})`);
+    return fail(
+      'resourceType',
+      `resourceType must be Bundle (was ${JSON.stringify(String(bundle.resourceType ?? ''))})`,
+    );
   }
-  if (bundle.type !== 'message') return fail('Bundle.type', `Bundle.type must be message (was ${String(bundle.type)})`);
-  if (!Array.isArray(bundle.entry) || bundle.entry.length === 0) return fail('Bundle.entry', 'A message has entries', 'required');
+  if (bundle.type !== 'message')
+    return fail('Bundle.type', `Bundle.type must be message (was ${String(bundle.type)})`);
+  if (!Array.isArray(bundle.entry) || bundle.entry.length === 0)
+    return fail('Bundle.entry', 'A message has entries', 'required');
   const header = bundle.entry[0]?.resource;
   if (!header || header.resourceType !== 'MessageHeader') {
     return fail('Bundle.entry[0].resource', 'The first entry of a message must be its MessageHeader');
   }
   if (typeof header.id !== 'string' || header.id.length === 0) {
-    return fail('Bundle.entry[0].resource.id', 'MessageHeader.id is required: with the sender it identifies the message', 'required');
+    return fail(
+      'Bundle.entry[0].resource.id',
+      'MessageHeader.id is required: with the sender it identifies the message',
+      'required',
+    );
   }
   const coding = header.eventCoding;
   const event = MESSAGE_EVENTS.find((e) => coding?.system === SYSTEMS.messageEvent && coding.code === e);
@@ -57,10 +72,22 @@ export function checkMessageShape(value: unknown): ShapeResult {
   (header.focus ?? []).forEach((f, i) => {
     const target = index.resolve(f.reference, headerEntry);
     if (target) focus.push(target);
-    else issues.push(issue({ code: 'not-found', expression: `Bundle.entry[0].resource.focus[${i}]`, message: `MessageHeader.focus does not resolve inside the Bundle` }));
+    else
+      issues.push(
+        issue({
+          code: 'not-found',
+          expression: `Bundle.entry[0].resource.focus[${i}]`,
+          message: `MessageHeader.focus does not resolve inside the Bundle`,
+        }),
+      );
   });
   if (issues.length) return { ok: false, issues };
-  if (focus.length === 0) return fail('Bundle.entry[0].resource.focus', 'MessageHeader.focus must name what the message is about', 'required');
+  if (focus.length === 0)
+    return fail(
+      'Bundle.entry[0].resource.focus',
+      'MessageHeader.focus must name what the message is about',
+      'required',
+    );
   const dangling = danglingReferences(index);
   if (dangling.length) return { ok: false, issues: dangling };
   return { ok: true, message: { bundle, index, header, headerId: header.id, event, focus } };
@@ -75,7 +102,9 @@ function danglingReferences(index: BundleIndex): OperationOutcomeIssue[] {
   const issues: OperationOutcomeIssue[] = [];
   for (const e of index.entries) {
     if (e.resource.resourceType === 'Bundle') continue;
-    const stack: { value: unknown; path: string }[] = [{ value: e.resource, path: `Bundle.entry[${e.index}].resource` }];
+    const stack: { value: unknown; path: string }[] = [
+      { value: e.resource, path: `Bundle.entry[${e.index}].resource` },
+    ];
     while (stack.length > 0) {
       const { value, path } = stack.pop() ?? { value: undefined, path: '' };
       if (value === null || typeof value !== 'object') continue;
@@ -86,9 +115,16 @@ function danglingReferences(index: BundleIndex): OperationOutcomeIssue[] {
       const o = value as Record<string, unknown>;
       const ref = o.reference;
       if (typeof ref === 'string' && !ref.startsWith('#') && !index.resolve(ref, e)) {
-        issues.push(issue({ code: 'not-found', expression: path, message: 'This reference does not resolve to an entry of the message' }));
+        issues.push(
+          issue({
+            code: 'not-found',
+            expression: path,
+            message: 'This reference does not resolve to an entry of the message',
+          }),
+        );
       }
-      for (const [key, child] of Object.entries(o)) if (key !== 'contained') stack.push({ value: child, path: `${path}.${key}` });
+      for (const [key, child] of Object.entries(o))
+        if (key !== 'contained') stack.push({ value: child, path: `${path}.${key}` });
     }
   }
   return issues.sort((a, b) => (a.expression?.[0] ?? '').localeCompare(b.expression?.[0] ?? ''));

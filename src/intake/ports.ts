@@ -14,7 +14,10 @@ export interface IntakeTx {
   findAnswer(key: string): Promise<StoredAnswer | undefined>;
   saveAnswer(key: string, answer: StoredAnswer): Promise<void>;
   /** The current resource of this type with this identifier, if stored. */
-  findByIdentifier<T extends Resource>(type: T['resourceType'], identifier: Identifier): Promise<T | undefined>;
+  findByIdentifier<T extends Resource>(
+    type: T['resourceType'],
+    identifier: Identifier,
+  ): Promise<T | undefined>;
   /** Creates with the given id (the caller assigns ids so references can be rewritten first). */
   create<T extends Resource>(resource: T & { id: string }): Promise<T>;
   update<T extends Resource>(resource: T & { id: string }): Promise<T>;

@@ -5,13 +5,30 @@
  * other entries are stored (references rewritten to stored ids), the gateway creates the Task,
  * writes the audit, and remembers its answer under the idempotency key (sender + MessageHeader.id).
  */
-import type { Bundle, Identifier, OperationOutcome, OperationOutcomeIssue, Organization, Reference, Resource, Task } from '@medplum/fhirtypes';
+import type {
+  Bundle,
+  Identifier,
+  OperationOutcome,
+  OperationOutcomeIssue,
+  Organization,
+  Reference,
+  Resource,
+  Task,
+} from '@medplum/fhirtypes';
 import type { Principal } from '../auth/smart.js';
 import { auditEvent } from '../audit/events.js';
 import type { OrganisationConfig } from '../config/types.js';
 import { type BundleIndex, type IndexedEntry } from '../fhir/bundle.js';
 import { CANONICAL_BASE, PROFILES, SYSTEMS } from '../fhir/codes.js';
-import { conflict, errorIssues, forbidden, invalid, issue, outcome, OVERDRACHT_ISSUE_SYSTEM } from '../fhir/outcomes.js';
+import {
+  conflict,
+  errorIssues,
+  forbidden,
+  invalid,
+  issue,
+  outcome,
+  OVERDRACHT_ISSUE_SYSTEM,
+} from '../fhir/outcomes.js';
 import { rewriteReferences } from '../fhir/references.js';
 import { checkGate } from './gate.js';
 import { checkMessageShape, type ShapedMessage } from './message.js';
@@ -43,12 +60,24 @@ export type IntakeResult =
 
 const IDENTIFYING_SYSTEMS: readonly string[] = [SYSTEMS.agb, SYSTEMS.ura];
 
-export async function receiveReferral(body: unknown, requestHash: string, principal: Principal, deps: IntakeDeps): Promise<IntakeResult> {
+export async function receiveReferral(
+  body: unknown,
+  requestHash: string,
+  principal: Principal,
+  deps: IntakeDeps,
+): Promise<IntakeResult> {
   const shape = timed(deps, 'shape', () => checkMessageShape(body));
   if (!shape.ok) return refuse('shape', 422, outcome(shape.issues));
   const msg = shape.message;
   if (msg.event !== 'referral') {
-    return refuse('shape', 422, invalid(`This endpoint receives event 'referral' here; '${msg.event}' is not handled`, 'Bundle.entry[0].resource.eventCoding'));
+    return refuse(
+      'shape',
+      422,
+      invalid(
+        `This endpoint receives event 'referral' here; '${msg.event}' is not handled`,
+        'Bundle.entry[0].resource.eventCoding',
+      ),
+    );
   }
   const key = idempotencyKey(principal, msg.headerId);
   const earlier = await deps.repo.transaction((tx) => tx.findAnswer(key));
@@ -58,14 +87,26 @@ export async function receiveReferral(body: unknown, requestHash: string, princi
   if (senderProblem) return refuse('sender', 403, senderProblem);
   const serviceRequest = msg.focus.find((f) => f.resource.resourceType === 'ServiceRequest');
   if (!serviceRequest) {
-    return refuse('shape', 422, invalid('MessageHeader.focus must point to the referral ServiceRequest', 'Bundle.entry[0].resource.focus'));
+    return refuse(
+      'shape',
+      422,
+      invalid(
+        'MessageHeader.focus must point to the referral ServiceRequest',
+        'Bundle.entry[0].resource.focus',
+      ),
+    );
   }
-  const foreign = msg.index.entries.find((e) => e.index > 0 && deps.keeps && !deps.keeps(e.resource.resourceType));
+  const foreign = msg.index.entries.find(
+    (e) => e.index > 0 && deps.keeps && !deps.keeps(e.resource.resourceType),
+  );
   if (foreign) {
     return refuse(
       'shape',
       422,
-      invalid(`This gateway does not keep resources of type ${foreign.resource.resourceType}`, `Bundle.entry[${foreign.index}].resource.resourceType`),
+      invalid(
+        `This gateway does not keep resources of type ${foreign.resource.resourceType}`,
+        `Bundle.entry[${foreign.index}].resource.resourceType`,
+      ),
     );
   }
   // The validator checks base definitions and profiles in one pass; its findings are reported in
@@ -85,8 +126,15 @@ export async function receiveReferral(body: unknown, requestHash: string, princi
     const again = await tx.findAnswer(key);
     if (again) return replay(again, requestHash);
     const stored = await storeEntries(msg, tx, deps);
-    const task = await tx.create(buildTask(stored, serviceRequest, principal, receiver.organisation, parties, msg, deps));
-    await tx.grantAccess(grantsFor([...stored.refs.values(), { reference: `Task/${task.id ?? ''}` }], [principal.organisation.identifier, ...parties.performers]));
+    const task = await tx.create(
+      buildTask(stored, serviceRequest, principal, receiver.organisation, parties, msg, deps),
+    );
+    await tx.grantAccess(
+      grantsFor(
+        [...stored.refs.values(), { reference: `Task/${task.id ?? ''}` }],
+        [principal.organisation.identifier, ...parties.performers],
+      ),
+    );
     const response = responseMessage(msg, task, validation, deps);
     await tx.audit(
       auditEvent({
@@ -95,7 +143,9 @@ export async function receiveReferral(body: unknown, requestHash: string, princi
         interaction: '$process-message',
         outcome: '0',
         ...(stored.patient ? { patient: stored.patient } : {}),
-        what: [{ reference: `Task/${task.id ?? ''}` }, stored.refs.get(serviceRequest.index) ?? {}].filter((r) => r.reference),
+        what: [{ reference: `Task/${task.id ?? ''}` }, stored.refs.get(serviceRequest.index) ?? {}].filter(
+          (r) => r.reference,
+        ),
         legalBasis: 'implied-consent-referral',
         sourceSystem: deps.endpoint,
         recorded: deps.now(),
@@ -133,19 +183,29 @@ function idempotencyKey(principal: Principal, headerId: string): string {
   return `${id.system}|${id.value}|${headerId}`;
 }
 
-function replay(earlier: { requestHash: string; status: number; body: unknown }, requestHash: string): IntakeResult {
+function replay(
+  earlier: { requestHash: string; status: number; body: unknown },
+  requestHash: string,
+): IntakeResult {
   if (earlier.requestHash !== requestHash) {
     return refuse(
       'idempotency',
       409,
-      conflict('This MessageHeader.id was received before from this sender with different content', 'Bundle.entry[0].resource.id'),
+      conflict(
+        'This MessageHeader.id was received before from this sender with different content',
+        'Bundle.entry[0].resource.id',
+      ),
     );
   }
   return { kind: 'accepted', status: 200, response: earlier.body as Bundle, replay: true };
 }
 
 /** The organisation a sender, requester or performer stands for: itself, or a PractitionerRole's organization. */
-function organisationOf(ref: Reference | undefined, index: BundleIndex, from?: IndexedEntry): Organization | undefined {
+function organisationOf(
+  ref: Reference | undefined,
+  index: BundleIndex,
+  from?: IndexedEntry,
+): Organization | undefined {
   const target = index.resolve(ref?.reference, from);
   if (!target) return undefined;
   if (target.resource.resourceType === 'Organization') return target.resource;
@@ -174,7 +234,8 @@ function checkSender(msg: ShapedMessage, principal: Principal): OperationOutcome
       issue({
         code: 'forbidden',
         expression: 'Bundle.entry[0].resource.sender',
-        message: 'MessageHeader.sender must resolve to the sending Organization (or a PractitionerRole of it) with its AGB or URA',
+        message:
+          'MessageHeader.sender must resolve to the sending Organization (or a PractitionerRole of it) with its AGB or URA',
       }),
     ]);
   }
@@ -193,9 +254,16 @@ function receiverOf(
   const path = `Bundle.entry[${sr.index}].resource.performer[0]`;
   const performer = organisationOf(sr.resource.performer?.[0], index, sr);
   const id = identifyingId(performer);
-  if (!id) return { problem: invalid('ServiceRequest.performer must resolve to the receiving Organization with its AGB or URA', path) };
+  if (!id)
+    return {
+      problem: invalid(
+        'ServiceRequest.performer must resolve to the receiving Organization with its AGB or URA',
+        path,
+      ),
+    };
   const organisation = organisations.find((o) => sameId(id, o.identifier));
-  if (!organisation || !performer) return { problem: invalid('The receiving organisation is not connected to this gateway', path) };
+  if (!organisation || !performer)
+    return { problem: invalid('The receiving organisation is not connected to this gateway', path) };
   return { organisation, resource: performer };
 }
 
@@ -210,8 +278,11 @@ interface Parties {
 }
 
 function partiesOf(msg: ShapedMessage, sr: IndexedEntry, receiver: { resource: Organization }): Parties {
-  const entryOf = (org: Organization | undefined): IndexedEntry | undefined => msg.index.entries.find((e) => e.resource === org);
-  const performerIds = (sr.resource.resourceType === 'ServiceRequest' ? (sr.resource.performer ?? []) : []).flatMap((p) => {
+  const entryOf = (org: Organization | undefined): IndexedEntry | undefined =>
+    msg.index.entries.find((e) => e.resource === org);
+  const performerIds = (
+    sr.resource.resourceType === 'ServiceRequest' ? (sr.resource.performer ?? []) : []
+  ).flatMap((p) => {
     const id = identifyingId(organisationOf(p, msg.index, sr));
     return id?.system && id.value ? [{ system: id.system, value: id.value }] : [];
   });
@@ -226,9 +297,18 @@ function partiesOf(msg: ShapedMessage, sr: IndexedEntry, receiver: { resource: O
  * Who may see what was stored: the requester (the sender), the owner and every performer
  * organisation, each for every resource of the referral and for its Task.
  */
-function grantsFor(references: readonly Reference[], organisations: readonly OrganisationKey[]): AccessGrant[] {
-  const unique = new Map(organisations.map((o) => [`${o.system}|${o.value}`, { system: o.system, value: o.value }]));
-  return references.flatMap((r) => (r.reference ? [...unique.values()].map((organisation) => ({ reference: r.reference ?? '', organisation })) : []));
+function grantsFor(
+  references: readonly Reference[],
+  organisations: readonly OrganisationKey[],
+): AccessGrant[] {
+  const unique = new Map(
+    organisations.map((o) => [`${o.system}|${o.value}`, { system: o.system, value: o.value }]),
+  );
+  return references.flatMap((r) =>
+    r.reference
+      ? [...unique.values()].map((organisation) => ({ reference: r.reference ?? '', organisation }))
+      : [],
+  );
 }
 
 interface StoredEntries {
@@ -268,7 +348,8 @@ async function storeEntries(msg: ShapedMessage, tx: IntakeTx, deps: IntakeDeps):
     // An organisation or practitioner that arrives unchanged is left as it is: a new version
     // would say nothing new, and its row lock would make every referral of one sender wait in turn.
     if (prior && sameContent(prior, rewritten)) continue;
-    if (prior) await tx.update({ ...rewritten, id, meta: { ...rewritten.meta, versionId: prior.meta?.versionId } });
+    if (prior)
+      await tx.update({ ...rewritten, id, meta: { ...rewritten.meta, versionId: prior.meta?.versionId } });
     else await tx.create({ ...rewritten, id });
     if (e.resource.resourceType === 'Patient' && !patient) patient = ref;
   }
@@ -326,7 +407,9 @@ function buildTask(
   const now = deps.now().toISOString();
   const srRef = refs.refs.get(sr.index);
   const summaryEntry = msg.index.entries.find(
-    (e) => e.resource.resourceType === 'Composition' && (e.resource.type?.coding ?? []).some((c) => c.code === 'previous-treatment-summary'),
+    (e) =>
+      e.resource.resourceType === 'Composition' &&
+      (e.resource.type?.coding ?? []).some((c) => c.code === 'previous-treatment-summary'),
   );
   const summaryRef = summaryEntry && refs.refs.get(summaryEntry.index);
   return {
@@ -341,15 +424,31 @@ function buildTask(
     ...(refs.patient ? { for: refs.patient } : {}),
     authoredOn: now,
     lastModified: now,
-    requester: { ...stored(parties.sender), identifier: principal.organisation.identifier, display: principal.organisation.name },
+    requester: {
+      ...stored(parties.sender),
+      identifier: principal.organisation.identifier,
+      display: principal.organisation.name,
+    },
     owner: { ...stored(parties.owner), identifier: receiver.identifier, display: receiver.name },
     ...(summaryRef
-      ? { input: [{ type: { coding: [{ system: SYSTEMS.documentType, code: 'previous-treatment-summary' }] }, valueReference: summaryRef }] }
+      ? {
+          input: [
+            {
+              type: { coding: [{ system: SYSTEMS.documentType, code: 'previous-treatment-summary' }] },
+              valueReference: summaryRef,
+            },
+          ],
+        }
       : {}),
   };
 }
 
-function responseMessage(msg: ShapedMessage, task: Task, validation: OperationOutcome, deps: IntakeDeps): Bundle {
+function responseMessage(
+  msg: ShapedMessage,
+  task: Task,
+  validation: OperationOutcome,
+  deps: IntakeDeps,
+): Bundle {
   const warnings = (validation.issue ?? []).filter((i) => i.severity === 'warning');
   const headerId = deps.newId();
   const outcomeId = deps.newId();
@@ -376,7 +475,14 @@ function responseMessage(msg: ShapedMessage, task: Task, validation: OperationOu
         },
       },
       { fullUrl: `${deps.endpoint}/Task/${task.id ?? ''}`, resource: task },
-      ...(warnings.length ? [{ fullUrl: `urn:uuid:${outcomeId}`, resource: { resourceType: 'OperationOutcome' as const, id: outcomeId, issue: warnings } }] : []),
+      ...(warnings.length
+        ? [
+            {
+              fullUrl: `urn:uuid:${outcomeId}`,
+              resource: { resourceType: 'OperationOutcome' as const, id: outcomeId, issue: warnings },
+            },
+          ]
+        : []),
     ],
   };
 }

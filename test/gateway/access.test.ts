@@ -4,7 +4,13 @@
  * institution (1), the GP practice to the youth-GGZ institution (2), the social team to the GGZ
  * institution (3). The Task operations use further referrals to the youth-GGZ institution.
  */
-import type { AuditEvent, Bundle, CapabilityStatementRestResource, ServiceRequest, Task } from '@medplum/fhirtypes';
+import type {
+  AuditEvent,
+  Bundle,
+  CapabilityStatementRestResource,
+  ServiceRequest,
+  Task,
+} from '@medplum/fhirtypes';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { tokenCommand } from '../../src/cli/token.js';
@@ -36,7 +42,8 @@ const idOf = (reference: string | undefined): string => reference?.split('/')[1]
 
 async function stored(taskId: string, client: string): Promise<Stored> {
   const task = (await get(t.app, await token(client), `/fhir/Task/${taskId}`)).body as Task;
-  const sr = (await get(t.app, await token(client), `/fhir/${task.focus?.reference ?? ''}`)).body as ServiceRequest;
+  const sr = (await get(t.app, await token(client), `/fhir/${task.focus?.reference ?? ''}`))
+    .body as ServiceRequest;
   return {
     task: taskId,
     serviceRequest: idOf(task.focus?.reference),
@@ -86,7 +93,10 @@ async function search(client: string, path: string): Promise<Bundle> {
 const ids = (b: Bundle): string[] => (b.entry ?? []).map((e) => e.resource?.id ?? '').sort();
 
 async function auditRows(patient: string): Promise<number> {
-  const { rows } = await t.db.query<{ n: number }>('SELECT count(*)::integer AS n FROM audit_event WHERE patient = $1', [`Patient/${patient}`]);
+  const { rows } = await t.db.query<{ n: number }>(
+    'SELECT count(*)::integer AS n FROM audit_event WHERE patient = $1',
+    [`Patient/${patient}`],
+  );
   return rows[0]?.n ?? 0;
 }
 
@@ -95,13 +105,19 @@ function post(path: string, bearer: string, body?: object): request.Test {
   return body ? req.type(FHIR_JSON).send(JSON.stringify(body)) : req;
 }
 
-const reason = (text: string): object => ({ resourceType: 'Parameters', parameter: [{ name: 'reason', valueString: text }] });
+const reason = (text: string): object => ({
+  resourceType: 'Parameters',
+  parameter: [{ name: 'reason', valueString: text }],
+});
 
 describe('Task operations', () => {
   const tasks: string[] = [];
   beforeAll(async () => {
     const gp = await token('demo-gp');
-    for (const n of [4, 5, 6]) tasks.push((await sendReferral(t.app, gp, { messageId: `tr-${n}`, bsn: '999911168', receiver: YOUTH })).id);
+    for (const n of [4, 5, 6])
+      tasks.push(
+        (await sendReferral(t.app, gp, { messageId: `tr-${n}`, bsn: '999911168', receiver: YOUTH })).id,
+      );
   });
 
   it('when the requester tries to accept, then it is 409 naming the owner', async () => {
@@ -111,19 +127,29 @@ describe('Task operations', () => {
   });
 
   it('when the owner accepts, then the Task is accepted, versioned, audited and has a Provenance', async () => {
-    const patient = idOf(((await get(t.app, await token('demo-youth-ggz'), `/fhir/Task/${tasks[0]}`)).body as Task).for?.reference);
+    const patient = idOf(
+      ((await get(t.app, await token('demo-youth-ggz'), `/fhir/Task/${tasks[0]}`)).body as Task).for
+        ?.reference,
+    );
     const audits = await auditRows(patient);
     const res = await post(`/fhir/Task/${tasks[0]}/$accept`, await token('demo-youth-ggz'));
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: 'accepted', meta: { versionId: '2' } });
     expect(res.headers.etag).toBe('W/"2"');
     expect(await auditRows(patient)).toBeGreaterThan(audits);
-    const { rows } = await t.db.query("SELECT 1 FROM resource WHERE resource_type = 'Provenance' AND content->'target'->0->>'reference' LIKE $1", [`Task/${tasks[0]}%`]);
+    const { rows } = await t.db.query(
+      "SELECT 1 FROM resource WHERE resource_type = 'Provenance' AND content->'target'->0->>'reference' LIKE $1",
+      [`Task/${tasks[0]}%`],
+    );
     expect(rows.length).toBe(1);
   });
 
   it('when the requester cancels an accepted Task, then it is 409: only a requested Task is cancelled', async () => {
-    const res = await post(`/fhir/Task/${tasks[0]}/$cancel`, await token('demo-gp'), reason('Cliënt is verhuisd'));
+    const res = await post(
+      `/fhir/Task/${tasks[0]}/$cancel`,
+      await token('demo-gp'),
+      reason('Cliënt is verhuisd'),
+    );
     expect(res.status).toBe(409);
     expect(res.body.issue[0].diagnostics).toMatch(/requested/);
   });
@@ -135,7 +161,10 @@ describe('Task operations', () => {
     expect(without.body.issue[0].expression).toEqual(['Task.statusReason']);
     const res = await post(`/fhir/Task/${tasks[1]}/$reject`, youth, reason('Past beter bij de basis-GGZ'));
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ status: 'rejected', statusReason: { text: 'Past beter bij de basis-GGZ' } });
+    expect(res.body).toMatchObject({
+      status: 'rejected',
+      statusReason: { text: 'Past beter bij de basis-GGZ' },
+    });
   });
 
   it('when the requester cancels a requested Task, then it is cancelled; a second cancel is 409', async () => {
@@ -151,7 +180,9 @@ describe('Task operations', () => {
   });
 
   it('when the body is not a Parameters resource, then it is 422', async () => {
-    const res = await post(`/fhir/Task/${tasks[1]}/$cancel`, await token('demo-gp'), { resourceType: 'Patient' });
+    const res = await post(`/fhir/Task/${tasks[1]}/$cancel`, await token('demo-gp'), {
+      resourceType: 'Patient',
+    });
     expect(res.status).toBe(422);
   });
 });
@@ -164,7 +195,8 @@ interface ParamCase {
 }
 
 const today = new Date().toISOString().slice(0, 10);
-const tokenValue = (system: string, value: string): string => `${encodeURIComponent(system)}|${encodeURIComponent(value)}`;
+const tokenValue = (system: string, value: string): string =>
+  `${encodeURIComponent(system)}|${encodeURIComponent(value)}`;
 
 const CASES: Record<string, ParamCase[]> = {
   'Task._id': [{ query: () => `_id=${r[1].task}`, expected: () => [r[1].task] }],
@@ -175,18 +207,30 @@ const CASES: Record<string, ParamCase[]> = {
   'Task.identifier': [
     {
       // The value holds `|`, escaped as the search syntax asks.
-      query: () => `identifier=${encodeURIComponent(`${t.gateway.endpoint}/message-id|${AGB.replaceAll('|', '\\|')}\\|01004567\\|acc-1`)}`,
+      query: () =>
+        `identifier=${encodeURIComponent(`${t.gateway.endpoint}/message-id|${AGB.replaceAll('|', '\\|')}\\|01004567\\|acc-1`)}`,
       expected: () => [r[1].task],
     },
   ],
   'Task.status': [{ query: () => 'status=requested', expected: () => [r[1].task, r[3].task] }],
   'Task.business-status': [
-    { query: () => `business-status=${tokenValue(SYSTEMS.taskBusinessStatus, 'rejected')}`, expected: () => [], client: 'demo-ggz' },
-    { query: () => 'business-status=rejected&_count=5', expected: () => ['rejected'], client: 'demo-youth-ggz' },
+    {
+      query: () => `business-status=${tokenValue(SYSTEMS.taskBusinessStatus, 'rejected')}`,
+      expected: () => [],
+      client: 'demo-ggz',
+    },
+    {
+      query: () => 'business-status=rejected&_count=5',
+      expected: () => ['rejected'],
+      client: 'demo-youth-ggz',
+    },
   ],
   'Task.owner': [
     { query: () => `owner=Organization/${r[1].owner}`, expected: () => [r[1].task, r[3].task] },
-    { query: () => `owner.identifier=${tokenValue(AGB, '06001234')}`, expected: () => [r[1].task, r[3].task] },
+    {
+      query: () => `owner.identifier=${tokenValue(AGB, '06001234')}`,
+      expected: () => [r[1].task, r[3].task],
+    },
   ],
   'Task.requester': [
     { query: () => `requester.identifier=${tokenValue(AGB, '01004567')}`, expected: () => [r[1].task] },
@@ -194,7 +238,10 @@ const CASES: Record<string, ParamCase[]> = {
   ],
   'Task.patient': [
     { query: () => `patient=Patient/${r[1].patient}`, expected: () => [r[1].task] },
-    { query: () => `patient.identifier=${tokenValue(SYSTEMS.bsn, '999911132')}`, expected: () => [r[3].task] },
+    {
+      query: () => `patient.identifier=${tokenValue(SYSTEMS.bsn, '999911132')}`,
+      expected: () => [r[3].task],
+    },
   ],
   'Task.focus': [{ query: () => `focus=ServiceRequest/${r[3].serviceRequest}`, expected: () => [r[3].task] }],
   'Task.authored-on': [
@@ -202,21 +249,50 @@ const CASES: Record<string, ParamCase[]> = {
     { query: () => 'authored-on=lt2000-01-01', expected: () => [] },
   ],
   'Task.modified': [{ query: () => `modified=ge${today}`, expected: () => [r[1].task, r[3].task] }],
-  'ServiceRequest._id': [{ query: () => `_id=${r[3].serviceRequest}`, expected: () => [r[3].serviceRequest] }],
-  'ServiceRequest._lastUpdated': [{ query: () => `_lastUpdated=ge${today}`, expected: () => [r[1].serviceRequest, r[3].serviceRequest] }],
-  'ServiceRequest.identifier': [
-    { query: () => `identifier=${tokenValue('https://his.example.nl/fhir/NamingSystem/verwijzing', 'VW-acc-3')}`, expected: () => [r[3].serviceRequest] },
+  'ServiceRequest._id': [
+    { query: () => `_id=${r[3].serviceRequest}`, expected: () => [r[3].serviceRequest] },
   ],
-  'ServiceRequest.status': [{ query: () => 'status=active', expected: () => [r[1].serviceRequest, r[3].serviceRequest] }],
-  'ServiceRequest.category': [{ query: () => `category=${tokenValue(SYSTEMS.referralCategory, 'social-domain')}`, expected: () => [r[3].serviceRequest] }],
+  'ServiceRequest._lastUpdated': [
+    { query: () => `_lastUpdated=ge${today}`, expected: () => [r[1].serviceRequest, r[3].serviceRequest] },
+  ],
+  'ServiceRequest.identifier': [
+    {
+      query: () =>
+        `identifier=${tokenValue('https://his.example.nl/fhir/NamingSystem/verwijzing', 'VW-acc-3')}`,
+      expected: () => [r[3].serviceRequest],
+    },
+  ],
+  'ServiceRequest.status': [
+    { query: () => 'status=active', expected: () => [r[1].serviceRequest, r[3].serviceRequest] },
+  ],
+  'ServiceRequest.category': [
+    {
+      query: () => `category=${tokenValue(SYSTEMS.referralCategory, 'social-domain')}`,
+      expected: () => [r[3].serviceRequest],
+    },
+  ],
   'ServiceRequest.patient': [
     { query: () => `patient=Patient/${r[1].patient}`, expected: () => [r[1].serviceRequest] },
-    { query: () => `patient.identifier=${tokenValue(SYSTEMS.bsn, '999911120')}`, expected: () => [r[1].serviceRequest] },
+    {
+      query: () => `patient.identifier=${tokenValue(SYSTEMS.bsn, '999911120')}`,
+      expected: () => [r[1].serviceRequest],
+    },
   ],
-  'ServiceRequest.requester': [{ query: () => `requester=PractitionerRole/${r[3].practitionerRole}`, expected: () => [r[3].serviceRequest] }],
+  'ServiceRequest.requester': [
+    {
+      query: () => `requester=PractitionerRole/${r[3].practitionerRole}`,
+      expected: () => [r[3].serviceRequest],
+    },
+  ],
   'ServiceRequest.performer': [
-    { query: () => `performer.identifier=${tokenValue(AGB, '06001234')}`, expected: () => [r[1].serviceRequest, r[3].serviceRequest] },
-    { query: () => `performer=Organization/${r[1].owner}`, expected: () => [r[1].serviceRequest, r[3].serviceRequest] },
+    {
+      query: () => `performer.identifier=${tokenValue(AGB, '06001234')}`,
+      expected: () => [r[1].serviceRequest, r[3].serviceRequest],
+    },
+    {
+      query: () => `performer=Organization/${r[1].owner}`,
+      expected: () => [r[1].serviceRequest, r[3].serviceRequest],
+    },
   ],
   'ServiceRequest.authored': [
     { query: () => 'authored=lt2026-04-01', expected: () => [r[1].serviceRequest] },
@@ -225,25 +301,44 @@ const CASES: Record<string, ParamCase[]> = {
   'Composition._id': [{ query: () => `_id=${r[1].composition}`, expected: () => [r[1].composition] }],
   'Composition._lastUpdated': [{ query: () => '_lastUpdated=lt2000-01-01', expected: () => [] }],
   'Composition.identifier': [
-    { query: () => `identifier=${tokenValue('https://his.example.nl/fhir/NamingSystem/document', 'SAM-acc-1')}`, expected: () => [r[1].composition] },
+    {
+      query: () =>
+        `identifier=${tokenValue('https://his.example.nl/fhir/NamingSystem/document', 'SAM-acc-1')}`,
+      expected: () => [r[1].composition],
+    },
   ],
-  'Composition.status': [{ query: () => 'status=final', expected: () => [r[1].composition, r[3].composition] }],
+  'Composition.status': [
+    { query: () => 'status=final', expected: () => [r[1].composition, r[3].composition] },
+  ],
   'Composition.type': [
-    { query: () => `type=${tokenValue(SYSTEMS.documentType, 'previous-treatment-summary')}`, expected: () => [r[1].composition, r[3].composition] },
+    {
+      query: () => `type=${tokenValue(SYSTEMS.documentType, 'previous-treatment-summary')}`,
+      expected: () => [r[1].composition, r[3].composition],
+    },
   ],
-  'Composition.patient': [{ query: () => `patient=Patient/${r[3].patient}`, expected: () => [r[3].composition] }],
+  'Composition.patient': [
+    { query: () => `patient=Patient/${r[3].patient}`, expected: () => [r[3].composition] },
+  ],
   'Composition.date': [{ query: () => 'date=ge2026-05-01', expected: () => [r[3].composition] }],
   'Patient._id': [{ query: () => `_id=${r[1].patient}`, expected: () => [r[1].patient] }],
-  'Patient._lastUpdated': [{ query: () => `_lastUpdated=ge${today}`, expected: () => [r[1].patient, r[3].patient] }],
+  'Patient._lastUpdated': [
+    { query: () => `_lastUpdated=ge${today}`, expected: () => [r[1].patient, r[3].patient] },
+  ],
   'Patient.identifier': [
     { query: () => `identifier=${tokenValue(SYSTEMS.bsn, '999911120')}`, expected: () => [r[1].patient] },
     { query: () => `identifier=${tokenValue(SYSTEMS.bsn, '999999990')}`, expected: () => [] },
   ],
   'Patient.birthdate': [{ query: () => 'birthdate=lt1980', expected: () => [r[3].patient] }],
   'Consent._id': [{ query: () => `_id=${r[3].consent}`, expected: () => [r[3].consent] }],
-  'Consent._lastUpdated': [{ query: () => `_lastUpdated=ge${today}`, expected: () => [r[1].consent, r[3].consent] }],
+  'Consent._lastUpdated': [
+    { query: () => `_lastUpdated=ge${today}`, expected: () => [r[1].consent, r[3].consent] },
+  ],
   'Consent.identifier': [
-    { query: () => `identifier=${tokenValue('https://his.example.nl/fhir/NamingSystem/toestemming', 'TS-acc-3')}`, expected: () => [r[3].consent] },
+    {
+      query: () =>
+        `identifier=${tokenValue('https://his.example.nl/fhir/NamingSystem/toestemming', 'TS-acc-3')}`,
+      expected: () => [r[3].consent],
+    },
   ],
   'Consent.status': [{ query: () => 'status=active', expected: () => [r[1].consent, r[3].consent] }],
   'Consent.patient': [{ query: () => `patient=Patient/${r[1].patient}`, expected: () => [r[1].consent] }],
@@ -257,20 +352,28 @@ describe('search', () => {
       (r.searchParam ?? []).map((p) => `${r.type}.${p.name}`),
     );
     expect(declared.filter((d) => !d.startsWith('AuditEvent.')).sort()).toEqual(Object.keys(CASES).sort());
-    expect(declared.filter((d) => d.startsWith('AuditEvent.')).sort()).toEqual(['AuditEvent.date', 'AuditEvent.patient']);
+    expect(declared.filter((d) => d.startsWith('AuditEvent.')).sort()).toEqual([
+      'AuditEvent.date',
+      'AuditEvent.patient',
+    ]);
   });
 
-  const rows = Object.entries(CASES).flatMap(([key, cases]) => cases.map((c, i) => ({ key: `${key} #${i + 1}`, type: key.split('.')[0] ?? '', c })));
-  it.each(rows)('when searching by $key, then exactly the expected resources come back', async ({ type, c }) => {
-    const bundle = await search(c.client ?? 'demo-ggz', `/fhir/${type}?${c.query()}`);
-    expect(bundle.type).toBe('searchset');
-    const expected = c.expected();
-    if (expected[0] === 'rejected') {
-      expect(bundle.entry?.map((e) => (e.resource as Task).status)).toEqual(['rejected']);
-      return;
-    }
-    expect(ids(bundle)).toEqual([...expected].sort());
-  });
+  const rows = Object.entries(CASES).flatMap(([key, cases]) =>
+    cases.map((c, i) => ({ key: `${key} #${i + 1}`, type: key.split('.')[0] ?? '', c })),
+  );
+  it.each(rows)(
+    'when searching by $key, then exactly the expected resources come back',
+    async ({ type, c }) => {
+      const bundle = await search(c.client ?? 'demo-ggz', `/fhir/${type}?${c.query()}`);
+      expect(bundle.type).toBe('searchset');
+      const expected = c.expected();
+      if (expected[0] === 'rejected') {
+        expect(bundle.entry?.map((e) => (e.resource as Task).status)).toEqual(['rejected']);
+        return;
+      }
+      expect(ids(bundle)).toEqual([...expected].sort());
+    },
+  );
 
   it('when paging with _count=2, then next and previous links walk through all matches and total counts them', async () => {
     const all = ids(await search('demo-gp', '/fhir/ServiceRequest?_count=50'));
@@ -318,18 +421,32 @@ describe('authorisation between organisations', () => {
     expect(foreign.body.issue[0].code).toBe(missing.body.issue[0].code);
   });
 
-  it.each(['Patient', 'ServiceRequest', 'Composition', 'Consent'] as const)('when the GGZ institution reads the youth referral’s %s, then it is 404', async (type) => {
-    const id = { Patient: r[2].patient, ServiceRequest: r[2].serviceRequest, Composition: r[2].composition, Consent: r[2].consent }[type];
-    expect((await get(t.app, await token('demo-ggz'), `/fhir/${type}/${id}`)).status).toBe(404);
-  });
+  it.each(['Patient', 'ServiceRequest', 'Composition', 'Consent'] as const)(
+    'when the GGZ institution reads the youth referral’s %s, then it is 404',
+    async (type) => {
+      const id = {
+        Patient: r[2].patient,
+        ServiceRequest: r[2].serviceRequest,
+        Composition: r[2].composition,
+        Consent: r[2].consent,
+      }[type];
+      expect((await get(t.app, await token('demo-ggz'), `/fhir/${type}/${id}`)).status).toBe(404);
+    },
+  );
 
   it('when an organisation searches by the BSN of another organisation’s client, then it finds nothing', async () => {
-    expect(ids(await search('demo-ggz', `/fhir/Patient?identifier=${tokenValue(SYSTEMS.bsn, '999999990')}`))).toEqual([]);
-    expect(ids(await search('demo-ggz', `/fhir/Task?patient.identifier=${tokenValue(SYSTEMS.bsn, '999999990')}`))).toEqual([]);
+    expect(
+      ids(await search('demo-ggz', `/fhir/Patient?identifier=${tokenValue(SYSTEMS.bsn, '999999990')}`)),
+    ).toEqual([]);
+    expect(
+      ids(await search('demo-ggz', `/fhir/Task?patient.identifier=${tokenValue(SYSTEMS.bsn, '999999990')}`)),
+    ).toEqual([]);
   });
 
   it('when the requester and the owner look, then each sees its own referrals only', async () => {
-    expect(ids(await search('demo-gp', '/fhir/Task?_count=50&status=requested,accepted,rejected,cancelled'))).not.toContain(r[3].task);
+    expect(
+      ids(await search('demo-gp', '/fhir/Task?_count=50&status=requested,accepted,rejected,cancelled')),
+    ).not.toContain(r[3].task);
     expect(ids(await search('demo-social-team', '/fhir/Task'))).toEqual([r[3].task]);
     expect(ids(await search('demo-youth-ggz', '/fhir/Task?_count=50'))).toContain(r[2].task);
   });
@@ -367,10 +484,21 @@ describe('authorisation between organisations', () => {
   });
 
   it('when a client assertion is replayed, then the token endpoint refuses it, also at another instance on the same database', async () => {
-    const { signClientAssertion, tokenEndpoint, CLIENT_ASSERTION_TYPE } = await import('../../src/auth/smart.js');
+    const { signClientAssertion, tokenEndpoint, CLIENT_ASSERTION_TYPE } =
+      await import('../../src/auth/smart.js');
     const { readDemoKey } = await import('../../src/auth/demo-keys.js');
-    const assertion = await signClientAssertion('demo-gp', readDemoKey('demo-gp'), tokenEndpoint(t.gateway.config), new Date());
-    const form = { grant_type: 'client_credentials', client_assertion_type: CLIENT_ASSERTION_TYPE, client_assertion: assertion, scope: 'system/Task.rs' };
+    const assertion = await signClientAssertion(
+      'demo-gp',
+      readDemoKey('demo-gp'),
+      tokenEndpoint(t.gateway.config),
+      new Date(),
+    );
+    const form = {
+      grant_type: 'client_credentials',
+      client_assertion_type: CLIENT_ASSERTION_TYPE,
+      client_assertion: assertion,
+      scope: 'system/Task.rs',
+    };
     expect((await request(t.app).post('/auth/token').type('form').send(form)).status).toBe(200);
     const other = await openTestGateway({ database: t.db });
     const replay = await request(other.app).post('/auth/token').type('form').send(form);
@@ -399,9 +527,10 @@ describe('audit', () => {
     const before = await auditRows(r[1].patient);
     await get(t.app, await token('demo-ggz'), `/fhir/Patient/${r[1].patient}`);
     expect(await auditRows(r[1].patient)).toBe(before + 1);
-    const { rows } = await t.db.query<{ content: AuditEvent }>('SELECT content FROM audit_event WHERE patient = $1 ORDER BY recorded DESC, id DESC LIMIT 1', [
-      `Patient/${r[1].patient}`,
-    ]);
+    const { rows } = await t.db.query<{ content: AuditEvent }>(
+      'SELECT content FROM audit_event WHERE patient = $1 ORDER BY recorded DESC, id DESC LIMIT 1',
+      [`Patient/${r[1].patient}`],
+    );
     const event = rows[0]?.content;
     expect(event).toMatchObject({ action: 'R', subtype: [{ code: 'read' }], outcome: '0' });
     expect(event?.agent?.map((a) => a.who?.identifier?.value)).toEqual(['demo-ggz', '06001234']);
@@ -415,7 +544,10 @@ describe('audit', () => {
   });
 
   it('when the privacy officer searches by a client’s BSN, then the client’s trail comes back, oldest first', async () => {
-    const bundle = await search('demo-privacy-officer', `/fhir/AuditEvent?patient.identifier=${tokenValue(SYSTEMS.bsn, '999911120')}&_total=accurate&_count=200`);
+    const bundle = await search(
+      'demo-privacy-officer',
+      `/fhir/AuditEvent?patient.identifier=${tokenValue(SYSTEMS.bsn, '999911120')}&_total=accurate&_count=200`,
+    );
     const events = (bundle.entry ?? []).map((e) => e.resource as AuditEvent);
     expect(bundle.total).toBeGreaterThanOrEqual(3);
     expect(events.every((e) => e.entity?.[0]?.what?.reference === `Patient/${r[1].patient}`)).toBe(true);
@@ -424,21 +556,44 @@ describe('audit', () => {
   });
 
   it('when the privacy officer searches by patient and date, then the filters hold', async () => {
-    expect((await search('demo-privacy-officer', `/fhir/AuditEvent?patient=Patient/${r[3].patient}&date=ge${today}`)).entry?.length).toBeGreaterThan(0);
-    expect(ids(await search('demo-privacy-officer', `/fhir/AuditEvent?patient=${r[3].patient}&date=lt2000-01-01`))).toEqual([]);
+    expect(
+      (
+        await search(
+          'demo-privacy-officer',
+          `/fhir/AuditEvent?patient=Patient/${r[3].patient}&date=ge${today}`,
+        )
+      ).entry?.length,
+    ).toBeGreaterThan(0);
+    expect(
+      ids(await search('demo-privacy-officer', `/fhir/AuditEvent?patient=${r[3].patient}&date=lt2000-01-01`)),
+    ).toEqual([]);
   });
 
   it('when the privacy officer looks for a client their organisation holds no data of, then nothing is shown', async () => {
-    expect(ids(await search('demo-privacy-officer', `/fhir/AuditEvent?patient=Patient/${r[2].patient}`))).toEqual([]);
-    const { rows } = await t.db.query<{ id: string }>('SELECT id FROM audit_event WHERE patient = $1 LIMIT 1', [`Patient/${r[2].patient}`]);
+    expect(
+      ids(await search('demo-privacy-officer', `/fhir/AuditEvent?patient=Patient/${r[2].patient}`)),
+    ).toEqual([]);
+    const { rows } = await t.db.query<{ id: string }>(
+      'SELECT id FROM audit_event WHERE patient = $1 LIMIT 1',
+      [`Patient/${r[2].patient}`],
+    );
     const foreign = rows[0]?.id ?? 'none';
-    expect((await get(t.app, await token('demo-privacy-officer'), `/fhir/AuditEvent/${foreign}`)).status).toBe(404);
+    expect(
+      (await get(t.app, await token('demo-privacy-officer'), `/fhir/AuditEvent/${foreign}`)).status,
+    ).toBe(404);
   });
 
   it('when the privacy officer reads one event, then it is there, and the reading is itself audited', async () => {
-    const { rows } = await t.db.query<{ id: string }>('SELECT id FROM audit_event WHERE patient = $1 LIMIT 1', [`Patient/${r[1].patient}`]);
+    const { rows } = await t.db.query<{ id: string }>(
+      'SELECT id FROM audit_event WHERE patient = $1 LIMIT 1',
+      [`Patient/${r[1].patient}`],
+    );
     const before = await auditRows(r[1].patient);
-    const res = await get(t.app, await token('demo-privacy-officer'), `/fhir/AuditEvent/${rows[0]?.id ?? ''}`);
+    const res = await get(
+      t.app,
+      await token('demo-privacy-officer'),
+      `/fhir/AuditEvent/${rows[0]?.id ?? ''}`,
+    );
     expect(res.status).toBe(200);
     expect(await auditRows(r[1].patient)).toBe(before + 1);
   });
@@ -447,10 +602,16 @@ describe('audit', () => {
     expect((await get(t.app, await token('demo-ggz'), '/fhir/AuditEvent')).status).toBe(403);
   });
 
-  it.each(['post', 'put', 'delete', 'patch'] as const)('when anyone tries to %s an AuditEvent, then there is no such route', async (method) => {
-    const res = await request(t.app)[method]('/fhir/AuditEvent/x').set('Authorization', `Bearer ${await token('demo-privacy-officer')}`).type(FHIR_JSON).send('{}');
-    expect(res.status).toBe(404);
-    expect(res.body.resourceType).toBe('OperationOutcome');
-  });
+  it.each(['post', 'put', 'delete', 'patch'] as const)(
+    'when anyone tries to %s an AuditEvent, then there is no such route',
+    async (method) => {
+      const res = await request(t.app)
+        [method]('/fhir/AuditEvent/x')
+        .set('Authorization', `Bearer ${await token('demo-privacy-officer')}`)
+        .type(FHIR_JSON)
+        .send('{}');
+      expect(res.status).toBe(404);
+      expect(res.body.resourceType).toBe('OperationOutcome');
+    },
+  );
 });
-

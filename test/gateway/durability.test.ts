@@ -49,7 +49,9 @@ function serve(dataDir: string, port: number): Promise<ChildProcess> {
       if (out.includes('listening on')) resolve(child);
     });
     child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    child.on('exit', (code) => reject(new Error(`gateway exited (${String(code)}) before listening: ${err.slice(-2000)}`)));
+    child.on('exit', (code) =>
+      reject(new Error(`gateway exited (${String(code)}) before listening: ${err.slice(-2000)}`)),
+    );
   });
 }
 
@@ -59,7 +61,12 @@ async function token(port: number, client: string): Promise<string> {
   const res = await fetch(`${base}/auth/token`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_assertion_type: CLIENT_ASSERTION_TYPE, client_assertion: assertion, scope: 'system/*.cruds' }),
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_assertion_type: CLIENT_ASSERTION_TYPE,
+      client_assertion: assertion,
+      scope: 'system/*.cruds',
+    }),
   });
   return ((await res.json()) as { access_token: string }).access_token;
 }
@@ -80,7 +87,10 @@ describe('durability', () => {
     const message = JSON.stringify(referralMessage({ messageId: 'durable-1', bsn: '999911193' }));
     const res = await fetch(`http://127.0.0.1:${String(port)}/fhir/$process-message`, {
       method: 'POST',
-      headers: { Authorization: `Bearer ${await token(port, 'demo-gp')}`, 'Content-Type': 'application/fhir+json' },
+      headers: {
+        Authorization: `Bearer ${await token(port, 'demo-gp')}`,
+        'Content-Type': 'application/fhir+json',
+      },
       body: message,
     });
     const body = (await res.json()) as Bundle;
@@ -90,13 +100,18 @@ describe('durability', () => {
     const taskId = body.entry?.[1]?.resource?.id ?? '';
 
     const second = await serve(dataDir, port);
-    const read = await fetch(`http://127.0.0.1:${String(port)}/fhir/Task/${taskId}`, { headers: { Authorization: `Bearer ${await token(port, 'demo-ggz')}` } });
+    const read = await fetch(`http://127.0.0.1:${String(port)}/fhir/Task/${taskId}`, {
+      headers: { Authorization: `Bearer ${await token(port, 'demo-ggz')}` },
+    });
     expect(read.status).toBe(200);
     expect(((await read.json()) as { status: string }).status).toBe('requested');
     // The idempotent answer survived too: the same message is answered as before.
     const again = await fetch(`http://127.0.0.1:${String(port)}/fhir/$process-message`, {
       method: 'POST',
-      headers: { Authorization: `Bearer ${await token(port, 'demo-gp')}`, 'Content-Type': 'application/fhir+json' },
+      headers: {
+        Authorization: `Bearer ${await token(port, 'demo-gp')}`,
+        'Content-Type': 'application/fhir+json',
+      },
       body: message,
     });
     expect(again.headers.get('x-idempotent-replay')).toBe('true');

@@ -21,8 +21,10 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
-const issues = (body: unknown): NonNullable<OperationOutcome['issue']> => (body as OperationOutcome).issue ?? [];
-const detailCodes = (body: unknown): string[] => issues(body).flatMap((i) => i.details?.coding?.map((c) => c.code ?? '') ?? []);
+const issues = (body: unknown): NonNullable<OperationOutcome['issue']> =>
+  (body as OperationOutcome).issue ?? [];
+const detailCodes = (body: unknown): string[] =>
+  issues(body).flatMap((i) => i.details?.coding?.map((c) => c.code ?? '') ?? []);
 
 describe('referral intake', () => {
   it('when a valid referral arrives, then it is stored with a requested Task and the answer is a response message naming the Task', async () => {
@@ -36,15 +38,26 @@ describe('referral intake', () => {
     const task = answer.entry?.[1]?.resource as Task;
     expect(header.focus?.[0]?.reference).toBe(`${t.gateway.endpoint}/Task/${task.id}`);
     expect(task).toMatchObject({ status: 'requested', intent: 'order' });
-    expect(task.requester?.identifier).toEqual({ system: 'http://fhir.nl/fhir/NamingSystem/agb-z', value: '01004567' });
-    expect(task.owner?.identifier).toEqual({ system: 'http://fhir.nl/fhir/NamingSystem/agb-z', value: '06001234' });
+    expect(task.requester?.identifier).toEqual({
+      system: 'http://fhir.nl/fhir/NamingSystem/agb-z',
+      value: '01004567',
+    });
+    expect(task.owner?.identifier).toEqual({
+      system: 'http://fhir.nl/fhir/NamingSystem/agb-z',
+      value: '06001234',
+    });
     const after = await counts(t.db);
-    for (const type of ['Task', 'ServiceRequest', 'Composition', 'Consent']) expect(after[type]).toBe((before[type] ?? 0) + 1);
+    for (const type of ['Task', 'ServiceRequest', 'Composition', 'Consent'])
+      expect(after[type]).toBe((before[type] ?? 0) + 1);
     expect(after.MessageHeader).toBeUndefined();
   });
 
   it('when the gateway creates the Task, then the Task conforms to ov-referral-task', async () => {
-    const res = await postMessage(t.app, await token('demo-gp'), referralMessage({ messageId: 'intake-task-profile', bsn: '999911156' }));
+    const res = await postMessage(
+      t.app,
+      await token('demo-gp'),
+      referralMessage({ messageId: 'intake-task-profile', bsn: '999911156' }),
+    );
     const task = (res.body as Bundle).entry?.[1]?.resource as Task;
     const outcome = validator.validate(task, { profiles: [PROFILES.referralTask] });
     expect(issues(outcome).filter((i) => i.severity === 'error')).toEqual([]);
@@ -65,7 +78,11 @@ describe('referral intake', () => {
     const gp = await token('demo-gp');
     await postMessage(t.app, gp, referralMessage({ messageId: 'intake-conflict' }));
     const before = await counts(t.db);
-    const res = await postMessage(t.app, gp, referralMessage({ messageId: 'intake-conflict', clientRequest: 'Iets anders.' }));
+    const res = await postMessage(
+      t.app,
+      gp,
+      referralMessage({ messageId: 'intake-conflict', clientRequest: 'Iets anders.' }),
+    );
     expect(res.status).toBe(409);
     expect(issues(res.body)[0]?.code).toBe('conflict');
     expect(await counts(t.db)).toEqual(before);
@@ -75,7 +92,14 @@ describe('referral intake', () => {
     const res = await postMessage(
       t.app,
       await token('demo-social-team'),
-      referralMessage({ messageId: 'intake-1', sender: { system: 'http://fhir.nl/fhir/NamingSystem/ura', value: '90001234', name: 'Sociaal Team Groningen-Oost' } }),
+      referralMessage({
+        messageId: 'intake-1',
+        sender: {
+          system: 'http://fhir.nl/fhir/NamingSystem/ura',
+          value: '90001234',
+          name: 'Sociaal Team Groningen-Oost',
+        },
+      }),
     );
     expect(res.status).toBe(200);
     expect(res.headers['x-idempotent-replay']).toBeUndefined();
@@ -83,25 +107,44 @@ describe('referral intake', () => {
 
   it('when the message claims another sender than the caller, then it is 403 and nothing is stored', async () => {
     const before = await counts(t.db);
-    const res = await postMessage(t.app, await token('demo-ggz'), referralMessage({ messageId: 'intake-foreign' }));
+    const res = await postMessage(
+      t.app,
+      await token('demo-ggz'),
+      referralMessage({ messageId: 'intake-foreign' }),
+    );
     expect(res.status).toBe(403);
     expect(await counts(t.db)).toEqual(before);
   });
 
   it('when a client without the sender role posts a message, then it is 403', async () => {
-    const res = await postMessage(t.app, await token('demo-platform', 'system/*.rs'), referralMessage({ messageId: 'intake-platform' }));
+    const res = await postMessage(
+      t.app,
+      await token('demo-platform', 'system/*.rs'),
+      referralMessage({ messageId: 'intake-platform' }),
+    );
     expect(res.status).toBe(403);
   });
 });
 
 describe('the R1 gate', () => {
-  it.each(['nilknown', 'withheld', 'unavailable'])('when a section is empty with reason %s, then the referral passes', async (reason) => {
-    const res = await postMessage(t.app, await token('demo-gp'), referralMessage({ messageId: `gate-${reason}`, emptySections: { medication: reason } }));
-    expect(res.status).toBe(200);
-  });
+  it.each(['nilknown', 'withheld', 'unavailable'])(
+    'when a section is empty with reason %s, then the referral passes',
+    async (reason) => {
+      const res = await postMessage(
+        t.app,
+        await token('demo-gp'),
+        referralMessage({ messageId: `gate-${reason}`, emptySections: { medication: reason } }),
+      );
+      expect(res.status).toBe(200);
+    },
+  );
 
   it('when a section is empty with reason notasked, then it is 422 gate-section-notasked at that section', async () => {
-    const res = await postMessage(t.app, await token('demo-gp'), referralMessage({ messageId: 'gate-notasked', emptySections: { 'legal-status': 'notasked' } }));
+    const res = await postMessage(
+      t.app,
+      await token('demo-gp'),
+      referralMessage({ messageId: 'gate-notasked', emptySections: { 'legal-status': 'notasked' } }),
+    );
     expect(res.status).toBe(422);
     expect(detailCodes(res.body)).toEqual(['gate-section-notasked']);
     expect(issues(res.body)[0]?.expression).toEqual(['Bundle.entry[7].resource.section[5].emptyReason']);
@@ -129,7 +172,10 @@ describe('the R1 gate', () => {
   });
 
   it('when the summary is missing, then it is 422 gate-summary-missing', async () => {
-    const message = referralMessage({ messageId: 'gate-no-summary', emptySections: Object.fromEntries(SUMMARY_SECTIONS.map((s) => [s, 'nilknown'])) });
+    const message = referralMessage({
+      messageId: 'gate-no-summary',
+      emptySections: Object.fromEntries(SUMMARY_SECTIONS.map((s) => [s, 'nilknown'])),
+    });
     message.entry = message.entry?.filter((e) => e.resource?.resourceType !== 'Composition');
     const sr = message.entry?.[1]?.resource;
     if (sr?.resourceType !== 'ServiceRequest') throw new Error('fixture changed');
@@ -142,7 +188,10 @@ describe('the R1 gate', () => {
 
 describe('bad input', () => {
   /** Every bad request leaves the store as it was and the process answering. */
-  async function refused(send: (gp: string) => Promise<request.Response>, status: number): Promise<OperationOutcome> {
+  async function refused(
+    send: (gp: string) => Promise<request.Response>,
+    status: number,
+  ): Promise<OperationOutcome> {
     const gp = await token('demo-gp');
     const before = await counts(t.db);
     const res = await send(gp);
@@ -159,7 +208,15 @@ describe('bad input', () => {
   });
 
   it('when the media type is wrong, then it is 415', async () => {
-    await refused((gp) => request(t.app).post('/fhir/$process-message').set('Authorization', `Bearer ${gp}`).type('text/xml').send('<Bundle/>'), 415);
+    await refused(
+      (gp) =>
+        request(t.app)
+          .post('/fhir/$process-message')
+          .set('Authorization', `Bearer ${gp}`)
+          .type('text/xml')
+          .send('<Bundle/>'),
+      415,
+    );
   });
 
   it('when the body is over the configured limit, then it is 413', async () => {
@@ -188,7 +245,11 @@ describe('bad input', () => {
   });
 
   it('when the bytes are not UTF-8, then it is 400', async () => {
-    const bytes = Buffer.concat([Buffer.from('{"resourceType":"Bundle","id":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]);
+    const bytes = Buffer.concat([
+      Buffer.from('{"resourceType":"Bundle","id":"'),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from('"}'),
+    ]);
     const o = await refused(
       (gp) =>
         request(t.app)
@@ -204,7 +265,10 @@ describe('bad input', () => {
   });
 
   it('when the resourceType is wrong, then it is 422 naming resourceType', async () => {
-    const o = await refused((gp) => postMessage(t.app, gp, JSON.stringify({ ...referralMessage(), resourceType: 'Patient' })), 422);
+    const o = await refused(
+      (gp) => postMessage(t.app, gp, JSON.stringify({ ...referralMessage(), resourceType: 'Patient' })),
+      422,
+    );
     expect(o.issue?.[0]?.expression).toEqual(['resourceType']);
   });
 
@@ -222,7 +286,9 @@ describe('bad input', () => {
     if (condition?.resourceType !== 'Condition') throw new Error('fixture changed');
     condition.subject = { reference: 'urn:uuid:00000000-0000-4000-8000-00000000dead' };
     const o = await refused((gp) => postMessage(t.app, gp, message), 422);
-    expect(o.issue).toEqual([expect.objectContaining({ code: 'not-found', expression: ['Bundle.entry[9].resource.subject'] })]);
+    expect(o.issue).toEqual([
+      expect.objectContaining({ code: 'not-found', expression: ['Bundle.entry[9].resource.subject'] }),
+    ]);
   });
 
   it('when a resource breaks the base definition, then it is 422 with the element path', async () => {
@@ -234,7 +300,10 @@ describe('bad input', () => {
 
   it('when the message carries a resource type the gateway does not keep, then it is 422 naming the entry and nothing is stored', async () => {
     const message = referralMessage({ messageId: 'bad-type' });
-    message.entry?.push({ fullUrl: 'urn:uuid:3f1c6a2e-0000-4000-8000-0000000000ff', resource: { resourceType: 'Basic', id: '3f1c6a2e-0000-4000-8000-0000000000ff', code: { text: 'x' } } });
+    message.entry?.push({
+      fullUrl: 'urn:uuid:3f1c6a2e-0000-4000-8000-0000000000ff',
+      resource: { resourceType: 'Basic', id: '3f1c6a2e-0000-4000-8000-0000000000ff', code: { text: 'x' } },
+    });
     const o = await refused((gp) => postMessage(t.app, gp, message), 422);
     expect(o.issue?.[0]?.expression).toEqual(['Bundle.entry[12].resource.resourceType']);
   });
@@ -249,7 +318,11 @@ describe('bad input', () => {
         addResources: () => undefined,
       },
     });
-    const res = await postMessage(broken.app, await tokens(broken.app)('demo-gp'), referralMessage({ messageId: 'boom' }));
+    const res = await postMessage(
+      broken.app,
+      await tokens(broken.app)('demo-gp'),
+      referralMessage({ messageId: 'boom' }),
+    );
     expect(res.status).toBe(500);
     expect(res.body.issue[0].code).toBe('exception');
     expect(JSON.stringify(res.body)).not.toMatch(/secret|999911120|Jansen/);
@@ -271,14 +344,20 @@ describe('$validate', () => {
   });
 
   it('when an invalid Patient is posted to Patient/$validate with a profile, then the errors name the elements', async () => {
-    const patient = { resourceType: 'Patient', identifier: [{ system: 'http://fhir.nl/fhir/NamingSystem/bsn', value: '999911121' }], gender: 'woman' };
+    const patient = {
+      resourceType: 'Patient',
+      identifier: [{ system: 'http://fhir.nl/fhir/NamingSystem/bsn', value: '999911121' }],
+      gender: 'woman',
+    };
     const res = await request(t.app)
       .post(`/fhir/Patient/$validate?profile=${encodeURIComponent(PROFILES.patient)}`)
       .set('Authorization', `Bearer ${await token('demo-gp')}`)
       .type(FHIR_JSON)
       .send(JSON.stringify(patient));
     expect(res.status).toBe(200);
-    const paths = issues(res.body).filter((i) => i.severity === 'error').map((i) => i.expression?.[0]);
+    const paths = issues(res.body)
+      .filter((i) => i.severity === 'error')
+      .map((i) => i.expression?.[0]);
     expect(paths).toContain('Patient.gender');
     expect(paths.some((p) => p?.startsWith('Patient.identifier[0]'))).toBe(true);
   });
@@ -301,10 +380,16 @@ describe('system endpoints', () => {
 
   it('when requests were refused, then /metrics counts requests, latencies and validation failures by stage', async () => {
     const res = await request(t.app).get('/metrics');
-    expect(res.text).toMatch(/overdracht_http_requests_total\{method="POST",route="\$process-message",status="200"\} \d+/);
-    expect(res.text).toMatch(/overdracht_http_request_duration_seconds_bucket\{le="0.1",method="POST",route="\$process-message"\}/);
+    expect(res.text).toMatch(
+      /overdracht_http_requests_total\{method="POST",route="\$process-message",status="200"\} \d+/,
+    );
+    expect(res.text).toMatch(
+      /overdracht_http_request_duration_seconds_bucket\{le="0.1",method="POST",route="\$process-message"\}/,
+    );
     for (const stage of ['gate', 'parse', 'base', 'shape']) {
-      expect(res.text).toMatch(new RegExp(`overdracht_validation_failures_total\\{stage="${stage}"\\} [1-9]`));
+      expect(res.text).toMatch(
+        new RegExp(`overdracht_validation_failures_total\\{stage="${stage}"\\} [1-9]`),
+      );
     }
     expect(res.text).toMatch(/overdracht_validation_duration_seconds_count\{stage="validation"\} [1-9]/);
   });
@@ -312,15 +397,25 @@ describe('system endpoints', () => {
   it('when the CapabilityStatement is read, then it lists $process-message, $validate and the Task operations', async () => {
     const res = await request(t.app).get('/fhir/metadata');
     const rest = res.body.rest[0];
-    expect(rest.operation.map((o: { name: string }) => o.name).sort()).toEqual(['process-message', 'validate']);
+    expect(rest.operation.map((o: { name: string }) => o.name).sort()).toEqual([
+      'process-message',
+      'validate',
+    ]);
     const task = rest.resource.find((r: { type: string }) => r.type === 'Task');
-    expect(task.operation.map((o: { name: string }) => o.name).sort()).toEqual(['accept', 'cancel', 'reject', 'validate']);
+    expect(task.operation.map((o: { name: string }) => o.name).sort()).toEqual([
+      'accept',
+      'cancel',
+      'reject',
+      'validate',
+    ]);
     expect(task.interaction.map((i: { code: string }) => i.code).sort()).toEqual(['read', 'search-type']);
     expect(task.supportedProfile).toContain(PROFILES.referralTask);
-    expect(rest.resource.find((r: { type: string }) => r.type === 'AuditEvent').interaction.map((i: { code: string }) => i.code).sort()).toEqual([
-      'read',
-      'search-type',
-    ]);
+    expect(
+      rest.resource
+        .find((r: { type: string }) => r.type === 'AuditEvent')
+        .interaction.map((i: { code: string }) => i.code)
+        .sort(),
+    ).toEqual(['read', 'search-type']);
   });
 
   it('when an unknown FHIR path is called, then it is a 404 OperationOutcome', async () => {

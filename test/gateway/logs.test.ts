@@ -31,12 +31,25 @@ function marker(): string {
 function markEverything(value: unknown): unknown {
   if (typeof value === 'string') return marker();
   if (Array.isArray(value)) return value.map(markEverything);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, markEverything(v)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, markEverything(v)]));
   return value;
 }
 
 /** Keys whose strings are data about people and their care, as opposed to codes, ids, dates and URIs. */
-const FREE_TEXT = new Set(['family', 'given', 'text', 'display', 'line', 'city', 'postalCode', 'name', 'title', 'valueString', 'district']);
+const FREE_TEXT = new Set([
+  'family',
+  'given',
+  'text',
+  'display',
+  'line',
+  'city',
+  'postalCode',
+  'name',
+  'title',
+  'valueString',
+  'district',
+]);
 
 /** The free text and identifiers of a valid referral replaced by markers; the message stays valid. */
 function markFreeText(value: unknown, key = ''): unknown {
@@ -50,7 +63,12 @@ function markFreeText(value: unknown, key = ''): unknown {
   const out = Object.fromEntries(Object.entries(o).map(([k, v]) => [k, markFreeText(v, k)]));
   // Identifier values: the BSN must stay a valid BSN; other identifiers take a marker.
   if (typeof o.system === 'string' && typeof o.value === 'string' && !('code' in o)) {
-    out.value = o.system === SYSTEMS.bsn ? MARKED_BSN : o.system.includes('NamingSystem/agb-z') || o.system.includes('/ura') ? o.value : marker();
+    out.value =
+      o.system === SYSTEMS.bsn
+        ? MARKED_BSN
+        : o.system.includes('NamingSystem/agb-z') || o.system.includes('/ura')
+          ? o.value
+          : marker();
   }
   return out;
 }
@@ -58,7 +76,9 @@ function markFreeText(value: unknown, key = ''): unknown {
 /** A 9-digit number that passes the 11-check, anywhere in the text. */
 function bsnLike(text: string): string[] {
   const weights = [9, 8, 7, 6, 5, 4, 3, 2, -1];
-  return (text.match(/(?<!\d)\d{9}(?!\d)/g) ?? []).filter((n) => [...n].reduce((sum, d, i) => sum + Number(d) * (weights[i] ?? 0), 0) % 11 === 0);
+  return (text.match(/(?<!\d)\d{9}(?!\d)/g) ?? []).filter(
+    (n) => [...n].reduce((sum, d, i) => sum + Number(d) * (weights[i] ?? 0), 0) % 11 === 0,
+  );
 }
 
 describe('logs', () => {
@@ -72,18 +92,38 @@ describe('logs', () => {
     const accepted = await postMessage(t.app, gp, valid);
     expect(accepted.status).toBe(200);
     expect((await postMessage(t.app, gp, valid)).status).toBe(200);
-    const changed = markFreeText(referralMessage({ messageId: 'log-valid', clientRequest: 'anders' })) as Bundle;
+    const changed = markFreeText(
+      referralMessage({ messageId: 'log-valid', clientRequest: 'anders' }),
+    ) as Bundle;
     (changed.entry?.[0]?.resource as MessageHeader).id = 'log-valid';
     expect((await postMessage(t.app, gp, changed)).status).toBe(409);
 
     // Refused: everything marked, a gate failure, a base error, malformed JSON with a marker in it.
     expect((await postMessage(t.app, gp, markEverything(referralMessage()) as Bundle)).status).toBe(422);
-    expect((await postMessage(t.app, gp, markFreeText(referralMessage({ messageId: 'log-gate', emptySections: { medication: 'notasked' } })) as Bundle)).status).toBe(422);
+    expect(
+      (
+        await postMessage(
+          t.app,
+          gp,
+          markFreeText(
+            referralMessage({ messageId: 'log-gate', emptySections: { medication: 'notasked' } }),
+          ) as Bundle,
+        )
+      ).status,
+    ).toBe(422);
     const base = markFreeText(referralMessage({ messageId: 'log-base' })) as Bundle;
     (base.entry?.[2]?.resource as unknown as Record<string, unknown>).gender = markers[1];
     expect((await postMessage(t.app, gp, base)).status).toBe(422);
     expect((await postMessage(t.app, gp, `{"name": "${marker()}", ${MARKED_BSN}}`)).status).toBe(400);
-    expect((await request(t.app).post('/fhir/$validate').set('Authorization', `Bearer ${gp}`).type(FHIR_JSON).send(JSON.stringify(markEverything(referralMessage())))).status).toBe(200);
+    expect(
+      (
+        await request(t.app)
+          .post('/fhir/$validate')
+          .set('Authorization', `Bearer ${gp}`)
+          .type(FHIR_JSON)
+          .send(JSON.stringify(markEverything(referralMessage())))
+      ).status,
+    ).toBe(200);
 
     // Search and read, with markers and the BSN in the query and the path.
     const bsn = encodeURIComponent(`${SYSTEMS.bsn}|${MARKED_BSN}`);
@@ -96,7 +136,10 @@ describe('logs', () => {
     expect((await get(t.app, ggz, `/fhir/Patient/${MARKED_BSN}/$${marker()}`)).status).toBe(404);
     expect((await request(t.app).get(`/${marker()}/${MARKED_BSN}`)).status).toBe(404);
     expect((await request(t.app).get(`/fhir/Patient?identifier=${bsn}`)).status).toBe(401);
-    expect((await get(t.app, await token('demo-privacy-officer'), `/fhir/AuditEvent?patient.identifier=${bsn}`)).status).toBe(200);
+    expect(
+      (await get(t.app, await token('demo-privacy-officer'), `/fhir/AuditEvent?patient.identifier=${bsn}`))
+        .status,
+    ).toBe(200);
 
     const logs = t.logs.join('\n');
     expect(t.logs.length).toBeGreaterThan(15);

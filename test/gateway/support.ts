@@ -31,7 +31,11 @@ export async function openTestGateway(
   const logs: string[] = [];
   const { config: overrides, ...rest } = options;
   const config: Config = { ...demoConfig, storage: { driver: 'pglite', dataDir: 'memory://' }, ...overrides };
-  const gateway = await createGateway(config, { logger: createLogger('debug', (line) => logs.push(line)), ...rest, database: db });
+  const gateway = await createGateway(config, {
+    logger: createLogger('debug', (line) => logs.push(line)),
+    ...rest,
+    database: db,
+  });
   return {
     gateway,
     app: gateway.app,
@@ -51,7 +55,11 @@ export function tokens(app: Express): (clientId: string, scope?: string) => Prom
     const key = `${clientId} ${scope ?? ''}`;
     const known = cache.get(key);
     if (known) return known;
-    const token = await tokenFor(app, clientId, scope ?? demoConfig.clients.find((c) => c.id === clientId)?.scopes.join(' '));
+    const token = await tokenFor(
+      app,
+      clientId,
+      scope ?? demoConfig.clients.find((c) => c.id === clientId)?.scopes.join(' '),
+    );
     cache.set(key, token);
     return token;
   };
@@ -70,9 +78,14 @@ export function get(app: Express, token: string, path: string): request.Test {
 }
 
 /** Sends a referral and returns the Task the answer names (the test fails on anything but 200). */
-export async function sendReferral(app: Express, token: string, options: ReferralOptions = {}): Promise<Resource & { id: string }> {
+export async function sendReferral(
+  app: Express,
+  token: string,
+  options: ReferralOptions = {},
+): Promise<Resource & { id: string }> {
   const res = await postMessage(app, token, referralMessage(options));
-  if (res.status !== 200) throw new Error(`referral refused: ${res.status} ${JSON.stringify(res.body).slice(0, 800)}`);
+  if (res.status !== 200)
+    throw new Error(`referral refused: ${res.status} ${JSON.stringify(res.body).slice(0, 800)}`);
   const task = (res.body as Bundle).entry?.[1]?.resource;
   if (!task?.id) throw new Error('the answer names no Task');
   return task as Resource & { id: string };

@@ -9,9 +9,17 @@ import { demoConfig } from '../support/tokens.js';
 
 const gp = demoConfig.organisations.find((o) => o.id === 'gp-de-linde')!;
 const ggz = demoConfig.organisations.find((o) => o.id === 'ggz-noord')!;
-const principal = (org = gp): Principal => ({ clientId: 'c', organisation: org, roles: ['sender'], scopes: [] });
+const principal = (org = gp): Principal => ({
+  clientId: 'c',
+  organisation: org,
+  roles: ['sender'],
+  scopes: [],
+});
 
-function deps(repo = new MemoryIntakeRepository(), validate: IntakeDeps['validate'] = () => outcome([])): IntakeDeps {
+function deps(
+  repo = new MemoryIntakeRepository(),
+  validate: IntakeDeps['validate'] = () => outcome([]),
+): IntakeDeps {
   let n = 0;
   return {
     validate,
@@ -54,7 +62,9 @@ describe('receiveReferral', () => {
     const size = repo.resources.size;
     const second = await receiveReferral(referralMessage(), 'h1', principal(), d);
     expect(second.kind === 'accepted' && second.replay).toBe(true);
-    expect(second.kind === 'accepted' && second.response).toEqual(first.kind === 'accepted' && first.response);
+    expect(second.kind === 'accepted' && second.response).toEqual(
+      first.kind === 'accepted' && first.response,
+    );
     expect(repo.resources.size).toBe(size);
   });
 
@@ -81,20 +91,35 @@ describe('receiveReferral', () => {
 
   it('when a section is notasked, then the gate refuses with 422 and nothing is stored', async () => {
     const repo = new MemoryIntakeRepository();
-    const r = await receiveReferral(referralMessage({ emptySections: { 'legal-status': 'notasked' } }), 'h', principal(), deps(repo));
+    const r = await receiveReferral(
+      referralMessage({ emptySections: { 'legal-status': 'notasked' } }),
+      'h',
+      principal(),
+      deps(repo),
+    );
     expect(r.kind === 'refused' && [r.status, r.stage]).toEqual([422, 'gate']);
     expect(repo.resources.size).toBe(0);
   });
 
   it('when profile validation finds an error, then it is 422 with that outcome', async () => {
-    const bad: OperationOutcome = { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'invalid', expression: ['Bundle.entry[1].resource.status'] }] };
-    const r = await receiveReferral(referralMessage(), 'h', principal(), deps(undefined, () => bad));
+    const bad: OperationOutcome = {
+      resourceType: 'OperationOutcome',
+      issue: [{ severity: 'error', code: 'invalid', expression: ['Bundle.entry[1].resource.status'] }],
+    };
+    const r = await receiveReferral(
+      referralMessage(),
+      'h',
+      principal(),
+      deps(undefined, () => bad),
+    );
     expect(r.kind === 'refused' && r.outcome).toEqual(bad);
   });
 
   it('when the receiver is not connected to the gateway, then it is 422 naming the performer', async () => {
     const r = await receiveReferral(referralMessage({ receiverAgb: '06999999' }), 'h', principal(), deps());
-    expect(r.kind === 'refused' && r.outcome.issue?.[0]?.expression).toEqual(['Bundle.entry[1].resource.performer[0]']);
+    expect(r.kind === 'refused' && r.outcome.issue?.[0]?.expression).toEqual([
+      'Bundle.entry[1].resource.performer[0]',
+    ]);
   });
 
   it('when the body is not a message Bundle, then it is 422 naming the element', async () => {
@@ -108,7 +133,12 @@ describe('receiveReferral', () => {
     await receiveReferral(referralMessage(), 'h1', principal(), deps(repo));
     const task = repo.ofType('Task')[0] as Task;
     const orgs = new Set(repo.grants.map((g) => `${g.organisation.system}|${g.organisation.value}`));
-    expect(orgs).toEqual(new Set([`${gp.identifier.system}|${gp.identifier.value}`, `${ggz.identifier.system}|${ggz.identifier.value}`]));
+    expect(orgs).toEqual(
+      new Set([
+        `${gp.identifier.system}|${gp.identifier.value}`,
+        `${ggz.identifier.system}|${ggz.identifier.value}`,
+      ]),
+    );
     const granted = new Set(repo.grants.map((g) => g.reference));
     expect(granted).toEqual(new Set([...repo.resources.keys()]));
     expect(granted.has(`Task/${task.id}`)).toBe(true);

@@ -9,7 +9,12 @@ export class MemoryIntakeRepository implements ReferralRepository {
   readonly grants: AccessGrant[] = [];
 
   async transaction<T>(fn: (tx: ReferralTx) => Promise<T>): Promise<T> {
-    const snapshot = { resources: new Map(this.resources), answers: new Map(this.answers), audits: this.audits.length, grants: this.grants.length };
+    const snapshot = {
+      resources: new Map(this.resources),
+      answers: new Map(this.answers),
+      audits: this.audits.length,
+      grants: this.grants.length,
+    };
     try {
       return await fn(this.tx());
     } catch (err) {
@@ -33,7 +38,9 @@ export class MemoryIntakeRepository implements ReferralRepository {
       saveAnswer: async (key, a) => void this.answers.set(key, a),
       findByIdentifier: async <T extends Resource>(type: T['resourceType'], id: Identifier) =>
         this.ofType(type).find((r) =>
-          ((r as { identifier?: Identifier[] }).identifier ?? []).some((i) => i.system === id.system && i.value === id.value),
+          ((r as { identifier?: Identifier[] }).identifier ?? []).some(
+            (i) => i.system === id.system && i.value === id.value,
+          ),
         ) as T | undefined,
       create: async <T extends Resource>(r: T & { id: string }) => {
         const stored = { ...r, meta: { ...r.meta, versionId: '1' } };
@@ -42,7 +49,10 @@ export class MemoryIntakeRepository implements ReferralRepository {
       },
       update: async <T extends Resource>(r: T & { id: string }) => {
         const prior = this.resources.get(`${r.resourceType}/${r.id}`);
-        const stored = { ...r, meta: { ...r.meta, versionId: String(Number(prior?.meta?.versionId ?? '0') + 1) } };
+        const stored = {
+          ...r,
+          meta: { ...r.meta, versionId: String(Number(prior?.meta?.versionId ?? '0') + 1) },
+        };
         this.resources.set(`${r.resourceType}/${r.id}`, stored);
         return stored;
       },

@@ -5,7 +5,12 @@
  */
 import type { Bundle } from '@medplum/fhirtypes';
 import { SYSTEMS } from '../../src/fhir/codes.js';
-import { DEMO_GGZ, DEMO_GP, referralMessage as build, type ReferralOptions as BuildOptions } from '../../src/demo/referral.js';
+import {
+  DEMO_GGZ,
+  DEMO_GP,
+  referralMessage as build,
+  type ReferralOptions as BuildOptions,
+} from '../../src/demo/referral.js';
 
 export interface ReferralOptions extends Omit<BuildOptions, 'receiver'> {
   senderAgb?: string;

@@ -33,12 +33,20 @@ export interface AuditRouteDeps {
   trail: AuditTrail;
   visible: VisibleResources;
   base: string;
-  recordAccess(principal: Principal, interaction: 'read' | 'search-type', resources: readonly Resource[], requestId: string | undefined): Promise<void>;
+  recordAccess(
+    principal: Principal,
+    interaction: 'read' | 'search-type',
+    resources: readonly Resource[],
+    requestId: string | undefined,
+  ): Promise<void>;
 }
 
 function requirePrivacyOfficer(principal: Principal): void {
   if (!principal.roles.includes('privacy-officer')) {
-    throw new OperationOutcomeError(forbidden('The audit trail is read by the privacy-officer role only'), 403);
+    throw new OperationOutcomeError(
+      forbidden('The audit trail is read by the privacy-officer role only'),
+      403,
+    );
   }
 }
 
@@ -53,16 +61,28 @@ function recordedFilter(value: string): RecordedFilter {
 }
 
 /** The Patient references one `patient` parameter stands for (comma-separated values are alternatives). */
-async function patientsOf(name: string, value: string, principal: Principal, visible: VisibleResources): Promise<string[]> {
+async function patientsOf(
+  name: string,
+  value: string,
+  principal: Principal,
+  visible: VisibleResources,
+): Promise<string[]> {
   if (name === `patient.${CHAINABLE}`) {
-    const found = await visible.search(principal.organisation.identifier, 'Patient', { identifier: value, _count: String(MAX_COUNT) });
+    const found = await visible.search(principal.organisation.identifier, 'Patient', {
+      identifier: value,
+      _count: String(MAX_COUNT),
+    });
     return found.resources.map((p) => `Patient/${p.id ?? ''}`);
   }
   if (name !== 'patient') throw bad(`The modifier of '${name}' is not supported here`, name);
   return value.split(',').map((v) => (v.startsWith('Patient/') ? v : `Patient/${v}`));
 }
 
-async function auditSearch(query: URLSearchParams, principal: Principal, visible: VisibleResources): Promise<AuditSearch> {
+async function auditSearch(
+  query: URLSearchParams,
+  principal: Principal,
+  visible: VisibleResources,
+): Promise<AuditSearch> {
   let patients: string[] | undefined;
   const recorded: RecordedFilter[] = [];
   for (const [name, value] of query) {
@@ -77,7 +97,13 @@ async function auditSearch(query: URLSearchParams, principal: Principal, visible
   if (!/^\d{1,9}$/.test(offset)) throw bad('_offset must be a whole number of at least 0.', '_offset');
   const total = query.get('_total');
   if (query.has('_sort')) throw bad('AuditEvents come oldest first; _sort is not supported here', '_sort');
-  return { ...(patients ? { patients } : {}), recorded, count: pageSize(query), offset: Number(offset), total: total === 'accurate' };
+  return {
+    ...(patients ? { patients } : {}),
+    recorded,
+    count: pageSize(query),
+    offset: Number(offset),
+    total: total === 'accurate',
+  };
 }
 
 export function auditEventRoutes(deps: AuditRouteDeps): FhirRoute[] {
@@ -91,9 +117,16 @@ export function auditEventRoutes(deps: AuditRouteDeps): FhirRoute[] {
         requirePrivacyOfficer(principal);
         const query = queryOf(req);
         checkParameters('AuditEvent', query, AUDIT_SEARCH_PARAMS);
-        const page = await deps.trail.search(principal.organisation.identifier, await auditSearch(query, principal, deps.visible));
+        const page = await deps.trail.search(
+          principal.organisation.identifier,
+          await auditSearch(query, principal, deps.visible),
+        );
         await deps.recordAccess(principal, 'search-type', page.events, res.get('X-Request-Id'));
-        sendResource(res, 200, searchsetBundle(deps.base, 'AuditEvent', query, { ...page, resources: page.events }));
+        sendResource(
+          res,
+          200,
+          searchsetBundle(deps.base, 'AuditEvent', query, { ...page, resources: page.events }),
+        );
       },
     },
     {
@@ -103,7 +136,10 @@ export function auditEventRoutes(deps: AuditRouteDeps): FhirRoute[] {
       scope: { type: 'AuditEvent', interaction: 'r' },
       async handler({ req, res, principal }) {
         requirePrivacyOfficer(principal);
-        const event: AuditEvent = await deps.trail.read(principal.organisation.identifier, String(req.params.id));
+        const event: AuditEvent = await deps.trail.read(
+          principal.organisation.identifier,
+          String(req.params.id),
+        );
         await deps.recordAccess(principal, 'read', [event], res.get('X-Request-Id'));
         sendResource(res, 200, event);
       },

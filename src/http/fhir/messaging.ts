@@ -18,11 +18,18 @@ export function messagingRoutes(deps: MessagingDeps): FhirRoute[] {
     {
       method: 'post',
       path: '/\\$process-message',
-      operation: { name: 'process-message', level: 'system', definition: 'http://hl7.org/fhir/OperationDefinition/MessageHeader-process-message' },
+      operation: {
+        name: 'process-message',
+        level: 'system',
+        definition: 'http://hl7.org/fhir/OperationDefinition/MessageHeader-process-message',
+      },
       scope: { type: 'ServiceRequest', interaction: 'c' },
       async handler({ req, res, principal }) {
         if (!principal.roles.includes('sender')) {
-          throw new OperationOutcomeError(forbidden('Only a client with the sender role sends messages'), 403);
+          throw new OperationOutcomeError(
+            forbidden('Only a client with the sender role sends messages'),
+            403,
+          );
         }
         let body: unknown;
         try {

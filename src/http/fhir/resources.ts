@@ -21,7 +21,12 @@ export interface ResourceRouteDeps {
   /** The FHIR base URL, for Bundle links. */
   base: string;
   /** Writes the AuditEvents of a disclosure (one per client) before the answer goes out. */
-  recordAccess(principal: Principal, interaction: 'read' | 'search-type', resources: readonly Resource[], requestId: string | undefined): Promise<void>;
+  recordAccess(
+    principal: Principal,
+    interaction: 'read' | 'search-type',
+    resources: readonly Resource[],
+    requestId: string | undefined,
+  ): Promise<void>;
 }
 
 function requestIdOf(res: { get(name: string): string | undefined }): string | undefined {

@@ -11,7 +11,14 @@ import { DEFAULT_COUNT, MAX_COUNT } from '../../store/search.js';
 import type { SearchParamDoc } from '../routes.js';
 
 /** Result parameters every search accepts. */
-export const RESULT_PARAMS: ReadonlySet<string> = new Set(['_count', '_offset', '_total', '_sort', '_format', '_pretty']);
+export const RESULT_PARAMS: ReadonlySet<string> = new Set([
+  '_count',
+  '_offset',
+  '_total',
+  '_sort',
+  '_format',
+  '_pretty',
+]);
 
 /** The only chain offered: from a reference to its target's identifier (`patient.identifier`). */
 export const CHAINABLE = 'identifier';
@@ -21,13 +28,24 @@ export function queryOf(req: Request): URLSearchParams {
   return new URLSearchParams(q < 0 ? '' : req.originalUrl.slice(q + 1));
 }
 
-function unknownParameter(type: string, name: string, declared: readonly SearchParamDoc[]): OperationOutcomeError {
+function unknownParameter(
+  type: string,
+  name: string,
+  declared: readonly SearchParamDoc[],
+): OperationOutcomeError {
   const names = declared.map((d) => d.name).join(', ');
-  return new OperationOutcomeError(badRequest(`Unknown search parameter '${name}' for ${type}; supported: ${names}`, name), 400);
+  return new OperationOutcomeError(
+    badRequest(`Unknown search parameter '${name}' for ${type}; supported: ${names}`, name),
+    400,
+  );
 }
 
 /** Throws 400 naming the first parameter the route does not declare. */
-export function checkParameters(type: string, query: URLSearchParams, declared: readonly SearchParamDoc[]): void {
+export function checkParameters(
+  type: string,
+  query: URLSearchParams,
+  declared: readonly SearchParamDoc[],
+): void {
   for (const name of new Set(query.keys())) {
     if (RESULT_PARAMS.has(name)) continue;
     const [head = '', chain] = name.split('.', 2);
@@ -35,7 +53,10 @@ export function checkParameters(type: string, query: URLSearchParams, declared: 
     const param = declared.find((d) => d.name === code);
     if (!param) throw unknownParameter(type, name, declared);
     if (chain !== undefined && (param.type !== 'reference' || chain !== CHAINABLE)) {
-      throw new OperationOutcomeError(badRequest(`Only reference parameters chain, and only to .${CHAINABLE}: '${name}'`, name), 400);
+      throw new OperationOutcomeError(
+        badRequest(`Only reference parameters chain, and only to .${CHAINABLE}: '${name}'`, name),
+        400,
+      );
     }
   }
 }
@@ -53,7 +74,12 @@ export interface SearchPage {
 }
 
 /** A searchset Bundle; `base` is the FHIR base URL (`https://host/fhir`). */
-export function searchsetBundle(base: string, type: string, query: URLSearchParams, page: SearchPage): Bundle {
+export function searchsetBundle(
+  base: string,
+  type: string,
+  query: URLSearchParams,
+  page: SearchPage,
+): Bundle {
   const count = pageSize(query);
   const offset = Number(query.get('_offset') ?? '0') || 0;
   const link = (relation: string, at: number): { relation: string; url: string } => {

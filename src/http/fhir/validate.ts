@@ -18,11 +18,21 @@ export interface ValidateDeps {
 /** The resource and profile of a $validate call: a bare resource, or Parameters(resource, profile). */
 function unwrap(body: unknown, query: Record<string, unknown>): { resource: unknown; profiles: string[] } {
   const profiles = typeof query.profile === 'string' ? [query.profile] : [];
-  if (body && typeof body === 'object' && (body as { resourceType?: unknown }).resourceType === 'Parameters') {
+  if (
+    body &&
+    typeof body === 'object' &&
+    (body as { resourceType?: unknown }).resourceType === 'Parameters'
+  ) {
     const params = (body as Parameters).parameter ?? [];
     const resource = params.find((p) => p.name === 'resource')?.resource;
-    if (!resource) throw new OperationOutcomeError(invalid("Parameters must have a 'resource' parameter", 'Parameters.parameter'), 400);
-    const profile = params.find((p) => p.name === 'profile')?.valueUri ?? params.find((p) => p.name === 'profile')?.valueCanonical;
+    if (!resource)
+      throw new OperationOutcomeError(
+        invalid("Parameters must have a 'resource' parameter", 'Parameters.parameter'),
+        400,
+      );
+    const profile =
+      params.find((p) => p.name === 'profile')?.valueUri ??
+      params.find((p) => p.name === 'profile')?.valueCanonical;
     return { resource, profiles: profile ? [...profiles, profile] : profiles };
   }
   return { resource: body, profiles };
@@ -32,7 +42,11 @@ export function validateRoutes(deps: ValidateDeps): FhirRoute[] {
   const system: FhirRoute = {
     method: 'post',
     path: '/\\$validate',
-    operation: { name: 'validate', level: 'system', definition: 'http://hl7.org/fhir/OperationDefinition/Resource-validate' },
+    operation: {
+      name: 'validate',
+      level: 'system',
+      definition: 'http://hl7.org/fhir/OperationDefinition/Resource-validate',
+    },
     scope: { type: '*', interaction: 'r' },
     async handler({ req, res }) {
       const { resource, profiles } = unwrap(await readFhirJson(req, deps.bodyLimitBytes), req.query);
@@ -42,7 +56,12 @@ export function validateRoutes(deps: ValidateDeps): FhirRoute[] {
   const typed: FhirRoute[] = deps.types.map((type) => ({
     method: 'post',
     path: `/${type}/\\$validate`,
-    operation: { name: 'validate', level: 'type', type, definition: 'http://hl7.org/fhir/OperationDefinition/Resource-validate' },
+    operation: {
+      name: 'validate',
+      level: 'type',
+      type,
+      definition: 'http://hl7.org/fhir/OperationDefinition/Resource-validate',
+    },
     scope: { type, interaction: 'r' },
     async handler({ req, res }) {
       const { resource, profiles } = unwrap(await readFhirJson(req, deps.bodyLimitBytes), req.query);
@@ -50,7 +69,14 @@ export function validateRoutes(deps: ValidateDeps): FhirRoute[] {
       if (actual !== type) {
         sendResource(res, 200, {
           resourceType: 'OperationOutcome',
-          issue: [{ severity: 'error', code: 'invalid', expression: ['resourceType'], diagnostics: `Expected a ${type}, got ${String(actual)}` }],
+          issue: [
+            {
+              severity: 'error',
+              code: 'invalid',
+              expression: ['resourceType'],
+              diagnostics: `Expected a ${type}, got ${String(actual)}`,
+            },
+          ],
         });
         return;
       }
