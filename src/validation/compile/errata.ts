@@ -14,6 +14,9 @@ const CORRECTED: ReadonlyMap<string, string> = new Map([
   ['probability is decimal implies probability.as(decimal) <= 100', 'probability.empty() or (probability is decimal implies probability.as(decimal) <= 100)'],
   // que-12: "if there are more than one enableWhen" (R4 counts from three).
   ['enableWhen.count() > 2 implies enableBehavior.exists()', 'enableWhen.count() >= 2 implies enableBehavior.exists()'],
+  // que-7: a FHIR boolean answer is a Boolean (FHIR primitives are their System types in FHIRPath,
+  // https://hl7.org/fhir/R4/fhirpath.html#types); as an exact type test it would always fail.
+  ["operator = 'exists' implies (answer is Boolean)", "operator = 'exists' implies (answer is boolean)"],
   // A misspelt element name (generated/generation).
   ["generated='generated' implies source.empty()", "generation='generated' implies source.empty()"],
   // Elements used as booleans: they must be tested for existence.
