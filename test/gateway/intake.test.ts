@@ -2,10 +2,13 @@
  * POST /fhir/$process-message and $validate against the real app: intake, idempotency, the gate,
  * every kind of bad input, and the system endpoints. One database for the file.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Bundle, MessageHeader, OperationOutcome, Task } from '@medplum/fhirtypes';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROFILES, SUMMARY_SECTIONS } from '../../src/fhir/codes.js';
+import { seedDemoData } from '../../src/gateway/demo-data.js';
 import { createValidator } from '../../src/validation/index.js';
 import { referralMessage } from '../support/referral.js';
 import { counts, FHIR_JSON, get, openTestGateway, postMessage, tokens, type TestGateway } from './support.js';
@@ -422,5 +425,30 @@ describe('system endpoints', () => {
     const res = await get(t.app, await token('demo-gp'), '/fhir/Organization/x');
     expect(res.status).toBe(404);
     expect(res.body.resourceType).toBe('OperationOutcome');
+  });
+});
+
+describe('the README example and the demo data', () => {
+  it('when examples/referral-message.json is sent by the demo GP practice, then it is accepted', async () => {
+    const text = readFileSync(
+      join(import.meta.dirname, '..', '..', 'examples', 'referral-message.json'),
+      'utf8',
+    );
+    const res = await postMessage(t.app, await token('demo-gp'), text);
+    expect(res.status).toBe(200);
+    expect((res.body as Bundle).entry?.[0]?.resource).toMatchObject({ response: { code: 'ok' } });
+  });
+
+  it('when the demo data is loaded on an empty database, then three referrals go through intake, once', async () => {
+    const fresh = await openTestGateway({ validator });
+    try {
+      expect(await seedDemoData(fresh.gateway)).toBe(3);
+      expect((await counts(fresh.db)).Task).toBe(3);
+      expect(await seedDemoData(fresh.gateway)).toBe(0);
+      const { rows } = await fresh.db.query<{ n: number }>('SELECT count(*)::integer AS n FROM audit_event');
+      expect(rows[0]?.n).toBe(3);
+    } finally {
+      await fresh.close();
+    }
   });
 });
