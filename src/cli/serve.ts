@@ -6,7 +6,7 @@
 import type { Server } from 'node:http';
 import type { Express } from 'express';
 import { assertNoDemoKeysOutsideDemo } from '../auth/demo-keys.js';
-import { loadConfig } from '../config/load.js';
+import { hasConfigFile, loadConfig } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import { createLogger } from '../observability/logger.js';
 import type { CliCommand } from './commands.js';
@@ -14,7 +14,7 @@ import type { CliCommand } from './commands.js';
 const USAGE = `overdracht serve [--demo]
 
   --demo   the demo configuration (config/demo.yaml, public demo keys) and demo data on an
-           empty database; without it, OVERDRACHT_CONFIG names the configuration
+           empty database; also the default when OVERDRACHT_CONFIG names no configuration
 
 Environment: PORT (default 8080), OVERDRACHT_DATA_DIR (embedded database, default ./data),
 DATABASE_URL (a PostgreSQL server instead), OVERDRACHT_BASE_URL, OVERDRACHT_BODY_LIMIT, LOG_LEVEL.`;
@@ -57,7 +57,10 @@ export const serveCommand: CliCommand = {
   summary: 'Start the validation gateway (FHIR R4 API on PORT, default 8080)',
   usage: USAGE,
   async run(args) {
-    const config = loadConfig({ demo: args.includes('--demo') });
+    const demo = args.includes('--demo') || !hasConfigFile();
+    if (!args.includes('--demo') && demo)
+      process.stderr.write('overdracht serve: no OVERDRACHT_CONFIG; running the demo configuration\n');
+    const config = loadConfig({ demo });
     await assertNoDemoKeysOutsideDemo(config);
     const logger = createLogger(config.log.level);
     // Loaded here so that other commands do not pay for the validator and the store.

@@ -34,6 +34,11 @@ export interface LoadConfigOptions {
   demo?: boolean;
 }
 
+/** Whether a configuration file is named (OVERDRACHT_CONFIG); `serve` runs the demo configuration when none is. */
+export function hasConfigFile(env: Record<string, string | undefined> = process.env): boolean {
+  return Boolean(env.OVERDRACHT_CONFIG);
+}
+
 export function loadConfig(options: LoadConfigOptions = {}): Config {
   const env = options.env ?? process.env;
   const demo = options.demo ?? env.OVERDRACHT_DEMO === '1';
