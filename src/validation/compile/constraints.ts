@@ -144,7 +144,57 @@ const htmlCheck: HtmlCheck | undefined = (() => {
   }
 })();
 
-/** Natives by `key|expression` of the R4 core definitions. */
+/**
+ * The fullUrls of a Bundle's entries and their `Type/id` tails, once per Bundle: what a reference
+ * inside the Bundle may point to under ov-bdl-ref-1.
+ */
+const bundleTargets = new WeakMap<object, Set<string>>();
+
+function targetsOf(bundle: Json): Set<string> {
+  let set = bundleTargets.get(bundle);
+  if (!set) {
+    set = new Set();
+    for (const e of entries(bundle)) {
+      if (typeof e.fullUrl !== 'string') continue;
+      set.add(e.fullUrl);
+      set.add(e.fullUrl.replace(/^.*\/([A-Za-z]+\/[^/]+)$/, '$1'));
+    }
+    bundleTargets.set(bundle, set);
+  }
+  return set;
+}
+
+/** Every `reference` string under a value (Reference.reference is the only R4 element so named). */
+function eachReference(v: unknown, f: (ref: string) => boolean, depth = 0): boolean {
+  if (depth > 200) return true;
+  if (Array.isArray(v)) {
+    for (const x of v) if (!eachReference(x, f, depth + 1)) return false;
+    return true;
+  }
+  if (!isRecord(v)) return true;
+  for (const k in v) {
+    const x = v[k];
+    if (k === 'reference' && typeof x === 'string') {
+      if (!f(x)) return false;
+    } else if (typeof x === 'object' && x !== null && !eachReference(x, f, depth + 1)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * ov-bdl-ref-1 of the project's message and document profiles (every reference in an entry
+ * resolves to an entry), without re-reading all fullUrls for every reference as the expression
+ * would: the same verdict in time linear in the Bundle.
+ */
+function ovBundleReferences(entry: unknown, ctx: InvariantContextInput): boolean {
+  if (!isRecord(entry) || !isRecord(entry.resource) || !isRecord(ctx.resource)) return true;
+  const targets = targetsOf(ctx.resource);
+  return eachReference(entry.resource, (ref) => ref.startsWith('#') || targets.has(ref.replace(/\/_history\/[^/]+$/, '')));
+}
+
+/** Natives by `key|expression` of the R4 core definitions (and the project's hottest invariant). */
 const NATIVE: ReadonlyMap<string, NativeCheck> = new Map<string, NativeCheck>([
   ['ele-1|hasValue() or (children().count() > id.count())', ele1],
   ['ext-1|extension.exists() != value.exists()', ext1],
@@ -243,6 +293,10 @@ const NATIVE: ReadonlyMap<string, NativeCheck> = new Map<string, NativeCheck>([
         ['txt-2|htmlChecks()', (n: unknown) => typeof n !== 'string' || htmlCheck(n, false)],
       ] as [string, NativeCheck][])
     : []),
+  [
+    "ov-bdl-ref-1|resource.descendants().ofType(Reference).reference.where(startsWith('#').not()).all((%resource.entry.fullUrl | %resource.entry.fullUrl.select(replaceMatches('^.*/([A-Za-z]+/[^/]+)$', '$1'))) contains $this.replaceMatches('/_history/[^/]+$', ''))",
+    ovBundleReferences,
+  ],
   [
     "bdl-8|fullUrl.exists() implies fullUrl.contains('/_history/').not()",
     (n) => !isRecord(n) || typeof n.fullUrl !== 'string' || !n.fullUrl.includes('/_history/'),
