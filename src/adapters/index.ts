@@ -7,6 +7,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TerminologyService } from '../terminology/service.js';
 import type { ConversionContext } from './framework.js';
+import { createAssessmentsAdapter } from './assessments/index.js';
 import { createHl7v2Adapter, defaultMappingDir } from './hl7v2/index.js';
 import { AdapterRegistry } from './registry.js';
 import { createCodeTranslator, loadConceptMaps } from './translator.js';
@@ -14,9 +15,10 @@ import { createCodeTranslator, loadConceptMaps } from './translator.js';
 export * from './framework.js';
 export { AdapterRegistry, type RegisteredAdapter } from './registry.js';
 export { createHl7v2Adapter, type Hl7v2Adapter } from './hl7v2/index.js';
+export { createAssessmentsAdapter, type AssessmentsAdapter } from './assessments/index.js';
 
 export function createAdapterRegistry(): AdapterRegistry {
-  return new AdapterRegistry().register(createHl7v2Adapter());
+  return new AdapterRegistry().register(createHl7v2Adapter()).register(createAssessmentsAdapter());
 }
 
 export interface ContextOptions {

@@ -1,0 +1,65 @@
+/**
+ * The assessments adapter: ZRM and Positive Health assessments as CSV or JSON (our own format,
+ * mappings/assessments/README.md) to ov-zrm-observation and ov-positive-health-observation, one
+ * collection Bundle per assessment with the client and the assessor. The column layout is the
+ * spec in mappings/assessments/; this module wires reader, spec and conversion together.
+ */
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Bundle, Resource } from '@medplum/fhirtypes';
+import type { Adapter, ConversionContext, ParsedRecord, ParseOptions, ParseResult } from '../framework.js';
+import { loadSpecFile } from '../spec-loader.js';
+import { readRecords } from '../tabular/read.js';
+import type { TabularRecord } from '../tabular/records.js';
+import { convertAssessment, type DetailedResult } from './convert.js';
+import { type AssessmentsSpec, assessmentsSpecSchema } from './spec.js';
+
+export const ASSESSMENTS_FORMAT = 'assessments';
+
+/** Larger than any real assessment export of one organisation, small enough to refuse in time. */
+const DEFAULT_MAX_BYTES = 20 * 1024 * 1024;
+
+export function defaultAssessmentsMappingDir(): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'mappings', 'assessments');
+}
+
+export interface AssessmentsAdapter extends Adapter<TabularRecord> {
+  readonly spec: AssessmentsSpec;
+  convertDetailed(input: TabularRecord, ctx: ConversionContext): DetailedResult;
+}
+
+export function createAssessmentsAdapter(options: { mappingDir?: string } = {}): AssessmentsAdapter {
+  const spec = loadSpecFile(
+    join(options.mappingDir ?? defaultAssessmentsMappingDir(), 'assessments.yaml'),
+    assessmentsSpecSchema,
+  );
+  const convertDetailed = (input: TabularRecord, ctx: ConversionContext): DetailedResult =>
+    convertAssessment(input, spec, ctx);
+  return {
+    format: ASSESSMENTS_FORMAT,
+    describe: spec.title,
+    mediaTypes: ['text/csv', 'application/json'],
+    spec,
+    parse: (bytes: Uint8Array, parseOptions?: ParseOptions): ParseResult<TabularRecord> => {
+      const read = readRecords(bytes, {
+        encoding: spec.csv.encoding,
+        delimiter: spec.csv.delimiter,
+        jsonKey: spec.jsonRecords,
+        maxBytes: parseOptions?.maxBytes ?? DEFAULT_MAX_BYTES,
+      });
+      const records = read.records.map((r): ParsedRecord<TabularRecord> =>
+        r.ok
+          ? { ok: true, location: r.record.location, input: r.record, issues: [] }
+          : { ok: false, location: r.location, issues: [r.issue] },
+      );
+      return { records, issues: read.issues };
+    },
+    convert: (input, ctx) => {
+      const { output, report } = convertDetailed(input, ctx);
+      return { output, report };
+    },
+    convertDetailed,
+    // The Bundle is a collection; each entry claims its own profile in meta.profile.
+    profilesFor: (_output: Bundle | Resource[]) => [],
+  };
+}
