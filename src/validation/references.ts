@@ -56,6 +56,16 @@ export interface BundleIndex {
    * both ways: resource -> the resources it links with.
    */
   readonly links: Map<Json, Json[]>;
+  /** References to entries that require a profile of them, decided after the walk. */
+  pendingTargets?: PendingTarget[];
+}
+
+export interface PendingTarget {
+  readonly target: Json;
+  readonly foundType: string;
+  readonly profiles: readonly string[];
+  /** Where the reference is, for the issue. */
+  readonly path: string;
 }
 
 /** Records that entry resource `from` references entry resource `to`. */

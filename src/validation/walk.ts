@@ -23,7 +23,7 @@ import { checkStructureDefinition } from './compile/sd-checks.js';
 import { checkIdentifierRules } from './compile/project-rules.js';
 import { extensionUrlOf, matchesSlice, type SliceEnv } from './compile/slicing.js';
 import { describeValue, fixedMismatches, matchesPattern } from './compile/values.js';
-import { addLink, type BundleIndex, indexBundle, parseReference, resolveContained, resolveInBundle } from './references.js';
+import { addLink, type BundleIndex, indexBundle, parseReference, type PendingTarget, resolveContained, resolveInBundle } from './references.js';
 import { typeUrl, unversioned } from './registry.js';
 import { IssueSink, PathStack, indexSegment } from './walk-context.js';
 
@@ -149,10 +149,15 @@ export class Walker {
     try {
       const trees = this.profilesFor(res, rt, extraProfiles);
       if (trees.length > 1) this.multiWalk = true;
+      const errorsBefore = this.sink.errors;
       for (const tree of trees) {
         this.walkComplex(res, tree.root, { code: rt, profiles: [], targetProfiles: [], primitive: false, resource: false }, true);
         this.checkConstraints(res, tree.root, undefined);
       }
+      // What the walk found also answers "does this resource conform to these profiles?" for
+      // references that require one of them (see checkTargetProfiles).
+      this.recordConformance(res, trees, this.sink.errors === errorsBefore);
+      if (rt === 'Bundle' && this.frame.bundle?.pendingTargets) this.checkPendingTargets(this.frame.bundle.pendingTargets);
       this.checkResourceSpecifics(res, rt, kind);
     } finally {
       this.frame = saved;
@@ -161,7 +166,7 @@ export class Walker {
   }
 
   /** The trees to walk: the base type (unless a profile of the same type covers it) and each profile. */
-  private profilesFor(res: Json, rt: string, extra: readonly string[]): readonly { root: ElementNode }[] {
+  private profilesFor(res: Json, rt: string, extra: readonly string[]): readonly { root: ElementNode; url: string }[] {
     const meta = isRecord(res.meta) ? res.meta : undefined;
     const implied = this.impliedProfiles(res, rt);
     if (extra.length === 0 && implied.length === 0 && !(meta && Array.isArray(meta.profile) && meta.profile.length > 0)) {
@@ -173,7 +178,7 @@ export class Walker {
     }
     for (const p of extra) urls.push({ url: p, explicit: true });
     for (const p of implied) urls.push({ url: p, explicit: false });
-    const trees: { root: ElementNode }[] = [];
+    const trees: { root: ElementNode; url: string }[] = [];
     let coversBase = false;
     const seen = new Set<string>();
     for (const { url, explicit } of urls) {
@@ -778,12 +783,13 @@ export class Walker {
       byProfile = new Map();
       this.env.conformance.set(value, byProfile);
     }
-    let r = byProfile.get(profile);
+    const key = tree.url;
+    let r = byProfile.get(key);
     if (r === undefined) {
       // A cycle of references counts as conforming while it is being checked.
-      byProfile.set(profile, true);
+      byProfile.set(key, true);
       r = this.subValidate(value, typeCode, profile, tree);
-      byProfile.set(profile, r);
+      byProfile.set(key, r);
     }
     return r;
   }
@@ -1147,8 +1153,36 @@ export class Walker {
     const ofType = type.targetProfiles.filter((tp) => this.env.compiler.tree(tp)?.sd.type === foundType);
     if (ofType.length === 0 || ofType.some((tp) => unversioned(tp) === typeUrl(foundType))) return;
     if (this.depth > 16) return;
+    const bundle = this.frame?.bundle;
+    if (bundle?.fullUrlOf.has(target)) {
+      // An entry of the Bundle being walked: decided when the Bundle has been walked, from the
+      // entry's own validation where that covers the profile.
+      (bundle.pendingTargets ??= []).push({ target, foundType, profiles: ofType, path: this.path.toString() });
+      return;
+    }
     if (!ofType.some((tp) => this.conforms(target, foundType, tp))) {
-      this.report('error', 'structure', `Unable to find a match for profile(s) ${ofType.join(', ')} among the resource the reference points to (${foundType})`);
+      this.report('error', 'structure', targetMismatch(ofType, foundType));
+    }
+  }
+
+  private checkPendingTargets(pending: readonly PendingTarget[]): void {
+    for (const p of pending) {
+      if (!p.profiles.some((tp) => this.conforms(p.target, p.foundType, tp))) {
+        this.sink.add('error', 'structure', targetMismatch(p.profiles, p.foundType), p.path);
+      }
+    }
+  }
+
+  /** Records the verdict of a resource's walk for each profile walked. */
+  private recordConformance(res: Json, trees: readonly { url?: string }[], ok: boolean): void {
+    let byProfile = this.env.conformance.get(res);
+    for (const t of trees) {
+      if (!t.url) continue;
+      if (!byProfile) {
+        byProfile = new Map();
+        this.env.conformance.set(res, byProfile);
+      }
+      if (!byProfile.has(t.url)) byProfile.set(t.url, ok);
     }
   }
 
@@ -1180,6 +1214,10 @@ function invariantTypeName(value: unknown, el: ElementNode, type: TypeRef | unde
 /** A Coding that is a coding of a CodeableConcept: its code is checked with the concept. */
 function isCodingOfConcept(el: ElementNode): boolean {
   return el.path === 'CodeableConcept.coding' || el.parent?.types[0]?.code === 'CodeableConcept';
+}
+
+function targetMismatch(profiles: readonly string[], foundType: string): string {
+  return `Unable to find a match for profile(s) ${profiles.join(', ')} among the resource the reference points to (${foundType})`;
 }
 
 function safe<T>(f: () => T): T | undefined {

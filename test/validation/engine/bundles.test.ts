@@ -169,6 +169,41 @@ describe('bundles and references', () => {
     expect(errorPaths(v.validate(dangling))).toContain('Observation.subject.reference');
   });
 
+  it('when a reference requires a profile its target in the Bundle does not meet, then the reference is reported', () => {
+    const named = {
+      resourceType: 'StructureDefinition',
+      url: 'http://example.org/StructureDefinition/named-patient',
+      name: 'NamedPatient',
+      status: 'draft',
+      kind: 'resource',
+      abstract: false,
+      type: 'Patient',
+      baseDefinition: 'http://hl7.org/fhir/StructureDefinition/Patient',
+      derivation: 'constraint',
+      differential: { element: [{ id: 'Patient.name', path: 'Patient.name', min: 1 }] },
+    };
+    const obsProfile = {
+      ...named,
+      url: 'http://example.org/StructureDefinition/obs-of-named',
+      name: 'ObsOfNamed',
+      type: 'Observation',
+      baseDefinition: 'http://hl7.org/fhir/StructureDefinition/Observation',
+      differential: {
+        element: [{ id: 'Observation.subject', path: 'Observation.subject', type: [{ code: 'Reference', targetProfile: ['http://example.org/StructureDefinition/named-patient'] }] }],
+      },
+    };
+    const w = createValidator({ includeProjectPackage: false, resources: [named, obsProfile] });
+    const b = message();
+    entryResource(b, 2).meta = { profile: ['http://example.org/StructureDefinition/obs-of-named'] };
+    entryResource(b, 1).name = [{ family: 'Jansen' }];
+    expect(issues(w.validate(b))).toEqual([]);
+    // Unclaimed, the target is checked against the profile on its own; claimed, its own walk decides.
+    delete entryResource(b, 1).name;
+    expect(errorPaths(w.validate(b))).toEqual(['Bundle.entry[2].resource.subject']);
+    entryResource(b, 1).meta = { profile: ['http://example.org/StructureDefinition/named-patient'] };
+    expect(errorPaths(w.validate(b)).sort()).toEqual(['Bundle.entry[1].resource', 'Bundle.entry[2].resource.subject']);
+  });
+
   it('when a required binding is broken, then it is an error; an extensible one, a warning', () => {
     const p = { resourceType: 'Patient', text: { status: 'generated', div: DIV }, gender: 'woman' };
     expect(errorPaths(v.validate(p))).toEqual(['Patient.gender']);
