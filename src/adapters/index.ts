@@ -10,15 +10,20 @@ import type { ConversionContext } from './framework.js';
 import { createAssessmentsAdapter } from './assessments/index.js';
 import { createHl7v2Adapter, defaultMappingDir } from './hl7v2/index.js';
 import { AdapterRegistry } from './registry.js';
+import { createZorgdomeinAdapter } from './zorgdomein/index.js';
 import { createCodeTranslator, loadConceptMaps } from './translator.js';
 
 export * from './framework.js';
 export { AdapterRegistry, type RegisteredAdapter } from './registry.js';
 export { createHl7v2Adapter, type Hl7v2Adapter } from './hl7v2/index.js';
+export { createZorgdomeinAdapter, type ZorgdomeinAdapter } from './zorgdomein/index.js';
 export { createAssessmentsAdapter, type AssessmentsAdapter } from './assessments/index.js';
 
 export function createAdapterRegistry(): AdapterRegistry {
-  return new AdapterRegistry().register(createHl7v2Adapter()).register(createAssessmentsAdapter());
+  return new AdapterRegistry()
+    .register(createHl7v2Adapter())
+    .register(createAssessmentsAdapter())
+    .register(createZorgdomeinAdapter());
 }
 
 export interface ContextOptions {

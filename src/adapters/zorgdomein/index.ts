@@ -1,0 +1,69 @@
+/**
+ * The ZorgDomein document adapter: a FHIR document Bundle (Composition first, type referral
+ * letter) in JSON or XML, to the referral message the gateway accepts, with the report of every
+ * element that did not land in the output. The mapping is mappings/zorgdomein/referral-letter.yaml;
+ * this module only wires reader, spec and engine together.
+ */
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Bundle, Resource } from '@medplum/fhirtypes';
+import { PROFILES, SYSTEMS } from '../../fhir/codes.js';
+import type { Adapter, ConversionContext, ParseOptions } from '../framework.js';
+import { loadSpecFile } from '../spec-loader.js';
+import { convertDocument, type DetailedResult } from './engine.js';
+import { DEFAULT_ZD_LIMITS, parseZorgdomein, type ZdDocument, type ZdLimits } from './parse.js';
+import { type ZorgdomeinSpec, zorgdomeinSpecSchema } from './spec.js';
+
+export const ZORGDOMEIN_FORMAT = 'zorgdomein';
+
+function defaultMappingDir(): string {
+  return join(resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..'), 'mappings', 'zorgdomein');
+}
+
+export interface ZorgdomeinAdapterOptions {
+  /** Folder with referral-letter.yaml (default mappings/zorgdomein). */
+  mappingDir?: string;
+  limits?: Partial<ZdLimits>;
+}
+
+export interface ZorgdomeinAdapter extends Adapter<ZdDocument> {
+  readonly spec: ZorgdomeinSpec;
+  /** convert, with the element coverage (for coverage figures and tests). */
+  convertDetailed(input: ZdDocument, ctx: ConversionContext): DetailedResult;
+}
+
+export function createZorgdomeinAdapter(options: ZorgdomeinAdapterOptions = {}): ZorgdomeinAdapter {
+  const dir = options.mappingDir ?? defaultMappingDir();
+  const spec = loadSpecFile(join(dir, 'referral-letter.yaml'), zorgdomeinSpecSchema);
+  const limits: ZdLimits = { ...DEFAULT_ZD_LIMITS, ...options.limits };
+  const convertDetailed = (input: ZdDocument, ctx: ConversionContext): DetailedResult =>
+    convertDocument(input, spec, ctx, limits.maxLeaves);
+  return {
+    format: ZORGDOMEIN_FORMAT,
+    describe: spec.title,
+    mediaTypes: ['application/fhir+json', 'application/fhir+xml', 'application/json', 'application/xml'],
+    spec,
+    parse: (bytes: Uint8Array, parseOptions?: ParseOptions) =>
+      parseZorgdomein(
+        bytes,
+        parseOptions?.maxBytes ? { ...limits, maxBytes: parseOptions.maxBytes } : limits,
+      ),
+    convert: (input, ctx) => {
+      const { output, report } = convertDetailed(input, ctx);
+      return { output, report };
+    },
+    convertDetailed,
+    profilesFor: (output: Bundle | Resource[]) => (isReferral(output) ? [PROFILES.referralMessage] : []),
+  };
+}
+
+/** Only referral messages have a message profile; a cancellation has none yet. */
+function isReferral(output: Bundle | Resource[]): boolean {
+  if (Array.isArray(output)) return false;
+  const header = output.entry?.[0]?.resource;
+  return (
+    header?.resourceType === 'MessageHeader' &&
+    header.eventCoding?.system === SYSTEMS.messageEvent &&
+    header.eventCoding.code === 'referral'
+  );
+}
