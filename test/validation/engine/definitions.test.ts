@@ -74,7 +74,7 @@ describe('snapshot generation', () => {
   it('when a derived profile changes a value its base fixes, then generation fails', () => {
     const r = generateSnapshot(
       { ...profile([{ id: 'Observation.status', path: 'Observation.status', fixedCode: 'final' }]) },
-      { ...base, snapshot: { element: base.snapshot?.element?.map((e) => (e.id === 'Observation.status' ? { ...e, fixedCode: 'amended' } : e)) } },
+      { ...base, snapshot: { element: (base.snapshot?.element ?? []).map((e) => (e.id === 'Observation.status' ? { ...e, fixedCode: 'amended' } : e)) } },
       resolve,
     );
     expect('error' in r && r.error).toContain('fixed');
