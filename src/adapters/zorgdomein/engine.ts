@@ -48,6 +48,8 @@ interface Run {
   entries: Entry[];
   /** fullUrl and Type/id of every source entry -> the entry. */
   byReference: Map<string, Entry>;
+  /** urn:uuid of every converted entry -> the entry (lookups stay linear on hostile documents). */
+  byUrn: Map<string, Entry>;
   used: Set<string>;
   reported: Set<string>;
   issues: OperationOutcomeIssue[];
@@ -145,6 +147,7 @@ function start(doc: ZdDocument, spec: ZorgdomeinSpec, ctx: ConversionContext): R
     idBase: identityOf(doc.bundle),
     entries,
     byReference,
+    byUrn: new Map(),
     used: new Set(),
     reported: new Set(),
     issues: [],
@@ -212,6 +215,7 @@ function assignIds(run: Run): void {
     } else {
       entry.outId = uuidFor(run.idBase, 'entry', String(entry.index));
     }
+    if (entry.outId) run.byUrn.set(`urn:uuid:${entry.outId}`, entry);
   }
 }
 
@@ -465,9 +469,7 @@ function senderOf(run: Run, composition: Entry): Entry | undefined {
 /** The first performer that is an Organization of the document; else the channel's receiver. */
 function receiverOf(run: Run, referral: Out): Parts['receiver'] | undefined {
   const performers = Array.isArray(referral.performer) ? referral.performer.filter(isOut) : [];
-  const org = performers.find((p) =>
-    run.entries.some((e) => e.type === 'Organization' && p.reference === urn(e)),
-  );
+  const org = performers.find((p) => run.byUrn.get(String(p.reference))?.type === 'Organization');
   if (org && typeof org.reference === 'string') return { ref: org.reference };
   const channel = run.ctx.channel ?? {};
   const agb = channel.receiverOrganizationAgb;
@@ -577,7 +579,8 @@ function completeReferral(run: Run, parts: Parts, requester: string | undefined)
   if (r.performer === undefined) r.performer = [{ reference: parts.receiver.ref }];
   if (r.authoredOn === undefined && typeof parts.summary.date === 'string') r.authoredOn = parts.summary.date;
   ensureCategory(run, r);
-  const reasons = parts.reasons.filter((ref) => !refs(r.reasonReference).includes(ref));
+  const known = new Set(refs(r.reasonReference));
+  const reasons = parts.reasons.filter((ref) => !known.has(ref));
   if (reasons.length > 0)
     r.reasonReference = [
       ...(Array.isArray(r.reasonReference) ? r.reasonReference : []),
@@ -603,10 +606,11 @@ function completeReferral(run: Run, parts: Parts, requester: string | undefined)
     ];
   }
   const supporting = supportingInfo(run);
+  const listed = new Set(refs(r.supportingInfo));
   r.supportingInfo = [
     { type: 'Composition', reference: `urn:uuid:${String(parts.summary.id)}` },
     ...(Array.isArray(r.supportingInfo) ? r.supportingInfo : []),
-    ...supporting.filter((ref) => !refs(r.supportingInfo).includes(ref)).map((reference) => ({ reference })),
+    ...supporting.filter((ref) => !listed.has(ref)).map((reference) => ({ reference })),
   ];
 }
 
@@ -659,9 +663,7 @@ function buildSummary(run: Run, parts: Parts): void {
   completeReferral(
     run,
     parts,
-    authors.find((a) =>
-      run.entries.some((e) => urn(e) === a && (e.type === 'PractitionerRole' || e.type === 'Organization')),
-    ),
+    authors.find((a) => ['PractitionerRole', 'Organization'].includes(run.byUrn.get(a)?.type ?? '')),
   );
   s.section = SUMMARY_SECTIONS.map((code) => summarySection(run, parts, code));
 }
@@ -752,7 +754,7 @@ function assemble(run: Run, event: string, parts: Parts): Assembled {
     };
   }
   if (instantOf(source.timestamp)) run.used.add(`${run.doc.base}.timestamp`);
-  const receiverEntry = run.entries.find((e) => urn(e) === parts.receiver.ref);
+  const receiverEntry = run.byUrn.get(parts.receiver.ref);
   ensureOrganizationType(run, parts.sender.out, 'senderOrganizationType');
   ensureOrganizationType(
     run,
@@ -822,9 +824,13 @@ function instantOf(v: unknown): string | undefined {
 function declareStructural(run: Run, coverage: CoverageTracker): void {
   const declared = new Set(run.spec.structural);
   // An entry that is not converted keeps its resource whole, so the report names it once.
-  const skipped = run.entries.filter((e) => !e.outId).map((e) => `${e.location}.`);
+  const skipped = new Set(run.entries.filter((e) => !e.outId).map((e) => e.index));
+  const entryPrefix = `${run.doc.base}.entry[`;
   for (const leaf of coverage.allLeaves()) {
-    if (skipped.some((prefix) => leaf.key.startsWith(prefix))) continue;
+    const inResource = leaf.key.startsWith(entryPrefix)
+      ? /^(\d+)\]\.resource[.[]/.exec(leaf.key.slice(entryPrefix.length))
+      : null;
+    if (inResource && skipped.has(Number(inResource[1]))) continue;
     const path = definitionPath(leaf.key, run.doc.base, (i) => typeOf(run, i));
     const generic = path.replace(/^[A-Z][A-Za-z]*\./, 'Resource.');
     if (isDeclared(declared, path) || isDeclared(declared, generic)) coverage.declareStructural(leaf.key);

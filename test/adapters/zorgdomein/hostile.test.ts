@@ -47,6 +47,23 @@ describe('ZorgDomein document adapter: hostile and broken input', () => {
     expect(result.records[0]?.report.issue?.[0]?.code).toBe('too-costly');
   });
 
+  it('when a document has thousands of entries and references, then it converts in time linear in its size', () => {
+    const bytes = edited(P76, (doc) => {
+      const encounter = doc.entry[12];
+      const referral = doc.entry[6]?.resource ?? {};
+      const many = Array.from({ length: 5000 }, (_v, i) => ({
+        fullUrl: `urn:uuid:0b7c5d2e-1a00-4d6e-9e00-1${String(i).padStart(11, '0')}`,
+        resource: { ...(encounter?.resource ?? {}), id: `consult-${i}` },
+      }));
+      referral.performer = many.map((e) => ({ reference: e.fullUrl }));
+      doc.entry.push(...many);
+    });
+    const started = performance.now();
+    const result = run(bytes);
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(result.records[0]?.output).toBeDefined();
+  });
+
   it('when the first entry is not the Composition, then the record fails naming that entry', () => {
     const bytes = edited(P76, (doc) => doc.entry.reverse());
     const issue = run(bytes).report.issue?.[0];
