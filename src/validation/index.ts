@@ -57,20 +57,50 @@ function flatten(resources: readonly unknown[], out: Json[] = [], depth = 0): Js
   return out;
 }
 
+/** Definitions beneath a validator's own: the registry, its compiler and its global profiles. */
+interface Layer {
+  readonly registry: DefinitionRegistry;
+  readonly compiler: Compiler;
+  readonly globals: ReadonlyMap<string, readonly string[]>;
+}
+
+let projectLayer: Layer | undefined;
+
+/**
+ * The project package, compiled once per process and shared (read-only) by every validator that
+ * includes it; its terminology is part of the terminology service's shared layers.
+ */
+function getProjectLayer(): Layer {
+  if (projectLayer) return projectLayer;
+  const registry = new DefinitionRegistry();
+  const globals = new Map<string, string[]>();
+  for (const r of flatten(loadProjectResources())) {
+    if (r.resourceType === 'StructureDefinition') registry.addStructureDefinition(r as unknown as StructureDefinition);
+    if (r.resourceType === 'ImplementationGuide') {
+      for (const g of globalProfiles(r)) globals.set(g.type, [...(globals.get(g.type) ?? []), g.profile]);
+    }
+    registry.addCanonical(r);
+  }
+  projectLayer = { registry, compiler: new Compiler(registry, getSharedCompiler()), globals };
+  return projectLayer;
+}
+
 class EngineValidator implements Validator {
-  private readonly registry = new DefinitionRegistry();
+  private readonly registry: DefinitionRegistry;
   private readonly compiler: Compiler;
   private readonly hooks: SemanticHooks;
   private readonly globals = new Map<string, string[]>();
   private readonly codeMemo = new Map<string, Map<string, Map<string, CodeCheckResult | undefined>>>();
   private static readonly NO_GLOBALS: readonly string[] = [];
 
-  constructor(hooks: SemanticHooks) {
-    this.compiler = new Compiler(this.registry, getSharedCompiler());
+  constructor(hooks: SemanticHooks, below: Layer | undefined) {
+    this.registry = new DefinitionRegistry(below?.registry);
+    this.compiler = new Compiler(this.registry, below?.compiler ?? getSharedCompiler());
     this.hooks = hooks;
+    for (const [type, profiles] of below?.globals ?? []) this.globals.set(type, [...profiles]);
   }
 
-  addResources(resources: readonly unknown[], withTerminology = true): void {
+  addResources(resources: readonly unknown[]): void {
     const flat = flatten(resources);
     this.codeMemo.clear();
     for (const r of flat) {
@@ -81,7 +111,7 @@ class EngineValidator implements Validator {
       this.registry.addCanonical(r);
     }
     const terminology = flat.filter((r) => r.resourceType === 'ValueSet' || r.resourceType === 'CodeSystem');
-    if (withTerminology && terminology.length > 0 && this.hooks.terminology) {
+    if (terminology.length > 0 && this.hooks.terminology) {
       try {
         this.hooks.terminology.addResources(terminology);
       } catch {
@@ -135,9 +165,7 @@ function defaultHooks(includeProject: boolean): SemanticHooks {
 
 export function createValidator(options?: CreateValidatorOptions): Validator {
   const includeProject = options?.includeProjectPackage !== false;
-  const v = new EngineValidator(options?.hooks ?? defaultHooks(includeProject));
-  // The project's terminology is already part of the terminology service's shared layers.
-  if (includeProject) v.addResources(loadProjectResources(), false);
+  const v = new EngineValidator(options?.hooks ?? defaultHooks(includeProject), includeProject ? getProjectLayer() : undefined);
   if (options?.resources) v.addResources(options.resources);
   return v;
 }

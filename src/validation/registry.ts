@@ -135,6 +135,10 @@ export interface CanonicalEntry {
 
 export class DefinitionRegistry {
   private readonly base = getBaseLayer();
+
+  /** `parent`: a registry whose definitions this one sees beneath its own (e.g. the project package). */
+  constructor(private readonly parent?: DefinitionRegistry) {}
+
   private readonly overlay = new Map<string, StructureDefinition>();
   private readonly overlayVersions = new Map<string, StructureDefinition>();
   private readonly canonicals = new Map<string, CanonicalEntry>();
@@ -176,19 +180,24 @@ export class DefinitionRegistry {
 
   /** An added conformance resource (Questionnaire, ValueSet, ...) by canonical URL, with or without `|version`. */
   getCanonical(url: string): CanonicalEntry | undefined {
-    return this.canonicals.get(url) ?? this.canonicals.get(unversioned(url));
+    return this.canonicals.get(url) ?? this.canonicals.get(unversioned(url)) ?? this.parent?.getCanonical(url);
   }
 
   /** The resourceType a canonical URL refers to, from the overlay or the base layer; undefined if unknown. */
   canonicalType(url: string): string | undefined {
     const u = unversioned(url);
     if (this.overlay.has(u)) return 'StructureDefinition';
-    return this.getCanonical(url)?.resourceType ?? this.base.canonicals.get(u);
+    return this.getCanonical(url)?.resourceType ?? this.parent?.canonicalType(url) ?? this.base.canonicals.get(u);
+  }
+
+  /** A definition of this registry's own overlay (snapshot not guaranteed). */
+  private own(url: string): StructureDefinition | undefined {
+    return this.overlayVersions.get(url) ?? this.overlay.get(unversioned(url));
   }
 
   /** The raw definition (snapshot not guaranteed). */
   private raw(url: string): StructureDefinition | undefined {
-    return this.overlayVersions.get(url) ?? this.overlay.get(unversioned(url)) ?? this.base.sds.get(unversioned(url));
+    return this.own(url) ?? (this.parent ? this.parent.raw(url) : this.base.sds.get(unversioned(url)));
   }
 
   /** Whether a definition exists for the URL, without generating its snapshot. */
@@ -201,15 +210,15 @@ export class DefinitionRegistry {
    * made (see `snapshotProblem`).
    */
   get(url: string): StructureDefinition | undefined {
-    const sd = this.raw(url);
-    if (!sd) return undefined;
+    const sd = this.own(url);
+    if (!sd) return this.parent ? this.parent.get(url) : this.base.sds.get(unversioned(url));
     if (sd.snapshot?.element?.length) return sd;
     return this.ensureSnapshot(sd);
   }
 
   /** Why the snapshot of a profile could not be generated, if it could not. */
   snapshotProblem(url: string): string | undefined {
-    return this.snapshotProblems.get(unversioned(url));
+    return this.snapshotProblems.get(unversioned(url)) ?? (this.own(url) ? undefined : this.parent?.snapshotProblem(url));
   }
 
   private ensureSnapshot(sd: StructureDefinition): StructureDefinition | undefined {

@@ -270,7 +270,7 @@ export class Walker {
     const hook = this.env.hooks.questionnaire;
     const ref = qr.questionnaire;
     if (!hook || typeof ref !== 'string') return;
-    const q = ref.startsWith('#') ? resolveContained(qr, ref.slice(1)) : this.env.questionnaire(ref);
+    const q = ref.startsWith('#') ? resolveContained(qr, ref.slice(1)) : (this.env.questionnaire(ref) ?? this.questionnaireInBundle(ref));
     if (!q) {
       this.path.push('.questionnaire');
       this.report('warning', 'not-found', `The questionnaire '${ref}' could not be resolved, so the answers cannot be checked against it`);
@@ -279,6 +279,19 @@ export class Walker {
     }
     const basePath = this.path.toString();
     this.addHookIssues(() => hook(qr, q, basePath));
+  }
+
+  /** A Questionnaire in the Bundle being walked, by its canonical URL (with or without version). */
+  private questionnaireInBundle(ref: string): Json | undefined {
+    const bundle = this.frame?.bundle?.bundle;
+    if (!bundle || !Array.isArray(bundle.entry)) return undefined;
+    const [url, version] = ref.split('|');
+    for (const e of bundle.entry) {
+      const r = isRecord(e) ? e.resource : undefined;
+      if (!isRecord(r) || r.resourceType !== 'Questionnaire' || r.url !== url) continue;
+      if (version === undefined || r.version === version) return r;
+    }
+    return undefined;
   }
 
   /** Issues found by a semantic module; a failure there is reported, never thrown. */

@@ -197,6 +197,16 @@ describe('profiles', () => {
     expect(issues(v.validate(p, { profiles: ['http://unknown.test/StructureDefinition/y'] })).length).toBe(1);
   });
 
+  it('when a profile is added to one validator, then other validators do not see it, and creating them is cheap', () => {
+    const start = performance.now();
+    const other = createValidator({ includeProjectPackage: false });
+    expect(performance.now() - start).toBeLessThan(200);
+    const p = { ...patient(), gender: 'male' };
+    expect(errorPaths(v.validate(p))).toEqual(['Patient.gender']);
+    expect(issues(other.validate(p), ['warning']).map((x) => x.message).join()).toContain('has not been checked');
+    expect(issues(other.validate(p))).toEqual([]);
+  });
+
   it('when a profile cannot be made into a snapshot, then using it is an error that says why', () => {
     const broken: StructureDefinition = {
       ...patientProfile,
