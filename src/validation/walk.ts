@@ -15,7 +15,7 @@ import { validateBundleRules } from './bundle.js';
 import type { ChildSlot, Compiler, RequiredChild, SlotMap } from './compile/compiler.js';
 import { compiledFor, touches, type PreparedConstraint } from './compile/constraints.js';
 import { LiteBail } from './compile/fhirpath-lite.js';
-import type { BindingDef, Discriminator, ElementNode, TypeRef } from './compile/element-tree.js';
+import type { BindingDef, CompiledTree, Discriminator, ElementNode, TypeRef } from './compile/element-tree.js';
 import type { CodeCheckResult, InvariantContextInput, SemanticHooks } from './compile/hooks.js';
 import { base64Length, checkResourceId, clip, primitiveCheck } from './compile/primitives.js';
 import { vitalSignsProfile } from './compile/implied-profiles.js';
@@ -166,7 +166,7 @@ export class Walker {
   }
 
   /** The trees to walk: the base type (unless a profile of the same type covers it) and each profile. */
-  private profilesFor(res: Json, rt: string, extra: readonly string[]): readonly { root: ElementNode; url: string }[] {
+  private profilesFor(res: Json, rt: string, extra: readonly string[]): readonly CompiledTree[] {
     const meta = isRecord(res.meta) ? res.meta : undefined;
     const implied = this.impliedProfiles(res, rt);
     if (extra.length === 0 && implied.length === 0 && !(meta && Array.isArray(meta.profile) && meta.profile.length > 0)) {
@@ -178,7 +178,7 @@ export class Walker {
     }
     for (const p of extra) urls.push({ url: p, explicit: true });
     for (const p of implied) urls.push({ url: p, explicit: false });
-    const trees: { root: ElementNode; url: string }[] = [];
+    const trees: CompiledTree[] = [];
     let coversBase = false;
     const seen = new Set<string>();
     for (const { url, explicit } of urls) {
@@ -1186,11 +1186,11 @@ export class Walker {
     }
   }
 
-  /** Records the verdict of a resource's walk for each profile walked. */
-  private recordConformance(res: Json, trees: readonly { url?: string }[], ok: boolean): void {
+  /** Records the verdict of a resource's walk for each profile walked (base definitions are never asked about). */
+  private recordConformance(res: Json, trees: readonly { url?: string; sd?: { derivation?: string } }[], ok: boolean): void {
     let byProfile = this.env.conformance.get(res);
     for (const t of trees) {
-      if (!t.url) continue;
+      if (!t.url || t.sd?.derivation !== 'constraint') continue;
       if (!byProfile) {
         byProfile = new Map();
         this.env.conformance.set(res, byProfile);

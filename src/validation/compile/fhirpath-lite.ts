@@ -267,10 +267,25 @@ class Parser {
     return left;
   }
 
+  /**
+   * `is`/`as` only on the value the invariant is about, whose FHIR type the caller knows (e.g.
+   * `($this as dateTime)` on a dateTime element); anything else goes to the full engine.
+   */
   private typeOps(): Fn {
     const left = this.additive();
-    if (this.isWord('is') || this.isWord('as')) throw new Unsupported();
-    return left;
+    if (!this.isWord('is') && !this.isWord('as')) return left;
+    const op = (this.next() as { v: string }).v;
+    const t = this.next();
+    if (t.k !== 'id') throw new Unsupported();
+    const typeName = t.v;
+    return (f, th, c) => {
+      const v = left(f, th, c);
+      if (v.length === 0) return EMPTY;
+      if (v.length > 1 || v[0] !== evaluation.root || evaluation.typeName === undefined) throw BAIL;
+      const matches = evaluation.typeName === typeName;
+      if (op === 'is') return bool(matches);
+      return matches ? v : EMPTY;
+    };
   }
 
   private additive(): Fn {
@@ -623,6 +638,17 @@ class Parser {
           if (typeof x === 'string') return EMPTY;
           throw BAIL;
         };
+      case 'toString':
+        arity(0);
+        return (f, t, c) => {
+          const v = input(f, t, c);
+          if (v.length === 0) return EMPTY;
+          const x = v[0];
+          if (v.length > 1) throw BAIL;
+          if (typeof x === 'string') return v;
+          if (typeof x === 'boolean' || (typeof x === 'number' && Number.isInteger(x))) return [String(x)];
+          throw BAIL;
+        };
       case 'length':
         arity(0);
         return (f, t, c) => {
@@ -866,6 +892,8 @@ export type LiteInvariant = (node: unknown, ctx: LiteContext, typeName?: string)
 const cache = new Map<string, LiteInvariant | null>();
 /** The focus of an evaluation, reused (evaluations are synchronous and never nested). */
 const rootFocus: unknown[] = [undefined];
+/** The value being evaluated and its FHIR type, for `is`/`as` on it. */
+const evaluation: { root: unknown; typeName: string | undefined } = { root: undefined, typeName: undefined };
 
 /**
  * The expression compiled to a closure returning the invariant's verdict (true when it holds:
@@ -880,14 +908,18 @@ export function compileLite(expression: string): LiteInvariant | undefined {
   if (toks) {
     try {
       const fn = new Parser(toks).parseAll();
-      result = (node, ctx) => {
+      result = (node, ctx, typeName) => {
         rootFocus[0] = node;
+        evaluation.root = node;
+        evaluation.typeName = typeName;
         try {
           const out = fn(rootFocus, node, ctx);
           if (out.length === 1 && typeof out[0] === 'boolean') return out[0];
           return out.length > 0 && out.every((x) => x !== false);
         } finally {
           rootFocus[0] = undefined;
+          evaluation.root = undefined;
+          evaluation.typeName = undefined;
         }
       };
     } catch (err) {
