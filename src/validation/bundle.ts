@@ -45,6 +45,7 @@ export function validateBundleRules(bundle: Json, index: BundleIndex, report: Bu
   });
   checkLinks(bundle, type, report);
   for (const e of entries) checkEntryFullUrl(e, type, report, isType);
+  if (type !== 'history') checkDuplicateIds(entries, report, isType);
   if ((type === 'document' || type === 'message') && entries.length === 0) {
     report('error', 'invalid', `A ${type} Bundle must contain at least one entry`, '');
     return;
@@ -101,6 +102,37 @@ function checkEntryFullUrl(e: Entry, type: string, report: BundleReport, isType:
   } else if (parsed.kind === 'urn' && typeof r.id === 'string' && fullUrl.startsWith('urn:uuid:') && fullUrl.slice(9) !== r.id && /^[0-9a-f-]{36}$/.test(r.id)) {
     report('warning', 'invalid', `The resource id '${r.id}' does not match the uuid of its fullUrl '${fullUrl}'`, at);
   }
+}
+
+/**
+ * Two entries with the same resource type and id that nothing else tells apart (no fullUrl, or
+ * RESTful fullUrls on the same server) are the same resource twice.
+ * Spec: https://hl7.org/fhir/R4/bundle.html#bundle-unique
+ */
+function checkDuplicateIds(entries: readonly Entry[], report: BundleReport, isType: IsType): void {
+  const seen = new Map<string, Entry>();
+  for (const e of entries) {
+    const r = e.resource;
+    if (!r || typeof r.resourceType !== 'string' || typeof r.id !== 'string') continue;
+    const base = e.fullUrl === undefined ? '' : serverBase(e.fullUrl, isType);
+    if (base === undefined) continue;
+    const version = isRecord(r.meta) && typeof r.meta.versionId === 'string' ? r.meta.versionId : '';
+    const key = `${base}|${r.resourceType}/${r.id}|${version}`;
+    const first = seen.get(key);
+    // The same fullUrl twice is bdl-7's to report.
+    if (first && (first.fullUrl === undefined || first.fullUrl !== e.fullUrl)) {
+      report('error', 'duplicate', `Duplicate resource ${r.resourceType}/${r.id} in the Bundle (also in entry ${first.index})`, `.entry[${e.index}]`);
+    } else if (!first) {
+      seen.set(key, e);
+    }
+  }
+}
+
+/** The server base of a RESTful fullUrl; undefined for other fullUrls (urn:uuid etc.). */
+function serverBase(fullUrl: string, isType: IsType): string | undefined {
+  const p = parseReference(fullUrl, isType);
+  if (p.kind !== 'absolute' || !p.type || !p.id) return undefined;
+  return p.unversioned.slice(0, p.unversioned.length - `${p.type}/${p.id}`.length);
 }
 
 function resolve(index: BundleIndex, ref: string, from: Entry, isType: IsType): Json | undefined {

@@ -113,6 +113,19 @@ describe('bundles and references', () => {
     expect(issues(v.validate(b)).map((x) => x.message).join()).toContain('bdl-7');
   });
 
+  it('when two entries hold the same resource type and id on the same server, then the second is a duplicate', () => {
+    const b = {
+      resourceType: 'Bundle',
+      type: 'collection',
+      entry: [
+        { fullUrl: 'https://example.org/fhir/Patient/1', resource: { resourceType: 'Patient', id: '1', text: { status: 'generated', div: DIV } } },
+        { fullUrl: 'https://example.org/fhir/Patient/1/_history/1', resource: { resourceType: 'Patient', id: '1', text: { status: 'generated', div: DIV } } },
+        { fullUrl: 'https://other.example.org/fhir/Patient/1', resource: { resourceType: 'Patient', id: '1', text: { status: 'generated', div: DIV } } },
+      ],
+    };
+    expect(issues(v.validate(b)).filter((x) => x.message.startsWith('Duplicate')).map((x) => x.path)).toEqual(['Bundle.entry[1]']);
+  });
+
   it('when a document does not start with a Composition, then the Bundle is reported', () => {
     const b = { ...message(), type: 'document', identifier: { system: 'urn:ietf:rfc:3986', value: 'urn:uuid:3d3bb6a6-1b7c-4f6b-9d2a-0a6c0f1d2e10' } };
     expect(issues(v.validate(b)).some((x) => x.message.includes('bdl-11'))).toBe(true);
