@@ -31,7 +31,12 @@ interface Entry {
 
 const SEARCH_LINKS = ['first', 'previous', 'next', 'last'];
 
-export function validateBundleRules(bundle: Json, index: BundleIndex, report: BundleReport, isType: IsType): void {
+export function validateBundleRules(
+  bundle: Json,
+  index: BundleIndex,
+  report: BundleReport,
+  isType: IsType,
+): void {
   const type = typeof bundle.type === 'string' ? bundle.type : '';
   const entries: Entry[] = [];
   list(bundle.entry).forEach((e, index) => {
@@ -63,10 +68,16 @@ function checkLinks(bundle: Json, type: string, report: BundleReport): void {
     const rel = l.relation;
     const paging = type === 'searchset' || type === 'history';
     if (!paging && SEARCH_LINKS.includes(rel) && type !== '') {
-      report('error', 'invalid', `The link relationship type '${rel}' is not allowed in a ${type} Bundle (it is for search results)`, `.link[${i}].relation`);
+      report(
+        'error',
+        'invalid',
+        `The link relationship type '${rel}' is not allowed in a ${type} Bundle (it is for search results)`,
+        `.link[${i}].relation`,
+      );
     }
     if ((paging && (SEARCH_LINKS.includes(rel) || rel === 'self')) || rel === 'self') {
-      if (seen.has(rel)) report('error', 'invalid', `The link relationship type '${rel}' can only occur once`, `.link[${i}]`);
+      if (seen.has(rel))
+        report('error', 'invalid', `The link relationship type '${rel}' can only occur once`, `.link[${i}]`);
     }
     seen.add(rel);
   });
@@ -82,7 +93,12 @@ function checkEntryFullUrl(e: Entry, type: string, report: BundleReport, isType:
   if (fullUrl === undefined) {
     const optional = ['transaction', 'transaction-response', 'batch', 'batch-response'].includes(type);
     if (!optional && e.resource) {
-      report('error', 'invalid', 'Except for transactions and batches, each entry in a Bundle must have a fullUrl which is the identity of the resource in the entry', at);
+      report(
+        'error',
+        'invalid',
+        'Except for transactions and batches, each entry in a Bundle must have a fullUrl which is the identity of the resource in the entry',
+        at,
+      );
     }
     return;
   }
@@ -95,12 +111,33 @@ function checkEntryFullUrl(e: Entry, type: string, report: BundleReport, isType:
   const parsed = parseReference(fullUrl, isType);
   if (parsed.kind === 'absolute' && parsed.type) {
     if (typeof r.id !== 'string') {
-      report('error', 'invalid', `The fullUrl '${fullUrl}' looks like a RESTful server URL, but the resource has no id`, at);
+      report(
+        'error',
+        'invalid',
+        `The fullUrl '${fullUrl}' looks like a RESTful server URL, but the resource has no id`,
+        at,
+      );
     } else if (!parsed.unversioned.endsWith(`/${r.resourceType}/${r.id}`)) {
-      report('error', 'invalid', `The fullUrl '${fullUrl}' looks like a RESTful server URL, so it must end with the correct type and id (/${r.resourceType}/${r.id})`, at);
+      report(
+        'error',
+        'invalid',
+        `The fullUrl '${fullUrl}' looks like a RESTful server URL, so it must end with the correct type and id (/${r.resourceType}/${r.id})`,
+        at,
+      );
     }
-  } else if (parsed.kind === 'urn' && typeof r.id === 'string' && fullUrl.startsWith('urn:uuid:') && fullUrl.slice(9) !== r.id && /^[0-9a-f-]{36}$/.test(r.id)) {
-    report('warning', 'invalid', `The resource id '${r.id}' does not match the uuid of its fullUrl '${fullUrl}'`, at);
+  } else if (
+    parsed.kind === 'urn' &&
+    typeof r.id === 'string' &&
+    fullUrl.startsWith('urn:uuid:') &&
+    fullUrl.slice(9) !== r.id &&
+    /^[0-9a-f-]{36}$/.test(r.id)
+  ) {
+    report(
+      'warning',
+      'invalid',
+      `The resource id '${r.id}' does not match the uuid of its fullUrl '${fullUrl}'`,
+      at,
+    );
   }
 }
 
@@ -121,7 +158,12 @@ function checkDuplicateIds(entries: readonly Entry[], report: BundleReport, isTy
     const first = seen.get(key);
     // The same fullUrl twice is bdl-7's to report.
     if (first && (first.fullUrl === undefined || first.fullUrl !== e.fullUrl)) {
-      report('error', 'duplicate', `Duplicate resource ${r.resourceType}/${r.id} in the Bundle (also in entry ${first.index})`, `.entry[${e.index}]`);
+      report(
+        'error',
+        'duplicate',
+        `Duplicate resource ${r.resourceType}/${r.id} in the Bundle (also in entry ${first.index})`,
+        `.entry[${e.index}]`,
+      );
     } else if (!first) {
       seen.set(key, e);
     }
@@ -167,18 +209,63 @@ function checkDocument(entries: Entry[], index: BundleIndex, report: BundleRepor
   const first = entries[0];
   const composition = first?.resource;
   if (!first || !composition || composition.resourceType !== 'Composition') {
-    report('error', 'invalid', 'The first entry in a document must be a Composition', `.entry[${first?.index ?? 0}]`);
+    report(
+      'error',
+      'invalid',
+      'The first entry in a document must be a Composition',
+      `.entry[${first?.index ?? 0}]`,
+    );
     return;
   }
   const base = `.entry[${first.index}].resource`;
-  requireResolvable(composition, ['subject', 'author', 'encounter', 'custodian'], first, index, report, isType, base, 'Composition');
-  list(composition.attester).forEach((a, i) => requireResolvable(a, ['party'], first, index, report, isType, `${base}.attester[${i}]`, 'Composition.attester'));
-  list(composition.event).forEach((ev, i) => requireResolvable(ev, ['detail'], first, index, report, isType, `${base}.event[${i}]`, 'Composition.event'));
+  requireResolvable(
+    composition,
+    ['subject', 'author', 'encounter', 'custodian'],
+    first,
+    index,
+    report,
+    isType,
+    base,
+    'Composition',
+  );
+  list(composition.attester).forEach((a, i) =>
+    requireResolvable(
+      a,
+      ['party'],
+      first,
+      index,
+      report,
+      isType,
+      `${base}.attester[${i}]`,
+      'Composition.attester',
+    ),
+  );
+  list(composition.event).forEach((ev, i) =>
+    requireResolvable(
+      ev,
+      ['detail'],
+      first,
+      index,
+      report,
+      isType,
+      `${base}.event[${i}]`,
+      'Composition.event',
+    ),
+  );
   const sections = (holder: unknown, path: string, depth: number): void => {
     if (!isRecord(holder) || depth > 50) return;
     list(holder.section).forEach((s, i) => {
       const at = `${path}.section[${i}]`;
-      requireResolvable(s, ['author', 'focus', 'entry'], first, index, report, isType, at, 'Composition.section');
+      requireResolvable(
+        s,
+        ['author', 'focus', 'entry'],
+        first,
+        index,
+        report,
+        isType,
+        at,
+        'Composition.section',
+      );
       sections(s, at, depth + 1);
     });
   };
@@ -190,10 +277,24 @@ function checkMessage(entries: Entry[], index: BundleIndex, report: BundleReport
   const first = entries[0];
   const header = first?.resource;
   if (!first || !header || header.resourceType !== 'MessageHeader') {
-    report('error', 'invalid', 'The first entry in a message must be a MessageHeader', `.entry[${first?.index ?? 0}]`);
+    report(
+      'error',
+      'invalid',
+      'The first entry in a message must be a MessageHeader',
+      `.entry[${first?.index ?? 0}]`,
+    );
     return;
   }
-  requireResolvable(header, ['focus'], first, index, report, isType, `.entry[${first.index}].resource`, 'MessageHeader');
+  requireResolvable(
+    header,
+    ['focus'],
+    first,
+    index,
+    report,
+    isType,
+    `.entry[${first.index}].resource`,
+    'MessageHeader',
+  );
   checkReachable(entries, index, report, 'warning', 'MessageHeader');
 }
 
@@ -201,7 +302,13 @@ function checkMessage(entries: Entry[], index: BundleIndex, report: BundleReport
  * Every entry of a document (or message) must be reachable from the first entry by following
  * references forwards, or backwards (an entry that points at a reachable one).
  */
-function checkReachable(entries: Entry[], index: BundleIndex, report: BundleReport, severity: Severity, from: string): void {
+function checkReachable(
+  entries: Entry[],
+  index: BundleIndex,
+  report: BundleReport,
+  severity: Severity,
+  from: string,
+): void {
   const first = entries.find((e) => e.resource)?.resource;
   if (!first) return;
   // Reachable forwards, or backwards (an entry pointing at a reachable one, and then what it
@@ -219,7 +326,12 @@ function checkReachable(entries: Entry[], index: BundleIndex, report: BundleRepo
   for (const e of entries) {
     if (!e.resource || visited.has(e.resource)) continue;
     const name = e.fullUrl ? `'${e.fullUrl}'` : `${e.index}`;
-    report(severity, 'informational', `Entry ${name} isn't reachable by traversing links (forward or backward) from the ${from}`, `.entry[${e.index}]`);
+    report(
+      severity,
+      'informational',
+      `Entry ${name} isn't reachable by traversing links (forward or backward) from the ${from}`,
+      `.entry[${e.index}]`,
+    );
   }
 }
 
@@ -241,7 +353,8 @@ function checkSearchSet(bundle: Json, entries: Entry[], report: BundleReport, is
   const types = isRecord(self) && typeof self.url === 'string' ? searchTypes(self.url, isType) : [];
   for (const e of entries) {
     const at = `.entry[${e.index}]`;
-    const mode = isRecord(e.entry.search) && typeof e.entry.search.mode === 'string' ? e.entry.search.mode : undefined;
+    const mode =
+      isRecord(e.entry.search) && typeof e.entry.search.mode === 'string' ? e.entry.search.mode : undefined;
     const r = e.resource;
     if (!mode) continue;
     if (!r) {
@@ -250,9 +363,15 @@ function checkSearchSet(bundle: Json, entries: Entry[], report: BundleReport, is
     }
     const rt = String(r.resourceType);
     if (mode === 'match' || mode === 'include') {
-      if (typeof r.id !== 'string') report('error', 'invalid', 'Search results must have ids', `${at}.resource`);
+      if (typeof r.id !== 'string')
+        report('error', 'invalid', 'Search results must have ids', `${at}.resource`);
       if (mode === 'match' && types.length > 0 && !types.includes(rt)) {
-        report('error', 'invalid', `This is not a matching resource type for the specified search (${rt} expecting [${types.join(', ')}])`, `${at}.resource`);
+        report(
+          'error',
+          'invalid',
+          `This is not a matching resource type for the specified search (${rt} expecting [${types.join(', ')}])`,
+          `${at}.resource`,
+        );
       }
     } else if (mode === 'outcome' && rt !== 'OperationOutcome') {
       report('error', 'invalid', `This is not an OperationOutcome (${rt})`, `${at}.resource`);

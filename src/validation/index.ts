@@ -49,7 +49,11 @@ function flatten(resources: readonly unknown[], out: Json[] = [], depth = 0): Js
   for (const r of resources) {
     if (!isRecord(r)) continue;
     if (r.resourceType === 'Bundle' && Array.isArray(r.entry) && depth < 4) {
-      flatten(r.entry.map((e: unknown) => (isRecord(e) ? e.resource : undefined)), out, depth + 1);
+      flatten(
+        r.entry.map((e: unknown) => (isRecord(e) ? e.resource : undefined)),
+        out,
+        depth + 1,
+      );
     } else {
       out.push(r);
     }
@@ -75,7 +79,8 @@ function getProjectLayer(): Layer {
   const registry = new DefinitionRegistry();
   const globals = new Map<string, string[]>();
   for (const r of flatten(loadProjectResources())) {
-    if (r.resourceType === 'StructureDefinition') registry.addStructureDefinition(r as unknown as StructureDefinition);
+    if (r.resourceType === 'StructureDefinition')
+      registry.addStructureDefinition(r as unknown as StructureDefinition);
     if (r.resourceType === 'ImplementationGuide') {
       for (const g of globalProfiles(r)) globals.set(g.type, [...(globals.get(g.type) ?? []), g.profile]);
     }
@@ -104,9 +109,11 @@ class EngineValidator implements Validator {
     const flat = flatten(resources);
     this.codeMemo.clear();
     for (const r of flat) {
-      if (r.resourceType === 'StructureDefinition') this.registry.addStructureDefinition(r as unknown as StructureDefinition);
+      if (r.resourceType === 'StructureDefinition')
+        this.registry.addStructureDefinition(r as unknown as StructureDefinition);
       if (r.resourceType === 'ImplementationGuide') {
-        for (const g of globalProfiles(r)) this.globals.set(g.type, [...(this.globals.get(g.type) ?? []), g.profile]);
+        for (const g of globalProfiles(r))
+          this.globals.set(g.type, [...(this.globals.get(g.type) ?? []), g.profile]);
       }
       this.registry.addCanonical(r);
     }
@@ -165,7 +172,10 @@ function defaultHooks(includeProject: boolean): SemanticHooks {
 
 export function createValidator(options?: CreateValidatorOptions): Validator {
   const includeProject = options?.includeProjectPackage !== false;
-  const v = new EngineValidator(options?.hooks ?? defaultHooks(includeProject), includeProject ? getProjectLayer() : undefined);
+  const v = new EngineValidator(
+    options?.hooks ?? defaultHooks(includeProject),
+    includeProject ? getProjectLayer() : undefined,
+  );
   if (options?.resources) v.addResources(options.resources);
   return v;
 }

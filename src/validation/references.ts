@@ -118,7 +118,9 @@ function restBase(fullUrl: string, isType: (name: string) => boolean): string | 
   const p = parseReference(fullUrl, isType);
   if (p.kind !== 'absolute' || !p.type || !p.id) return undefined;
   const tail = `${p.type}/${p.id}`;
-  return p.unversioned.endsWith(tail) ? p.unversioned.slice(0, p.unversioned.length - tail.length) : undefined;
+  return p.unversioned.endsWith(tail)
+    ? p.unversioned.slice(0, p.unversioned.length - tail.length)
+    : undefined;
 }
 
 /**

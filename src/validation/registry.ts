@@ -40,7 +40,9 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 function bundleResources(bundle: unknown): unknown[] {
   if (!isRecord(bundle) || !Array.isArray(bundle.entry)) return [];
-  return bundle.entry.map((e: unknown) => (isRecord(e) ? e.resource : undefined)).filter((r) => r !== undefined);
+  return bundle.entry
+    .map((e: unknown) => (isRecord(e) ? e.resource : undefined))
+    .filter((r) => r !== undefined);
 }
 
 /** The immutable base layer; parsed once per process (about a second), then shared. */
@@ -63,7 +65,12 @@ export function getBaseLayer(): BaseLayer {
   resourceTypes.add('DomainResource');
   for (const file of TERMINOLOGY_FILES) {
     for (const r of bundleResources(readJson(file))) {
-      if (isRecord(r) && typeof r.url === 'string' && typeof r.resourceType === 'string' && !canonicals.has(r.url)) {
+      if (
+        isRecord(r) &&
+        typeof r.url === 'string' &&
+        typeof r.resourceType === 'string' &&
+        !canonicals.has(r.url)
+      ) {
         canonicals.set(r.url, r.resourceType);
       }
     }
@@ -84,7 +91,9 @@ const UCUM_VITALS = 'http://hl7.org/fhir/ValueSet/ucum-vitals-common|4.0.1';
 export function correctKnownErrata(sd: StructureDefinition): StructureDefinition {
   if (sd.type !== 'Observation' || (sd.url !== VITAL_SIGNS && sd.baseDefinition !== VITAL_SIGNS)) return sd;
   const affected = (e: ElementDefinition): boolean =>
-    e.path === 'Observation.component.value[x]' && e.binding?.valueSet === UCUM_VITALS && e.binding.strength === 'required';
+    e.path === 'Observation.component.value[x]' &&
+    e.binding?.valueSet === UCUM_VITALS &&
+    e.binding.strength === 'required';
   if (!sd.snapshot?.element?.some(affected) && !sd.differential?.element?.some(affected)) return sd;
   const copy = structuredClone(sd);
   for (const e of [...(copy.snapshot?.element ?? []), ...(copy.differential?.element ?? [])]) {
@@ -94,7 +103,16 @@ export function correctKnownErrata(sd: StructureDefinition): StructureDefinition
 }
 
 /** Element properties that document rather than constrain; validation never reads them. */
-const DOCUMENTATION = ['definition', 'comment', 'requirements', 'mapping', 'alias', 'meaningWhenMissing', 'orderMeaning', 'example'] as const;
+const DOCUMENTATION = [
+  'definition',
+  'comment',
+  'requirements',
+  'mapping',
+  'alias',
+  'meaningWhenMissing',
+  'orderMeaning',
+  'example',
+] as const;
 
 /**
  * Drops the narrative and element documentation of a base definition we hold for the life of the
@@ -174,20 +192,25 @@ export class DefinitionRegistry {
     if (typeof resource.url !== 'string' || typeof resource.resourceType !== 'string') return;
     const entry = { resourceType: resource.resourceType, resource };
     this.canonicals.set(resource.url, entry);
-    if (typeof resource.version === 'string') this.canonicals.set(`${resource.url}|${resource.version}`, entry);
+    if (typeof resource.version === 'string')
+      this.canonicals.set(`${resource.url}|${resource.version}`, entry);
     this.generation++;
   }
 
   /** An added conformance resource (Questionnaire, ValueSet, ...) by canonical URL, with or without `|version`. */
   getCanonical(url: string): CanonicalEntry | undefined {
-    return this.canonicals.get(url) ?? this.canonicals.get(unversioned(url)) ?? this.parent?.getCanonical(url);
+    return (
+      this.canonicals.get(url) ?? this.canonicals.get(unversioned(url)) ?? this.parent?.getCanonical(url)
+    );
   }
 
   /** The resourceType a canonical URL refers to, from the overlay or the base layer; undefined if unknown. */
   canonicalType(url: string): string | undefined {
     const u = unversioned(url);
     if (this.overlay.has(u)) return 'StructureDefinition';
-    return this.getCanonical(url)?.resourceType ?? this.parent?.canonicalType(url) ?? this.base.canonicals.get(u);
+    return (
+      this.getCanonical(url)?.resourceType ?? this.parent?.canonicalType(url) ?? this.base.canonicals.get(u)
+    );
   }
 
   /** A definition of this registry's own overlay (snapshot not guaranteed). */
@@ -218,7 +241,10 @@ export class DefinitionRegistry {
 
   /** Why the snapshot of a profile could not be generated, if it could not. */
   snapshotProblem(url: string): string | undefined {
-    return this.snapshotProblems.get(unversioned(url)) ?? (this.own(url) ? undefined : this.parent?.snapshotProblem(url));
+    return (
+      this.snapshotProblems.get(unversioned(url)) ??
+      (this.own(url) ? undefined : this.parent?.snapshotProblem(url))
+    );
   }
 
   private ensureSnapshot(sd: StructureDefinition): StructureDefinition | undefined {
@@ -234,7 +260,10 @@ export class DefinitionRegistry {
       const base = baseUrl ? this.get(baseUrl) : undefined;
       if (!base) {
         const why = baseUrl ? this.snapshotProblem(baseUrl) : undefined;
-        this.snapshotProblems.set(url, `its base definition ${baseUrl ?? '(none)'} is ${why ? `unusable (${why})` : 'unknown'}`);
+        this.snapshotProblems.set(
+          url,
+          `its base definition ${baseUrl ?? '(none)'} is ${why ? `unusable (${why})` : 'unknown'}`,
+        );
         return undefined;
       }
       const result = generateSnapshot(sd, base, (u) => this.get(u));

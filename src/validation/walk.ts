@@ -15,7 +15,13 @@ import { validateBundleRules } from './bundle.js';
 import type { ChildSlot, Compiler, RequiredChild, SlotMap } from './compile/compiler.js';
 import { compiledFor, touches, type PreparedConstraint } from './compile/constraints.js';
 import { LiteBail } from './compile/fhirpath-lite.js';
-import type { BindingDef, CompiledTree, Discriminator, ElementNode, TypeRef } from './compile/element-tree.js';
+import type {
+  BindingDef,
+  CompiledTree,
+  Discriminator,
+  ElementNode,
+  TypeRef,
+} from './compile/element-tree.js';
 import type { CodeCheckResult, InvariantContextInput, SemanticHooks } from './compile/hooks.js';
 import { base64Length, checkResourceId, clip, primitiveCheck } from './compile/primitives.js';
 import { vitalSignsProfile } from './compile/implied-profiles.js';
@@ -23,7 +29,15 @@ import { checkStructureDefinition } from './compile/sd-checks.js';
 import { checkIdentifierRules } from './compile/project-rules.js';
 import { extensionUrlOf, matchesSlice, type SliceEnv } from './compile/slicing.js';
 import { describeValue, fixedMismatches, matchesPattern } from './compile/values.js';
-import { addLink, type BundleIndex, indexBundle, parseReference, type PendingTarget, resolveContained, resolveInBundle } from './references.js';
+import {
+  addLink,
+  type BundleIndex,
+  indexBundle,
+  parseReference,
+  type PendingTarget,
+  resolveContained,
+  resolveInBundle,
+} from './references.js';
 import { typeUrl, unversioned } from './registry.js';
 import { IssueSink, PathStack, indexSegment } from './walk-context.js';
 
@@ -38,7 +52,6 @@ const NO_PROFILES: readonly string[] = Object.freeze([]);
 
 /** Beyond this depth the walker stops descending (hostile input must not exhaust the stack). */
 const MAX_DEPTH = 128;
-
 
 interface ResourceFrame {
   readonly resource: Json;
@@ -65,8 +78,10 @@ export interface WalkEnv {
 
 /** Extension URLs the HL7 validator accepts without a definition (examples and tooling domains). */
 function unknownExtensionAllowed(url: string): boolean {
-  return /^https?:\/\/([a-z0-9-]+\.)*(example\.org|example\.com|acme\.com|acme\.org|nema\.org)(\/|$)/i.test(url) ||
-    url.startsWith('http://hl7.org/fhir/tools/StructureDefinition/');
+  return (
+    /^https?:\/\/([a-z0-9-]+\.)*(example\.org|example\.com|acme\.com|acme\.org|nema\.org)(\/|$)/i.test(url) ||
+    url.startsWith('http://hl7.org/fhir/tools/StructureDefinition/')
+  );
 }
 
 function isAbsoluteUrl(url: string): boolean {
@@ -91,7 +106,12 @@ export class Walker {
 
   /** Callbacks made once per walker (closures made per value cost measurable time). */
   private readonly isType: (name: string) => boolean;
-  private readonly reportIdentifier: (severity: Severity, message: string, rel: string, detail: string) => void;
+  private readonly reportIdentifier: (
+    severity: Severity,
+    message: string,
+    rel: string,
+    detail: string,
+  ) => void;
 
   constructor(private readonly env: WalkEnv) {
     this.resourceTypes = env.compiler.registry.resourceTypes;
@@ -121,12 +141,20 @@ export class Walker {
   /** Validates a top-level resource against its type, its meta.profile and `profiles`. */
   validateRoot(resource: unknown, profiles: readonly string[]): void {
     if (!isRecord(resource)) {
-      this.report('fatal', 'structure', 'The content is not a FHIR resource: a JSON object with a resourceType is required');
+      this.report(
+        'fatal',
+        'structure',
+        'The content is not a FHIR resource: a JSON object with a resourceType is required',
+      );
       return;
     }
     const rt = resource.resourceType;
     if (typeof rt !== 'string' || !this.isResourceType(rt) || rt === 'Resource' || rt === 'DomainResource') {
-      this.report('fatal', 'structure', typeof rt === 'string' ? `Unknown resource type '${clip(rt)}'` : 'The resource has no resourceType');
+      this.report(
+        'fatal',
+        'structure',
+        typeof rt === 'string' ? `Unknown resource type '${clip(rt)}'` : 'The resource has no resourceType',
+      );
       return;
     }
     this.path.push(rt);
@@ -134,10 +162,17 @@ export class Walker {
     this.path.pop();
   }
 
-  private validateResource(res: Json, extraProfiles: readonly string[], kind: 'root' | 'contained' | 'entry'): void {
+  private validateResource(
+    res: Json,
+    extraProfiles: readonly string[],
+    kind: 'root' | 'contained' | 'entry',
+  ): void {
     const rt = res.resourceType as string;
     const saved = this.frame;
-    const fullUrl = kind === 'entry' && this.parentObject && typeof this.parentObject.fullUrl === 'string' ? this.parentObject.fullUrl : undefined;
+    const fullUrl =
+      kind === 'entry' && this.parentObject && typeof this.parentObject.fullUrl === 'string'
+        ? this.parentObject.fullUrl
+        : undefined;
     this.frame = {
       resource: res,
       root: kind === 'contained' && saved ? saved.root : res,
@@ -151,13 +186,19 @@ export class Walker {
       if (trees.length > 1) this.multiWalk = true;
       const errorsBefore = this.sink.errors;
       for (const tree of trees) {
-        this.walkComplex(res, tree.root, { code: rt, profiles: [], targetProfiles: [], primitive: false, resource: false }, true);
+        this.walkComplex(
+          res,
+          tree.root,
+          { code: rt, profiles: [], targetProfiles: [], primitive: false, resource: false },
+          true,
+        );
         this.checkConstraints(res, tree.root, undefined);
       }
       // What the walk found also answers "does this resource conform to these profiles?" for
       // references that require one of them (see checkTargetProfiles).
       this.recordConformance(res, trees, this.sink.errors === errorsBefore);
-      if (rt === 'Bundle' && this.frame.bundle?.pendingTargets) this.checkPendingTargets(this.frame.bundle.pendingTargets);
+      if (rt === 'Bundle' && this.frame.bundle?.pendingTargets)
+        this.checkPendingTargets(this.frame.bundle.pendingTargets);
       this.checkResourceSpecifics(res, rt, kind);
     } finally {
       this.frame = saved;
@@ -169,7 +210,11 @@ export class Walker {
   private profilesFor(res: Json, rt: string, extra: readonly string[]): readonly CompiledTree[] {
     const meta = isRecord(res.meta) ? res.meta : undefined;
     const implied = this.impliedProfiles(res, rt);
-    if (extra.length === 0 && implied.length === 0 && !(meta && Array.isArray(meta.profile) && meta.profile.length > 0)) {
+    if (
+      extra.length === 0 &&
+      implied.length === 0 &&
+      !(meta && Array.isArray(meta.profile) && meta.profile.length > 0)
+    ) {
       return this.env.compiler.baseTrees(rt);
     }
     const urls: { url: string; explicit: boolean }[] = [];
@@ -188,8 +233,18 @@ export class Walker {
       if (!tree) {
         const problem = this.env.compiler.registry.snapshotProblem(url);
         if (problem) this.report('error', 'processing', `Profile ${url} cannot be used: ${problem}`);
-        else if (explicit) this.report('error', 'not-found', `Profile ${url} is unknown, so the resource could not be validated against it`);
-        else this.report('warning', 'not-found', `Profile reference '${url}' has not been checked because it is unknown`);
+        else if (explicit)
+          this.report(
+            'error',
+            'not-found',
+            `Profile ${url} is unknown, so the resource could not be validated against it`,
+          );
+        else
+          this.report(
+            'warning',
+            'not-found',
+            `Profile reference '${url}' has not been checked because it is unknown`,
+          );
         continue;
       }
       if (tree.sd.type !== rt) {
@@ -225,24 +280,34 @@ export class Walker {
       this.report('error', 'required', 'Contained resources SHALL have an id');
     }
     if (rt === 'Bundle' && this.frame?.bundle) {
-      validateBundleRules(res, this.frame.bundle, (severity, code, message, relPath) => {
-        const size = this.path.size;
-        if (relPath) this.path.push(relPath);
-        this.report(severity, code, message);
-        this.path.reset(size);
-      }, (name) => this.isResourceType(name));
+      validateBundleRules(
+        res,
+        this.frame.bundle,
+        (severity, code, message, relPath) => {
+          const size = this.path.size;
+          if (relPath) this.path.push(relPath);
+          this.report(severity, code, message);
+          this.path.reset(size);
+        },
+        (name) => this.isResourceType(name),
+      );
     }
     if (rt === 'QuestionnaireResponse') this.checkQuestionnaireResponse(res);
     const rules = this.env.hooks.resourceRules;
-    if (rules && (this.env.hooks.resourceRuleTypes?.has(rt) ?? true)) this.addHookIssues(() => rules(res, this.path.toString()));
+    if (rules && (this.env.hooks.resourceRuleTypes?.has(rt) ?? true))
+      this.addHookIssues(() => rules(res, this.path.toString()));
     if (rt === 'StructureDefinition') {
       const registry = this.env.compiler.registry;
-      checkStructureDefinition(res as unknown as StructureDefinition, (u) => registry.get(u), (severity, message, rel) => {
-        const size = this.path.size;
-        if (rel) this.path.push(rel);
-        this.report(severity, 'invalid', message);
-        this.path.reset(size);
-      });
+      checkStructureDefinition(
+        res as unknown as StructureDefinition,
+        (u) => registry.get(u),
+        (severity, message, rel) => {
+          const size = this.path.size;
+          if (rel) this.path.push(rel);
+          this.report(severity, 'invalid', message);
+          this.path.reset(size);
+        },
+      );
     }
     this.checkCanonicalUrl(res, rt, kind);
   }
@@ -270,10 +335,16 @@ export class Walker {
     const hook = this.env.hooks.questionnaire;
     const ref = qr.questionnaire;
     if (!hook || typeof ref !== 'string') return;
-    const q = ref.startsWith('#') ? resolveContained(qr, ref.slice(1)) : (this.env.questionnaire(ref) ?? this.questionnaireInBundle(ref));
+    const q = ref.startsWith('#')
+      ? resolveContained(qr, ref.slice(1))
+      : (this.env.questionnaire(ref) ?? this.questionnaireInBundle(ref));
     if (!q) {
       this.path.push('.questionnaire');
-      this.report('warning', 'not-found', `The questionnaire '${ref}' could not be resolved, so the answers cannot be checked against it`);
+      this.report(
+        'warning',
+        'not-found',
+        `The questionnaire '${ref}' could not be resolved, so the answers cannot be checked against it`,
+      );
       this.path.pop();
       return;
     }
@@ -302,14 +373,28 @@ export class Walker {
         if (i.severity === 'error' || i.severity === 'fatal') this.sink.errors++;
       }
     } catch {
-      this.report('error', 'exception', 'Part of the content could not be checked (internal error in a semantic check)');
+      this.report(
+        'error',
+        'exception',
+        'Part of the content could not be checked (internal error in a semantic check)',
+      );
     }
   }
 
   /** Walks the properties of a JSON object against the child slots of `node` (of `type`). */
-  private walkComplex(obj: Json, node: ElementNode, type: TypeRef | undefined, resourceRoot: boolean, primitiveValue = false): void {
+  private walkComplex(
+    obj: Json,
+    node: ElementNode,
+    type: TypeRef | undefined,
+    resourceRoot: boolean,
+    primitiveValue = false,
+  ): void {
     if (this.depth >= MAX_DEPTH) {
-      this.report('error', 'too-costly', `The content is nested more than ${MAX_DEPTH} levels deep; deeper content was not checked`);
+      this.report(
+        'error',
+        'too-costly',
+        `The content is nested more than ${MAX_DEPTH} levels deep; deeper content was not checked`,
+      );
       return;
     }
     // No try/finally: an exception abandons the whole walk (validate() answers for it).
@@ -335,7 +420,11 @@ export class Walker {
         if (slot.choice && !slot.extPart) {
           choiceSeen ??= [];
           if (choiceSeen.includes(slot.base)) {
-            this.report('error', 'structure', `Only one of the choices of ${slot.base.name} may be present (found ${key} as well)`);
+            this.report(
+              'error',
+              'structure',
+              `Only one of the choices of ${slot.base.name} may be present (found ${key} as well)`,
+            );
           }
           choiceSeen.push(slot.base);
         }
@@ -347,7 +436,12 @@ export class Walker {
       }
       this.checkRequired(obj, slots);
       // ele-1 (https://hl7.org/fhir/R4/element.html#invs), checked here for every element.
-      if (!content) this.report('error', 'invariant', "Constraint failed: ele-1: 'All FHIR elements must have a @value or children'");
+      if (!content)
+        this.report(
+          'error',
+          'invariant',
+          "Constraint failed: ele-1: 'All FHIR elements must have a @value or children'",
+        );
     }
     this.depth--;
     this.parentObject = savedParent;
@@ -357,7 +451,11 @@ export class Walker {
 
   private reportUnknown(key: string, value: unknown, slots: SlotMap): void {
     if (key.startsWith('_') && slots.byName.has(key.slice(1))) {
-      this.report('error', 'structure', `The property '${key}' is not allowed: '${key.slice(1)}' is not a primitive element`);
+      this.report(
+        'error',
+        'structure',
+        `The property '${key}' is not allowed: '${key.slice(1)}' is not a primitive element`,
+      );
       return;
     }
     if (value === undefined) return;
@@ -369,7 +467,8 @@ export class Walker {
     for (let k = 0; k < required.length; k++) {
       const r = required[k] as RequiredChild;
       let found = 0;
-      for (let i = 0; i < r.names.length; i++) found += countOf(obj[r.names[i] as string], obj[r.extNames[i] as string]);
+      for (let i = 0; i < r.names.length; i++)
+        found += countOf(obj[r.names[i] as string], obj[r.extNames[i] as string]);
       if (found < r.element.min) {
         this.report(
           'error',
@@ -379,7 +478,12 @@ export class Walker {
       }
       if (found === 0) {
         for (const s of r.element.slices) {
-          if (s.min > 0) this.report('error', 'required', `Slice '${s.id}': a matching slice is required, but not found (from ${s.profile})`);
+          if (s.min > 0)
+            this.report(
+              'error',
+              'required',
+              `Slice '${s.id}': a matching slice is required, but not found (from ${s.profile})`,
+            );
         }
       }
     }
@@ -404,11 +508,19 @@ export class Walker {
     const count = Math.max(items.length, extItems?.length ?? 0);
     const max = Math.min(slot.base.max, el.max);
     if (count > max) {
-      this.report('error', 'structure', `${el.path}: max allowed = ${max}, but found ${count} (from ${el.profile})`);
+      this.report(
+        'error',
+        'structure',
+        `${el.path}: max allowed = ${max}, but found ${count} (from ${el.profile})`,
+      );
     }
     this.path.push(slot.segment);
     try {
-      if (slot.base.slicing && (slot.base.slices.length > 0 || slot.base.slicing.rules === 'closed') && !slot.choice) {
+      if (
+        slot.base.slicing &&
+        (slot.base.slices.length > 0 || slot.base.slicing.rules === 'closed') &&
+        !slot.choice
+      ) {
         this.walkSliced(slot, items, extItems, isArray);
         return;
       }
@@ -429,20 +541,32 @@ export class Walker {
     if (isArray) {
       if (!Array.isArray(raw)) {
         this.path.push('.' + name);
-        this.report('error', 'structure', `The property ${name} must be a JSON Array, not ${jsonKind(raw)} (at ${this.path.toString()})`);
+        this.report(
+          'error',
+          'structure',
+          `The property ${name} must be a JSON Array, not ${jsonKind(raw)} (at ${this.path.toString()})`,
+        );
         this.path.pop();
         return [raw];
       }
       if (raw.length === 0) {
         this.path.push('.' + name);
-        this.report('error', 'structure', 'Array cannot be empty - the property should not be present if it has no values');
+        this.report(
+          'error',
+          'structure',
+          'Array cannot be empty - the property should not be present if it has no values',
+        );
         this.path.pop();
       }
       return raw;
     }
     if (Array.isArray(raw)) {
       this.path.push('.' + name);
-      this.report('error', 'structure', `The property ${name} must be ${slot.type?.primitive && !extPart ? 'a JSON primitive' : 'a JSON Object'}, not an array`);
+      this.report(
+        'error',
+        'structure',
+        `The property ${name} must be ${slot.type?.primitive && !extPart ? 'a JSON primitive' : 'a JSON Object'}, not an array`,
+      );
       this.path.pop();
       return raw;
     }
@@ -492,7 +616,11 @@ export class Walker {
       return;
     }
     if (!type.profiles.some((p) => this.conforms(value, type.code, p))) {
-      this.report('error', 'structure', `The value does not conform to any of the profiles ${type.profiles.join(', ')}`);
+      this.report(
+        'error',
+        'structure',
+        `The value does not conform to any of the profiles ${type.profiles.join(', ')}`,
+      );
     }
   }
 
@@ -500,7 +628,13 @@ export class Walker {
     if (value !== undefined && value !== null) {
       const problem = (type.check ?? primitiveCheck(type.code))(value);
       if (problem) {
-        this.report('error', typeof value === typeof '' || typeof value === 'number' || typeof value === 'boolean' ? 'invalid' : 'structure', problem);
+        this.report(
+          'error',
+          typeof value === typeof '' || typeof value === 'number' || typeof value === 'boolean'
+            ? 'invalid'
+            : 'structure',
+          problem,
+        );
       } else if (el.hasValueRules || type.code === 'canonical' || type.code === 'xhtml') {
         this.checkPrimitiveRules(value as string | number | boolean, el, type);
       }
@@ -509,29 +643,55 @@ export class Walker {
     }
     if (ext !== undefined && ext !== null) {
       if (!isRecord(ext)) {
-        this.report('error', 'structure', `The primitive extension part must be a JSON object, not ${jsonKind(ext)}`);
+        this.report(
+          'error',
+          'structure',
+          `The primitive extension part must be a JSON object, not ${jsonKind(ext)}`,
+        );
       } else {
         this.walkComplex(ext, el, type, false, value !== undefined && value !== null);
         if (value === undefined || value === null) {
-          if (el.fixed || el.pattern) this.report('error', 'value', `The element has no value but the profile requires ${describeValue((el.fixed ?? el.pattern)?.value)}`);
+          if (el.fixed || el.pattern)
+            this.report(
+              'error',
+              'value',
+              `The element has no value but the profile requires ${describeValue((el.fixed ?? el.pattern)?.value)}`,
+            );
         }
       }
     }
-    if (el.constraints.length > 1 && value !== undefined && value !== null) this.checkConstraints(value, el, undefined);
+    if (el.constraints.length > 1 && value !== undefined && value !== null)
+      this.checkConstraints(value, el, undefined);
   }
 
   private checkPrimitiveRules(value: string | number | boolean, el: ElementNode, type: TypeRef): void {
     if (el.fixed && el.fixed.value !== value) {
-      this.report('error', 'value', `Value is '${clip(String(value))}' but is fixed to '${clip(String(el.fixed.value))}' in the profile ${el.profile}`);
+      this.report(
+        'error',
+        'value',
+        `Value is '${clip(String(value))}' but is fixed to '${clip(String(el.fixed.value))}' in the profile ${el.profile}`,
+      );
     }
     if (el.pattern && el.pattern.value !== value) {
-      this.report('error', 'value', `Value is '${clip(String(value))}' but must be '${clip(String(el.pattern.value))}' (pattern in the profile ${el.profile})`);
+      this.report(
+        'error',
+        'value',
+        `Value is '${clip(String(value))}' but must be '${clip(String(el.pattern.value))}' (pattern in the profile ${el.profile})`,
+      );
     }
     if (el.maxLength !== undefined && typeof value === 'string' && value.length > el.maxLength) {
-      this.report('error', 'too-long', `The value is longer than the maximum length ${el.maxLength} allowed here (${value.length} characters)`);
+      this.report(
+        'error',
+        'too-long',
+        `The value is longer than the maximum length ${el.maxLength} allowed here (${value.length} characters)`,
+      );
     }
     if (typeof value === 'number' || typeof value === 'string') this.checkMinMax(value, el);
-    if (el.checkedBindings.length > 0 && typeof value === 'string' && (type.code === 'code' || type.code === 'string' || type.code === 'uri')) {
+    if (
+      el.checkedBindings.length > 0 &&
+      typeof value === 'string' &&
+      (type.code === 'code' || type.code === 'string' || type.code === 'uri')
+    ) {
       this.checkBareCodeBinding(value, el);
     }
     if (type.code === 'canonical' && typeof value === 'string') this.checkCanonicalValue(value, type);
@@ -544,7 +704,11 @@ export class Walker {
    */
   private checkCanonicalValue(value: string, type: TypeRef): void {
     if (!value.startsWith('#') && !isAbsoluteUrl(value)) {
-      this.report('error', 'invalid', `Canonical URLs must be absolute URLs if they are not fragment references (${clip(value)})`);
+      this.report(
+        'error',
+        'invalid',
+        `Canonical URLs must be absolute URLs if they are not fragment references (${clip(value)})`,
+      );
       return;
     }
     if (type.targetProfiles.length === 0 || value.startsWith('#')) return;
@@ -552,7 +716,11 @@ export class Walker {
     if (!targets || targets.has('Resource') || targets.has('DomainResource')) return;
     const found = this.env.compiler.registry.canonicalType(value);
     if (found && !targets.has(found)) {
-      this.report('error', 'invalid', `Canonical URL '${clip(value)}' refers to a resource that has the wrong type. Found ${found} expecting one of [${[...targets].join(', ')}]`);
+      this.report(
+        'error',
+        'invalid',
+        `Canonical URL '${clip(value)}' refers to a resource that has the wrong type. Found ${found} expecting one of [${[...targets].join(', ')}]`,
+      );
     }
   }
 
@@ -569,7 +737,11 @@ export class Walker {
       if (target === '') continue;
       names ??= this.narrativeNames(div);
       if (names.has(target)) continue;
-      this.report('error', 'invalid', `The hyperlink '#${clip(target)}' in the narrative does not resolve to an id or name in the narrative, nor to a contained resource`);
+      this.report(
+        'error',
+        'invalid',
+        `The hyperlink '#${clip(target)}' in the narrative does not resolve to an id or name in the narrative, nor to a contained resource`,
+      );
     }
   }
 
@@ -588,10 +760,18 @@ export class Walker {
     const min = el.minValue?.value;
     const max = el.maxValue?.value;
     if ((typeof min === 'number' || typeof min === 'string') && typeof min === typeof value && value < min) {
-      this.report('error', 'value', `The value ${String(value)} is less than the specified minimum value ${String(min)}`);
+      this.report(
+        'error',
+        'value',
+        `The value ${String(value)} is less than the specified minimum value ${String(min)}`,
+      );
     }
     if ((typeof max === 'number' || typeof max === 'string') && typeof max === typeof value && value > max) {
-      this.report('error', 'value', `The value ${String(value)} is greater than the specified maximum value ${String(max)}`);
+      this.report(
+        'error',
+        'value',
+        `The value ${String(value)} is greater than the specified maximum value ${String(max)}`,
+      );
     }
   }
 
@@ -602,7 +782,11 @@ export class Walker {
     }
     const rt = value.resourceType;
     if (typeof rt !== 'string' || !this.isResourceType(rt) || rt === 'Resource' || rt === 'DomainResource') {
-      this.report('error', 'structure', typeof rt === 'string' ? `Unknown resource type '${clip(rt)}'` : 'The resource has no resourceType');
+      this.report(
+        'error',
+        'structure',
+        typeof rt === 'string' ? `Unknown resource type '${clip(rt)}'` : 'The resource has no resourceType',
+      );
       return;
     }
     let anyType = false;
@@ -617,7 +801,11 @@ export class Walker {
       if (t.profiles.length > 0) profiles = profiles.length === 0 ? t.profiles : [...profiles, ...t.profiles];
     }
     if (!anyType && !listed && !(domain && rt !== 'Bundle' && rt !== 'Parameters' && rt !== 'Binary')) {
-      this.report('error', 'structure', `A resource of type ${rt} is not allowed here (allowed: ${el.types.map((t) => t.code).join(', ')})`);
+      this.report(
+        'error',
+        'structure',
+        `A resource of type ${rt} is not allowed here (allowed: ${el.types.map((t) => t.code).join(', ')})`,
+      );
       return;
     }
     const kind = el.path.endsWith('.contained') ? 'contained' : 'entry';
@@ -642,7 +830,11 @@ export class Walker {
     }
     if (typeof url !== 'string') {
       if (el.children.length === 0) this.walkComplex(ext, el, type, false);
-      this.report('error', 'structure', 'Extension.url is required in order to identify, use and validate the extension');
+      this.report(
+        'error',
+        'structure',
+        'Extension.url is required in order to identify, use and validate the extension',
+      );
       return;
     }
     const bar = url.indexOf('|');
@@ -654,15 +846,27 @@ export class Walker {
       if (el.children.length === 0) this.walkComplex(ext, el, type, false);
       if (!this.isNestedExtension(el) || isAbsoluteUrl(url)) {
         if (unknownExtensionAllowed(url)) {
-          this.report('information', 'informational', `The extension ${clip(url)} is unknown, and not validated`);
+          this.report(
+            'information',
+            'informational',
+            `The extension ${clip(url)} is unknown, and not validated`,
+          );
         } else {
-          this.report('error', 'structure', `The extension ${clip(url)} could not be found so is not allowed here`);
+          this.report(
+            'error',
+            'structure',
+            `The extension ${clip(url)} could not be found so is not allowed here`,
+          );
         }
       }
       return;
     }
     if (tree.sd.type !== 'Extension') {
-      this.report('error', 'structure', `The URL ${clip(url)} identifies a ${tree.sd.type ?? '?'} definition, not an extension`);
+      this.report(
+        'error',
+        'structure',
+        `The URL ${clip(url)} identifies a ${tree.sd.type ?? '?'} definition, not an extension`,
+      );
       return;
     }
     if (el.children.length === 0) this.walkComplex(ext, tree.root, type, false);
@@ -671,22 +875,38 @@ export class Walker {
     const isModifierExt = el.name === 'modifierExtension';
     const definedAsModifier = tree.root.isModifier || (tree.sd.snapshot?.element?.[0]?.isModifier ?? false);
     if (isModifierExt && !definedAsModifier) {
-      this.report('error', 'structure', `The extension ${clip(url)} is not a modifier extension, but is used as a modifierExtension`);
+      this.report(
+        'error',
+        'structure',
+        `The extension ${clip(url)} is not a modifier extension, but is used as a modifierExtension`,
+      );
     } else if (!isModifierExt && definedAsModifier) {
-      this.report('error', 'structure', `The extension ${clip(url)} is a modifier extension, but is used as an extension (it must be a modifierExtension)`);
+      this.report(
+        'error',
+        'structure',
+        `The extension ${clip(url)} is a modifier extension, but is used as an extension (it must be a modifierExtension)`,
+      );
     }
   }
 
   /** Whether the extension sits inside another extension (relative urls name its parts there). */
   private isNestedExtension(el: ElementNode): boolean {
-    return el.path.endsWith('.extension') && (el.parent?.types[0]?.code === 'Extension' || el.path.split('.').length > 1 && el.path.startsWith('Extension'));
+    return (
+      el.path.endsWith('.extension') &&
+      (el.parent?.types[0]?.code === 'Extension' ||
+        (el.path.split('.').length > 1 && el.path.startsWith('Extension')))
+    );
   }
 
   /**
    * Where an extension may be used (StructureDefinition.context).
    * Spec: https://hl7.org/fhir/R4/defining-extensions.html#context
    */
-  private checkExtensionContext(url: string, contexts: readonly { type?: string; expression?: string }[], el: ElementNode): void {
+  private checkExtensionContext(
+    url: string,
+    contexts: readonly { type?: string; expression?: string }[],
+    el: ElementNode,
+  ): void {
     if (contexts.length === 0) return;
     const where = this.extContextPath;
     const type = this.extContextType;
@@ -694,7 +914,8 @@ export class Walker {
     const candidates = new Set<string>([where, type, 'Element']);
     if (!where.includes('.')) {
       candidates.add('Resource');
-      if (this.frame && root !== 'Bundle' && root !== 'Parameters' && root !== 'Binary') candidates.add('DomainResource');
+      if (this.frame && root !== 'Bundle' && root !== 'Parameters' && root !== 'Binary')
+        candidates.add('DomainResource');
     }
     if (type === 'BackboneElement' || (!type && where.includes('.'))) candidates.add('BackboneElement');
     for (const c of contexts) {
@@ -709,12 +930,23 @@ export class Walker {
       if (expr.endsWith('[x]') && where.startsWith(expr.slice(0, -3))) return;
     }
     void el;
-    const allowed = contexts.map((c) => `${c.type === 'element' ? 'e' : (c.type ?? '?').charAt(0)}:${c.expression ?? ''}`).join('; ');
-    this.report('error', 'business-rule', `The extension ${clip(url)} is not allowed to be used at this point (allowed = ${allowed}; this element is ${where}${type ? ` (${type})` : ''})`);
+    const allowed = contexts
+      .map((c) => `${c.type === 'element' ? 'e' : (c.type ?? '?').charAt(0)}:${c.expression ?? ''}`)
+      .join('; ');
+    this.report(
+      'error',
+      'business-rule',
+      `The extension ${clip(url)} is not allowed to be used at this point (allowed = ${allowed}; this element is ${where}${type ? ` (${type})` : ''})`,
+    );
   }
 
   /** Slice matching, per-slice cardinality and order; unmatched items against the sliced element. */
-  private walkSliced(slot: ChildSlot, items: unknown[], extItems: unknown[] | undefined, isArray: boolean): void {
+  private walkSliced(
+    slot: ChildSlot,
+    items: unknown[],
+    extItems: unknown[] | undefined,
+    isArray: boolean,
+  ): void {
     const sliced = slot.base;
     const slicing = sliced.slicing;
     if (!slicing) return;
@@ -730,10 +962,18 @@ export class Walker {
       if (match >= 0) {
         counts[match] = (counts[match] ?? 0) + 1;
         if (slicing.ordered && match < lastSlice) {
-          this.report('error', 'structure', `As specified by profile ${sliced.profile}, Element '${sliced.path}' is out of order: slice '${slices[match]?.sliceName ?? ''}' comes after a later slice`);
+          this.report(
+            'error',
+            'structure',
+            `As specified by profile ${sliced.profile}, Element '${sliced.path}' is out of order: slice '${slices[match]?.sliceName ?? ''}' comes after a later slice`,
+          );
         }
         if (slicing.rules === 'openAtEnd' && unmatchedSeen) {
-          this.report('error', 'structure', `The slicing of ${sliced.path} is open at the end, but a slice item follows an item that matches no slice`);
+          this.report(
+            'error',
+            'structure',
+            `The slicing of ${sliced.path} is open at the end, but a slice item follows an item that matches no slice`,
+          );
         }
         lastSlice = Math.max(lastSlice, match);
         const slice = slices[match] as ElementNode;
@@ -742,7 +982,11 @@ export class Walker {
       } else {
         unmatchedSeen = true;
         if (slicing.rules === 'closed') {
-          this.report('error', 'structure', `This element does not match any known slice defined in the profile ${sliced.profile} and slicing is CLOSED`);
+          this.report(
+            'error',
+            'structure',
+            `This element does not match any known slice defined in the profile ${sliced.profile} and slicing is CLOSED`,
+          );
         }
         this.walkItem(item, extItems?.[i], sliced, slot.type);
       }
@@ -761,18 +1005,33 @@ export class Walker {
               : `${s.id}: minimum required = ${s.min}, but only found ${n} (from ${s.profile})`,
           );
         }
-        if (n > s.max) this.report('error', 'structure', `${s.id}: max allowed = ${s.max}, but found ${n} (from ${s.profile})`);
+        if (n > s.max)
+          this.report(
+            'error',
+            'structure',
+            `${s.id}: max allowed = ${s.max}, but found ${n} (from ${s.profile})`,
+          );
       });
     } finally {
       this.path.push(slot.segment);
     }
   }
 
-  private findSlice(item: unknown, slot: ChildSlot, slices: readonly ElementNode[], discriminators: readonly Discriminator[]): number {
+  private findSlice(
+    item: unknown,
+    slot: ChildSlot,
+    slices: readonly ElementNode[],
+    discriminators: readonly Discriminator[],
+  ): number {
     for (let k = 0; k < slices.length; k++) {
       const s = slices[k] as ElementNode;
       let r;
-      if (slot.type?.code === 'Extension' && discriminators.length === 1 && discriminators[0]?.path === 'url' && isRecord(item)) {
+      if (
+        slot.type?.code === 'Extension' &&
+        discriminators.length === 1 &&
+        discriminators[0]?.path === 'url' &&
+        isRecord(item)
+      ) {
         // Extension slices are identified by their url (fixed in the slice or its type profile).
         r = extensionUrlOf(s, this.env) === item.url;
       } else {
@@ -807,14 +1066,29 @@ export class Walker {
     return r;
   }
 
-  private subValidate(value: unknown, typeCode: string, profile: string, tree: { root: ElementNode; sd: { type?: string } }): boolean {
+  private subValidate(
+    value: unknown,
+    typeCode: string,
+    profile: string,
+    tree: { root: ElementNode; sd: { type?: string } },
+  ): boolean {
     const sub = new Walker(this.env);
     sub.frame = this.frame;
-    if (isRecord(value) && typeof value.resourceType === 'string' && this.isResourceType(value.resourceType)) {
+    if (
+      isRecord(value) &&
+      typeof value.resourceType === 'string' &&
+      this.isResourceType(value.resourceType)
+    ) {
       sub.path.push(value.resourceType);
       sub.validateResource(value, [profile], 'entry');
     } else {
-      sub.walkItem(value, undefined, tree.root, { code: tree.sd.type ?? typeCode, profiles: [profile], targetProfiles: [], primitive: false, resource: false });
+      sub.walkItem(value, undefined, tree.root, {
+        code: tree.sd.type ?? typeCode,
+        profiles: [profile],
+        targetProfiles: [],
+        primitive: false,
+        resource: false,
+      });
     }
     return sub.sink.errors === 0;
   }
@@ -836,7 +1110,11 @@ export class Walker {
         if (typeName === null) typeName = invariantTypeName(value, el, type);
         const r = this.evaluate(hook, c, value, ctx, typeName);
         if (typeof r !== 'boolean') {
-          this.report('warning', 'processing', `The invariant ${c.def.key} could not be evaluated: ${r.error}`);
+          this.report(
+            'warning',
+            'processing',
+            `The invariant ${c.def.key} could not be evaluated: ${r.error}`,
+          );
           continue;
         }
         ok = r;
@@ -858,7 +1136,8 @@ export class Walker {
     ctx: InvariantContextInput,
     typeName: string | undefined,
   ): boolean | { error: string } {
-    if (c.shape.always || !isRecord(value) || touches(value, c.shape.roots)) return this.runInvariant(hook, c, value, ctx, typeName);
+    if (c.shape.always || !isRecord(value) || touches(value, c.shape.roots))
+      return this.runInvariant(hook, c, value, ctx, typeName);
     const rt = typeof value.resourceType === 'string' ? value.resourceType : undefined;
     const key = typeName ?? rt ?? '';
     let byHook = emptyResults.get(c);
@@ -931,7 +1210,11 @@ export class Walker {
       }
     }
     if (el.pattern && !matchesPattern(value, el.pattern.value)) {
-      this.report('error', 'value', `The value does not match the pattern ${describeValue(el.pattern.value)} required by the profile ${el.profile}`);
+      this.report(
+        'error',
+        'value',
+        `The value does not match the pattern ${describeValue(el.pattern.value)} required by the profile ${el.profile}`,
+      );
     }
   }
 
@@ -946,8 +1229,7 @@ export class Walker {
       case 'Distance':
       case 'Count':
       case 'SimpleQuantity':
-      case 'MoneyQuantity':
-      {
+      case 'MoneyQuantity': {
         const bindingError = el.checkedBindings.length > 0 && this.checkCodedBinding(value, el, type.code);
         // A code that its (complete) system does not know is reported once: by a required
         // binding that rejects it, else at the code itself.
@@ -1006,7 +1288,11 @@ export class Walker {
         this.path.push(indexSegment(codingIndex));
       }
       this.path.push('.code');
-      this.report('error', 'code-invalid', r.message ?? `Unknown code '${clip(code)}' in the code system '${clip(system)}'`);
+      this.report(
+        'error',
+        'code-invalid',
+        r.message ?? `Unknown code '${clip(code)}' in the code system '${clip(system)}'`,
+      );
       this.path.reset(size);
     }
   }
@@ -1015,7 +1301,11 @@ export class Walker {
     if (typeof value.data !== 'string' || typeof value.size !== 'number') return;
     const actual = base64Length(value.data);
     if (actual !== value.size) {
-      this.report('error', 'structure', `Stated Attachment Size ${value.size} does not match actual attachment size ${actual}`);
+      this.report(
+        'error',
+        'structure',
+        `Stated Attachment Size ${value.size} does not match actual attachment size ${actual}`,
+      );
     }
   }
 
@@ -1026,7 +1316,11 @@ export class Walker {
       if (!isRecord(limit) || typeof limit.value !== 'number') return;
       if (limit.code !== undefined && (limit.code !== value.code || limit.system !== value.system)) return;
       if (isMin ? v < limit.value : v > limit.value) {
-        this.report('error', 'value', `The value in the instance (${v}) is ${isMin ? 'less than the specified minimum' : 'greater than the specified maximum'} value (${limit.value})`);
+        this.report(
+          'error',
+          'value',
+          `The value in the instance (${v}) is ${isMin ? 'less than the specified minimum' : 'greater than the specified maximum'} value (${limit.value})`,
+        );
       }
     };
     check(el.minValue?.value, true);
@@ -1034,7 +1328,10 @@ export class Walker {
   }
 
   /** The memo of terminology answers for one value set and system (kept by the validator). */
-  private codeMemoFor(valueSet: string, system: string | undefined): Map<string, CodeCheckResult | undefined> {
+  private codeMemoFor(
+    valueSet: string,
+    system: string | undefined,
+  ): Map<string, CodeCheckResult | undefined> {
     const memo = this.env.codeMemo;
     let bySystem = memo.get(valueSet);
     if (!bySystem) {
@@ -1069,7 +1366,8 @@ export class Walker {
       this.report(
         b.strength === 'required' ? 'error' : 'warning',
         'code-invalid',
-        r.message ?? `The value provided ('${clip(code)}') was not found in the value set ${b.valueSet}, and a code ${b.strength === 'required' ? 'is required' : 'should come'} from this value set`,
+        r.message ??
+          `The value provided ('${clip(code)}') was not found in the value set ${b.valueSet}, and a code ${b.strength === 'required' ? 'is required' : 'should come'} from this value set`,
       );
     }
   }
@@ -1086,7 +1384,9 @@ export class Walker {
     if (!tx || bindings.length === 0) return false;
     const codings: Json[] =
       typeCode === 'CodeableConcept'
-        ? (Array.isArray(value.coding) ? value.coding.filter(isRecord) : [])
+        ? Array.isArray(value.coding)
+          ? value.coding.filter(isRecord)
+          : []
         : typeCode === 'Coding'
           ? [value]
           : value.code !== undefined
@@ -1094,12 +1394,17 @@ export class Walker {
             : [];
     if (codings.length === 0) return false;
     let rejected = false;
-    for (const b of bindings) if (this.checkCodings(codings, b, tx) && b.strength === 'required') rejected = true;
+    for (const b of bindings)
+      if (this.checkCodings(codings, b, tx) && b.strength === 'required') rejected = true;
     return rejected;
   }
 
   /** Returns whether the binding rejected the codings (and an issue was reported). */
-  private checkCodings(codings: readonly Json[], b: BindingDef, tx: NonNullable<SemanticHooks['terminology']>): boolean {
+  private checkCodings(
+    codings: readonly Json[],
+    b: BindingDef,
+    tx: NonNullable<SemanticHooks['terminology']>,
+  ): boolean {
     let undecided = false;
     let message: string | undefined;
     for (const c of codings) {
@@ -1122,7 +1427,11 @@ export class Walker {
     const severity = b.strength === 'required' ? 'error' : 'warning';
     const what = codings.length > 1 ? 'None of the codings provided are' : 'The code provided is not';
     const additional = b.additional ? ' (an additional binding)' : '';
-    this.report(severity, 'code-invalid', `${message ?? `${what} in the value set ${b.valueSet}`}${additional}, and a code ${b.strength === 'required' ? 'from this value set is required' : 'should come from this value set'}`);
+    this.report(
+      severity,
+      'code-invalid',
+      `${message ?? `${what} in the value set ${b.valueSet}`}${additional}, and a code ${b.strength === 'required' ? 'from this value set is required' : 'should come from this value set'}`,
+    );
     return true;
   }
 
@@ -1146,17 +1455,29 @@ export class Walker {
       this.path.pop();
       return;
     }
-    const foundType = resolved && typeof resolved.resourceType === 'string' ? resolved.resourceType : parsed.type;
+    const foundType =
+      resolved && typeof resolved.resourceType === 'string' ? resolved.resourceType : parsed.type;
     if (!foundType || type.targetProfiles.length === 0) return;
     // Unknown target profiles could be of any type: then the target type cannot be checked.
     const allowedTypes = this.env.compiler.targetTypes(type);
     if (!allowedTypes) return;
-    if (allowedTypes.has('Resource') || allowedTypes.has(foundType) || (allowedTypes.has('DomainResource') && foundType !== 'Bundle' && foundType !== 'Parameters' && foundType !== 'Binary')) {
+    if (
+      allowedTypes.has('Resource') ||
+      allowedTypes.has(foundType) ||
+      (allowedTypes.has('DomainResource') &&
+        foundType !== 'Bundle' &&
+        foundType !== 'Parameters' &&
+        foundType !== 'Binary')
+    ) {
       if (resolved) this.checkTargetProfiles(resolved, foundType, type);
       return;
     }
     const how = resolved ? `found by resolving '${clip(ref)}'` : `implied by the reference URL ${clip(ref)}`;
-    this.report('error', 'structure', `The type '${foundType}' ${how} is not a valid Target for this element (must be one of [${[...allowedTypes].join(', ')}])`);
+    this.report(
+      'error',
+      'structure',
+      `The type '${foundType}' ${how} is not a valid Target for this element (must be one of [${[...allowedTypes].join(', ')}])`,
+    );
     void el;
   }
 
@@ -1170,7 +1491,12 @@ export class Walker {
     if (bundle?.fullUrlOf.has(target)) {
       // An entry of the Bundle being walked: decided when the Bundle has been walked, from the
       // entry's own validation where that covers the profile.
-      (bundle.pendingTargets ??= []).push({ target, foundType, profiles: ofType, path: this.path.toString() });
+      (bundle.pendingTargets ??= []).push({
+        target,
+        foundType,
+        profiles: ofType,
+        path: this.path.toString(),
+      });
       return;
     }
     if (!ofType.some((tp) => this.conforms(target, foundType, tp))) {
@@ -1187,7 +1513,11 @@ export class Walker {
   }
 
   /** Records the verdict of a resource's walk for each profile walked (base definitions are never asked about). */
-  private recordConformance(res: Json, trees: readonly { url?: string; sd?: { derivation?: string } }[], ok: boolean): void {
+  private recordConformance(
+    res: Json,
+    trees: readonly { url?: string; sd?: { derivation?: string } }[],
+    ok: boolean,
+  ): void {
     let byProfile = this.env.conformance.get(res);
     for (const t of trees) {
       if (!t.url || t.sd?.derivation !== 'constraint') continue;
@@ -1214,7 +1544,10 @@ export class Walker {
 }
 
 /** Results of invariants on an empty value: per invariant, FHIRPath engine and type. */
-const emptyResults = new WeakMap<PreparedConstraint, WeakMap<object, Map<string, boolean | { error: string }>>>();
+const emptyResults = new WeakMap<
+  PreparedConstraint,
+  WeakMap<object, Map<string, boolean | { error: string }>>
+>();
 
 /** The type name FHIRPath needs for a node: none for a resource, the element path for backbones. */
 function invariantTypeName(value: unknown, el: ElementNode, type: TypeRef | undefined): string | undefined {

@@ -9,7 +9,13 @@
  */
 import { DefinitionRegistry, typeUrl, unversioned } from '../registry.js';
 import { mergeConstraints, type PreparedConstraint } from './constraints.js';
-import { buildTree, PRIMITIVE_TYPES, type CompiledTree, type ElementNode, type TypeRef } from './element-tree.js';
+import {
+  buildTree,
+  PRIMITIVE_TYPES,
+  type CompiledTree,
+  type ElementNode,
+  type TypeRef,
+} from './element-tree.js';
 
 export interface ChildSlot {
   /** The JSON property name. */
@@ -50,7 +56,13 @@ function upperFirst(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-const BACKBONE: TypeRef = { code: 'BackboneElement', profiles: [], targetProfiles: [], primitive: false, resource: false };
+const BACKBONE: TypeRef = {
+  code: 'BackboneElement',
+  profiles: [],
+  targetProfiles: [],
+  primitive: false,
+  resource: false,
+};
 
 export class Compiler {
   private readonly trees = new Map<string, CompiledTree | null>();
@@ -109,11 +121,20 @@ export class Compiler {
     let list = byType.get(key);
     if (!list) {
       // The type's own invariants (qty-3 on Quantity, ref-1 on Reference) apply wherever it is used.
-      const complex = type !== undefined && !type.primitive && !owner.registry.isResourceType(type.code) && type.code !== 'Resource';
+      const complex =
+        type !== undefined &&
+        !type.primitive &&
+        !owner.registry.isResourceType(type.code) &&
+        type.code !== 'Resource';
       const root = complex ? owner.typeRoot(type) : undefined;
       const base = complex ? owner.typeTree(type.code)?.root : undefined;
       const target = node.contentReference ? owner.contentTarget(node) : undefined;
-      list = mergeConstraints(node.constraints, root?.constraints ?? [], base?.constraints ?? [], target?.constraints ?? []);
+      list = mergeConstraints(
+        node.constraints,
+        root?.constraints ?? [],
+        base?.constraints ?? [],
+        target?.constraints ?? [],
+      );
       byType.set(key, list);
     }
     return list;
@@ -208,7 +229,11 @@ export class Compiler {
       const byName = new Map(fromType.byName);
       for (const [k, v] of own.byName) byName.set(k, v);
       const requiredNames = new Set(own.required.map((r) => r.element));
-      s = { byName, required: [...own.required, ...fromType.required.filter((r) => !requiredNames.has(r.element))], limited: own.limited };
+      s = {
+        byName,
+        required: [...own.required, ...fromType.required.filter((r) => !requiredNames.has(r.element))],
+        limited: own.limited,
+      };
       this.mixedSlotCache.set(type, s);
     }
     return s;
@@ -290,8 +315,10 @@ function buildSlots(node: ElementNode): SlotMap {
     const names = addChildSlots(byName, child);
     // Required slices of an absent element are missing too.
     const extNames = names.map((n) => '_' + n);
-    if (child.min > 0 || child.slices.some((sl) => sl.min > 0)) required.push({ element: child, names, extNames });
-    if (child.max < (child.isArray ? Number.POSITIVE_INFINITY : 1)) limited.push({ element: child, names, extNames });
+    if (child.min > 0 || child.slices.some((sl) => sl.min > 0))
+      required.push({ element: child, names, extNames });
+    if (child.max < (child.isArray ? Number.POSITIVE_INFINITY : 1))
+      limited.push({ element: child, names, extNames });
   }
   return { byName, required, limited };
 }
@@ -307,17 +334,56 @@ function addChildSlots(byName: Map<string, ChildSlot>, child: ElementNode): stri
       const element = typeSlice ?? child;
       const segment = `.${stem}.ofType(${t.code})`;
       const extKey = t.primitive ? '_' + jsonName : undefined;
-      byName.set(jsonName, { jsonName, element, base: child, type: t, segment, extPart: false, choice: true, extKey });
-      if (extKey) byName.set(extKey, { jsonName, element, base: child, type: t, segment, extPart: true, choice: true, extKey });
+      byName.set(jsonName, {
+        jsonName,
+        element,
+        base: child,
+        type: t,
+        segment,
+        extPart: false,
+        choice: true,
+        extKey,
+      });
+      if (extKey)
+        byName.set(extKey, {
+          jsonName,
+          element,
+          base: child,
+          type: t,
+          segment,
+          extPart: true,
+          choice: true,
+          extKey,
+        });
       names.push(jsonName);
     }
     return names;
   }
-  const type = child.types.length === 1 ? child.types[0] : child.types.length === 0 ? undefined : child.types[0];
+  const type =
+    child.types.length === 1 ? child.types[0] : child.types.length === 0 ? undefined : child.types[0];
   const segment = `.${child.name}`;
   const extKey = type && PRIMITIVE_TYPES.has(type.code) ? '_' + child.name : undefined;
-  byName.set(child.name, { jsonName: child.name, element: child, base: child, type, segment, extPart: false, choice: false, extKey });
-  if (extKey) byName.set(extKey, { jsonName: child.name, element: child, base: child, type, segment, extPart: true, choice: false, extKey });
+  byName.set(child.name, {
+    jsonName: child.name,
+    element: child,
+    base: child,
+    type,
+    segment,
+    extPart: false,
+    choice: false,
+    extKey,
+  });
+  if (extKey)
+    byName.set(extKey, {
+      jsonName: child.name,
+      element: child,
+      base: child,
+      type,
+      segment,
+      extPart: true,
+      choice: false,
+      extKey,
+    });
   names.push(child.name);
   return names;
 }

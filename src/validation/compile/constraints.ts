@@ -191,25 +191,42 @@ function eachReference(v: unknown, f: (ref: string) => boolean, depth = 0): bool
 function ovBundleReferences(entry: unknown, ctx: InvariantContextInput): boolean {
   if (!isRecord(entry) || !isRecord(entry.resource) || !isRecord(ctx.resource)) return true;
   const targets = targetsOf(ctx.resource);
-  return eachReference(entry.resource, (ref) => ref.startsWith('#') || targets.has(ref.replace(/\/_history\/[^/]+$/, '')));
+  return eachReference(
+    entry.resource,
+    (ref) => ref.startsWith('#') || targets.has(ref.replace(/\/_history\/[^/]+$/, '')),
+  );
 }
 
 /** Natives by `key|expression` of the R4 core definitions (and the project's hottest invariant). */
 const NATIVE: ReadonlyMap<string, NativeCheck> = new Map<string, NativeCheck>([
   ['ele-1|hasValue() or (children().count() > id.count())', ele1],
   ['ext-1|extension.exists() != value.exists()', ext1],
-  ['dom-2|contained.contained.empty()', (n) => noContained(n) || contained(n).every((c) => list(c.contained).length === 0)],
+  [
+    'dom-2|contained.contained.empty()',
+    (n) => noContained(n) || contained(n).every((c) => list(c.contained).length === 0),
+  ],
   [
     "dom-3|contained.where((('#'+id in (%resource.descendants().reference | %resource.descendants().as(canonical) | %resource.descendants().as(uri) | %resource.descendants().as(url))) or descendants().where(reference = '#').exists() or descendants().where(as(canonical) = '#').exists() or descendants().where(as(canonical) = '#').exists()).not()).trace('unmatched', id).empty()",
     dom3,
   ],
   [
     'dom-4|contained.meta.versionId.empty() and contained.meta.lastUpdated.empty()',
-    (n) => noContained(n) || contained(n).every((c) => !isRecord(c.meta) || (!has(c.meta, 'versionId') && !has(c.meta, 'lastUpdated'))),
+    (n) =>
+      noContained(n) ||
+      contained(n).every(
+        (c) => !isRecord(c.meta) || (!has(c.meta, 'versionId') && !has(c.meta, 'lastUpdated')),
+      ),
   ],
-  ['dom-5|contained.meta.security.empty()', (n) => noContained(n) || contained(n).every((c) => !isRecord(c.meta) || list(c.meta.security).length === 0)],
+  [
+    'dom-5|contained.meta.security.empty()',
+    (n) =>
+      noContained(n) || contained(n).every((c) => !isRecord(c.meta) || list(c.meta.security).length === 0),
+  ],
   // Only a resource that is not contained needs narrative (as corrected in later versions).
-  ['dom-6|text.`div`.exists()', (n, ctx) => ctx.rootResource !== n || (isRecord(n) && isRecord(n.text) && has(n.text, 'div'))],
+  [
+    'dom-6|text.`div`.exists()',
+    (n, ctx) => ctx.rootResource !== n || (isRecord(n) && isRecord(n.text) && has(n.text, 'div')),
+  ],
   [
     "ref-1|reference.startsWith('#').not() or (reference.substring(1).trace('url') in %rootResource.contained.id.trace('ids'))",
     (n, ctx) => {
@@ -230,7 +247,10 @@ const NATIVE: ReadonlyMap<string, NativeCheck> = new Map<string, NativeCheck>([
   ['qty-3|code.empty() or system.exists()', (n) => !isRecord(n) || !has(n, 'code') || has(n, 'system')],
   ['sqty-1|comparator.empty()', (n) => !isRecord(n) || !has(n, 'comparator')],
   ['cpt-2|value.empty() or system.exists()', (n) => !isRecord(n) || !has(n, 'value') || has(n, 'system')],
-  ['att-1|data.empty() or contentType.exists()', (n) => !isRecord(n) || !has(n, 'data') || has(n, 'contentType')],
+  [
+    'att-1|data.empty() or contentType.exists()',
+    (n) => !isRecord(n) || !has(n, 'data') || has(n, 'contentType'),
+  ],
   [
     "bdl-1|total.empty() or (type = 'searchset') or (type = 'history')",
     (n) => !isRecord(n) || !has(n, 'total') || n.type === 'searchset' || n.type === 'history',
@@ -272,7 +292,9 @@ const NATIVE: ReadonlyMap<string, NativeCheck> = new Map<string, NativeCheck>([
   ],
   [
     "bdl-9|type = 'document' implies (identifier.system.exists() and identifier.value.exists())",
-    (n) => bundleType(n) !== 'document' || (isRecord(n) && isRecord(n.identifier) && has(n.identifier, 'system') && has(n.identifier, 'value')),
+    (n) =>
+      bundleType(n) !== 'document' ||
+      (isRecord(n) && isRecord(n.identifier) && has(n.identifier, 'system') && has(n.identifier, 'value')),
   ],
   [
     "bdl-10|type = 'document' implies (timestamp.hasValue())",
@@ -286,7 +308,10 @@ const NATIVE: ReadonlyMap<string, NativeCheck> = new Map<string, NativeCheck>([
     "bdl-12|type = 'message' implies entry.first().resource.is(MessageHeader)",
     (n) => bundleType(n) !== 'message' || resourceType(entries(n)[0]?.resource) === 'MessageHeader',
   ],
-  ['bdl-5|resource.exists() or request.exists() or response.exists()', (n) => isRecord(n) && (has(n, 'resource') || has(n, 'request') || has(n, 'response'))],
+  [
+    'bdl-5|resource.exists() or request.exists() or response.exists()',
+    (n) => isRecord(n) && (has(n, 'resource') || has(n, 'request') || has(n, 'response')),
+  ],
   ...(htmlCheck
     ? ([
         ['txt-1|htmlChecks()', (n: unknown) => typeof n !== 'string' || htmlCheck(n, false)],

@@ -14,8 +14,26 @@ import { splitId } from './snapshot.js';
 
 /** The FHIR R4 primitive types (https://hl7.org/fhir/R4/datatypes.html#primitive). */
 export const PRIMITIVE_TYPES: ReadonlySet<string> = new Set([
-  'boolean', 'integer', 'string', 'decimal', 'uri', 'url', 'canonical', 'base64Binary', 'instant', 'date',
-  'dateTime', 'time', 'code', 'oid', 'id', 'markdown', 'unsignedInt', 'positiveInt', 'uuid', 'xhtml',
+  'boolean',
+  'integer',
+  'string',
+  'decimal',
+  'uri',
+  'url',
+  'canonical',
+  'base64Binary',
+  'instant',
+  'date',
+  'dateTime',
+  'time',
+  'code',
+  'oid',
+  'id',
+  'markdown',
+  'unsignedInt',
+  'positiveInt',
+  'uuid',
+  'xhtml',
 ]);
 
 const FHIRPATH_SYSTEM_TYPES: Readonly<Record<string, string>> = {
@@ -82,13 +100,15 @@ const ADDITIONAL_BINDING = new Set([
 function checkedBindings(def: ElementDefinition): BindingDef[] {
   const b = def.binding;
   const out: BindingDef[] = [];
-  if (b?.valueSet && (b.strength === 'required' || b.strength === 'extensible')) out.push({ strength: b.strength, valueSet: b.valueSet });
+  if (b?.valueSet && (b.strength === 'required' || b.strength === 'extensible'))
+    out.push({ strength: b.strength, valueSet: b.valueSet });
   for (const ext of b?.extension ?? []) {
     if (!ADDITIONAL_BINDING.has(ext.url ?? '')) continue;
     const purpose = ext.extension?.find((e) => e.url === 'purpose')?.valueCode;
     const valueSet = ext.extension?.find((e) => e.url === 'valueSet')?.valueCanonical;
     if (!valueSet) continue;
-    if (purpose === 'required' || purpose === 'maximum') out.push({ strength: 'required', valueSet, additional: true });
+    if (purpose === 'required' || purpose === 'maximum')
+      out.push({ strength: 'required', valueSet, additional: true });
     else if (purpose === 'extensible') out.push({ strength: 'extensible', valueSet, additional: true });
   }
   return out;

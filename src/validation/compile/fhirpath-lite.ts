@@ -58,7 +58,30 @@ type Tok =
   | { k: 'special'; v: string }
   | { k: 'end' };
 
-const OPS = ['<=', '>=', '!=', '!~', '(', ')', '[', ']', '.', ',', '=', '~', '<', '>', '|', '+', '-', '*', '/', '&', '{', '}'];
+const OPS = [
+  '<=',
+  '>=',
+  '!=',
+  '!~',
+  '(',
+  ')',
+  '[',
+  ']',
+  '.',
+  ',',
+  '=',
+  '~',
+  '<',
+  '>',
+  '|',
+  '+',
+  '-',
+  '*',
+  '/',
+  '&',
+  '{',
+  '}',
+];
 
 function tokenize(src: string): Tok[] | undefined {
   const out: Tok[] = [];
@@ -76,7 +99,17 @@ function tokenize(src: string): Tok[] | undefined {
       while (j < src.length && src.charAt(j) !== "'") {
         if (src.charAt(j) === '\\') {
           const e = src.charAt(j + 1);
-          const map: Record<string, string> = { "'": "'", '"': '"', '`': '`', '\\': '\\', '/': '/', n: '\n', r: '\r', t: '\t', f: '\f' };
+          const map: Record<string, string> = {
+            "'": "'",
+            '"': '"',
+            '`': '`',
+            '\\': '\\',
+            '/': '/',
+            n: '\n',
+            r: '\r',
+            t: '\t',
+            f: '\f',
+          };
           const m = map[e];
           if (m === undefined) return undefined;
           s += m;
@@ -219,7 +252,10 @@ class Parser {
       const op = (this.next() as { v: string }).v;
       const l = left;
       const r = this.equality();
-      left = op === 'in' ? (f, t, c) => member(l(f, t, c), r(f, t, c)) : (f, t, c) => member(r(f, t, c), l(f, t, c));
+      left =
+        op === 'in'
+          ? (f, t, c) => member(l(f, t, c), r(f, t, c))
+          : (f, t, c) => member(r(f, t, c), l(f, t, c));
     }
     return left;
   }
@@ -306,7 +342,14 @@ class Parser {
     for (;;) {
       const t = this.peek();
       if (t.k === 'op' && t.v === '/') throw new Unsupported();
-      const op = t.k === 'op' && t.v === '*' ? '*' : this.isWord('div') ? 'div' : this.isWord('mod') ? 'mod' : undefined;
+      const op =
+        t.k === 'op' && t.v === '*'
+          ? '*'
+          : this.isWord('div')
+            ? 'div'
+            : this.isWord('mod')
+              ? 'mod'
+              : undefined;
       if (!op) return left;
       this.i++;
       const l = left;
@@ -318,7 +361,15 @@ class Parser {
         if (a.length === 0 || b.length === 0) return EMPTY;
         const x = a[0];
         const y = b[0];
-        if (a.length > 1 || b.length > 1 || typeof x !== 'number' || typeof y !== 'number' || !Number.isInteger(x) || !Number.isInteger(y)) throw BAIL;
+        if (
+          a.length > 1 ||
+          b.length > 1 ||
+          typeof x !== 'number' ||
+          typeof y !== 'number' ||
+          !Number.isInteger(x) ||
+          !Number.isInteger(y)
+        )
+          throw BAIL;
         if (op === '*') return [x * y];
         if (y === 0) return EMPTY;
         return [op === 'div' ? Math.trunc(x / y) : x % y];
@@ -385,7 +436,8 @@ class Parser {
     const key = name + t.v.charAt(0).toUpperCase() + t.v.slice(1);
     return (f, th, c) => {
       const items = input(f, th, c);
-      for (const item of items) if (isRecord(item) && (item[name] !== undefined || item['_' + name] !== undefined)) throw BAIL;
+      for (const item of items)
+        if (isRecord(item) && (item[name] !== undefined || item['_' + name] !== undefined)) throw BAIL;
       return navigate(items, key);
     };
   }
@@ -408,7 +460,8 @@ class Parser {
         return (_f, th) => (th === undefined ? EMPTY : [th]);
       case 'var':
         if (t.v === 'resource') return (_f, _t, c) => (c.resource === undefined ? EMPTY : [c.resource]);
-        if (t.v === 'rootResource') return (_f, _t, c) => (c.rootResource === undefined ? EMPTY : [c.rootResource]);
+        if (t.v === 'rootResource')
+          return (_f, _t, c) => (c.rootResource === undefined ? EMPTY : [c.rootResource]);
         throw new Unsupported();
       case 'op':
         if (t.v === '(') {
@@ -714,11 +767,56 @@ function navigate(focus: Coll, name: string, extName = '_' + name): Coll {
 
 /** Type suffixes of choice elements (`valueQuantity`): FHIR data type names. */
 const TYPE_SUFFIXES = new Set([
-  'Boolean', 'Integer', 'String', 'Decimal', 'Uri', 'Url', 'Canonical', 'Base64Binary', 'Instant', 'Date', 'DateTime', 'Time',
-  'Code', 'Oid', 'Id', 'Markdown', 'UnsignedInt', 'PositiveInt', 'Uuid', 'Address', 'Age', 'Annotation', 'Attachment',
-  'CodeableConcept', 'Coding', 'ContactPoint', 'Count', 'Distance', 'Duration', 'HumanName', 'Identifier', 'Money', 'Period',
-  'Quantity', 'Range', 'Ratio', 'Reference', 'SampledData', 'Signature', 'Timing', 'ContactDetail', 'Contributor',
-  'DataRequirement', 'Expression', 'ParameterDefinition', 'RelatedArtifact', 'TriggerDefinition', 'UsageContext', 'Dosage', 'Meta',
+  'Boolean',
+  'Integer',
+  'String',
+  'Decimal',
+  'Uri',
+  'Url',
+  'Canonical',
+  'Base64Binary',
+  'Instant',
+  'Date',
+  'DateTime',
+  'Time',
+  'Code',
+  'Oid',
+  'Id',
+  'Markdown',
+  'UnsignedInt',
+  'PositiveInt',
+  'Uuid',
+  'Address',
+  'Age',
+  'Annotation',
+  'Attachment',
+  'CodeableConcept',
+  'Coding',
+  'ContactPoint',
+  'Count',
+  'Distance',
+  'Duration',
+  'HumanName',
+  'Identifier',
+  'Money',
+  'Period',
+  'Quantity',
+  'Range',
+  'Ratio',
+  'Reference',
+  'SampledData',
+  'Signature',
+  'Timing',
+  'ContactDetail',
+  'Contributor',
+  'DataRequirement',
+  'Expression',
+  'ParameterDefinition',
+  'RelatedArtifact',
+  'TriggerDefinition',
+  'UsageContext',
+  'Dosage',
+  'Meta',
 ]);
 
 function choiceKey(item: Json, name: string): string | undefined {
@@ -743,7 +841,11 @@ function truth(c: Coll): boolean | undefined {
 }
 
 /** Three-valued and/or/xor/implies; the right side is evaluated only when it can matter. */
-function logic3(op: 'and' | 'or' | 'xor' | 'implies', l: boolean | undefined, rf: () => boolean | undefined): Coll {
+function logic3(
+  op: 'and' | 'or' | 'xor' | 'implies',
+  l: boolean | undefined,
+  rf: () => boolean | undefined,
+): Coll {
   switch (op) {
     case 'and': {
       if (l === false) return FALSE;
@@ -853,7 +955,8 @@ function member(item: Coll, coll: Coll): Coll {
   const x = item[0];
   if (x === NO_VALUE) throw BAIL;
   for (const y of coll) {
-    if (typeof x === 'string' && typeof y === 'string' && x !== y && DATE_LIKE.test(x) && DATE_LIKE.test(y)) throw BAIL;
+    if (typeof x === 'string' && typeof y === 'string' && x !== y && DATE_LIKE.test(x) && DATE_LIKE.test(y))
+      throw BAIL;
     if (deepEqual(x, y)) return TRUE;
   }
   return FALSE;

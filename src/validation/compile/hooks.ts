@@ -26,7 +26,12 @@ export interface TerminologyHook {
   hasValueSet(url: string): boolean;
   addResources(resources: readonly unknown[]): void;
   /** Whether a code belongs to its code system, without a value set; undefined when unknown. */
-  validateCodeInSystem?(system: string, code: string, display?: string, version?: string): CodeCheckResult | undefined;
+  validateCodeInSystem?(
+    system: string,
+    code: string,
+    display?: string,
+    version?: string,
+  ): CodeCheckResult | undefined;
 }
 
 export interface InvariantContextInput {
@@ -54,7 +59,11 @@ export interface InvariantHook {
   ): boolean | { error: string };
 }
 
-export type QuestionnaireHook = (qr: unknown, questionnaire: unknown, basePath: string) => OperationOutcomeIssue[];
+export type QuestionnaireHook = (
+  qr: unknown,
+  questionnaire: unknown,
+  basePath: string,
+) => OperationOutcomeIssue[];
 
 /** Rules for one kind of resource as a whole (e.g. a CodeSystem's concepts); issues with paths from `basePath`. */
 export type ResourceRulesHook = (resource: unknown, basePath: string) => OperationOutcomeIssue[];

@@ -48,7 +48,9 @@ const REGEX_SOURCES: Readonly<Record<string, string>> = {
   uuid: 'urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}',
 };
 
-const REGEXES = new Map<string, RegExp>(Object.entries(REGEX_SOURCES).map(([k, v]) => [k, new RegExp(`^(?:${v})$`)]));
+const REGEXES = new Map<string, RegExp>(
+  Object.entries(REGEX_SOURCES).map(([k, v]) => [k, new RegExp(`^(?:${v})$`)]),
+);
 
 /** 1 MB, the limit the HL7 validator applies to a string value. */
 export const MAX_STRING_LENGTH = 1024 * 1024;
@@ -106,7 +108,8 @@ export function primitiveCheck(type: string): PrimitiveCheck {
 
 function buildCheck(type: string): PrimitiveCheck {
   const kind = jsonKindOf(type);
-  const wrong = (v: unknown): string => `Error parsing JSON: the primitive value must be a ${kind}, not ${describeJson(v)}`;
+  const wrong = (v: unknown): string =>
+    `Error parsing JSON: the primitive value must be a ${kind}, not ${describeJson(v)}`;
   if (kind === 'boolean') return (v) => (typeof v === 'boolean' ? undefined : wrong(v));
   if (kind === 'number') return (v) => (typeof v === 'number' ? checkNumber(type, v) : wrong(v));
   if (type === 'xhtml' || type === 'base64Binary') {
@@ -143,14 +146,17 @@ function checkNumber(type: string, n: number): string | undefined {
 }
 
 function checkString(type: string, s: string): string | undefined {
-  if (s.length > MAX_STRING_LENGTH) return `value is longer than permitted maximum length of 1 MB (${MAX_STRING_LENGTH} bytes)`;
+  if (s.length > MAX_STRING_LENGTH)
+    return `value is longer than permitted maximum length of 1 MB (${MAX_STRING_LENGTH} bytes)`;
   if (s.length === 0) return '@value cannot be empty';
   if (type === 'xhtml') return undefined;
   const re = REGEXES.get(type);
   if (type === 'base64Binary') return checkBase64(s);
   if (re && !re.test(s)) return invalidMessage(type, s);
   if ((type === 'uri' || type === 'url' || type === 'canonical') && !urnOk(s)) {
-    return s.startsWith('urn:uuid:') ? `UUIDs must be valid and lowercase (${clip(s.slice(9))})` : `OIDs must be valid (${clip(s)})`;
+    return s.startsWith('urn:uuid:')
+      ? `UUIDs must be valid and lowercase (${clip(s.slice(9))})`
+      : `OIDs must be valid (${clip(s)})`;
   }
   if ((type === 'date' || type === 'dateTime' || type === 'instant') && !realDate(s)) {
     return `Not a valid date/time ('${clip(s)}'): that day does not exist`;
@@ -167,7 +173,8 @@ function urnOk(s: string): boolean {
 
 function checkBase64(s: string): string | undefined {
   const compact = s.replace(/\s+/g, '');
-  if (compact.length % 4 !== 0 || !BASE64.test(compact)) return `The value '${clip(s)}' is not a valid Base64 value`;
+  if (compact.length % 4 !== 0 || !BASE64.test(compact))
+    return `The value '${clip(s)}' is not a valid Base64 value`;
   return undefined;
 }
 
@@ -179,7 +186,9 @@ function invalidMessage(type: string, s: string): string {
       if (/T\d\d:\d\d(:\d\d(\.\d+)?)?$/.test(s)) return 'If a date has a time, it must have a timezone';
       return `Not a valid date/time format: '${clip(s)}'`;
     case 'id':
-      return s.length > 64 ? `Invalid id: Too long (${s.length} chars)` : `Invalid id: Invalid Characters ('${clip(s)}')`;
+      return s.length > 64
+        ? `Invalid id: Too long (${s.length} chars)`
+        : `Invalid id: Invalid Characters ('${clip(s)}')`;
     case 'code':
       return `The code '${clip(s)}' is not valid (whitespace rules)`;
     case 'uuid':

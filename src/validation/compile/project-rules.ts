@@ -20,13 +20,23 @@ export function isValidBsn(value: string): boolean {
   return sum % 11 === 0 && value !== '000000000';
 }
 
-export type IdentifierReport = (severity: Severity, message: string, relPath: string, detailCode: string) => void;
+export type IdentifierReport = (
+  severity: Severity,
+  message: string,
+  relPath: string,
+  detailCode: string,
+) => void;
 
 export function checkIdentifierRules(identifier: Record<string, unknown>, report: IdentifierReport): void {
   const { system, value } = identifier;
   if (typeof system !== 'string' || typeof value !== 'string') return;
   if (system === BSN_SYSTEM && !isValidBsn(value)) {
-    report('error', 'A BSN must be 9 digits and pass the 11-check (elfproef); this value does not', '', 'bsn-1');
+    report(
+      'error',
+      'A BSN must be 9 digits and pass the 11-check (elfproef); this value does not',
+      '',
+      'bsn-1',
+    );
   } else if (system === AGB_SYSTEM && !/^[0-9]{8}$/.test(value)) {
     report('error', 'An AGB code must be exactly 8 digits', '', 'agb-1');
   }

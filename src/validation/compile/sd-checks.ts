@@ -39,11 +39,17 @@ export function checkStructureDefinition(sd: StructureDefinition, resolve: Resol
 }
 
 /** The types of a differential element: its own, else those of the same path in the snapshot or base. */
-function typesOf(e: ElementDefinition, snapshot: readonly ElementDefinition[], base: readonly ElementDefinition[]): string[] {
+function typesOf(
+  e: ElementDefinition,
+  snapshot: readonly ElementDefinition[],
+  base: readonly ElementDefinition[],
+): string[] {
   const own = (e.type ?? []).map((t) => t.code ?? '');
   if (own.length > 0) return own;
   const path = e.path ?? '';
-  const found = snapshot.find((x) => x.path === path && !x.sliceName) ?? base.find((x) => x.path === path && !x.sliceName);
+  const found =
+    snapshot.find((x) => x.path === path && !x.sliceName) ??
+    base.find((x) => x.path === path && !x.sliceName);
   return (found?.type ?? []).map((t) => t.code ?? '');
 }
 

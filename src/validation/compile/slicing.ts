@@ -106,7 +106,11 @@ function evaluate(item: Typed, segs: readonly Segment[], env: SliceEnv): Typed[]
           else {
             // A choice element: `value` finds `valueQuantity`, typed Quantity.
             for (const k of Object.keys(v)) {
-              if (k.length > seg.name.length && k.startsWith(seg.name) && /[A-Z]/.test(k.charAt(seg.name.length))) {
+              if (
+                k.length > seg.name.length &&
+                k.startsWith(seg.name) &&
+                /[A-Z]/.test(k.charAt(seg.name.length))
+              ) {
                 pushAll(next, v[k], k.slice(seg.name.length));
               }
             }
@@ -114,15 +118,18 @@ function evaluate(item: Typed, segs: readonly Segment[], env: SliceEnv): Typed[]
           break;
         case 'extension':
           if (isRecord(v) && Array.isArray(v.extension)) {
-            for (const e of v.extension) if (isRecord(e) && e.url === seg.url) next.push({ value: e, type: 'Extension' });
+            for (const e of v.extension)
+              if (isRecord(e) && e.url === seg.url) next.push({ value: e, type: 'Extension' });
           }
           break;
         case 'ofType':
-          if (typeOf(t) === seg.type || (t.type === undefined && isRecord(v) && v.resourceType === seg.type)) next.push(t);
+          if (typeOf(t) === seg.type || (t.type === undefined && isRecord(v) && v.resourceType === seg.type))
+            next.push(t);
           break;
         case 'resolve': {
           const r = env.resolve(v);
-          if (r) next.push({ value: r, type: typeof r.resourceType === 'string' ? r.resourceType : undefined });
+          if (r)
+            next.push({ value: r, type: typeof r.resourceType === 'string' ? r.resourceType : undefined });
           break;
         }
         default:
@@ -149,7 +156,12 @@ interface DefAt {
 const definitions = new WeakMap<ElementNode, Map<string, DefAt | null>>();
 
 /** definitionAt, once per slice and discriminator path (definitions do not change under a tree). */
-function cachedDefinitionAt(slice: ElementNode, path: string, segs: readonly Segment[], env: SliceEnv): DefAt | undefined {
+function cachedDefinitionAt(
+  slice: ElementNode,
+  path: string,
+  segs: readonly Segment[],
+  env: SliceEnv,
+): DefAt | undefined {
   let byPath = definitions.get(slice);
   if (!byPath) {
     byPath = new Map();
@@ -182,7 +194,16 @@ function definitionAt(slice: ElementNode, segs: readonly Segment[], env: SliceEn
         const ext = extensionDef(node, type, seg.url, env);
         if (!ext) return undefined;
         node = ext;
-        type = ext.types.length === 1 ? ext.types[0] : { code: 'Extension', profiles: [seg.url], targetProfiles: [], primitive: false, resource: false };
+        type =
+          ext.types.length === 1
+            ? ext.types[0]
+            : {
+                code: 'Extension',
+                profiles: [seg.url],
+                targetProfiles: [],
+                primitive: false,
+                resource: false,
+              };
         break;
       }
       case 'ofType': {
@@ -197,7 +218,13 @@ function definitionAt(slice: ElementNode, segs: readonly Segment[], env: SliceEn
         const tree = target ? env.compiler.tree(target) : undefined;
         if (!tree) return undefined;
         node = tree.root;
-        type = { code: tree.sd.type ?? '', profiles: target ? [target] : [], targetProfiles: [], primitive: false, resource: false };
+        type = {
+          code: tree.sd.type ?? '',
+          profiles: target ? [target] : [],
+          targetProfiles: [],
+          primitive: false,
+          resource: false,
+        };
         break;
       }
       default:
@@ -208,7 +235,12 @@ function definitionAt(slice: ElementNode, segs: readonly Segment[], env: SliceEn
 }
 
 /** The child `name` of a definition node, looking into its type when the snapshot does not unfold it. */
-function childDef(node: ElementNode, type: TypeRef | undefined, name: string, env: SliceEnv): DefAt | undefined {
+function childDef(
+  node: ElementNode,
+  type: TypeRef | undefined,
+  name: string,
+  env: SliceEnv,
+): DefAt | undefined {
   const direct = findChild(node, name);
   if (direct) return direct;
   const root = env.compiler.typeRoot(type);
@@ -221,14 +253,21 @@ function findChild(node: ElementNode, name: string): DefAt | undefined {
     if (c.name === `${name}[x]`) return { node: c, type: c.types.length === 1 ? c.types[0] : undefined };
     if (c.name.endsWith('[x]') && name.startsWith(c.name.slice(0, -3))) {
       const typeName = lowerFirst(name.slice(c.name.length - 3));
-      const t = c.types.find((x) => x.code === typeName || upperFirst(x.code) === name.slice(c.name.length - 3));
+      const t = c.types.find(
+        (x) => x.code === typeName || upperFirst(x.code) === name.slice(c.name.length - 3),
+      );
       if (t) return { node: c, type: t };
     }
   }
   return undefined;
 }
 
-function extensionDef(node: ElementNode, type: TypeRef | undefined, url: string, env: SliceEnv): ElementNode | undefined {
+function extensionDef(
+  node: ElementNode,
+  type: TypeRef | undefined,
+  url: string,
+  env: SliceEnv,
+): ElementNode | undefined {
   const ext = childDef(node, type, 'extension', env);
   if (ext) {
     for (const s of ext.node.slices) {
@@ -279,13 +318,20 @@ export function matchesSlice(
   return decided ? true : (problem ?? true);
 }
 
-function checkDiscriminator(d: Discriminator, values: Typed[], def: DefAt | undefined, slice: ElementNode, env: SliceEnv): MatchResult {
+function checkDiscriminator(
+  d: Discriminator,
+  values: Typed[],
+  def: DefAt | undefined,
+  slice: ElementNode,
+  env: SliceEnv,
+): MatchResult {
   switch (d.type) {
     case 'value':
     case 'pattern':
       return matchValue(d, values, def, slice);
     case 'exists':
-      if (!def) return { problem: `the discriminator path '${d.path}' is not in slice ${slice.sliceName ?? ''}` };
+      if (!def)
+        return { problem: `the discriminator path '${d.path}' is not in slice ${slice.sliceName ?? ''}` };
       if (def.node.min >= 1) return values.length > 0;
       if (def.node.max === 0) return values.length === 0;
       return { problem: `slice ${slice.sliceName ?? ''} neither requires nor prohibits '${d.path}'` };
@@ -305,21 +351,40 @@ function checkDiscriminator(d: Discriminator, values: Typed[], def: DefAt | unde
   }
 }
 
-function matchValue(d: Discriminator, values: Typed[], def: DefAt | undefined, slice: ElementNode): MatchResult {
+function matchValue(
+  d: Discriminator,
+  values: Typed[],
+  def: DefAt | undefined,
+  slice: ElementNode,
+): MatchResult {
   const rule = def ? (def.node.fixed ?? def.node.pattern) : undefined;
   if (!def || !rule) {
-    return { problem: `slice ${slice.sliceName ?? ''} has no fixed or pattern value at discriminator '${d.path}'` };
+    return {
+      problem: `slice ${slice.sliceName ?? ''} has no fixed or pattern value at discriminator '${d.path}'`,
+    };
   }
   const isFixed = def.node.fixed !== undefined;
-  return values.some((v) => (isFixed ? fixedMismatches(v.value, rule.value).length === 0 : matchesPattern(v.value, rule.value)));
+  return values.some((v) =>
+    isFixed ? fixedMismatches(v.value, rule.value).length === 0 : matchesPattern(v.value, rule.value),
+  );
 }
 
-function matchProfile(d: Discriminator, values: Typed[], def: DefAt | undefined, slice: ElementNode, env: SliceEnv): MatchResult {
+function matchProfile(
+  d: Discriminator,
+  values: Typed[],
+  def: DefAt | undefined,
+  slice: ElementNode,
+  env: SliceEnv,
+): MatchResult {
   const resolved = d.path.endsWith('resolve()');
   const node = def?.node ?? slice;
   const profiles: string[] = [];
-  for (const t of def?.type ? [def.type] : node.types) profiles.push(...(resolved ? t.targetProfiles : t.profiles));
+  for (const t of def?.type ? [def.type] : node.types)
+    profiles.push(...(resolved ? t.targetProfiles : t.profiles));
   if (resolved && def?.type?.profiles.length) profiles.push(...def.type.profiles);
-  if (profiles.length === 0) return { problem: `slice ${slice.sliceName ?? ''} has no profile at discriminator '${d.path}'` };
-  return values.some((v) => profiles.some((p) => env.conforms(v.value, typeOf(v) ?? node.types[0]?.code ?? '', p)));
+  if (profiles.length === 0)
+    return { problem: `slice ${slice.sliceName ?? ''} has no profile at discriminator '${d.path}'` };
+  return values.some((v) =>
+    profiles.some((p) => env.conforms(v.value, typeOf(v) ?? node.types[0]?.code ?? '', p)),
+  );
 }

@@ -82,7 +82,8 @@ class SnapshotBuilder {
   private renameRoot(from: string, to: string): void {
     for (const e of this.elements) {
       if (e.path === from || e.path?.startsWith(from + '.')) e.path = to + e.path.slice(from.length);
-      if (e.id === from || e.id?.startsWith(from + '.') || e.id?.startsWith(from + ':')) e.id = to + e.id.slice(from.length);
+      if (e.id === from || e.id?.startsWith(from + '.') || e.id?.startsWith(from + ':'))
+        e.id = to + e.id.slice(from.length);
     }
   }
 
@@ -120,7 +121,9 @@ class SnapshotBuilder {
     const t = types.length === 1 ? types[0] : { code: 'Element' };
     const code = t?.code ?? '';
     const profileUrl = t?.profile?.[0];
-    const typeSd = (profileUrl ? this.resolve(profileUrl) : undefined) ?? this.resolve(code.includes(':') ? code : FHIR_SD_BASE + code);
+    const typeSd =
+      (profileUrl ? this.resolve(profileUrl) : undefined) ??
+      this.resolve(code.includes(':') ? code : FHIR_SD_BASE + code);
     const typeElements = typeSd?.snapshot?.element;
     if (!typeElements?.length) return `the type ${code} of ${e.id ?? ''} has no definition`;
     const typeRoot = typeElements[0]?.path ?? code;
@@ -171,7 +174,9 @@ class SnapshotBuilder {
     if (colon >= 0) {
       // A slice (or a reslice `name:a/b`) of the element named before the last ':' or '/'.
       const slash = last.lastIndexOf('/');
-      const slicedId = parentId ? `${parentId}.${slash > colon ? last.slice(0, slash) : last.slice(0, colon)}` : last;
+      const slicedId = parentId
+        ? `${parentId}.${slash > colon ? last.slice(0, slash) : last.slice(0, colon)}`
+        : last;
       const sliceName = slash > colon ? last.slice(slash + 1) : last.slice(colon + 1);
       const slicedIdx = this.locate(slicedId, { path: diff.path });
       if (typeof slicedIdx === 'string') return slicedIdx;
@@ -255,7 +260,8 @@ class SnapshotBuilder {
             `${target.path ?? ''}: Value is '${display(v)}' but is fixed to '${display(target[baseFixed])}' in the base profile`,
           );
         }
-        for (const old of Object.keys(target)) if (old.startsWith('fixed') || old.startsWith('pattern')) delete target[old];
+        for (const old of Object.keys(target))
+          if (old.startsWith('fixed') || old.startsWith('pattern')) delete target[old];
         target[k] = clone(v);
       } else {
         target[k] = clone(v);
@@ -275,7 +281,10 @@ class SnapshotBuilder {
     // Keep the children only if they came from the same type (their base path is of that type).
     const typeCode = e.type?.[0]?.code ?? '';
     const basePath = firstChild.base?.path ?? '';
-    const fromType = basePath.startsWith(typeCode + '.') || basePath.startsWith('Element.') || basePath.startsWith('BackboneElement.');
+    const fromType =
+      basePath.startsWith(typeCode + '.') ||
+      basePath.startsWith('Element.') ||
+      basePath.startsWith('BackboneElement.');
     if (!fromType && !(e.type?.[0]?.code === 'BackboneElement' || e.type?.[0]?.code === 'Element')) {
       const keep = this.elements.slice(i + 1, end).filter((c) => !(c.id ?? '').startsWith(id + '.'));
       this.elements.splice(i + 1, end - i - 1, ...keep);
@@ -309,7 +318,11 @@ export function splitId(id: string): { parentId: string | undefined; last: strin
  * Generates the snapshot of `sd` from the snapshot of `base`. Never throws; problems come back as
  * `{ error }` with a message naming the element.
  */
-export function generateSnapshot(sd: StructureDefinition, base: StructureDefinition, resolve: Resolve): SnapshotResult {
+export function generateSnapshot(
+  sd: StructureDefinition,
+  base: StructureDefinition,
+  resolve: Resolve,
+): SnapshotResult {
   try {
     const baseElements = base.snapshot?.element;
     if (!baseElements?.length) return { error: `the base ${base.url ?? ''} has no snapshot` };
@@ -318,11 +331,14 @@ export function generateSnapshot(sd: StructureDefinition, base: StructureDefinit
     // An id that contradicts its path is not trusted: the path decides, as in profiles that
     // predate element ids (https://hl7.org/fhir/R4/elementdefinition.html#id).
     const diff = synthesizeIds(
-      (sd.differential?.element ?? []).map((e) => (e.id && e.path && idToPath(e.id) !== e.path ? { ...e, id: undefined } : e)),
+      (sd.differential?.element ?? []).map((e) =>
+        e.id && e.path && idToPath(e.id) !== e.path ? { ...e, id: undefined } : e,
+      ),
     );
     for (const d of diff) {
       let id = d.id ?? d.path ?? '';
-      if (id === rootType && d.slicing) return { error: `The profile has slicing at the root ('${rootType}'), which is illegal` };
+      if (id === rootType && d.slicing)
+        return { error: `The profile has slicing at the root ('${rootType}'), which is illegal` };
       for (const [from, to] of builder.renamedIds) {
         if (id.startsWith(from + '.') || id.startsWith(from + ':')) id = to + id.slice(from.length);
       }

@@ -44,7 +44,13 @@ export interface FixedMismatch {
 }
 
 /** Differences between `value` and a fixed value; empty when equal. */
-export function fixedMismatches(value: unknown, fixed: unknown, at = '', depth = 0, out: FixedMismatch[] = []): FixedMismatch[] {
+export function fixedMismatches(
+  value: unknown,
+  fixed: unknown,
+  at = '',
+  depth = 0,
+  out: FixedMismatch[] = [],
+): FixedMismatch[] {
   if (depth > 64) return out;
   if (Array.isArray(fixed)) {
     const items = Array.isArray(value) ? value : value === undefined ? [] : [value];
@@ -63,7 +69,10 @@ export function fixedMismatches(value: unknown, fixed: unknown, at = '', depth =
     for (const k of Object.keys(fixed)) fixedMismatches(value[k], fixed[k], `${at}.${k}`, depth + 1, out);
     for (const k of Object.keys(value)) {
       if (fixed[k] === undefined && k !== 'extension' && !k.startsWith('_') && k !== 'id') {
-        out.push({ at: `${at}.${k}`, message: `The element ${k} is present in the instance but not allowed in the applicable fixed value specified in profile` });
+        out.push({
+          at: `${at}.${k}`,
+          message: `The element ${k} is present in the instance but not allowed in the applicable fixed value specified in profile`,
+        });
       }
     }
     return out;
@@ -71,14 +80,17 @@ export function fixedMismatches(value: unknown, fixed: unknown, at = '', depth =
   if (!primitiveEqual(value, fixed)) {
     out.push({
       at,
-      message: value === undefined ? `Missing element - the fixed value '${String(fixed)}' is required` : `Value is '${display(value)}' but is fixed to '${display(fixed)}'`,
+      message:
+        value === undefined
+          ? `Missing element - the fixed value '${String(fixed)}' is required`
+          : `Value is '${display(value)}' but is fixed to '${display(fixed)}'`,
     });
   }
   return out;
 }
 
 function display(v: unknown): string {
-  return typeof v === 'string' ? v : JSON.stringify(v) ?? String(v);
+  return typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));
 }
 
 /** Describes a pattern for messages, e.g. `{"coding":[{"system":"x","code":"y"}]}` shortened. */

@@ -94,14 +94,20 @@ describe('bundles and references', () => {
 
   it('when a fullUrl is relative, then the entry is reported', () => {
     const b = message();
-    (b.entry as Record<string, unknown>[])[1] = { ...(b.entry as Record<string, unknown>[])[1], fullUrl: 'Patient/1' };
+    (b.entry as Record<string, unknown>[])[1] = {
+      ...(b.entry as Record<string, unknown>[])[1],
+      fullUrl: 'Patient/1',
+    };
     expect(errorPaths(v.validate(b))).toContain('Bundle.entry[1]');
   });
 
   it('when a RESTful fullUrl does not end with the type and id, then the entry is reported', () => {
     const b = message();
     const entries = b.entry as Record<string, unknown>[];
-    entries[1] = { fullUrl: 'https://example.org/fhir/Patient/1', resource: { ...entryResource(b, 1), id: '2' } };
+    entries[1] = {
+      fullUrl: 'https://example.org/fhir/Patient/1',
+      resource: { ...entryResource(b, 1), id: '2' },
+    };
     entryResource(b, 2).subject = { reference: 'https://example.org/fhir/Patient/1' };
     expect(errorPaths(v.validate(b))).toEqual(['Bundle.entry[1]']);
   });
@@ -110,7 +116,11 @@ describe('bundles and references', () => {
     const b = message();
     const entries = b.entry as Record<string, unknown>[];
     entries.push({ ...entries[1] });
-    expect(issues(v.validate(b)).map((x) => x.message).join()).toContain('bdl-7');
+    expect(
+      issues(v.validate(b))
+        .map((x) => x.message)
+        .join(),
+    ).toContain('bdl-7');
   });
 
   it('when two entries hold the same resource type and id on the same server, then the second is a duplicate', () => {
@@ -118,16 +128,33 @@ describe('bundles and references', () => {
       resourceType: 'Bundle',
       type: 'collection',
       entry: [
-        { fullUrl: 'https://example.org/fhir/Patient/1', resource: { resourceType: 'Patient', id: '1', text: { status: 'generated', div: DIV } } },
-        { fullUrl: 'https://example.org/fhir/Patient/1/_history/1', resource: { resourceType: 'Patient', id: '1', text: { status: 'generated', div: DIV } } },
-        { fullUrl: 'https://other.example.org/fhir/Patient/1', resource: { resourceType: 'Patient', id: '1', text: { status: 'generated', div: DIV } } },
+        {
+          fullUrl: 'https://example.org/fhir/Patient/1',
+          resource: { resourceType: 'Patient', id: '1', text: { status: 'generated', div: DIV } },
+        },
+        {
+          fullUrl: 'https://example.org/fhir/Patient/1/_history/1',
+          resource: { resourceType: 'Patient', id: '1', text: { status: 'generated', div: DIV } },
+        },
+        {
+          fullUrl: 'https://other.example.org/fhir/Patient/1',
+          resource: { resourceType: 'Patient', id: '1', text: { status: 'generated', div: DIV } },
+        },
       ],
     };
-    expect(issues(v.validate(b)).filter((x) => x.message.startsWith('Duplicate')).map((x) => x.path)).toEqual(['Bundle.entry[1]']);
+    expect(
+      issues(v.validate(b))
+        .filter((x) => x.message.startsWith('Duplicate'))
+        .map((x) => x.path),
+    ).toEqual(['Bundle.entry[1]']);
   });
 
   it('when a document does not start with a Composition, then the Bundle is reported', () => {
-    const b = { ...message(), type: 'document', identifier: { system: 'urn:ietf:rfc:3986', value: 'urn:uuid:3d3bb6a6-1b7c-4f6b-9d2a-0a6c0f1d2e10' } };
+    const b = {
+      ...message(),
+      type: 'document',
+      identifier: { system: 'urn:ietf:rfc:3986', value: 'urn:uuid:3d3bb6a6-1b7c-4f6b-9d2a-0a6c0f1d2e10' },
+    };
     expect(issues(v.validate(b)).some((x) => x.message.includes('bdl-11'))).toBe(true);
   });
 
@@ -162,7 +189,11 @@ describe('bundles and references', () => {
   });
 
   it('when an AGB code is not 8 digits, then the identifier is reported', () => {
-    const org = { resourceType: 'Organization', text: { status: 'generated', div: DIV }, identifier: [{ system: 'http://fhir.nl/fhir/NamingSystem/agb-z', value: '1234567' }] };
+    const org = {
+      resourceType: 'Organization',
+      text: { status: 'generated', div: DIV },
+      identifier: [{ system: 'http://fhir.nl/fhir/NamingSystem/agb-z', value: '1234567' }],
+    };
     expect(errorPaths(v.validate(org))).toEqual(['Organization.identifier[0]']);
     org.identifier = [{ system: 'http://fhir.nl/fhir/NamingSystem/agb-z', value: '12345678' }];
     expect(errorPaths(v.validate(org))).toEqual([]);
@@ -178,7 +209,11 @@ describe('bundles and references', () => {
       subject: { reference: '#p1' },
     };
     expect(errorPaths(v.validate(obs))).toEqual(['Observation.contained[0].birthDate']);
-    const dangling = { ...obs, contained: [{ resourceType: 'Patient', id: 'p1' }], subject: { reference: '#p2' } };
+    const dangling = {
+      ...obs,
+      contained: [{ resourceType: 'Patient', id: 'p1' }],
+      subject: { reference: '#p2' },
+    };
     expect(errorPaths(v.validate(dangling))).toContain('Observation.subject.reference');
   });
 
@@ -202,7 +237,15 @@ describe('bundles and references', () => {
       type: 'Observation',
       baseDefinition: 'http://hl7.org/fhir/StructureDefinition/Observation',
       differential: {
-        element: [{ id: 'Observation.subject', path: 'Observation.subject', type: [{ code: 'Reference', targetProfile: ['http://example.org/StructureDefinition/named-patient'] }] }],
+        element: [
+          {
+            id: 'Observation.subject',
+            path: 'Observation.subject',
+            type: [
+              { code: 'Reference', targetProfile: ['http://example.org/StructureDefinition/named-patient'] },
+            ],
+          },
+        ],
       },
     };
     const w = createValidator({ includeProjectPackage: false, resources: [named, obsProfile] });
@@ -214,7 +257,10 @@ describe('bundles and references', () => {
     delete entryResource(b, 1).name;
     expect(errorPaths(w.validate(b))).toEqual(['Bundle.entry[2].resource.subject']);
     entryResource(b, 1).meta = { profile: ['http://example.org/StructureDefinition/named-patient'] };
-    expect(errorPaths(w.validate(b)).sort()).toEqual(['Bundle.entry[1].resource', 'Bundle.entry[2].resource.subject']);
+    expect(errorPaths(w.validate(b)).sort()).toEqual([
+      'Bundle.entry[1].resource',
+      'Bundle.entry[2].resource.subject',
+    ]);
   });
 
   it('when a required binding is broken, then it is an error; an extensible one, a warning', () => {
@@ -224,7 +270,9 @@ describe('bundles and references', () => {
       resourceType: 'Condition',
       text: { status: 'generated', div: DIV },
       subject: { reference: 'Patient/1' },
-      clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }] },
+      clinicalStatus: {
+        coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }],
+      },
       category: [{ coding: [{ system: 'http://example.org/other', code: 'x' }] }],
     };
     expect(issues(v.validate(c))).toEqual([]);

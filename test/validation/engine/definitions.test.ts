@@ -18,7 +18,10 @@ beforeAll(() => {
 
 const DIV = '<div xmlns="http://www.w3.org/1999/xhtml">x</div>';
 
-function profile(elements: NonNullable<StructureDefinition['differential']>['element'], url = 'http://example.org/StructureDefinition/p'): StructureDefinition {
+function profile(
+  elements: NonNullable<StructureDefinition['differential']>['element'],
+  url = 'http://example.org/StructureDefinition/p',
+): StructureDefinition {
   return {
     resourceType: 'StructureDefinition',
     url,
@@ -40,7 +43,10 @@ describe('snapshot generation', () => {
 
   it('when a differential renames a choice and reaches into its type, then the snapshot unfolds the type', () => {
     const r = generateSnapshot(
-      profile([{ id: 'Observation.valueQuantity', path: 'Observation.valueQuantity' }, { id: 'Observation.valueQuantity.code', path: 'Observation.valueQuantity.code', min: 1 }]),
+      profile([
+        { id: 'Observation.valueQuantity', path: 'Observation.valueQuantity' },
+        { id: 'Observation.valueQuantity.code', path: 'Observation.valueQuantity.code', min: 1 },
+      ]),
       base,
       resolve,
     );
@@ -51,30 +57,51 @@ describe('snapshot generation', () => {
   });
 
   it('when a choice is renamed to a type it does not have, then generation fails and says why', () => {
-    const r = generateSnapshot(profile([{ id: 'Observation.valueBla', path: 'Observation.valueBla' }]), base, resolve);
+    const r = generateSnapshot(
+      profile([{ id: 'Observation.valueBla', path: 'Observation.valueBla' }]),
+      base,
+      resolve,
+    );
     expect('error' in r && r.error).toContain("not 'Observation.valueBla'");
   });
 
   it('when a slice is defined, then it follows its sliced element with the children of the base', () => {
     const r = generateSnapshot(
       profile([
-        { id: 'Observation.component', path: 'Observation.component', slicing: { discriminator: [{ type: 'pattern', path: 'code' }], rules: 'open' } },
+        {
+          id: 'Observation.component',
+          path: 'Observation.component',
+          slicing: { discriminator: [{ type: 'pattern', path: 'code' }], rules: 'open' },
+        },
         { id: 'Observation.component:a', path: 'Observation.component', sliceName: 'a', min: 1 },
-        { id: 'Observation.component:a.code', path: 'Observation.component.code', patternCodeableConcept: { text: 'a' } },
+        {
+          id: 'Observation.component:a.code',
+          path: 'Observation.component.code',
+          patternCodeableConcept: { text: 'a' },
+        },
       ]),
       base,
       resolve,
     );
     if ('error' in r) throw new Error(r.error);
     const ids = r.elements.map((e) => e.id);
-    expect(ids.indexOf('Observation.component:a')).toBeGreaterThan(ids.indexOf('Observation.component.referenceRange'));
+    expect(ids.indexOf('Observation.component:a')).toBeGreaterThan(
+      ids.indexOf('Observation.component.referenceRange'),
+    );
     expect(ids).toContain('Observation.component:a.value[x]');
   });
 
   it('when a derived profile changes a value its base fixes, then generation fails', () => {
     const r = generateSnapshot(
       { ...profile([{ id: 'Observation.status', path: 'Observation.status', fixedCode: 'final' }]) },
-      { ...base, snapshot: { element: (base.snapshot?.element ?? []).map((e) => (e.id === 'Observation.status' ? { ...e, fixedCode: 'amended' } : e)) } },
+      {
+        ...base,
+        snapshot: {
+          element: (base.snapshot?.element ?? []).map((e) =>
+            e.id === 'Observation.status' ? { ...e, fixedCode: 'amended' } : e,
+          ),
+        },
+      },
       resolve,
     );
     expect('error' in r && r.error).toContain('fixed');
@@ -83,22 +110,39 @@ describe('snapshot generation', () => {
 
 describe('StructureDefinitions as instances', () => {
   it('when a differential cannot be made into a snapshot, then the StructureDefinition is invalid', () => {
-    const sd = { ...profile([{ id: 'Observation.valueBla', path: 'Observation.valueBla' }]), text: { status: 'generated', div: DIV } };
+    const sd = {
+      ...profile([{ id: 'Observation.valueBla', path: 'Observation.valueBla' }]),
+      text: { status: 'generated', div: DIV },
+    };
     expect(errorPaths(v.validate(sd))).toContain('StructureDefinition');
   });
 
   it('when a discriminator path names nothing in the sliced element, then the discriminator is reported', () => {
     const sd = {
-      ...profile([{ id: 'Observation.extension', path: 'Observation.extension', slicing: { discriminator: [{ type: 'value', path: 'nothing' }], rules: 'open' } }]),
+      ...profile([
+        {
+          id: 'Observation.extension',
+          path: 'Observation.extension',
+          slicing: { discriminator: [{ type: 'value', path: 'nothing' }], rules: 'open' },
+        },
+      ]),
       text: { status: 'generated', div: DIV },
     };
-    expect(errorPaths(v.validate(sd))).toContain('StructureDefinition.differential.element[0].slicing.discriminator[0]');
+    expect(errorPaths(v.validate(sd))).toContain(
+      'StructureDefinition.differential.element[0].slicing.discriminator[0]',
+    );
   });
 });
 
 describe('implied profiles and corrected invariants', () => {
   it('when an Observation has a vital-sign code, then the vital signs profile applies', () => {
-    const obs = { resourceType: 'Observation', text: { status: 'generated', div: DIV }, status: 'final', code: { coding: [{ system: 'http://loinc.org', code: '8310-5' }] }, valueQuantity: { value: 37 } };
+    const obs = {
+      resourceType: 'Observation',
+      text: { status: 'generated', div: DIV },
+      status: 'final',
+      code: { coding: [{ system: 'http://loinc.org', code: '8310-5' }] },
+      valueQuantity: { value: 37 },
+    };
     expect(issues(v.validate(obs)).some((i) => i.message.includes('bodytemp'))).toBe(true);
   });
 
@@ -109,7 +153,14 @@ describe('implied profiles and corrected invariants', () => {
       status: 'draft',
       item: [
         { linkId: 'a', type: 'boolean' },
-        { linkId: 'b', type: 'string', enableWhen: [{ question: 'a', operator: '=', answerBoolean: true }, { question: 'a', operator: 'exists', answerBoolean: true }] },
+        {
+          linkId: 'b',
+          type: 'string',
+          enableWhen: [
+            { question: 'a', operator: '=', answerBoolean: true },
+            { question: 'a', operator: 'exists', answerBoolean: true },
+          ],
+        },
       ],
     };
     expect(issues(v.validate(q)).map((i) => i.message.slice(0, 25))).toEqual(['Constraint failed: que-12']);
@@ -127,10 +178,12 @@ describe('fhirpath-lite', () => {
   it('when an expression uses existence, counts, where() and three-valued logic, then it follows FHIRPath', () => {
     expect(run('code.empty() or system.exists()', { code: 'x' })).toBe(false);
     expect(run('code.empty() or system.exists()', {})).toBe(true);
-    expect(run("coding.where(system = 's' and code = 'c').exists()", { coding: [{ system: 's', code: 'c' }] })).toBe(true);
+    expect(
+      run("coding.where(system = 's' and code = 'c').exists()", { coding: [{ system: 's', code: 'c' }] }),
+    ).toBe(true);
     expect(run('period.exists() implies period >= 0', { period: -1 })).toBe(false);
     expect(run('(identifier.count() + name.count()) > 0', { name: [{}] })).toBe(true);
-    expect(run("value.ofType(Quantity).value > 1", { valueQuantity: { value: 2 } })).toBe(true);
+    expect(run('value.ofType(Quantity).value > 1', { valueQuantity: { value: 2 } })).toBe(true);
     expect(run("value.matches('^[0-9]{3}$')", { value: '123' })).toBe(true);
   });
 

@@ -30,7 +30,10 @@ vi.mock('../../../src/validation/compile/fhirpath-lite.js', async (importOrigina
         const theirs = evaluateInvariant(full, node, ctx, typeName);
         if (mine !== 'bail' && typeof theirs === 'boolean') {
           compared++;
-          if (mine !== theirs) mismatches.push(`${expression} on ${JSON.stringify(node).slice(0, 200)}: lite ${mine}, fhirpath.js ${theirs}`);
+          if (mine !== theirs)
+            mismatches.push(
+              `${expression} on ${JSON.stringify(node).slice(0, 200)}: lite ${mine}, fhirpath.js ${theirs}`,
+            );
         }
         if (mine === 'bail') throw new actual.LiteBail();
         return mine;

@@ -9,7 +9,11 @@ export interface Found {
 export function issues(o: OperationOutcome, severities: readonly string[] = ['error', 'fatal']): Found[] {
   return (o.issue ?? [])
     .filter((i) => severities.includes(i.severity ?? ''))
-    .map((i) => ({ severity: i.severity ?? '', path: i.expression?.[0] ?? '', message: i.diagnostics ?? '' }));
+    .map((i) => ({
+      severity: i.severity ?? '',
+      path: i.expression?.[0] ?? '',
+      message: i.diagnostics ?? '',
+    }));
 }
 
 export function errorPaths(o: OperationOutcome): string[] {

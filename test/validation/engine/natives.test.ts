@@ -28,7 +28,14 @@ function bundles(): Json[] {
     type: 'collection',
     entry: [
       { fullUrl: 'https://example.org/fhir/Patient/1', resource: { resourceType: 'Patient', id: '1' } },
-      { fullUrl: 'urn:uuid:3d3bb6a6-1b7c-4f6b-9d2a-0a6c0f1d2e02', resource: { resourceType: 'Observation', subject: { reference: 'Patient/1/_history/2' }, performer: [{ reference: '#x' }] } },
+      {
+        fullUrl: 'urn:uuid:3d3bb6a6-1b7c-4f6b-9d2a-0a6c0f1d2e02',
+        resource: {
+          resourceType: 'Observation',
+          subject: { reference: 'Patient/1/_history/2' },
+          performer: [{ reference: '#x' }],
+        },
+      },
     ],
   });
   return found;
@@ -49,7 +56,12 @@ function broken(bundle: Json): Json[] {
 
 describe('native invariants', () => {
   it('when bundles are checked for entry references (ov-bdl-ref-1), then the native verdict is that of the expression', () => {
-    const native = prepareConstraint({ key: 'ov-bdl-ref-1', severity: 'error', human: '', expression: OV_BDL_REF_1 }).native;
+    const native = prepareConstraint({
+      key: 'ov-bdl-ref-1',
+      severity: 'error',
+      human: '',
+      expression: OV_BDL_REF_1,
+    }).native;
     expect(native).toBeDefined();
     const full = compileExpression(OV_BDL_REF_1);
     let compared = 0;

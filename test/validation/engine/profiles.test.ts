@@ -23,16 +23,45 @@ const patientProfile: StructureDefinition = {
   derivation: 'constraint',
   differential: {
     element: [
-      { id: 'Patient.identifier', path: 'Patient.identifier', min: 1, slicing: { discriminator: [{ type: 'value', path: 'system' }], rules: 'open' } },
+      {
+        id: 'Patient.identifier',
+        path: 'Patient.identifier',
+        min: 1,
+        slicing: { discriminator: [{ type: 'value', path: 'system' }], rules: 'open' },
+      },
       { id: 'Patient.identifier:bsn', path: 'Patient.identifier', sliceName: 'bsn', min: 1, max: '1' },
-      { id: 'Patient.identifier:bsn.system', path: 'Patient.identifier.system', min: 1, fixedUri: 'http://fhir.nl/fhir/NamingSystem/bsn' },
+      {
+        id: 'Patient.identifier:bsn.system',
+        path: 'Patient.identifier.system',
+        min: 1,
+        fixedUri: 'http://fhir.nl/fhir/NamingSystem/bsn',
+      },
       { id: 'Patient.identifier:bsn.value', path: 'Patient.identifier.value', min: 1 },
       { id: 'Patient.name', path: 'Patient.name', min: 1, max: '1' },
       { id: 'Patient.gender', path: 'Patient.gender', fixedCode: 'female' },
-      { id: 'Patient.maritalStatus', path: 'Patient.maritalStatus', patternCodeableConcept: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-MaritalStatus', code: 'M' }] } },
+      {
+        id: 'Patient.maritalStatus',
+        path: 'Patient.maritalStatus',
+        patternCodeableConcept: {
+          coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-MaritalStatus', code: 'M' }],
+        },
+      },
       { id: 'Patient.communication', path: 'Patient.communication', max: '2' },
-      { id: 'Patient.extension', path: 'Patient.extension', slicing: { discriminator: [{ type: 'value', path: 'url' }], rules: 'open' } },
-      { id: 'Patient.extension:birthPlace', path: 'Patient.extension', sliceName: 'birthPlace', min: 1, max: '1', type: [{ code: 'Extension', profile: ['http://hl7.org/fhir/StructureDefinition/patient-birthPlace'] }] },
+      {
+        id: 'Patient.extension',
+        path: 'Patient.extension',
+        slicing: { discriminator: [{ type: 'value', path: 'url' }], rules: 'open' },
+      },
+      {
+        id: 'Patient.extension:birthPlace',
+        path: 'Patient.extension',
+        sliceName: 'birthPlace',
+        min: 1,
+        max: '1',
+        type: [
+          { code: 'Extension', profile: ['http://hl7.org/fhir/StructureDefinition/patient-birthPlace'] },
+        ],
+      },
     ],
   },
 };
@@ -50,12 +79,50 @@ const observationProfile: StructureDefinition = {
   derivation: 'constraint',
   differential: {
     element: [
-      { id: 'Observation.category', path: 'Observation.category', slicing: { discriminator: [{ type: 'pattern', path: '$this' }], rules: 'closed', ordered: true } },
-      { id: 'Observation.category:survey', path: 'Observation.category', sliceName: 'survey', min: 1, max: '1', patternCodeableConcept: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'survey' }] } },
-      { id: 'Observation.category:social', path: 'Observation.category', sliceName: 'social', min: 0, max: '1', patternCodeableConcept: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'social-history' }] } },
-      { id: 'Observation.value[x]', path: 'Observation.value[x]', type: [{ code: 'Quantity' }, { code: 'integer' }] },
-      { id: 'Observation.component', path: 'Observation.component', slicing: { discriminator: [{ type: 'exists', path: 'value' }], rules: 'open' } },
-      { id: 'Observation.component:withValue', path: 'Observation.component', sliceName: 'withValue', min: 1, max: '1' },
+      {
+        id: 'Observation.category',
+        path: 'Observation.category',
+        slicing: { discriminator: [{ type: 'pattern', path: '$this' }], rules: 'closed', ordered: true },
+      },
+      {
+        id: 'Observation.category:survey',
+        path: 'Observation.category',
+        sliceName: 'survey',
+        min: 1,
+        max: '1',
+        patternCodeableConcept: {
+          coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'survey' }],
+        },
+      },
+      {
+        id: 'Observation.category:social',
+        path: 'Observation.category',
+        sliceName: 'social',
+        min: 0,
+        max: '1',
+        patternCodeableConcept: {
+          coding: [
+            { system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'social-history' },
+          ],
+        },
+      },
+      {
+        id: 'Observation.value[x]',
+        path: 'Observation.value[x]',
+        type: [{ code: 'Quantity' }, { code: 'integer' }],
+      },
+      {
+        id: 'Observation.component',
+        path: 'Observation.component',
+        slicing: { discriminator: [{ type: 'exists', path: 'value' }], rules: 'open' },
+      },
+      {
+        id: 'Observation.component:withValue',
+        path: 'Observation.component',
+        sliceName: 'withValue',
+        min: 1,
+        max: '1',
+      },
       { id: 'Observation.component:withValue.value[x]', path: 'Observation.component.value[x]', min: 1 },
     ],
   },
@@ -71,14 +138,24 @@ function patient(): Record<string, unknown> {
     resourceType: 'Patient',
     meta: { profile: [`${BASE}test-patient`] },
     text: { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml">A patient</div>' },
-    extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/patient-birthPlace', valueAddress: { city: 'Groningen' } }],
+    extension: [
+      {
+        url: 'http://hl7.org/fhir/StructureDefinition/patient-birthPlace',
+        valueAddress: { city: 'Groningen' },
+      },
+    ],
     identifier: [
       { system: 'http://example.org/mrn', value: '42' },
       { system: 'http://fhir.nl/fhir/NamingSystem/bsn', value: '999911120' },
     ],
     name: [{ family: 'Jansen' }],
     gender: 'female',
-    maritalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-MaritalStatus', code: 'M', display: 'Married' }], text: 'getrouwd' },
+    maritalStatus: {
+      coding: [
+        { system: 'http://terminology.hl7.org/CodeSystem/v3-MaritalStatus', code: 'M', display: 'Married' },
+      ],
+      text: 'getrouwd',
+    },
   };
 }
 
@@ -90,7 +167,11 @@ function observation(): Record<string, unknown> {
     status: 'final',
     category: [
       { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'survey' }] },
-      { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'social-history' }] },
+      {
+        coding: [
+          { system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'social-history' },
+        ],
+      },
     ],
     code: { text: 'score' },
     valueInteger: 7,
@@ -115,7 +196,11 @@ describe('profiles', () => {
   it('when a slice occurs too often, then its maximum is reported', () => {
     const p = patient();
     (p.identifier as unknown[]).push({ system: 'http://fhir.nl/fhir/NamingSystem/bsn', value: '999911120' });
-    expect(issues(v.validate(p)).map((x) => x.message).join()).toContain('Patient.identifier:bsn: max allowed = 1');
+    expect(
+      issues(v.validate(p))
+        .map((x) => x.message)
+        .join(),
+    ).toContain('Patient.identifier:bsn: max allowed = 1');
   });
 
   it('when a profile narrows the maximum, then a second value is an error on the parent', () => {
@@ -131,7 +216,9 @@ describe('profiles', () => {
 
   it('when a pattern is not matched, then the element is reported; extra codings and text are allowed', () => {
     const p = patient();
-    p.maritalStatus = { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-MaritalStatus', code: 'S' }] };
+    p.maritalStatus = {
+      coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-MaritalStatus', code: 'S' }],
+    };
     expect(errorPaths(v.validate(p))).toEqual(['Patient.maritalStatus']);
   });
 
@@ -139,9 +226,15 @@ describe('profiles', () => {
     const p = patient();
     p.extension = [];
     delete p.extension;
-    expect(issues(v.validate(p)).map((x) => x.message).join()).toContain('Patient.extension:birthPlace');
+    expect(
+      issues(v.validate(p))
+        .map((x) => x.message)
+        .join(),
+    ).toContain('Patient.extension:birthPlace');
     const q = patient();
-    q.extension = [{ url: 'http://hl7.org/fhir/StructureDefinition/patient-birthPlace', valueString: 'Groningen' }];
+    q.extension = [
+      { url: 'http://hl7.org/fhir/StructureDefinition/patient-birthPlace', valueString: 'Groningen' },
+    ];
     expect(errorPaths(v.validate(q))).toContain('Patient.extension[0]');
   });
 
@@ -153,13 +246,25 @@ describe('profiles', () => {
 
   it('when an extension is used outside its context, then it is an error', () => {
     const p = patient();
-    p.name = [{ family: 'Jansen', extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/patient-birthPlace', valueAddress: { city: 'Groningen' } }] }];
+    p.name = [
+      {
+        family: 'Jansen',
+        extension: [
+          {
+            url: 'http://hl7.org/fhir/StructureDefinition/patient-birthPlace',
+            valueAddress: { city: 'Groningen' },
+          },
+        ],
+      },
+    ];
     expect(errorPaths(v.validate(p))).toEqual(['Patient.name[0].extension[0]']);
   });
 
   it('when an item matches no slice of a closed slicing, then it is an error at the item', () => {
     const o = observation();
-    (o.category as unknown[]).push({ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'exam' }] });
+    (o.category as unknown[]).push({
+      coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'exam' }],
+    });
     expect(errorPaths(v.validate(o))).toEqual(['Observation.category[2]']);
   });
 
@@ -179,7 +284,11 @@ describe('profiles', () => {
   it('when no component has a value (exists discriminator), then the required slice is missing', () => {
     const o = observation();
     o.component = [{ code: { text: 'part' }, dataAbsentReason: { text: 'unknown' } }];
-    expect(issues(v.validate(o)).map((x) => x.message).join()).toContain('Observation.component:withValue');
+    expect(
+      issues(v.validate(o))
+        .map((x) => x.message)
+        .join(),
+    ).toContain('Observation.component:withValue');
   });
 
   it('when a profile is asked for that the resource does not claim, then it is applied too', () => {
@@ -193,7 +302,11 @@ describe('profiles', () => {
 
   it('when a claimed profile is unknown, then it is a warning; when it is asked for, an error', () => {
     const p = { ...patient(), meta: { profile: ['http://unknown.test/StructureDefinition/x'] } };
-    expect(issues(v.validate(p), ['warning']).map((x) => x.message).join()).toContain('has not been checked');
+    expect(
+      issues(v.validate(p), ['warning'])
+        .map((x) => x.message)
+        .join(),
+    ).toContain('has not been checked');
     expect(issues(v.validate(p, { profiles: ['http://unknown.test/StructureDefinition/y'] })).length).toBe(1);
   });
 
@@ -203,7 +316,11 @@ describe('profiles', () => {
     expect(performance.now() - start).toBeLessThan(200);
     const p = { ...patient(), gender: 'male' };
     expect(errorPaths(v.validate(p))).toEqual(['Patient.gender']);
-    expect(issues(other.validate(p), ['warning']).map((x) => x.message).join()).toContain('has not been checked');
+    expect(
+      issues(other.validate(p), ['warning'])
+        .map((x) => x.message)
+        .join(),
+    ).toContain('has not been checked');
     expect(issues(other.validate(p))).toEqual([]);
   });
 

@@ -24,9 +24,26 @@ function bundle(): Record<string, unknown> {
           resourceType: 'Patient',
           text: { status: 'generated', div: DIV },
           identifier: [{ system: 'http://fhir.nl/fhir/NamingSystem/bsn', value: '999911120' }],
-          name: [{ family: 'Jansen', given: ['Anna'], _given: [{ extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/iso21090-EN-qualifier', valueCode: 'CL' }] }] }],
+          name: [
+            {
+              family: 'Jansen',
+              given: ['Anna'],
+              _given: [
+                {
+                  extension: [
+                    { url: 'http://hl7.org/fhir/StructureDefinition/iso21090-EN-qualifier', valueCode: 'CL' },
+                  ],
+                },
+              ],
+            },
+          ],
           birthDate: '1990-01-01',
-          extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/patient-birthPlace', valueAddress: { city: 'Groningen' } }],
+          extension: [
+            {
+              url: 'http://hl7.org/fhir/StructureDefinition/patient-birthPlace',
+              valueAddress: { city: 'Groningen' },
+            },
+          ],
           contained: [{ resourceType: 'Organization', id: 'o1', name: 'GP' }],
           managingOrganization: { reference: '#o1' },
         },
@@ -36,7 +53,13 @@ function bundle(): Record<string, unknown> {
         resource: {
           resourceType: 'Observation',
           status: 'final',
-          category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'survey' }] }],
+          category: [
+            {
+              coding: [
+                { system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'survey' },
+              ],
+            },
+          ],
           code: { coding: [{ system: 'http://loinc.org', code: '44261-6' }] },
           subject: { reference: 'urn:uuid:3d3bb6a6-1b7c-4f6b-9d2a-0a6c0f1d2e01' },
           valueQuantity: { value: 12, system: 'http://unitsofmeasure.org', code: '{score}' },
@@ -47,20 +70,38 @@ function bundle(): Record<string, unknown> {
   };
 }
 
-const WRONG: unknown[] = [null, 0, -1.5, '', 'x', true, [], [null], {}, { resourceType: 'Patient' }, JSON.parse('{"__proto__":{"polluted":1}}')];
+const WRONG: unknown[] = [
+  null,
+  0,
+  -1.5,
+  '',
+  'x',
+  true,
+  [],
+  [null],
+  {},
+  { resourceType: 'Patient' },
+  JSON.parse('{"__proto__":{"polluted":1}}'),
+];
 
 /** Every position in a JSON value, as a path of keys and indices. */
-function positions(v: unknown, at: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
+function positions(
+  v: unknown,
+  at: (string | number)[] = [],
+  out: (string | number)[][] = [],
+): (string | number)[][] {
   if (at.length > 0) out.push(at);
   if (Array.isArray(v)) v.forEach((x, i) => positions(x, [...at, i], out));
-  else if (typeof v === 'object' && v !== null) for (const k of Object.keys(v)) positions((v as Record<string, unknown>)[k], [...at, k], out);
+  else if (typeof v === 'object' && v !== null)
+    for (const k of Object.keys(v)) positions((v as Record<string, unknown>)[k], [...at, k], out);
   return out;
 }
 
 function replaced(root: unknown, path: readonly (string | number)[], value: unknown): unknown {
   const copy = structuredClone(root) as Record<string | number, unknown>;
   let node: Record<string | number, unknown> = copy;
-  for (let i = 0; i < path.length - 1; i++) node = node[path[i] as string] as Record<string | number, unknown>;
+  for (let i = 0; i < path.length - 1; i++)
+    node = node[path[i] as string] as Record<string | number, unknown>;
   node[path[path.length - 1] as string] = value;
   return copy;
 }
@@ -77,7 +118,8 @@ describe('robustness', () => {
       for (const w of WRONG) {
         const o = v.validate(replaced(base, path, w));
         runs++;
-        if (crashed(o)) throw new Error(`crashed at ${path.join('.')} = ${JSON.stringify(w)}: ${JSON.stringify(o.issue)}`);
+        if (crashed(o))
+          throw new Error(`crashed at ${path.join('.')} = ${JSON.stringify(w)}: ${JSON.stringify(o.issue)}`);
       }
     }
     expect(runs).toBeGreaterThan(500);
@@ -102,10 +144,16 @@ describe('robustness', () => {
   });
 
   it('when keys are __proto__ or constructor, then they are unknown properties and nothing is polluted', () => {
-    const input: unknown = JSON.parse('{"resourceType":"Patient","__proto__":{"polluted":true},"constructor":{"x":1},"name":[{"__proto__":1}]}');
+    const input: unknown = JSON.parse(
+      '{"resourceType":"Patient","__proto__":{"polluted":true},"constructor":{"x":1},"name":[{"__proto__":1}]}',
+    );
     const o = v.validate(input);
     expect(crashed(o)).toBe(false);
-    expect((o.issue ?? []).filter((i) => i.severity === 'error').map((i) => i.expression?.[0])).toEqual(['Patient', 'Patient', 'Patient.name[0]']);
+    expect((o.issue ?? []).filter((i) => i.severity === 'error').map((i) => i.expression?.[0])).toEqual([
+      'Patient',
+      'Patient',
+      'Patient.name[0]',
+    ]);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });

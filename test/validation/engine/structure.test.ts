@@ -88,21 +88,49 @@ describe('structure', () => {
 
   it('when a choice is used with a type it does not allow, then the property is unknown', () => {
     const p = { ...patient(), deceasedString: 'yes' };
-    expect(errors(v.validate(p))).toEqual([{ path: 'Patient', message: "Unrecognized property 'deceasedString'" }]);
+    expect(errors(v.validate(p))).toEqual([
+      { path: 'Patient', message: "Unrecognized property 'deceasedString'" },
+    ]);
   });
 
   it('when a primitive has an extension part, then the extension is validated', () => {
     const p = {
       ...patient(),
-      _birthDate: { extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/patient-birthTime', valueDateTime: '1990-05-17T10:00:00+01:00' }] },
+      _birthDate: {
+        extension: [
+          {
+            url: 'http://hl7.org/fhir/StructureDefinition/patient-birthTime',
+            valueDateTime: '1990-05-17T10:00:00+01:00',
+          },
+        ],
+      },
     };
     expect(errors(v.validate(p))).toEqual([]);
-    const bad = { ...patient(), _birthDate: { extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/patient-birthTime', valueDateTime: 'noon' }] } };
+    const bad = {
+      ...patient(),
+      _birthDate: {
+        extension: [
+          { url: 'http://hl7.org/fhir/StructureDefinition/patient-birthTime', valueDateTime: 'noon' },
+        ],
+      },
+    };
     expect(errorPaths(v.validate(bad))).toEqual(['Patient.birthDate.extension[0].value.ofType(dateTime)']);
   });
 
   it('when a primitive has only an extension part without a value, then it is still counted', () => {
-    const p = { ...patient(), name: [{ given: ['Anna'], _family: { extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/data-absent-reason', valueCode: 'unknown' }] } }] };
+    const p = {
+      ...patient(),
+      name: [
+        {
+          given: ['Anna'],
+          _family: {
+            extension: [
+              { url: 'http://hl7.org/fhir/StructureDefinition/data-absent-reason', valueCode: 'unknown' },
+            ],
+          },
+        },
+      ],
+    };
     expect(errors(v.validate(p))).toEqual([]);
   });
 
