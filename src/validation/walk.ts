@@ -15,14 +15,8 @@ import { validateBundleRules } from './bundle.js';
 import type { ChildSlot, Compiler, RequiredChild, SlotMap } from './compile/compiler.js';
 import { compiledFor, touches, type PreparedConstraint } from './compile/constraints.js';
 import { LiteBail } from './compile/fhirpath-lite.js';
-import type {
-  BindingDef,
-  CompiledTree,
-  Discriminator,
-  ElementNode,
-  TypeRef,
-} from './compile/element-tree.js';
-import type { CodeCheckResult, InvariantContextInput, SemanticHooks } from './compile/hooks.js';
+import type { CompiledTree, Discriminator, ElementNode, TypeRef } from './compile/element-tree.js';
+import type { InvariantContextInput, SemanticHooks } from './compile/hooks.js';
 import { base64Length, checkResourceId, clip, primitiveCheck } from './compile/primitives.js';
 import { vitalSignsProfile } from './compile/implied-profiles.js';
 import { checkStructureDefinition } from './compile/sd-checks.js';
@@ -40,6 +34,7 @@ import {
 } from './references.js';
 import { typeUrl, unversioned } from './registry.js';
 import { IssueSink, PathStack, indexSegment } from './walk-context.js';
+import { CodeChecks, type CodeMemo } from './walk-terminology.js';
 
 type Json = Record<string, unknown>;
 
@@ -73,7 +68,7 @@ export interface WalkEnv {
   /** Sub-validation verdicts of this validation: value -> profile -> conforms. */
   readonly conformance: WeakMap<object, Map<string, boolean>>;
   /** Terminology answers already given, kept by the validator and cleared when definitions change. */
-  readonly codeMemo: Map<string, Map<string, Map<string, CodeCheckResult | undefined>>>;
+  readonly codeMemo: CodeMemo;
 }
 
 /** Extension URLs the HL7 validator accepts without a definition (examples and tooling domains). */
@@ -103,6 +98,8 @@ export class Walker {
   private readonly sliceEnv: SliceEnv;
 
   private readonly resourceTypes: ReadonlySet<string>;
+  /** Codes against value sets and code systems. */
+  private readonly codes: CodeChecks;
 
   /** Callbacks made once per walker (closures made per value cost measurable time). */
   private readonly isType: (name: string) => boolean;
@@ -115,6 +112,12 @@ export class Walker {
 
   constructor(private readonly env: WalkEnv) {
     this.resourceTypes = env.compiler.registry.resourceTypes;
+    this.codes = new CodeChecks(env.hooks.terminology, env.codeMemo, (severity, message, ...rel) => {
+      const size = this.path.size;
+      for (const seg of rel) this.path.push(seg);
+      this.report(severity, 'code-invalid', message);
+      this.path.reset(size);
+    });
     const types = this.resourceTypes;
     this.isType = (name) => types.has(name);
     this.reportIdentifier = (severity, message, rel, detail) => {
@@ -692,7 +695,7 @@ export class Walker {
       typeof value === 'string' &&
       (type.code === 'code' || type.code === 'string' || type.code === 'uri')
     ) {
-      this.checkBareCodeBinding(value, el);
+      this.codes.checkBare(value, el);
     }
     if (type.code === 'canonical' && typeof value === 'string') this.checkCanonicalValue(value, type);
     if (type.code === 'xhtml' && typeof value === 'string') this.checkNarrativeLinks(value);
@@ -1230,7 +1233,7 @@ export class Walker {
       case 'Count':
       case 'SimpleQuantity':
       case 'MoneyQuantity': {
-        const bindingError = el.checkedBindings.length > 0 && this.checkCodedBinding(value, el, type.code);
+        const bindingError = el.checkedBindings.length > 0 && this.codes.checkCoded(value, el, type.code);
         // A code that its (complete) system does not know is reported once: by a required
         // binding that rejects it, else at the code itself.
         if (bindingError) break;
@@ -1239,14 +1242,14 @@ export class Walker {
           if (Array.isArray(codings)) {
             for (let i = 0; i < codings.length; i++) {
               const c: unknown = codings[i];
-              if (isRecord(c)) this.checkCodeInSystem(c, i);
+              if (isRecord(c)) this.codes.checkInSystem(c, i);
             }
           }
         } else if (type.code === 'Coding') {
-          if (!isCodingOfConcept(el)) this.checkCodeInSystem(value, -1);
+          if (!isCodingOfConcept(el)) this.codes.checkInSystem(value, -1);
         } else {
           this.checkQuantityLimits(value, el);
-          if (value.system === UCUM) this.checkCodeInSystem(value, -1);
+          if (value.system === UCUM) this.codes.checkInSystem(value, -1);
         }
         break;
       }
@@ -1261,39 +1264,6 @@ export class Walker {
         break;
       default:
         break;
-    }
-  }
-
-  /**
-   * A code must exist in its code system when we hold the whole system (or it is UCUM), whatever
-   * the binding. Spec: https://hl7.org/fhir/R4/terminologies.html#4.1 (codes are defined by their
-   * system)
-   */
-  private checkCodeInSystem(value: Json, codingIndex: number): void {
-    const tx = this.env.hooks.terminology;
-    const { system, code } = value;
-    if (!tx?.validateCodeInSystem || typeof system !== 'string' || typeof code !== 'string') return;
-    const version = typeof value.version === 'string' ? value.version : undefined;
-    const memo = this.codeMemoFor('', system);
-    const key = version ? `${code}|${version}` : code;
-    let r = memo.get(key);
-    if (r === undefined && !memo.has(key)) {
-      r = safe(() => tx.validateCodeInSystem?.(system, code, undefined, version));
-      if (memo.size < 10_000) memo.set(key, r);
-    }
-    if (r && !r.valid) {
-      const size = this.path.size;
-      if (codingIndex >= 0) {
-        this.path.push('.coding');
-        this.path.push(indexSegment(codingIndex));
-      }
-      this.path.push('.code');
-      this.report(
-        'error',
-        'code-invalid',
-        r.message ?? `Unknown code '${clip(code)}' in the code system '${clip(system)}'`,
-      );
-      this.path.reset(size);
     }
   }
 
@@ -1325,114 +1295,6 @@ export class Walker {
     };
     check(el.minValue?.value, true);
     check(el.maxValue?.value, false);
-  }
-
-  /** The memo of terminology answers for one value set and system (kept by the validator). */
-  private codeMemoFor(
-    valueSet: string,
-    system: string | undefined,
-  ): Map<string, CodeCheckResult | undefined> {
-    const memo = this.env.codeMemo;
-    let bySystem = memo.get(valueSet);
-    if (!bySystem) {
-      bySystem = new Map();
-      memo.set(valueSet, bySystem);
-    }
-    const sys = system ?? '';
-    let byCode = bySystem.get(sys);
-    if (!byCode) {
-      byCode = new Map();
-      bySystem.set(sys, byCode);
-    }
-    return byCode;
-  }
-
-  /** The bindings that are checked: the element's (required, extensible) and its additional ones. */
-  private bindingsOf(el: ElementNode): readonly BindingDef[] {
-    return el.checkedBindings;
-  }
-
-  private checkBareCodeBinding(code: string, el: ElementNode): void {
-    const tx = this.env.hooks.terminology;
-    if (!tx) return;
-    for (const b of this.bindingsOf(el)) {
-      const memo = this.codeMemoFor(b.valueSet, undefined);
-      let r = memo.get(code);
-      if (r === undefined && !memo.has(code)) {
-        r = safe(() => tx.validateBareCode(b.valueSet, code));
-        if (memo.size < 10_000) memo.set(code, r);
-      }
-      if (!r || r.valid) continue;
-      this.report(
-        b.strength === 'required' ? 'error' : 'warning',
-        'code-invalid',
-        r.message ??
-          `The value provided ('${clip(code)}') was not found in the value set ${b.valueSet}, and a code ${b.strength === 'required' ? 'is required' : 'should come'} from this value set`,
-      );
-    }
-  }
-
-  /**
-   * Coded values against the value sets they are bound to: required bindings as errors,
-   * extensible ones as warnings; a CodeableConcept passes when one of its codings is in the set.
-   * Spec: https://hl7.org/fhir/R4/terminologies.html#strength
-   */
-  /** Returns whether a required binding rejected the value (an error was reported). */
-  private checkCodedBinding(value: Json, el: ElementNode, typeCode: string): boolean {
-    const tx = this.env.hooks.terminology;
-    const bindings = this.bindingsOf(el);
-    if (!tx || bindings.length === 0) return false;
-    const codings: Json[] =
-      typeCode === 'CodeableConcept'
-        ? Array.isArray(value.coding)
-          ? value.coding.filter(isRecord)
-          : []
-        : typeCode === 'Coding'
-          ? [value]
-          : value.code !== undefined
-            ? [{ system: value.system, code: value.code }]
-            : [];
-    if (codings.length === 0) return false;
-    let rejected = false;
-    for (const b of bindings)
-      if (this.checkCodings(codings, b, tx) && b.strength === 'required') rejected = true;
-    return rejected;
-  }
-
-  /** Returns whether the binding rejected the codings (and an issue was reported). */
-  private checkCodings(
-    codings: readonly Json[],
-    b: BindingDef,
-    tx: NonNullable<SemanticHooks['terminology']>,
-  ): boolean {
-    let undecided = false;
-    let message: string | undefined;
-    for (const c of codings) {
-      const system = typeof c.system === 'string' ? c.system : undefined;
-      const code = typeof c.code === 'string' ? c.code : undefined;
-      const version = typeof c.version === 'string' ? c.version : undefined;
-      // A display does not change whether a code is in a value set.
-      const memo = this.codeMemoFor(b.valueSet, system);
-      const key = version ? `${code ?? ''}|${version}` : (code ?? '');
-      let r = memo.get(key);
-      if (r === undefined && !memo.has(key)) {
-        r = safe(() => tx.validateCode(b.valueSet, { system, code, version }));
-        if (memo.size < 10_000) memo.set(key, r);
-      }
-      if (r === undefined) undecided = true;
-      else if (r.valid) return false;
-      else message ??= r.message;
-    }
-    if (undecided) return false;
-    const severity = b.strength === 'required' ? 'error' : 'warning';
-    const what = codings.length > 1 ? 'None of the codings provided are' : 'The code provided is not';
-    const additional = b.additional ? ' (an additional binding)' : '';
-    this.report(
-      severity,
-      'code-invalid',
-      `${message ?? `${what} in the value set ${b.valueSet}`}${additional}, and a code ${b.strength === 'required' ? 'from this value set is required' : 'should come from this value set'}`,
-    );
-    return true;
   }
 
   /**
@@ -1564,14 +1426,6 @@ function isCodingOfConcept(el: ElementNode): boolean {
 
 function targetMismatch(profiles: readonly string[], foundType: string): string {
   return `Unable to find a match for profile(s) ${profiles.join(', ')} among the resource the reference points to (${foundType})`;
-}
-
-function safe<T>(f: () => T): T | undefined {
-  try {
-    return f();
-  } catch {
-    return undefined;
-  }
 }
 
 /** How many values a property has (a primitive position counts if its value or its `_` part is there). */
