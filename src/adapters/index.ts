@@ -7,23 +7,35 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TerminologyService } from '../terminology/service.js';
 import type { ConversionContext } from './framework.js';
-import { createAssessmentsAdapter } from './assessments/index.js';
-import { createHl7v2Adapter, defaultMappingDir } from './hl7v2/index.js';
+import { ASSESSMENTS_FORMAT, createAssessmentsAdapter } from './assessments/index.js';
+import { createHl7v2Adapter, defaultMappingDir, HL7V2_FORMAT } from './hl7v2/index.js';
 import { AdapterRegistry } from './registry.js';
-import { createZorgdomeinAdapter } from './zorgdomein/index.js';
+import { createZorgdomeinAdapter, ZORGDOMEIN_FORMAT } from './zorgdomein/index.js';
 import { createCodeTranslator, loadConceptMaps } from './translator.js';
 
 export * from './framework.js';
 export { AdapterRegistry, type RegisteredAdapter } from './registry.js';
+export { batchFigures, batchOutput, type BatchFigures } from './batch-output.js';
 export { createHl7v2Adapter, type Hl7v2Adapter } from './hl7v2/index.js';
 export { createZorgdomeinAdapter, type ZorgdomeinAdapter } from './zorgdomein/index.js';
 export { createAssessmentsAdapter, type AssessmentsAdapter } from './assessments/index.js';
 
-export function createAdapterRegistry(): AdapterRegistry {
+export interface RegistryOptions {
+  /**
+   * Mapping spec files to use instead of an adapter's default, by format name (`overdracht
+   * convert --mapping`). A spec that fails its schema or checks throws a MappingSpecError.
+   */
+  specFiles?: Readonly<Partial<Record<string, string>>>;
+}
+
+export function createAdapterRegistry(options: RegistryOptions = {}): AdapterRegistry {
+  const specFile = (format: string): { specFile: string | undefined } => ({
+    specFile: options.specFiles?.[format],
+  });
   return new AdapterRegistry()
-    .register(createHl7v2Adapter())
-    .register(createAssessmentsAdapter())
-    .register(createZorgdomeinAdapter());
+    .register(createHl7v2Adapter(specFile(HL7V2_FORMAT)))
+    .register(createAssessmentsAdapter(specFile(ASSESSMENTS_FORMAT)))
+    .register(createZorgdomeinAdapter(specFile(ZORGDOMEIN_FORMAT)));
 }
 
 export interface ContextOptions {

@@ -1,5 +1,6 @@
 /** The registry of CLI commands. A new command is a module exporting a `CliCommand`, added here. */
 import { buildProfilesCommand } from './build-profiles.js';
+import { convertCommand } from './convert.js';
 import { serveCommand } from './serve.js';
 import { tokenCommand } from './token.js';
 import { validateCommand } from './validate.js';
@@ -11,4 +12,10 @@ export interface CliCommand {
   run(args: string[]): Promise<number>;
 }
 
-export const commands: CliCommand[] = [buildProfilesCommand, validateCommand, serveCommand, tokenCommand];
+export const commands: CliCommand[] = [
+  buildProfilesCommand,
+  validateCommand,
+  convertCommand,
+  serveCommand,
+  tokenCommand,
+];

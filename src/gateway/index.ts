@@ -10,6 +10,7 @@ import type { Express } from 'express';
 import type { OperationOutcome, Resource } from '@medplum/fhirtypes';
 import { AuditTrail } from '../access/audit-trail.js';
 import { VisibleResources } from '../access/resources.js';
+import { createAdapterRegistry, createConversionContext } from '../adapters/index.js';
 import { DatabaseJtiStore } from '../auth/jti-store.js';
 import type { Principal } from '../auth/smart.js';
 import { projectRoot } from '../config/load.js';
@@ -17,6 +18,7 @@ import type { Config } from '../config/types.js';
 import { errorIssues } from '../fhir/outcomes.js';
 import { createApp } from '../http/app.js';
 import { auditEventRoutes } from '../http/fhir/audit-events.js';
+import { type ConvertDeps, convertRoutes } from '../http/fhir/convert.js';
 import { messagingRoutes } from '../http/fhir/messaging.js';
 import { resourceRoutes } from '../http/fhir/resources.js';
 import { taskRoutes } from '../http/fhir/tasks.js';
@@ -32,6 +34,7 @@ import { migrate } from '../store/migrate.js';
 import { openDatabase } from '../store/open.js';
 import { ResourceStore } from '../store/resource-store.js';
 import { SearchParamRegistry, STORED_TYPES } from '../store/search-params.js';
+import { createTerminologyService } from '../terminology/service.js';
 import { createValidator, type Validator } from '../validation/index.js';
 import { recordAccess } from './access-audit.js';
 import { GatewayIntakeRepository } from './intake-repository.js';
@@ -234,7 +237,21 @@ function gatewayRoutes(p: Parts): FhirRoute[] {
       perform: (principal, id, action, input, requestId) =>
         performTaskAction(taskDeps, principal, id, action, input, requestId),
     }),
+    ...convertRoutes({ adapters: once(createAdapters), bodyLimitBytes }),
   ];
+}
+
+/** The adapters of POST /fhir/convert/{format}, built on first use: the gateway starts without them. */
+function createAdapters(): ReturnType<ConvertDeps['adapters']> {
+  return {
+    registry: createAdapterRegistry(),
+    context: createConversionContext({ terminology: createTerminologyService() }),
+  };
+}
+
+function once<T>(make: () => T): () => T {
+  let made: { value: T } | undefined;
+  return () => (made ??= { value: make() }).value;
 }
 
 async function databaseHealth(db: Database): Promise<{ ok: boolean; details: Record<string, string> }> {

@@ -28,9 +28,16 @@ export interface AssessmentsAdapter extends Adapter<TabularRecord> {
   convertDetailed(input: TabularRecord, ctx: ConversionContext): DetailedResult;
 }
 
-export function createAssessmentsAdapter(options: { mappingDir?: string } = {}): AssessmentsAdapter {
+export interface AssessmentsAdapterOptions {
+  /** Folder with assessments.yaml (default mappings/assessments). */
+  mappingDir?: string;
+  /** Another mapping spec than the folder's assessments.yaml. */
+  specFile?: string;
+}
+
+export function createAssessmentsAdapter(options: AssessmentsAdapterOptions = {}): AssessmentsAdapter {
   const spec = loadSpecFile(
-    join(options.mappingDir ?? defaultAssessmentsMappingDir(), 'assessments.yaml'),
+    options.specFile ?? join(options.mappingDir ?? defaultAssessmentsMappingDir(), 'assessments.yaml'),
     assessmentsSpecSchema,
   );
   const convertDetailed = (input: TabularRecord, ctx: ConversionContext): DetailedResult =>

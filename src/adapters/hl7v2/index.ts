@@ -29,6 +29,8 @@ export function defaultMappingDir(): string {
 export interface Hl7v2AdapterOptions {
   /** Folder with structure.yaml and referral.yaml (default mappings/hl7v2). */
   mappingDir?: string;
+  /** Another mapping spec than the folder's referral.yaml (the structure stays the folder's). */
+  specFile?: string;
   limits?: Partial<Hl7Limits>;
 }
 
@@ -42,7 +44,7 @@ export interface Hl7v2Adapter extends Adapter<Hl7Message> {
 export function createHl7v2Adapter(options: Hl7v2AdapterOptions = {}): Hl7v2Adapter {
   const dir = options.mappingDir ?? defaultMappingDir();
   const structure = Hl7Structure.load(join(dir, 'structure.yaml'));
-  const spec = loadSpecFile(join(dir, 'referral.yaml'), hl7v2SpecSchema(structure));
+  const spec = loadSpecFile(options.specFile ?? join(dir, 'referral.yaml'), hl7v2SpecSchema(structure));
   const limits: Hl7Limits = { ...DEFAULT_HL7_LIMITS, ...options.limits };
   const convertDetailed = (input: Hl7Message, ctx: ConversionContext): DetailedResult =>
     convertMessage(input, {

@@ -23,6 +23,8 @@ function defaultMappingDir(): string {
 export interface ZorgdomeinAdapterOptions {
   /** Folder with referral-letter.yaml (default mappings/zorgdomein). */
   mappingDir?: string;
+  /** Another mapping spec than the folder's referral-letter.yaml. */
+  specFile?: string;
   limits?: Partial<ZdLimits>;
 }
 
@@ -34,7 +36,7 @@ export interface ZorgdomeinAdapter extends Adapter<ZdDocument> {
 
 export function createZorgdomeinAdapter(options: ZorgdomeinAdapterOptions = {}): ZorgdomeinAdapter {
   const dir = options.mappingDir ?? defaultMappingDir();
-  const spec = loadSpecFile(join(dir, 'referral-letter.yaml'), zorgdomeinSpecSchema);
+  const spec = loadSpecFile(options.specFile ?? join(dir, 'referral-letter.yaml'), zorgdomeinSpecSchema);
   const limits: ZdLimits = { ...DEFAULT_ZD_LIMITS, ...options.limits };
   const convertDetailed = (input: ZdDocument, ctx: ConversionContext): DetailedResult =>
     convertDocument(input, spec, ctx, limits.maxLeaves);
