@@ -314,17 +314,23 @@ function checkReachable(
   // Reachable forwards, or backwards (an entry pointing at a reachable one, and then what it
   // points to): the entries connected to the first one when links are followed both ways. The
   // links were found while the entries were walked.
-  const visited = new Set<Json>([first]);
+  const bundleSize = Array.isArray(index.bundle.entry) ? index.bundle.entry.length : 0;
+  const visited = new Uint8Array(bundleSize);
   const queue: Json[] = [first];
+  visited[index.entryIndex.get(first) ?? 0] = 1;
   while (queue.length > 0) {
-    for (const n of index.links.get(queue.pop() as Json) ?? []) {
-      if (visited.has(n)) continue;
-      visited.add(n);
+    const next = index.links.get(queue.pop() as Json);
+    if (!next) continue;
+    for (let i = 0; i < next.length; i++) {
+      const n = next[i] as Json;
+      const at = index.entryIndex.get(n);
+      if (at === undefined || visited[at]) continue;
+      visited[at] = 1;
       queue.push(n);
     }
   }
   for (const e of entries) {
-    if (!e.resource || visited.has(e.resource)) continue;
+    if (!e.resource || visited[e.index]) continue;
     const name = e.fullUrl ? `'${e.fullUrl}'` : `${e.index}`;
     report(
       severity,

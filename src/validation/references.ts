@@ -51,6 +51,8 @@ export interface BundleIndex {
   byTypeId: Map<string, Json[]> | undefined;
   /** The fullUrl of each entry resource. */
   readonly fullUrlOf: ReadonlyMap<Json, string>;
+  /** The position of each entry resource in `entry`. */
+  readonly entryIndex: ReadonlyMap<Json, number>;
   /**
    * The links between entry resources found while walking (a reference from one to another),
    * both ways: resource -> the resources it links with.
@@ -83,16 +85,19 @@ export function addLink(index: BundleIndex, from: Json, to: Json): void {
 export function indexBundle(bundle: Json): BundleIndex {
   const byFullUrl = new Map<string, Json>();
   const fullUrlOf = new Map<Json, string>();
+  const entryIndex = new Map<Json, number>();
   const entries = Array.isArray(bundle.entry) ? bundle.entry : [];
-  for (const e of entries) {
+  for (let i = 0; i < entries.length; i++) {
+    const e: unknown = entries[i];
     if (!isRecord(e) || !isRecord(e.resource)) continue;
     const r = e.resource;
+    entryIndex.set(r, i);
     if (typeof e.fullUrl === 'string') {
       if (!byFullUrl.has(e.fullUrl)) byFullUrl.set(e.fullUrl, r);
       fullUrlOf.set(r, e.fullUrl);
     }
   }
-  return { bundle, byFullUrl, byTypeId: undefined, fullUrlOf, links: new Map() };
+  return { bundle, byFullUrl, byTypeId: undefined, fullUrlOf, entryIndex, links: new Map() };
 }
 
 function typeIdIndex(index: BundleIndex): Map<string, Json[]> {

@@ -61,7 +61,9 @@ export class CodeChecks {
   checkBare(code: string, el: ElementNode): void {
     const tx = this.tx;
     if (!tx) return;
-    for (const b of el.checkedBindings) {
+    const bindings = el.checkedBindings;
+    for (let i = 0; i < bindings.length; i++) {
+      const b = bindings[i] as BindingDef;
       const memo = this.memoFor(b.valueSet, undefined);
       let r = memo.get(code);
       if (r === undefined && !memo.has(code)) {
@@ -97,7 +99,8 @@ export class CodeChecks {
             : [];
     if (codings.length === 0) return false;
     let rejected = false;
-    for (const b of bindings) {
+    for (let i = 0; i < bindings.length; i++) {
+      const b = bindings[i] as BindingDef;
       if (this.checkCodings(codings, b, tx) && b.strength === 'required') rejected = true;
     }
     return rejected;
@@ -107,7 +110,8 @@ export class CodeChecks {
   private checkCodings(codings: readonly Json[], b: BindingDef, tx: TerminologyHook): boolean {
     let undecided = false;
     let message: string | undefined;
-    for (const c of codings) {
+    for (let i = 0; i < codings.length; i++) {
+      const c = codings[i] as Json;
       const system = typeof c.system === 'string' ? c.system : undefined;
       const code = typeof c.code === 'string' ? c.code : undefined;
       const version = typeof c.version === 'string' ? c.version : undefined;

@@ -734,7 +734,8 @@ function navigate(focus: Coll, name: string, extName = '_' + name): Coll {
     }
   }
   let out: unknown[] | undefined;
-  for (const item of focus) {
+  for (let f = 0; f < focus.length; f++) {
+    const item = focus[f];
     if (!isRecord(item)) continue;
     let v = item[name];
     let ext = item[extName];
