@@ -1205,6 +1205,11 @@ export class Walker {
     return this.ctx;
   }
 
+  /**
+   * fixed[x] and pattern[x] of the element, on this one value: on a repeating element each
+   * repetition must match, as the HL7 validator applies them (slices pick out the repetitions a
+   * pattern is about). Spec: https://hl7.org/fhir/R4/elementdefinition-definitions.html#ElementDefinition.pattern_x_
+   */
   private checkFixedPattern(value: Json, el: ElementNode): void {
     if (el.fixed) {
       const base = this.path.toString();
