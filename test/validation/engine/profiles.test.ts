@@ -324,6 +324,32 @@ describe('profiles', () => {
     expect(issues(other.validate(p))).toEqual([]);
   });
 
+  it('when a pattern is on a repeating element, then each repetition must match it', () => {
+    const dutch: StructureDefinition = {
+      ...patientProfile,
+      url: `${BASE}dutch-addresses`,
+      differential: {
+        element: [{ id: 'Patient.address', path: 'Patient.address', patternAddress: { country: 'NL' } }],
+      },
+    };
+    const w = createValidator({ includeProjectPackage: false, resources: [dutch] });
+    const p = {
+      resourceType: 'Patient',
+      meta: { profile: [`${BASE}dutch-addresses`] },
+      text: { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml">A patient</div>' },
+      address: [
+        { city: 'Groningen', country: 'NL' },
+        { city: 'Assen', country: 'NL' },
+      ],
+    };
+    expect(issues(w.validate(p))).toEqual([]);
+    p.address = [
+      { city: 'Groningen', country: 'NL' },
+      { city: 'Leer', country: 'DE' },
+    ];
+    expect(errorPaths(w.validate(p))).toEqual(['Patient.address[1]']);
+  });
+
   it('when a profile cannot be made into a snapshot, then using it is an error that says why', () => {
     const broken: StructureDefinition = {
       ...patientProfile,
