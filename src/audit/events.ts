@@ -10,7 +10,8 @@ import type { Principal } from '../auth/smart.js';
 export type AuditAction = 'C' | 'R' | 'U' | 'D' | 'E';
 export type AuditOutcome = '0' | '4' | '8' | '12';
 
-export type LegalBasis = 'implied-consent-referral' | 'explicit-consent' | 'legal-obligation' | 'privacy-officer-review';
+export type LegalBasis =
+  'implied-consent-referral' | 'explicit-consent' | 'legal-obligation' | 'privacy-officer-review';
 
 export interface AuditInput {
   principal: Principal;
@@ -38,10 +39,26 @@ const BALP_ACTIONS: Record<string, Coding> = {
 };
 
 const PURPOSE: Record<LegalBasis, Coding> = {
-  'implied-consent-referral': { system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code: 'TREAT', display: 'treatment' },
-  'explicit-consent': { system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code: 'TREAT', display: 'treatment' },
-  'legal-obligation': { system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code: 'HOPERAT', display: 'healthcare operations' },
-  'privacy-officer-review': { system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code: 'HCOMPL', display: 'compliance' },
+  'implied-consent-referral': {
+    system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason',
+    code: 'TREAT',
+    display: 'treatment',
+  },
+  'explicit-consent': {
+    system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason',
+    code: 'TREAT',
+    display: 'treatment',
+  },
+  'legal-obligation': {
+    system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason',
+    code: 'HOPERAT',
+    display: 'healthcare operations',
+  },
+  'privacy-officer-review': {
+    system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason',
+    code: 'HCOMPL',
+    display: 'compliance',
+  },
 };
 
 export function auditEvent(input: AuditInput): AuditEvent {
@@ -53,7 +70,11 @@ export function auditEvent(input: AuditInput): AuditEvent {
   };
   return {
     resourceType: 'AuditEvent',
-    type: { system: 'http://terminology.hl7.org/CodeSystem/audit-event-type', code: 'rest', display: 'RESTful Operation' },
+    type: {
+      system: 'http://terminology.hl7.org/CodeSystem/audit-event-type',
+      code: 'rest',
+      display: 'RESTful Operation',
+    },
     subtype: [subtype],
     action: input.action,
     recorded: input.recorded.toISOString(),
@@ -66,33 +87,88 @@ export function auditEvent(input: AuditInput): AuditEvent {
     ],
     agent: [
       {
-        type: { coding: [{ system: 'http://dicom.nema.org/resources/ontology/DCM', code: '110153', display: 'Source Role ID' }] },
+        type: {
+          coding: [
+            {
+              system: 'http://dicom.nema.org/resources/ontology/DCM',
+              code: '110153',
+              display: 'Source Role ID',
+            },
+          ],
+        },
         who: { identifier: { system: 'urn:overdracht:client', value: input.principal.clientId } },
         requestor: true,
         role: input.principal.roles.map((r) => ({ text: r })),
         ...(input.requestId ? { altId: input.requestId } : {}),
       },
       {
-        type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-RoleClass', code: 'PROV', display: 'healthcare provider' }] },
+        type: {
+          coding: [
+            {
+              system: 'http://terminology.hl7.org/CodeSystem/v3-RoleClass',
+              code: 'PROV',
+              display: 'healthcare provider',
+            },
+          ],
+        },
         who: { identifier: org, display: input.principal.organisation.name },
         requestor: false,
       },
     ],
     source: {
       observer: { display: input.sourceSystem },
-      type: [{ system: 'http://terminology.hl7.org/CodeSystem/security-source-type', code: '4', display: 'Application Server' }],
+      type: [
+        {
+          system: 'http://terminology.hl7.org/CodeSystem/security-source-type',
+          code: '4',
+          display: 'Application Server',
+        },
+      ],
     },
     entity: [
       ...(input.patient
-        ? [{ what: input.patient, type: { system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type', code: '1', display: 'Person' }, role: { system: 'http://terminology.hl7.org/CodeSystem/object-role', code: '1', display: 'Patient' } }]
+        ? [
+            {
+              what: input.patient,
+              type: {
+                system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type',
+                code: '1',
+                display: 'Person',
+              },
+              role: {
+                system: 'http://terminology.hl7.org/CodeSystem/object-role',
+                code: '1',
+                display: 'Patient',
+              },
+            },
+          ]
         : []),
       ...(input.what ?? []).map((w) => ({
         what: w,
-        type: { system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type', code: '2', display: 'System Object' },
-        role: { system: 'http://terminology.hl7.org/CodeSystem/object-role', code: '4', display: 'Domain Resource' },
+        type: {
+          system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type',
+          code: '2',
+          display: 'System Object',
+        },
+        role: {
+          system: 'http://terminology.hl7.org/CodeSystem/object-role',
+          code: '4',
+          display: 'Domain Resource',
+        },
       })),
       ...(input.consent
-        ? [{ what: input.consent, type: { system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type', code: '2', display: 'System Object' }, role: { system: 'http://terminology.hl7.org/CodeSystem/object-role', code: '4' }, description: 'consent relied on' }]
+        ? [
+            {
+              what: input.consent,
+              type: {
+                system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type',
+                code: '2',
+                display: 'System Object',
+              },
+              role: { system: 'http://terminology.hl7.org/CodeSystem/object-role', code: '4' },
+              description: 'consent relied on',
+            },
+          ]
         : []),
     ],
   } as AuditEvent;

@@ -11,10 +11,9 @@ import type { Config } from '../config/types.js';
 export const DEMO_KEYS_DIR = join('config', 'demo-keys');
 
 export function readDemoKey(name: string): Record<string, unknown> {
-  return JSON.parse(readFileSync(join(projectRoot(), DEMO_KEYS_DIR, `${name}.private.jwk.json`), 'utf8')) as Record<
-    string,
-    unknown
-  >;
+  return JSON.parse(
+    readFileSync(join(projectRoot(), DEMO_KEYS_DIR, `${name}.private.jwk.json`), 'utf8'),
+  ) as Record<string, unknown>;
 }
 
 async function demoThumbprints(): Promise<Set<string>> {
@@ -32,11 +31,15 @@ export async function assertNoDemoKeysOutsideDemo(config: Config): Promise<void>
   const demo = await demoThumbprints();
   const configured: [string, Record<string, unknown>][] = [
     ['auth.signingKey', config.auth.signingKey],
-    ...config.clients.flatMap((c, i) => c.jwks.keys.map((k, j) => [`clients[${i}].jwks.keys[${j}]`, k] as [string, Record<string, unknown>])),
+    ...config.clients.flatMap((c, i) =>
+      c.jwks.keys.map((k, j) => [`clients[${i}].jwks.keys[${j}]`, k] as [string, Record<string, unknown>]),
+    ),
   ];
   for (const [key, jwk] of configured) {
     if (demo.has(await calculateJwkThumbprint(publicJwk(jwk) as JWK))) {
-      throw new ConfigError(`${key}: this is a public demo key from the repository; it is accepted only in demo mode`);
+      throw new ConfigError(
+        `${key}: this is a public demo key from the repository; it is accepted only in demo mode`,
+      );
     }
   }
 }

@@ -10,7 +10,11 @@ export interface Scope {
   raw: string;
 }
 
-const V1: Record<string, Interaction[]> = { read: ['r', 's'], write: ['c', 'u', 'd'], '*': ['c', 'r', 'u', 'd', 's'] };
+const V1: Record<string, Interaction[]> = {
+  read: ['r', 's'],
+  write: ['c', 'u', 'd'],
+  '*': ['c', 'r', 'u', 'd', 's'],
+};
 
 export function parseScope(raw: string): Scope | undefined {
   const m = /^system\/([A-Za-z]+|\*)\.([a-z*]+)(\?.*)?$/.exec(raw);
@@ -31,7 +35,9 @@ export function parseScopes(text: string): Scope[] {
 }
 
 export function allows(scopes: readonly Scope[], resourceType: string, interaction: Interaction): boolean {
-  return scopes.some((s) => (s.resourceType === '*' || s.resourceType === resourceType) && s.interactions.has(interaction));
+  return scopes.some(
+    (s) => (s.resourceType === '*' || s.resourceType === resourceType) && s.interactions.has(interaction),
+  );
 }
 
 /**

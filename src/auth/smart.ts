@@ -53,7 +53,8 @@ export class MemoryJtiStore implements JtiStore {
 /** An OAuth 2.0 error (RFC 6749 section 5.2); the message never contains token content. */
 export class OAuthError extends Error {
   constructor(
-    readonly error: 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'invalid_scope' | 'unsupported_grant_type',
+    readonly error:
+      'invalid_request' | 'invalid_client' | 'invalid_grant' | 'invalid_scope' | 'unsupported_grant_type',
     readonly description: string,
     readonly status: number = error === 'invalid_client' ? 401 : 400,
   ) {
@@ -96,7 +97,8 @@ export async function exchangeToken(form: Record<string, unknown>, deps: AuthDep
   const client = await verifyAssertion(form.client_assertion, deps);
   const requested = parseScopes(form.scope);
   const granted = grant(requested, parseScopes(client.scopes.join(' ')));
-  if (granted.length === 0) throw new OAuthError('invalid_scope', 'none of the requested scopes is allowed for this client');
+  if (granted.length === 0)
+    throw new OAuthError('invalid_scope', 'none of the requested scopes is allowed for this client');
   const lifetime = deps.config.auth.tokenLifetimeSeconds;
   const scope = granted.map((s) => s.raw).join(' ');
   const access_token = await signAccessToken(deps.config, client, scope, deps.now(), lifetime);
@@ -108,12 +110,17 @@ async function verifyAssertion(assertion: string, deps: AuthDeps): Promise<Clien
   let claims: JWTPayload;
   try {
     header = decodeProtectedHeader(assertion);
-    claims = JSON.parse(Buffer.from(assertion.split('.')[1] ?? '', 'base64url').toString('utf8')) as JWTPayload;
+    claims = JSON.parse(
+      Buffer.from(assertion.split('.')[1] ?? '', 'base64url').toString('utf8'),
+    ) as JWTPayload;
   } catch {
     throw new OAuthError('invalid_client', 'client_assertion is not a JWT');
   }
   if (!header.alg || !ASSERTION_ALGS.includes(header.alg)) {
-    throw new OAuthError('invalid_client', `client_assertion must be signed with ${ASSERTION_ALGS.join(' or ')}`);
+    throw new OAuthError(
+      'invalid_client',
+      `client_assertion must be signed with ${ASSERTION_ALGS.join(' or ')}`,
+    );
   }
   const client = deps.config.clients.find((c) => c.id === claims.iss);
   if (!client || claims.sub !== claims.iss) throw new OAuthError('invalid_client', 'unknown client');
@@ -130,13 +137,19 @@ async function verifyAssertion(assertion: string, deps: AuthDeps): Promise<Clien
       requiredClaims: ['exp', 'jti'],
     }));
   } catch {
-    throw new OAuthError('invalid_client', 'client_assertion could not be verified (signature, audience or expiry)');
+    throw new OAuthError(
+      'invalid_client',
+      'client_assertion could not be verified (signature, audience or expiry)',
+    );
   }
   const exp = payload.exp ?? 0;
   if (exp > now.getTime() / 1000 + MAX_ASSERTION_LIFETIME_S) {
     throw new OAuthError('invalid_client', 'client_assertion exp is more than 5 minutes ahead');
   }
-  if (typeof payload.jti !== 'string' || !(await deps.jtis.remember(client.id, payload.jti, new Date(exp * 1000)))) {
+  if (
+    typeof payload.jti !== 'string' ||
+    !(await deps.jtis.remember(client.id, payload.jti, new Date(exp * 1000)))
+  ) {
     throw new OAuthError('invalid_client', 'client_assertion jti was used before');
   }
   return client;
@@ -163,7 +176,13 @@ function signingAlg(config: Config): string {
   return typeof alg === 'string' ? alg : config.auth.signingKey.kty === 'RSA' ? 'RS384' : 'ES384';
 }
 
-async function signAccessToken(config: Config, client: ClientConfig, scope: string, now: Date, lifetime: number): Promise<string> {
+async function signAccessToken(
+  config: Config,
+  client: ClientConfig,
+  scope: string,
+  now: Date,
+  lifetime: number,
+): Promise<string> {
   const iat = Math.floor(now.getTime() / 1000);
   return new SignJWT({ scope, org: client.organisation })
     .setProtectedHeader({ alg: signingAlg(config), typ: 'at+jwt' })
@@ -177,7 +196,11 @@ async function signAccessToken(config: Config, client: ClientConfig, scope: stri
 }
 
 /** Verifies a bearer token issued by this gateway; undefined when it is not valid (any reason). */
-export async function verifyAccessToken(token: string, config: Config, now: Date): Promise<Principal | undefined> {
+export async function verifyAccessToken(
+  token: string,
+  config: Config,
+  now: Date,
+): Promise<Principal | undefined> {
   let payload: JWTPayload;
   try {
     const { verify } = await gatewayKeys(config);
@@ -208,7 +231,11 @@ export async function signClientAssertion(
   const key = await importJWK(privateJwk as JWK, alg);
   const iat = Math.floor(now.getTime() / 1000);
   return new SignJWT({})
-    .setProtectedHeader({ alg, kid: typeof privateJwk.kid === 'string' ? privateJwk.kid : undefined, typ: 'JWT' })
+    .setProtectedHeader({
+      alg,
+      kid: typeof privateJwk.kid === 'string' ? privateJwk.kid : undefined,
+      typ: 'JWT',
+    })
     .setIssuer(clientId)
     .setSubject(clientId)
     .setAudience(audience)

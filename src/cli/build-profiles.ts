@@ -9,7 +9,8 @@ const USAGE = `overdracht build-profiles [--project DIR] [--scratch DIR]
 
 export const buildProfilesCommand: CliCommand = {
   name: 'build-profiles',
-  summary: 'Compile profiles/ (FHIR Shorthand) and terminology/ into the FHIR package profiles/package/, offline',
+  summary:
+    'Compile profiles/ (FHIR Shorthand) and terminology/ into the FHIR package profiles/package/, offline',
   usage: USAGE,
   async run(args) {
     const project = resolve(optionValue(args, '--project') ?? '.');
@@ -19,8 +20,16 @@ export const buildProfilesCommand: CliCommand = {
     if (scratch) {
       const dir = resolve(scratch);
       const { profilesDir, terminologyDir } = copySources(project, dir);
-      const result = buildPackage({ profilesDir, terminologyDir, outDir: join(dir, 'package'), fhirHome, log });
-      process.stdout.write(`Built ${join(dir, 'package')}: ${result.resources} conformance resources, ${result.examples} examples\n`);
+      const result = buildPackage({
+        profilesDir,
+        terminologyDir,
+        outDir: join(dir, 'package'),
+        fhirHome,
+        log,
+      });
+      process.stdout.write(
+        `Built ${join(dir, 'package')}: ${result.resources} conformance resources, ${result.examples} examples\n`,
+      );
       return 0;
     }
     const result = buildPackage({
@@ -30,7 +39,9 @@ export const buildProfilesCommand: CliCommand = {
       fhirHome,
       log,
     });
-    process.stdout.write(`Built profiles/package: ${result.resources} conformance resources, ${result.examples} examples\n`);
+    process.stdout.write(
+      `Built profiles/package: ${result.resources} conformance resources, ${result.examples} examples\n`,
+    );
     return 0;
   },
 };

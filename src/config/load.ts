@@ -42,7 +42,8 @@ export function hasConfigFile(env: Record<string, string | undefined> = process.
 export function loadConfig(options: LoadConfigOptions = {}): Config {
   const env = options.env ?? process.env;
   const demo = options.demo ?? env.OVERDRACHT_DEMO === '1';
-  const file = options.file ?? env.OVERDRACHT_CONFIG ?? (demo ? resolve(projectRoot(), DEMO_CONFIG_FILE) : undefined);
+  const file =
+    options.file ?? env.OVERDRACHT_CONFIG ?? (demo ? resolve(projectRoot(), DEMO_CONFIG_FILE) : undefined);
   const raw: Record<string, unknown> = file ? readConfigFile(file) : {};
   const merged = applyEnv({ ...defaults(), ...raw, ...(demo ? { demo: true } : {}) }, env);
   return validate(merged);
@@ -82,7 +83,9 @@ function readConfigFile(file: string): Record<string, unknown> {
   const clients = Array.isArray(config.clients) ? (config.clients as Record<string, unknown>[]) : [];
   clients.forEach((client, i) => {
     if (typeof client.jwksFile !== 'string') return;
-    client.jwks = { keys: [publicJwk(readJwkFile(resolve(dirname(path), client.jwksFile), `clients[${i}].jwksFile`))] };
+    client.jwks = {
+      keys: [publicJwk(readJwkFile(resolve(dirname(path), client.jwksFile), `clients[${i}].jwksFile`))],
+    };
     delete client.jwksFile;
   });
   return config;
@@ -104,7 +107,10 @@ export function publicJwk(jwk: Record<string, unknown>): Record<string, unknown>
   return pub;
 }
 
-function applyEnv(config: Record<string, unknown>, env: Record<string, string | undefined>): Record<string, unknown> {
+function applyEnv(
+  config: Record<string, unknown>,
+  env: Record<string, string | undefined>,
+): Record<string, unknown> {
   const out = { ...config };
   if (env.PORT !== undefined) out.port = Number(env.PORT);
   if (env.OVERDRACHT_BASE_URL) out.baseUrl = env.OVERDRACHT_BASE_URL;
@@ -114,7 +120,8 @@ function applyEnv(config: Record<string, unknown>, env: Record<string, string | 
   } else if (out.storage === undefined || env.OVERDRACHT_DATA_DIR) {
     out.storage = { driver: 'pglite', dataDir: env.OVERDRACHT_DATA_DIR ?? './data' };
   }
-  if (env.OVERDRACHT_BODY_LIMIT) out.http = { ...(out.http as object), bodyLimitBytes: Number(env.OVERDRACHT_BODY_LIMIT) };
+  if (env.OVERDRACHT_BODY_LIMIT)
+    out.http = { ...(out.http as object), bodyLimitBytes: Number(env.OVERDRACHT_BODY_LIMIT) };
   if (env.LOG_LEVEL) out.log = { level: env.LOG_LEVEL };
   if (env.OVERDRACHT_SIGNING_KEY) {
     let key: unknown;
@@ -146,8 +153,10 @@ function validate(value: Record<string, unknown>): Config {
 
 function describeError(e: ErrorObject): string {
   const key = e.instancePath.replace(/^\//, '').replace(/\//g, '.') || '(root)';
-  if (e.keyword === 'required') return `${key === '(root)' ? '' : key + '.'}${String(e.params.missingProperty)}: is required`;
-  if (e.keyword === 'additionalProperties') return `${key}: unknown key '${String(e.params.additionalProperty)}'`;
+  if (e.keyword === 'required')
+    return `${key === '(root)' ? '' : key + '.'}${String(e.params.missingProperty)}: is required`;
+  if (e.keyword === 'additionalProperties')
+    return `${key}: unknown key '${String(e.params.additionalProperty)}'`;
   return `${key}: ${e.message ?? 'is invalid'}`;
 }
 

@@ -13,7 +13,10 @@ const delivery = {
   required: ['mode'],
   properties: { mode: { enum: ['push', 'notified-pull', 'none'] } },
   allOf: [
-    { if: { properties: { mode: { const: 'push' } } }, then: { required: ['endpoint'], properties: { endpoint: { type: 'string', format: 'uri' } } } },
+    {
+      if: { properties: { mode: { const: 'push' } } },
+      then: { required: ['endpoint'], properties: { endpoint: { type: 'string', format: 'uri' } } },
+    },
     { if: { properties: { mode: { const: 'notified-pull' } } }, then: { required: ['notifyEndpoint'] } },
   ],
 } as const;
@@ -28,8 +31,18 @@ export const configSchema = {
     demo: { type: 'boolean' },
     storage: {
       oneOf: [
-        { type: 'object', additionalProperties: false, required: ['driver', 'dataDir'], properties: { driver: { const: 'pglite' }, dataDir: { type: 'string', minLength: 1 } } },
-        { type: 'object', additionalProperties: false, required: ['driver', 'url'], properties: { driver: { const: 'pg' }, url: { type: 'string', pattern: '^postgres(ql)?://' } } },
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['driver', 'dataDir'],
+          properties: { driver: { const: 'pglite' }, dataDir: { type: 'string', minLength: 1 } },
+        },
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['driver', 'url'],
+          properties: { driver: { const: 'pg' }, url: { type: 'string', pattern: '^postgres(ql)?://' } },
+        },
       ],
     },
     http: {
@@ -57,7 +70,17 @@ export const configSchema = {
           id: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]*$' },
           name: { type: 'string', minLength: 1 },
           identifier,
-          type: { enum: ['gp-practice', 'ggz-institution', 'youth-ggz-institution', 'social-domain-organisation', 'municipality', 'regional-table', 'data-platform'] },
+          type: {
+            enum: [
+              'gp-practice',
+              'ggz-institution',
+              'youth-ggz-institution',
+              'social-domain-organisation',
+              'municipality',
+              'regional-table',
+              'data-platform',
+            ],
+          },
           delivery,
           municipality: { type: 'string', pattern: '^GM[0-9]{4}$' },
         },
@@ -72,9 +95,19 @@ export const configSchema = {
         properties: {
           id: { type: 'string', minLength: 1 },
           organisation: { type: 'string' },
-          roles: { type: 'array', minItems: 1, items: { enum: ['sender', 'receiver', 'privacy-officer', 'platform', 'regional-table', 'operator'] } },
+          roles: {
+            type: 'array',
+            minItems: 1,
+            items: {
+              enum: ['sender', 'receiver', 'privacy-officer', 'platform', 'regional-table', 'operator'],
+            },
+          },
           scopes: { type: 'array', items: { type: 'string', pattern: '^system/' } },
-          jwks: { type: 'object', required: ['keys'], properties: { keys: { type: 'array', minItems: 1, items: jwk } } },
+          jwks: {
+            type: 'object',
+            required: ['keys'],
+            properties: { keys: { type: 'array', minItems: 1, items: jwk } },
+          },
         },
       },
     },

@@ -10,9 +10,7 @@ export type OrganisationType =
   | 'data-platform';
 
 export type DeliveryConfig =
-  | { mode: 'push'; endpoint: string }
-  | { mode: 'notified-pull'; notifyEndpoint: string }
-  | { mode: 'none' };
+  { mode: 'push'; endpoint: string } | { mode: 'notified-pull'; notifyEndpoint: string } | { mode: 'none' };
 
 export interface OrganisationConfig {
   /** Local key used in this configuration. */
@@ -26,7 +24,8 @@ export interface OrganisationConfig {
   municipality?: string;
 }
 
-export type ClientRole = 'sender' | 'receiver' | 'privacy-officer' | 'platform' | 'regional-table' | 'operator';
+export type ClientRole =
+  'sender' | 'receiver' | 'privacy-officer' | 'platform' | 'regional-table' | 'operator';
 
 export interface ClientConfig {
   id: string;

@@ -44,7 +44,9 @@ export class BundleIndex {
     return this.byTypeId.get(typeId);
   }
 
-  ofType<T extends Resource['resourceType']>(type: T): (IndexedEntry & { resource: Extract<Resource, { resourceType: T }> })[] {
+  ofType<T extends Resource['resourceType']>(
+    type: T,
+  ): (IndexedEntry & { resource: Extract<Resource, { resourceType: T }> })[] {
     return this.entries.filter((e) => e.resource.resourceType === type) as (IndexedEntry & {
       resource: Extract<Resource, { resourceType: T }>;
     })[];

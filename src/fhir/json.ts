@@ -60,7 +60,10 @@ function checkShape(root: unknown, limits: JsonLimits): void {
     if (depth > limits.maxDepth) throw structural(`JSON nested deeper than ${limits.maxDepth} levels`, path);
     if (Array.isArray(value)) {
       if (value.length > limits.maxArrayLength) {
-        throw structural(`Array with ${value.length} items; at most ${limits.maxArrayLength} are accepted`, path);
+        throw structural(
+          `Array with ${value.length} items; at most ${limits.maxArrayLength} are accepted`,
+          path,
+        );
       }
       for (let i = 0; i < value.length; i++) {
         stack.push({ value: value[i], path: `${path}[${i}]`, depth: depth + 1 });

@@ -27,7 +27,10 @@ export function issue(input: IssueInput): OperationOutcomeIssue {
     diagnostics: input.message,
   };
   if (input.detailCode) {
-    out.details = { coding: [{ system: OVERDRACHT_ISSUE_SYSTEM, code: input.detailCode }], text: input.message };
+    out.details = {
+      coding: [{ system: OVERDRACHT_ISSUE_SYSTEM, code: input.detailCode }],
+      text: input.message,
+    };
   }
   if (input.expression) {
     out.expression = [input.expression];
@@ -40,7 +43,10 @@ export const OVERDRACHT_ISSUE_SYSTEM = 'https://overdracht.dev/fhir/CodeSystem/i
 export function outcome(issues: OperationOutcomeIssue[]): OperationOutcome {
   return {
     resourceType: 'OperationOutcome',
-    issue: issues.length > 0 ? issues : [{ severity: 'information', code: 'informational', diagnostics: 'All OK' }],
+    issue:
+      issues.length > 0
+        ? issues
+        : [{ severity: 'information', code: 'informational', diagnostics: 'All OK' }],
   };
 }
 
@@ -59,17 +65,26 @@ export const badRequest = (message: string, expression?: string): OperationOutco
   outcome([issue({ code: 'structure', message, expression })]);
 export const invalid = (message: string, expression?: string): OperationOutcome =>
   outcome([issue({ code: 'invalid', message, expression })]);
-export const notFound = (message = 'Not found'): OperationOutcome => outcome([issue({ code: 'not-found', message })]);
+export const notFound = (message = 'Not found'): OperationOutcome =>
+  outcome([issue({ code: 'not-found', message })]);
 export const conflict = (message: string, expression?: string): OperationOutcome =>
   outcome([issue({ code: 'conflict', message, expression })]);
 export const unauthorized = (message = 'Authentication required'): OperationOutcome =>
   outcome([issue({ code: 'login', message })]);
-export const forbidden = (message = 'Forbidden'): OperationOutcome => outcome([issue({ code: 'forbidden', message })]);
-export const tooLarge = (message: string): OperationOutcome => outcome([issue({ code: 'too-costly', message })]);
+export const forbidden = (message = 'Forbidden'): OperationOutcome =>
+  outcome([issue({ code: 'forbidden', message })]);
+export const tooLarge = (message: string): OperationOutcome =>
+  outcome([issue({ code: 'too-costly', message })]);
 export const unsupportedMediaType = (message: string): OperationOutcome =>
   outcome([issue({ code: 'not-supported', message })]);
 export const serverError = (): OperationOutcome =>
-  outcome([issue({ severity: 'fatal', code: 'exception', message: 'Internal error; the request was not processed.' })]);
+  outcome([
+    issue({
+      severity: 'fatal',
+      code: 'exception',
+      message: 'Internal error; the request was not processed.',
+    }),
+  ]);
 
 /** An error that carries an OperationOutcome and, optionally, the HTTP status it stands for. */
 export class OperationOutcomeError extends Error {

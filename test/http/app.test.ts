@@ -64,13 +64,21 @@ describe('HTTP foundation', () => {
 
   it('when the token lacks the scope, then it is 403', async () => {
     const token = await tokenFor(app, 'demo-privacy-officer', 'system/AuditEvent.rs');
-    const res = await request(app).post('/fhir/Patient/$echo').set('Authorization', `Bearer ${token}`).type('application/fhir+json').send('{}');
+    const res = await request(app)
+      .post('/fhir/Patient/$echo')
+      .set('Authorization', `Bearer ${token}`)
+      .type('application/fhir+json')
+      .send('{}');
     expect(res.status).toBe(403);
   });
 
   it('when the media type is wrong, then it is 415', async () => {
     const token = await tokenFor(app, 'demo-gp');
-    const res = await request(app).post('/fhir/Patient/$echo').set('Authorization', `Bearer ${token}`).type('text/plain').send('x');
+    const res = await request(app)
+      .post('/fhir/Patient/$echo')
+      .set('Authorization', `Bearer ${token}`)
+      .type('text/plain')
+      .send('x');
     expect(res.status).toBe(415);
     expect(res.body.issue[0].code).toBe('not-supported');
   });
@@ -87,7 +95,11 @@ describe('HTTP foundation', () => {
 
   it('when the body is malformed JSON, then it is 400 and the process answers the next request', async () => {
     const token = await tokenFor(app, 'demo-gp');
-    const bad = await request(app).post('/fhir/Patient/$echo').set('Authorization', `Bearer ${token}`).type('application/fhir+json').send('{"a":');
+    const bad = await request(app)
+      .post('/fhir/Patient/$echo')
+      .set('Authorization', `Bearer ${token}`)
+      .type('application/fhir+json')
+      .send('{"a":');
     expect(bad.status).toBe(400);
     const ok = await request(app)
       .post('/fhir/Patient/$echo')

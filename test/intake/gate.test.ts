@@ -14,7 +14,10 @@ function summary(): Composition {
     author: [{ reference: 'Organization/gp' }],
     section: SUMMARY_SECTIONS.map((code, i) =>
       i % 2 === 0
-        ? { code: { coding: [{ system: SYSTEMS.summarySection, code }] }, entry: [{ reference: 'Condition/c1' }] }
+        ? {
+            code: { coding: [{ system: SYSTEMS.summarySection, code }] },
+            entry: [{ reference: 'Condition/c1' }],
+          }
         : {
             code: { coding: [{ system: SYSTEMS.summarySection, code }] },
             emptyReason: { coding: [{ system: SYSTEMS.listEmptyReason, code: 'nilknown' }] },
@@ -28,7 +31,15 @@ function message(s: Composition | null = summary()): Bundle {
     resourceType: 'Bundle',
     type: 'message',
     entry: [
-      { fullUrl: 'urn:uuid:mh', resource: { resourceType: 'MessageHeader', eventCoding: { code: 'referral' }, source: { endpoint: 'x' }, focus: [{ reference: 'urn:uuid:sr' }] } },
+      {
+        fullUrl: 'urn:uuid:mh',
+        resource: {
+          resourceType: 'MessageHeader',
+          eventCoding: { code: 'referral' },
+          source: { endpoint: 'x' },
+          focus: [{ reference: 'urn:uuid:sr' }],
+        },
+      },
       {
         fullUrl: 'urn:uuid:sr',
         resource: {
@@ -52,11 +63,14 @@ describe('the gate (R1)', () => {
     expect(r.summaryPath).toBe('Bundle.entry[2].resource');
   });
 
-  it.each(['nilknown', 'withheld', 'unavailable'])('when a section is empty with %s, then it passes', (reason) => {
-    const s = summary();
-    s.section![1]!.emptyReason = { coding: [{ system: SYSTEMS.listEmptyReason, code: reason }] };
-    expect(checkGate(message(s)).passed).toBe(true);
-  });
+  it.each(['nilknown', 'withheld', 'unavailable'])(
+    'when a section is empty with %s, then it passes',
+    (reason) => {
+      const s = summary();
+      s.section![1]!.emptyReason = { coding: [{ system: SYSTEMS.listEmptyReason, code: reason }] };
+      expect(checkGate(message(s)).passed).toBe(true);
+    },
+  );
 
   it('when a section is empty with notasked, then it fails naming the section and its emptyReason', () => {
     const s = summary();
@@ -77,7 +91,9 @@ describe('the gate (R1)', () => {
 
   it('when two sections are missing, then both are named by code', () => {
     const s = summary();
-    s.section = s.section!.filter((x) => !['medication', 'legal-status'].includes(x.code?.coding?.[0]?.code ?? ''));
+    s.section = s.section!.filter(
+      (x) => !['medication', 'legal-status'].includes(x.code?.coding?.[0]?.code ?? ''),
+    );
     const r = checkGate(message(s));
     expect(r.issues.map((i) => i.diagnostics)).toEqual([
       "Summary section 'medication' is missing",
@@ -93,7 +109,14 @@ describe('the gate (R1)', () => {
 
   it('when the summary travels as a document Bundle, then it is found inside', () => {
     const m = message(null);
-    m.entry!.push({ fullUrl: 'urn:uuid:doc', resource: { resourceType: 'Bundle', type: 'document', entry: [{ fullUrl: 'urn:uuid:sum', resource: summary() }] } });
+    m.entry!.push({
+      fullUrl: 'urn:uuid:doc',
+      resource: {
+        resourceType: 'Bundle',
+        type: 'document',
+        entry: [{ fullUrl: 'urn:uuid:sum', resource: summary() }],
+      },
+    });
     const r = checkGate(m);
     expect(r.passed).toBe(true);
     expect(r.summaryPath).toBe('Bundle.entry[2].resource.entry[0].resource');

@@ -52,8 +52,10 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 function parseExpected(file: string, raw: unknown): ExpectedIssue {
   if (!isRecord(raw)) fail(file, 'every expect entry is a map');
   const { severity, expression, key } = raw;
-  if (severity !== 'error' && severity !== 'fatal') fail(file, `expect.severity must be error or fatal, not ${String(severity)}`);
-  if (typeof expression !== 'string' || expression === '') fail(file, 'expect.expression must be a FHIRPath string');
+  if (severity !== 'error' && severity !== 'fatal')
+    fail(file, `expect.severity must be error or fatal, not ${String(severity)}`);
+  if (typeof expression !== 'string' || expression === '')
+    fail(file, 'expect.expression must be a FHIRPath string');
   if (key !== undefined && typeof key !== 'string') fail(file, 'expect.key must be a string');
   return key === undefined ? { severity, expression } : { severity, expression, key };
 }
@@ -64,9 +66,12 @@ export function parseInvalidExample(file: string, text: string): InvalidExample 
   if (!isRecord(raw)) fail(file, 'not a YAML map');
   const { description, base, profile, patch, expect, medplum } = raw;
   if (typeof description !== 'string' || description === '') fail(file, 'description is required');
-  if (typeof base !== 'string' || !/^[A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64}$/.test(base)) fail(file, 'base must be <ResourceType>/<id>');
-  if (typeof profile !== 'string' || !profile.startsWith('http')) fail(file, 'profile must be a canonical URL');
-  if (!Array.isArray(patch) || patch.length === 0) fail(file, 'patch must be a non-empty list of JSON Patch operations');
+  if (typeof base !== 'string' || !/^[A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64}$/.test(base))
+    fail(file, 'base must be <ResourceType>/<id>');
+  if (typeof profile !== 'string' || !profile.startsWith('http'))
+    fail(file, 'profile must be a canonical URL');
+  if (!Array.isArray(patch) || patch.length === 0)
+    fail(file, 'patch must be a non-empty list of JSON Patch operations');
   if (!Array.isArray(expect) || expect.length === 0) fail(file, 'expect must list at least one error issue');
   if (medplum !== 'catches' && medplum !== 'misses') fail(file, 'medplum must be catches or misses');
   return {
@@ -97,13 +102,17 @@ export function findBase(example: InvalidExample, pkg: FhirPackage): Resource | 
  * Applies the patch to a copy of the base example. Returns the broken resource, or the reasons
  * the patch does not apply cleanly (every operation must succeed, and it must change something).
  */
-export function applyInvalidExample(example: InvalidExample, pkg: FhirPackage): { resource: Resource } | { errors: string[] } {
+export function applyInvalidExample(
+  example: InvalidExample,
+  pkg: FhirPackage,
+): { resource: Resource } | { errors: string[] } {
   const base = findBase(example, pkg);
   if (!base) return { errors: [`base ${example.base} is not an example of the package`] };
   const copy = structuredClone(base);
   const results = applyPatch(copy, example.patch);
   const errors = results.flatMap((r, i) => (r === null ? [] : [`operation ${i}: ${r.message}`]));
-  if (errors.length === 0 && JSON.stringify(copy) === JSON.stringify(base)) errors.push('the patch changes nothing');
+  if (errors.length === 0 && JSON.stringify(copy) === JSON.stringify(base))
+    errors.push('the patch changes nothing');
   return errors.length > 0 ? { errors } : { resource: copy };
 }
 
@@ -126,7 +135,11 @@ export function errorIssues(outcome: OperationOutcome): string[] {
  * Validates the broken resource and compares its error issues (severity and expression) with
  * `expect`, as sets: every expected issue must be reported and no other error may be.
  */
-export function checkInvalidExample(example: InvalidExample, resource: Resource, validate: Validate): CheckResult {
+export function checkInvalidExample(
+  example: InvalidExample,
+  resource: Resource,
+  validate: Validate,
+): CheckResult {
   const actual = new Set(errorIssues(validate(resource, example.profile)));
   const expected = new Set(example.expect.map((e) => issueKey(e.severity, e.expression)));
   const missing = [...expected].filter((e) => !actual.has(e));

@@ -5,7 +5,14 @@
  * ValueSets, which Medplum collects but does not check.
  */
 import { OperationOutcomeError, validateResource, type TypedValueWithPath } from '@medplum/core';
-import type { Coding, CodeableConcept, OperationOutcome, OperationOutcomeIssue, Resource, StructureDefinition } from '@medplum/fhirtypes';
+import type {
+  Coding,
+  CodeableConcept,
+  OperationOutcome,
+  OperationOutcomeIssue,
+  Resource,
+  StructureDefinition,
+} from '@medplum/fhirtypes';
 import { listValueSetCodes, type PackageDefinitions } from '../../src/package/load.js';
 
 /** validateResource throws on errors and returns warnings otherwise; both become an outcome here. */
@@ -45,7 +52,10 @@ function findSlicing(profile: StructureDefinition, path: string, sliceName: stri
 }
 
 /** Why an error of Medplum is a known false error, or undefined if it is a real finding. */
-export function classifyMedplumError(issue: OperationOutcomeIssue, profile: StructureDefinition): MedplumFalseError | undefined {
+export function classifyMedplumError(
+  issue: OperationOutcomeIssue,
+  profile: StructureDefinition,
+): MedplumFalseError | undefined {
   const sliceName = SLICE_COUNT.exec(issue.details?.text ?? '')?.[1];
   const expression = issue.expression?.[0];
   if (!sliceName || !expression) return undefined;
@@ -63,9 +73,13 @@ export function classifyMedplumError(issue: OperationOutcomeIssue, profile: Stru
 }
 
 /** Error issues of a Medplum outcome that are not known false errors. */
-export function realMedplumErrors(outcome: OperationOutcome, profile: StructureDefinition): OperationOutcomeIssue[] {
+export function realMedplumErrors(
+  outcome: OperationOutcome,
+  profile: StructureDefinition,
+): OperationOutcomeIssue[] {
   return (outcome.issue ?? []).filter(
-    (i) => (i.severity === 'error' || i.severity === 'fatal') && classifyMedplumError(i, profile) === undefined,
+    (i) =>
+      (i.severity === 'error' || i.severity === 'fatal') && classifyMedplumError(i, profile) === undefined,
   );
 }
 
@@ -86,7 +100,11 @@ function codingsOf(token: TypedValueWithPath): { system?: string; code?: string 
  * Values of required bindings to the package's own (listable) ValueSets that are not in them.
  * A bare code (type code) matches a code of any system of the ValueSet.
  */
-export function requiredBindingViolations(resource: Resource, profile: StructureDefinition, defs: PackageDefinitions): string[] {
+export function requiredBindingViolations(
+  resource: Resource,
+  profile: StructureDefinition,
+  defs: PackageDefinitions,
+): string[] {
   const tokens: Record<string, TypedValueWithPath[]> = {};
   try {
     validateResource(resource, { profile, collect: { tokens } });
@@ -99,7 +117,9 @@ export function requiredBindingViolations(resource: Resource, profile: Structure
     if (!codes) continue;
     for (const token of values) {
       const ok = codingsOf(token).some((c) =>
-        c.system ? codes.has(`${c.system}|${c.code ?? ''}`) : [...codes].some((k) => k.endsWith(`|${c.code ?? ''}`)),
+        c.system
+          ? codes.has(`${c.system}|${c.code ?? ''}`)
+          : [...codes].some((k) => k.endsWith(`|${c.code ?? ''}`)),
       );
       if (!ok) out.push(`${token.path}: not in ${url}`);
     }

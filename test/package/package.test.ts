@@ -25,9 +25,16 @@ import {
   type InvalidExample,
   type Validate,
 } from './invalid-examples.js';
-import { MEDPLUM_FALSE_ERRORS, classifyMedplumError, medplumValidate, realMedplumErrors, requiredBindingViolations } from './medplum.js';
+import {
+  MEDPLUM_FALSE_ERRORS,
+  classifyMedplumError,
+  medplumValidate,
+  realMedplumErrors,
+  requiredBindingViolations,
+} from './medplum.js';
 
-const REBUILD_HINT = 'profiles/package/ is not what the sources build to: run `npx tsx src/cli/main.ts build-profiles` and commit profiles/package/';
+const REBUILD_HINT =
+  'profiles/package/ is not what the sources build to: run `npx tsx src/cli/main.ts build-profiles` and commit profiles/package/';
 const INVALID_DIR = join(PROJECT_ROOT, 'profiles', 'invalid');
 const VALIDATOR_MODULE = join(PROJECT_ROOT, 'src', 'validation', 'index.ts');
 
@@ -59,10 +66,17 @@ describe('the committed package', () => {
   it('when the sources are built again, then the result is byte-identical to profiles/package/', () => {
     const { profilesDir, terminologyDir } = copySources(PROJECT_ROOT, scratch);
     const outDir = join(scratch, 'package');
-    buildPackage({ profilesDir, terminologyDir, outDir, fhirHome: join(PROJECT_ROOT, '.cache', 'fhir-home') });
+    buildPackage({
+      profilesDir,
+      terminologyDir,
+      outDir,
+      fhirHome: join(PROJECT_ROOT, '.cache', 'fhir-home'),
+    });
     const built = listFiles(outDir);
     expect(listFiles(DEFAULT_PACKAGE_DIR), REBUILD_HINT).toEqual(built);
-    const differing = built.filter((f) => readFileSync(join(outDir, f), 'utf8') !== readFileSync(join(DEFAULT_PACKAGE_DIR, f), 'utf8'));
+    const differing = built.filter(
+      (f) => readFileSync(join(outDir, f), 'utf8') !== readFileSync(join(DEFAULT_PACKAGE_DIR, f), 'utf8'),
+    );
     expect(differing, REBUILD_HINT).toEqual([]);
   });
 
@@ -121,7 +135,8 @@ describe('the examples with Medplum', () => {
         const kind = classifyMedplumError(i, sd);
         if (kind) falseErrors.set(kind, [...(falseErrors.get(kind) ?? []), file]);
       }
-      for (const i of realMedplumErrors(outcome, sd)) failures.push(`${file}: ${i.expression?.[0] ?? ''} ${i.details?.text ?? ''}`);
+      for (const i of realMedplumErrors(outcome, sd))
+        failures.push(`${file}: ${i.expression?.[0] ?? ''} ${i.details?.text ?? ''}`);
     }
     expect(failures).toEqual([]);
     // The false errors seen must be the known ones; each kind's reason is in MEDPLUM_FALSE_ERRORS.
@@ -147,7 +162,11 @@ describe('the examples with Medplum', () => {
       const sd = profile(example.profile);
       const real = realMedplumErrors(medplumValidate(applied.resource, sd), sd);
       if (example.medplum === 'catches') expect(real.length, 'marked "medplum: catches"').toBeGreaterThan(0);
-      else expect(real.map((i) => i.details?.text), 'marked "medplum: misses"').toEqual([]);
+      else
+        expect(
+          real.map((i) => i.details?.text),
+          'marked "medplum: misses"',
+        ).toEqual([]);
     });
   });
 });
@@ -161,7 +180,10 @@ async function projectValidator(): Promise<Validate | undefined> {
       validate(resource: unknown, options?: { profiles?: readonly string[] }): OperationOutcome;
     };
   };
-  const validator = mod.createValidator({ includeProjectPackage: false, resources: pkg.resources.map((f) => f.resource) });
+  const validator = mod.createValidator({
+    includeProjectPackage: false,
+    resources: pkg.resources.map((f) => f.resource),
+  });
   return (resource, profileUrl) => validator.validate(resource, { profiles: [profileUrl] });
 }
 
@@ -192,7 +214,10 @@ describe('the examples with the project validator', () => {
       const applied = applyInvalidExample(example, pkg);
       if ('errors' in applied) throw new Error(applied.errors.join('; '));
       const result = checkInvalidExample(example, applied.resource, v);
-      expect({ missing: result.missing, unexpected: result.unexpected }).toEqual({ missing: [], unexpected: [] });
+      expect({ missing: result.missing, unexpected: result.unexpected }).toEqual({
+        missing: [],
+        unexpected: [],
+      });
     },
   );
 });

@@ -17,7 +17,9 @@ function failure(fn: () => unknown): { status?: number; expression?: string; mes
 
 describe('parseJsonBytes', () => {
   it('when the body is valid JSON, then it is parsed', () => {
-    expect(parseJsonBytes(new TextEncoder().encode('{"resourceType":"Patient"}'))).toEqual({ resourceType: 'Patient' });
+    expect(parseJsonBytes(new TextEncoder().encode('{"resourceType":"Patient"}'))).toEqual({
+      resourceType: 'Patient',
+    });
   });
 
   it('when the body is not UTF-8, then it is a 400 saying so', () => {
@@ -48,7 +50,13 @@ describe('parseJsonBytes', () => {
   });
 
   it('when an array is longer than the limit, then it is refused with its path', () => {
-    const f = failure(() => parseJsonText(JSON.stringify({ a: new Array(11).fill(0) }), { maxDepth: 5, maxArrayLength: 10, maxKeys: 10 }));
+    const f = failure(() =>
+      parseJsonText(JSON.stringify({ a: new Array(11).fill(0) }), {
+        maxDepth: 5,
+        maxArrayLength: 10,
+        maxKeys: 10,
+      }),
+    );
     expect(f.expression).toBe('a');
   });
 });
