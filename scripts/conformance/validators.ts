@@ -17,6 +17,7 @@ import type {
   StructureDefinition,
 } from '@medplum/fhirtypes';
 import { Fhir } from 'fhir';
+import type { ValidateOptions } from '../../src/validation/index.js';
 import type { ConformanceRun } from './manifest.js';
 import { isRecord } from './manifest.js';
 
@@ -53,13 +54,34 @@ async function overdrachtValidator(): Promise<ConformanceValidator> {
   const api = await import('../../src/validation/index.js');
   return {
     name: 'overdracht',
-    note: 'createValidator({ resources }) per run; the profile run passes the profile URL in options.profiles',
+    note: "createValidator({ resources }) per run; the profile run passes the profile URL in options.profiles, and the case's validator settings go in the matching options",
     validate(run) {
       const validator = api.createValidator({ includeProjectPackage: false, resources: run.resources });
       const profiles = run.profile?.url ? [run.profile.url] : undefined;
-      return validator.validate(run.resource, profiles ? { profiles } : undefined);
+      return validator.validate(run.resource, {
+        ...(profiles ? { profiles } : {}),
+        ...optionsOf(run.settings),
+      });
     },
   };
+}
+
+/** Java reference policies under which a reference must resolve (ReferenceValidationPolicy.checkExists()). */
+const MUST_RESOLVE = new Set(['CHECK_EXISTS', 'CHECK_EXISTS_AND_TYPE', 'CHECK_VALID']);
+
+/**
+ * A case's validator settings (manifest keys the Java test harness reads) as overdracht's
+ * validate options; a setting that is absent leaves the option at its default.
+ */
+export function optionsOf(settings: Readonly<Record<string, unknown>>): ValidateOptions {
+  const options: ValidateOptions = {};
+  if (settings['security-checks'] === true) options.securityChecks = true;
+  if (settings.noHtmlInMarkdown === true) options.noHtmlInMarkdown = true;
+  if (settings.examples === false) options.allowExampleUrls = false;
+  if (settings.validateContains === 'IGNORE') options.validateContained = false;
+  if (typeof settings.validateReference === 'string' && MUST_RESOLVE.has(settings.validateReference))
+    options.referencesMustResolve = true;
+  return options;
 }
 
 /**

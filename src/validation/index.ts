@@ -17,11 +17,49 @@ import { validateTerminologyResource } from '../terminology/resource-checks.js';
 import { createTerminologyService } from '../terminology/service.js';
 import { compileExpression, evaluateInvariant } from './fhirpath.js';
 import { validateQuestionnaireResponse } from './questionnaire.js';
-import { Walker } from './walk.js';
+import { Walker, type WalkOptions } from './walk.js';
 
+/**
+ * Options of one validation. Besides `profiles`, each matches a setting of the HL7 Java validator
+ * (https://confluence.hl7.org/display/FHIR/Using+the+FHIR+Validator) and defaults to what the
+ * engine does without it.
+ */
 export interface ValidateOptions {
   /** Canonical URLs to validate against in addition to meta.profile (e.g. the CLI's --profile). */
   profiles?: readonly string[];
+  /**
+   * A string or markdown value with an embedded HTML tag (`<script>`) is an error, so that text
+   * meant to be shown as text cannot carry markup into a page (the Java validator's
+   * `-security-checks`; https://hl7.org/fhir/R4/security.html). Default false.
+   */
+  securityChecks?: boolean;
+  /**
+   * A markdown value with raw HTML (tags or comments) is an error: FHIR markdown is CommonMark
+   * without HTML, which presentation layers escape (the Java validator's `noHtmlInMarkdown`;
+   * https://hl7.org/fhir/R4/datatypes.html#markdown). Default false.
+   */
+  noHtmlInMarkdown?: boolean;
+  /**
+   * Whether example domains (example.org, example.com, acme.com, ...) are accepted: when false, a
+   * uri or url value on one is an error, and so is an unknown extension there (the Java
+   * validator's `-allow-example-urls`, which its test cases call `examples`). Default true.
+   */
+  allowExampleUrls?: boolean;
+  /**
+   * Whether contained resources are validated against their definitions. False skips them and
+   * the container's invariants about them (dom-2 to dom-5), as the Java validator's contained
+   * policy IGNORE does (https://hl7.org/fhir/R4/references.html#contained). Default true.
+   */
+  validateContained?: boolean;
+  /**
+   * Every literal reference must resolve inside the content: to a contained resource, a Bundle
+   * entry or a resource of the enclosing Parameters; a reference to an example domain is
+   * accepted while `allowExampleUrls` is. For content that must be complete in itself, as a
+   * document or a message. The Java validator's reference policy CHECK_EXISTS
+   * (https://hl7.org/fhir/R4/references.html#literal). Default false: only `#id` references
+   * must resolve, and resolved targets have their type checked.
+   */
+  referencesMustResolve?: boolean;
 }
 
 export interface Validator {
@@ -138,6 +176,7 @@ class EngineValidator implements Validator {
       globalProfiles: (type) => this.globals.get(type) ?? EngineValidator.NO_GLOBALS,
       codeMemo: this.codeMemo,
       conformance: new WeakMap(),
+      options: walkOptions(options),
     });
     let issues: OperationOutcomeIssue[];
     try {
@@ -156,6 +195,17 @@ class EngineValidator implements Validator {
     }
     return outcome(issues);
   }
+}
+
+/** The options that change what the walk checks, with their defaults. */
+function walkOptions(options: ValidateOptions | undefined): WalkOptions {
+  return {
+    securityChecks: options?.securityChecks === true,
+    noHtmlInMarkdown: options?.noHtmlInMarkdown === true,
+    allowExampleUrls: options?.allowExampleUrls !== false,
+    validateContained: options?.validateContained !== false,
+    referencesMustResolve: options?.referencesMustResolve === true,
+  };
 }
 
 /** The project's semantic modules: terminology, FHIRPath invariants, questionnaire answers. */

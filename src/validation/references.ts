@@ -160,3 +160,25 @@ export function resolveContained(container: unknown, id: string): Json | undefin
   for (const c of container.contained) if (isRecord(c) && c.id === id) return c;
   return undefined;
 }
+
+/**
+ * A resource of a Parameters (`parameter.resource`, also inside `part`) by `Type/id`: the
+ * parameters of one operation call reference each other so.
+ * Spec: https://hl7.org/fhir/R4/parameters.html
+ */
+export function resolveInParameters(parameters: Json, ref: ParsedReference): Json | undefined {
+  if (ref.kind !== 'relative' || !ref.type || !ref.id) return undefined;
+  return parameterResource(parameters.parameter, ref.type, ref.id, 0);
+}
+
+function parameterResource(list: unknown, type: string, id: string, depth: number): Json | undefined {
+  if (!Array.isArray(list) || depth > 8) return undefined;
+  for (const p of list) {
+    if (!isRecord(p)) continue;
+    const r = p.resource;
+    if (isRecord(r) && r.resourceType === type && r.id === id) return r;
+    const inPart = parameterResource(p.part, type, id, depth + 1);
+    if (inPart) return inPart;
+  }
+  return undefined;
+}

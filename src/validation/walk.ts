@@ -18,6 +18,7 @@ import { LiteBail } from './compile/fhirpath-lite.js';
 import type { CompiledTree, Discriminator, ElementNode, TypeRef } from './compile/element-tree.js';
 import type { InvariantContextInput, SemanticHooks } from './compile/hooks.js';
 import { base64Length, checkResourceId, clip, primitiveCheck } from './compile/primitives.js';
+import { containsHtmlTag, isExampleUrl, rawHtmlInMarkdown } from './compile/content-rules.js';
 import { vitalSignsProfile } from './compile/implied-profiles.js';
 import { checkStructureDefinition } from './compile/sd-checks.js';
 import { checkIdentifierRules } from './compile/project-rules.js';
@@ -31,6 +32,7 @@ import {
   type PendingTarget,
   resolveContained,
   resolveInBundle,
+  resolveInParameters,
 } from './references.js';
 import { typeUrl, unversioned } from './registry.js';
 import { IssueSink, PathStack, indexSegment } from './walk-context.js';
@@ -56,6 +58,17 @@ interface ResourceFrame {
   readonly bundle: BundleIndex | undefined;
   /** The Bundle entry resource this resource is (or is contained in), for the Bundle's link graph. */
   readonly entry: Json | undefined;
+  /** The nearest Parameters resource this resource is a parameter of (or is itself). */
+  readonly parameters: Json | undefined;
+}
+
+/** The options of a validation that change what is checked (ValidateOptions in index.ts explains each). */
+export interface WalkOptions {
+  readonly securityChecks: boolean;
+  readonly noHtmlInMarkdown: boolean;
+  readonly allowExampleUrls: boolean;
+  readonly validateContained: boolean;
+  readonly referencesMustResolve: boolean;
 }
 
 export interface WalkEnv {
@@ -69,12 +82,17 @@ export interface WalkEnv {
   readonly conformance: WeakMap<object, Map<string, boolean>>;
   /** Terminology answers already given, kept by the validator and cleared when definitions change. */
   readonly codeMemo: CodeMemo;
+  readonly options: WalkOptions;
 }
 
-/** Extension URLs the HL7 validator accepts without a definition (examples and tooling domains). */
-function unknownExtensionAllowed(url: string): boolean {
+/**
+ * Extension URLs the HL7 validator accepts without a definition: tooling domains, and example
+ * domains while examples are allowed.
+ */
+function unknownExtensionAllowed(url: string, allowExamples: boolean): boolean {
   return (
-    /^https?:\/\/([a-z0-9-]+\.)*(example\.org|example\.com|acme\.com|acme\.org|nema\.org)(\/|$)/i.test(url) ||
+    (allowExamples && isExampleUrl(url)) ||
+    /^https?:\/\/([a-z0-9-]+\.)*nema\.org(\/|$)/i.test(url) ||
     url.startsWith('http://hl7.org/fhir/tools/StructureDefinition/')
   );
 }
@@ -96,6 +114,8 @@ export class Walker {
   private extContextPath = '';
   private extContextType = '';
   private readonly sliceEnv: SliceEnv;
+  /** Whether any option checks the content of text values (see checkTextOptions). */
+  private readonly textOptions: boolean;
 
   private readonly resourceTypes: ReadonlySet<string>;
   /** Codes against value sets and code systems. */
@@ -112,6 +132,8 @@ export class Walker {
 
   constructor(private readonly env: WalkEnv) {
     this.resourceTypes = env.compiler.registry.resourceTypes;
+    const o = env.options;
+    this.textOptions = o.securityChecks || o.noHtmlInMarkdown || !o.allowExampleUrls;
     this.codes = new CodeChecks(env.hooks.terminology, env.codeMemo, (severity, message, ...rel) => {
       const size = this.path.size;
       for (const seg of rel) this.path.push(seg);
@@ -182,6 +204,7 @@ export class Walker {
       fullUrl: kind === 'contained' ? saved?.fullUrl : fullUrl,
       bundle: rt === 'Bundle' ? indexBundle(res) : saved?.bundle,
       entry: rt === 'Bundle' ? undefined : kind === 'entry' ? res : saved?.entry,
+      parameters: rt === 'Parameters' ? res : saved?.parameters,
     };
     const savedParent = this.parentObject;
     try {
@@ -638,8 +661,10 @@ export class Walker {
             : 'structure',
           problem,
         );
-      } else if (el.hasValueRules || type.code === 'canonical' || type.code === 'xhtml') {
-        this.checkPrimitiveRules(value as string | number | boolean, el, type);
+      } else {
+        if (el.hasValueRules || type.code === 'canonical' || type.code === 'xhtml')
+          this.checkPrimitiveRules(value as string | number | boolean, el, type);
+        if (this.textOptions && typeof value === 'string') this.checkTextOptions(value, type.code);
       }
     } else if (value === null && (ext === undefined || ext === null)) {
       this.report('error', 'structure', 'Null values are not allowed here');
@@ -699,6 +724,29 @@ export class Walker {
     }
     if (type.code === 'canonical' && typeof value === 'string') this.checkCanonicalValue(value, type);
     if (type.code === 'xhtml' && typeof value === 'string') this.checkNarrativeLinks(value);
+  }
+
+  /** What the options of the validation forbid in a text value (see ValidateOptions in index.ts). */
+  private checkTextOptions(value: string, code: string): void {
+    const o = this.env.options;
+    if (o.securityChecks && (code === 'string' || code === 'markdown') && containsHtmlTag(value)) {
+      this.report(
+        'error',
+        'invalid',
+        'The string value contains text that looks like embedded HTML tags, which are not allowed for security reasons',
+      );
+    }
+    const html = o.noHtmlInMarkdown && code === 'markdown' ? rawHtmlInMarkdown(value) : undefined;
+    if (html !== undefined) {
+      this.report(
+        'error',
+        'invalid',
+        `The markdown contains what appears to be an embedded HTML tag starting at '${html}'; HTML is not allowed in markdown`,
+      );
+    }
+    if (!o.allowExampleUrls && (code === 'uri' || code === 'url') && isExampleUrl(value)) {
+      this.report('error', 'invalid', `Example URLs are not allowed in this context (${clip(value)})`);
+    }
   }
 
   /**
@@ -812,6 +860,7 @@ export class Walker {
       return;
     }
     const kind = el.path.endsWith('.contained') ? 'contained' : 'entry';
+    if (kind === 'contained' && !this.env.options.validateContained) return;
     this.validateResource(value, profiles.length > 0 ? profiles : type.profiles, kind);
   }
 
@@ -848,7 +897,7 @@ export class Walker {
     if (!tree) {
       if (el.children.length === 0) this.walkComplex(ext, el, type, false);
       if (!this.isNestedExtension(el) || isAbsoluteUrl(url)) {
-        if (unknownExtensionAllowed(url)) {
+        if (unknownExtensionAllowed(url, this.env.options.allowExampleUrls)) {
           this.report(
             'information',
             'informational',
@@ -1102,9 +1151,13 @@ export class Walker {
     if (prepared.length === 0) return;
     const ctx = this.invariantContext();
     const hook = this.env.hooks.invariants;
+    // The container's rules about its contained resources (dom-2 to dom-5) are part of
+    // validating them, and go with them when contained resources are not validated.
+    const skipContained = !this.env.options.validateContained;
     let typeName: string | undefined | null = null;
     for (let i = 0; i < prepared.length; i++) {
       const c = prepared[i] as PreparedConstraint;
+      if (skipContained && c.def.expression.startsWith('contained.')) continue;
       let ok: boolean;
       if (c.native) {
         ok = c.native(value, ctx);
@@ -1322,6 +1375,10 @@ export class Walker {
       this.path.pop();
       return;
     }
+    if (!resolved && this.env.options.referencesMustResolve && !this.resolvesWithin(parsed, ref)) {
+      this.report('error', 'not-found', `Unable to resolve resource with reference '${clip(ref)}'`);
+      return;
+    }
     const foundType =
       resolved && typeof resolved.resourceType === 'string' ? resolved.resourceType : parsed.type;
     if (!foundType || type.targetProfiles.length === 0) return;
@@ -1402,6 +1459,17 @@ export class Walker {
     if (parsed.kind === 'local') return parsed.id ? resolveContained(frame.root, parsed.id) : frame.root;
     if (!frame.bundle) return undefined;
     return resolveInBundle(frame.bundle, parsed, frame.fullUrl, this.isType);
+  }
+
+  /**
+   * For referencesMustResolve: a reference the Bundle does not resolve may name a resource of the
+   * enclosing Parameters (https://hl7.org/fhir/R4/parameters.html), or an example domain while
+   * those are allowed (as the Java validator accepts them).
+   */
+  private resolvesWithin(parsed: ReturnType<typeof parseReference>, ref: string): boolean {
+    if (this.env.options.allowExampleUrls && isExampleUrl(ref)) return true;
+    const parameters = this.frame?.parameters;
+    return parameters !== undefined && resolveInParameters(parameters, parsed) !== undefined;
   }
 
   private resolveReferenceValue(ref: unknown): Json | undefined {
