@@ -17,7 +17,7 @@ import { validateTerminologyResource } from '../terminology/resource-checks.js';
 import { createTerminologyService } from '../terminology/service.js';
 import { compileExpression, evaluateInvariant } from './fhirpath.js';
 import { validateQuestionnaireResponse } from './questionnaire.js';
-import { Walker, type WalkOptions } from './walk.js';
+import { Walker, type WalkEnv, type WalkOptions } from './walk.js';
 
 /**
  * Options of one validation. Besides `profiles`, each matches a setting of the HL7 Java validator
@@ -135,12 +135,27 @@ class EngineValidator implements Validator {
   private readonly globals = new Map<string, string[]>();
   private readonly codeMemo = new Map<string, Map<string, Map<string, CodeCheckResult | undefined>>>();
   private static readonly NO_GLOBALS: readonly string[] = [];
+  /** Made once and reset per validation (see Walker); a validation started inside another gets its own. */
+  private readonly env: WalkEnv;
+  private readonly walker: Walker;
+  private walking = false;
 
   constructor(hooks: SemanticHooks, below: Layer | undefined) {
     this.registry = new DefinitionRegistry(below?.registry);
     this.compiler = new Compiler(this.registry, below?.compiler ?? getSharedCompiler());
     this.hooks = hooks;
     for (const [type, profiles] of below?.globals ?? []) this.globals.set(type, [...profiles]);
+    this.env = {
+      compiler: this.compiler,
+      hooks,
+      questionnaire: (url) => {
+        const entry = this.registry.getCanonical(url);
+        return entry?.resourceType === 'Questionnaire' ? entry.resource : undefined;
+      },
+      globalProfiles: (type) => this.globals.get(type) ?? EngineValidator.NO_GLOBALS,
+      codeMemo: this.codeMemo,
+    };
+    this.walker = new Walker(this.env);
   }
 
   addResources(resources: readonly unknown[]): void {
@@ -166,18 +181,10 @@ class EngineValidator implements Validator {
   }
 
   validate(resource: unknown, options?: ValidateOptions): OperationOutcome {
-    const walker = new Walker({
-      compiler: this.compiler,
-      hooks: this.hooks,
-      questionnaire: (url) => {
-        const entry = this.registry.getCanonical(url);
-        return entry?.resourceType === 'Questionnaire' ? entry.resource : undefined;
-      },
-      globalProfiles: (type) => this.globals.get(type) ?? EngineValidator.NO_GLOBALS,
-      codeMemo: this.codeMemo,
-      conformance: new WeakMap(),
-      options: walkOptions(options),
-    });
+    const nested = this.walking;
+    const walker = nested ? new Walker(this.env) : this.walker;
+    walker.begin(walkOptions(options));
+    this.walking = true;
     let issues: OperationOutcomeIssue[];
     try {
       walker.validateRoot(resource, options?.profiles ?? []);
@@ -192,6 +199,9 @@ class EngineValidator implements Validator {
           diagnostics: `Validation could not be completed: ${err instanceof RangeError ? 'the content is too deeply nested or too large' : 'internal error'}`,
         },
       ];
+    } finally {
+      walker.end();
+      this.walking = nested;
     }
     return outcome(issues);
   }

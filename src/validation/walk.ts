@@ -78,12 +78,17 @@ export interface WalkEnv {
   questionnaire(url: string): Json | undefined;
   /** Profiles every resource of a type must conform to (ImplementationGuide.global). */
   globalProfiles(resourceType: string): readonly string[];
-  /** Sub-validation verdicts of this validation: value -> profile -> conforms. */
-  readonly conformance: WeakMap<object, Map<string, boolean>>;
   /** Terminology answers already given, kept by the validator and cleared when definitions change. */
   readonly codeMemo: CodeMemo;
-  readonly options: WalkOptions;
 }
+
+const DEFAULT_OPTIONS: WalkOptions = {
+  securityChecks: false,
+  noHtmlInMarkdown: false,
+  allowExampleUrls: true,
+  validateContained: true,
+  referencesMustResolve: false,
+};
 
 /**
  * Extension URLs the HL7 validator accepts without a definition: tooling domains, and example
@@ -101,8 +106,13 @@ function isAbsoluteUrl(url: string): boolean {
   return /^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(url);
 }
 
+/**
+ * One walker serves every validation of a validator (`begin` resets it), so that the objects its
+ * hot methods call and compare against stay the same from run to run: optimised code that embeds
+ * an object of one run would be thrown away once that object is collected.
+ */
 export class Walker {
-  readonly sink = new IssueSink();
+  sink = new IssueSink();
   /** Set when a value was walked against more than one definition (duplicates are then possible). */
   multiWalk = false;
   private readonly path = new PathStack();
@@ -114,8 +124,12 @@ export class Walker {
   private extContextPath = '';
   private extContextType = '';
   private readonly sliceEnv: SliceEnv;
+  /** The options of the current validation. */
+  private options = DEFAULT_OPTIONS;
   /** Whether any option checks the content of text values (see checkTextOptions). */
-  private readonly textOptions: boolean;
+  private textOptions = false;
+  /** Sub-validation verdicts of the current validation: value -> profile -> conforms. */
+  private readonly conformance = new Map<object, Map<string, boolean>>();
 
   private readonly resourceTypes: ReadonlySet<string>;
   /** Codes against value sets and code systems. */
@@ -132,8 +146,6 @@ export class Walker {
 
   constructor(private readonly env: WalkEnv) {
     this.resourceTypes = env.compiler.registry.resourceTypes;
-    const o = env.options;
-    this.textOptions = o.securityChecks || o.noHtmlInMarkdown || !o.allowExampleUrls;
     this.codes = new CodeChecks(env.hooks.terminology, env.codeMemo, (severity, message, ...rel) => {
       const size = this.path.size;
       for (const seg of rel) this.path.push(seg);
@@ -153,6 +165,28 @@ export class Walker {
       conforms: (value, typeCode, profile) => this.conforms(value, typeCode, profile),
       resolve: (ref) => this.resolveReferenceValue(ref),
     };
+  }
+
+  /** Starts a validation: forgets everything about the previous one. */
+  begin(options: WalkOptions): void {
+    this.sink = new IssueSink();
+    this.multiWalk = false;
+    this.path.reset(0);
+    this.depth = 0;
+    this.options = options;
+    this.textOptions = options.securityChecks || options.noHtmlInMarkdown || !options.allowExampleUrls;
+    this.end();
+  }
+
+  /** Ends a validation: lets go of the content it walked. */
+  end(): void {
+    this.frame = undefined;
+    this.parentObject = undefined;
+    this.extContextPath = '';
+    this.extContextType = '';
+    this.conformance.clear();
+    this.ctx = undefined;
+    this.ctxFrame = null;
   }
 
   private report(severity: Severity, code: IssueCode, message: string, detailCode?: string): void {
@@ -728,7 +762,7 @@ export class Walker {
 
   /** What the options of the validation forbid in a text value (see ValidateOptions in index.ts). */
   private checkTextOptions(value: string, code: string): void {
-    const o = this.env.options;
+    const o = this.options;
     if (o.securityChecks && (code === 'string' || code === 'markdown') && containsHtmlTag(value)) {
       this.report(
         'error',
@@ -860,7 +894,7 @@ export class Walker {
       return;
     }
     const kind = el.path.endsWith('.contained') ? 'contained' : 'entry';
-    if (kind === 'contained' && !this.env.options.validateContained) return;
+    if (kind === 'contained' && !this.options.validateContained) return;
     this.validateResource(value, profiles.length > 0 ? profiles : type.profiles, kind);
   }
 
@@ -897,7 +931,7 @@ export class Walker {
     if (!tree) {
       if (el.children.length === 0) this.walkComplex(ext, el, type, false);
       if (!this.isNestedExtension(el) || isAbsoluteUrl(url)) {
-        if (unknownExtensionAllowed(url, this.env.options.allowExampleUrls)) {
+        if (unknownExtensionAllowed(url, this.options.allowExampleUrls)) {
           this.report(
             'information',
             'informational',
@@ -1102,10 +1136,10 @@ export class Walker {
     const tree = this.env.compiler.tree(profile);
     if (!tree) return false;
     if (typeof value !== 'object' || value === null) return this.subValidate(value, typeCode, profile, tree);
-    let byProfile = this.env.conformance.get(value);
+    let byProfile = this.conformance.get(value);
     if (!byProfile) {
       byProfile = new Map();
-      this.env.conformance.set(value, byProfile);
+      this.conformance.set(value, byProfile);
     }
     const key = tree.url;
     let r = byProfile.get(key);
@@ -1153,7 +1187,7 @@ export class Walker {
     const hook = this.env.hooks.invariants;
     // The container's rules about its contained resources (dom-2 to dom-5) are part of
     // validating them, and go with them when contained resources are not validated.
-    const skipContained = !this.env.options.validateContained;
+    const skipContained = !this.options.validateContained;
     let typeName: string | undefined | null = null;
     for (let i = 0; i < prepared.length; i++) {
       const c = prepared[i] as PreparedConstraint;
@@ -1375,7 +1409,7 @@ export class Walker {
       this.path.pop();
       return;
     }
-    if (!resolved && this.env.options.referencesMustResolve && !this.resolvesWithin(parsed, ref)) {
+    if (!resolved && this.options.referencesMustResolve && !this.resolvesWithin(parsed, ref)) {
       this.report('error', 'not-found', `Unable to resolve resource with reference '${clip(ref)}'`);
       return;
     }
@@ -1442,12 +1476,12 @@ export class Walker {
     trees: readonly { url?: string; sd?: { derivation?: string } }[],
     ok: boolean,
   ): void {
-    let byProfile = this.env.conformance.get(res);
+    let byProfile = this.conformance.get(res);
     for (const t of trees) {
       if (!t.url || t.sd?.derivation !== 'constraint') continue;
       if (!byProfile) {
         byProfile = new Map();
-        this.env.conformance.set(res, byProfile);
+        this.conformance.set(res, byProfile);
       }
       if (!byProfile.has(t.url)) byProfile.set(t.url, ok);
     }
@@ -1467,7 +1501,7 @@ export class Walker {
    * those are allowed (as the Java validator accepts them).
    */
   private resolvesWithin(parsed: ReturnType<typeof parseReference>, ref: string): boolean {
-    if (this.env.options.allowExampleUrls && isExampleUrl(ref)) return true;
+    if (this.options.allowExampleUrls && isExampleUrl(ref)) return true;
     const parameters = this.frame?.parameters;
     return parameters !== undefined && resolveInParameters(parameters, parsed) !== undefined;
   }
