@@ -8,6 +8,7 @@ import type { OperationOutcome, OperationOutcomeIssue } from '@medplum/fhirtypes
 import { parseJsonText } from '../fhir/json.js';
 import { errorIssues, OperationOutcomeError } from '../fhir/outcomes.js';
 import type { CliCommand } from './commands.js';
+import { isRecord } from '../fhir/records.js';
 
 const USAGE = `overdracht validate FILE... [--profile CANONICAL]... [--load FILE]... [--format text|json]
 
@@ -163,10 +164,6 @@ function resourceTypes(value: unknown): string[] {
     return entries.flatMap((e: unknown) => resourceTypes(isRecord(e) ? e.resource : undefined));
   }
   return typeof value.resourceType === 'string' ? [value.resourceType] : [];
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function formatText(results: readonly { file: string; outcome: OperationOutcome }[]): string {

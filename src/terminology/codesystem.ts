@@ -1,3 +1,5 @@
+import { isRecord } from '../fhir/records.js';
+export { isRecord };
 /**
  * An indexed CodeSystem: code lookup (respecting `caseSensitive`), displays and designations,
  * the subsumption hierarchy (nested concepts and `parent`/`child`/`subsumedBy` properties) and
@@ -166,8 +168,4 @@ function addUnique(list: string[], value: string): void {
 
 export function asArray(v: unknown): unknown[] {
   return Array.isArray(v) ? v : [];
-}
-
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

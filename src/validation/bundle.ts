@@ -9,14 +9,11 @@
  */
 import type { IssueCode, Severity } from '../fhir/outcomes.js';
 import { type BundleIndex, parseReference, resolveInBundle } from './references.js';
+import { isRecord } from '../fhir/records.js';
 
 type Json = Record<string, unknown>;
 export type BundleReport = (severity: Severity, code: IssueCode, message: string, relPath: string) => void;
 type IsType = (name: string) => boolean;
-
-function isRecord(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function list(v: unknown): unknown[] {
   return Array.isArray(v) ? v : v === undefined || v === null ? [] : [v];

@@ -14,6 +14,7 @@
  */
 import { createRequire } from 'node:module';
 import type { TerminologyService } from '../terminology/service.js';
+import { isRecord } from '../fhir/records.js';
 
 /**
  * What an evaluation can see besides the node itself. `terminology` and `conformsTo` are
@@ -353,8 +354,4 @@ function coreConformance(resource: unknown, url: string): boolean | undefined {
   if (!url.startsWith(CORE_PROFILE) || !isRecord(resource)) return undefined;
   const type = url.slice(CORE_PROFILE.length);
   return /^[A-Z][A-Za-z]+$/.test(type) ? resource['resourceType'] === type : undefined;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -18,6 +18,7 @@ import { createTerminologyService } from '../terminology/service.js';
 import { compileExpression, evaluateInvariant } from './fhirpath.js';
 import { validateQuestionnaireResponse } from './questionnaire.js';
 import { Walker, type WalkEnv, type WalkOptions } from './walk.js';
+import { isRecord } from '../fhir/records.js';
 
 /**
  * Options of one validation. Besides `profiles`, each matches a setting of the HL7 Java validator
@@ -77,10 +78,6 @@ export interface CreateValidatorOptions {
 }
 
 type Json = Record<string, unknown>;
-
-function isRecord(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** Flattens Bundles of conformance resources. */
 function flatten(resources: readonly unknown[], out: Json[] = [], depth = 0): Json[] {

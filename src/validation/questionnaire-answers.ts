@@ -14,6 +14,7 @@ import type { CodeCheck, CodingInput, ValueSetRef } from '../terminology/service
 import { safeRegex } from '../terminology/safe-regex.js';
 import { convertUcum, UCUM_SYSTEM } from '../terminology/ucum.js';
 import { answerValue } from './questionnaire-enable-when.js';
+import { isRecord } from '../fhir/records.js';
 
 type Json = Record<string, unknown>;
 
@@ -564,8 +565,4 @@ function report(ctx: AnswerCheckContext, input: IssueInput): void {
 
 function records(v: unknown): Json[] {
   return Array.isArray(v) ? v.filter(isRecord) : [];
-}
-
-function isRecord(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

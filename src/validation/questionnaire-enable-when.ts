@@ -1,3 +1,4 @@
+import { isRecord } from '../fhir/records.js';
 /**
  * Whether a Questionnaire item is enabled for one place in a QuestionnaireResponse: its
  * `enableWhen` conditions, combined by `enableBehavior`, evaluated against the answers to the
@@ -182,8 +183,4 @@ function complexOrdering(type: string, a: Json, b: Json): number | 'unequal' | u
 
 function records(v: unknown): Json[] {
   return Array.isArray(v) ? v.filter(isRecord) : [];
-}
-
-function isRecord(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

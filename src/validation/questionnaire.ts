@@ -22,6 +22,7 @@ import {
   type QuestionnaireIndex,
   type ResponseFrame,
 } from './questionnaire-enable-when.js';
+import { isRecord } from '../fhir/records.js';
 
 type Json = Record<string, unknown>;
 
@@ -353,8 +354,4 @@ function extensionInteger(holder: Json, url: string): number | undefined {
 
 function records(v: unknown): Json[] {
   return Array.isArray(v) ? v.filter(isRecord) : [];
-}
-
-function isRecord(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -1,3 +1,4 @@
+import { isRecord } from '../fhir/records.js';
 /**
  * Literal references: what a reference string says (local '#id', urn:uuid/urn:oid, relative
  * `Type/id`, absolute RESTful URL) and resolving it inside the containing resource or Bundle.
@@ -6,10 +7,6 @@
  */
 
 type Json = Record<string, unknown>;
-
-function isRecord(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 export type ReferenceKind = 'local' | 'urn' | 'relative' | 'absolute' | 'other';
 

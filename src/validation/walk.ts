@@ -37,12 +37,9 @@ import {
 import { typeUrl, unversioned } from './registry.js';
 import { IssueSink, PathStack, indexSegment } from './walk-context.js';
 import { CodeChecks, type CodeMemo } from './walk-terminology.js';
+import { isRecord } from '../fhir/records.js';
 
 type Json = Record<string, unknown>;
-
-function isRecord(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 const UCUM = 'http://unitsofmeasure.org';
 const NO_PROFILES: readonly string[] = Object.freeze([]);

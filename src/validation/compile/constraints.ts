@@ -10,14 +10,11 @@ import { createRequire } from 'node:module';
 import type { ConstraintDef } from './element-tree.js';
 import { compileLite, type LiteInvariant } from './fhirpath-lite.js';
 import type { CompiledExpressionLike, InvariantContextInput, InvariantHook } from './hooks.js';
+import { isRecord } from '../../fhir/records.js';
 
 type Json = Record<string, unknown>;
 /** A native invariant: true when satisfied. */
 export type NativeCheck = (node: unknown, ctx: InvariantContextInput) => boolean;
-
-function isRecord(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 const underscored = new Map<string, string>();
 

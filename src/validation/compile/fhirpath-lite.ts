@@ -1,3 +1,4 @@
+import { isRecord } from '../../fhir/records.js';
 /**
  * A compiler for the part of FHIRPath most invariants are written in: navigation by name,
  * existence and counting, boolean logic, comparisons of strings and numbers, where/all/select,
@@ -37,10 +38,6 @@ const NO_VALUE = Object.freeze({ noValue: true });
 const EMPTY: Coll = Object.freeze([]);
 const TRUE: Coll = Object.freeze([true]);
 const FALSE: Coll = Object.freeze([false]);
-
-function isRecord(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function bool(b: boolean): Coll {
   return b ? TRUE : FALSE;

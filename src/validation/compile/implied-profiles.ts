@@ -1,3 +1,4 @@
+import { isRecord } from '../../fhir/records.js';
 /**
  * Profiles a resource must conform to without claiming them.
  *
@@ -11,10 +12,6 @@
  */
 
 type Json = Record<string, unknown>;
-
-function isRecord(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 const SD = 'http://hl7.org/fhir/StructureDefinition/';
 const LOINC = 'http://loinc.org';

@@ -9,12 +9,9 @@
 import type { Compiler } from './compiler.js';
 import type { Discriminator, ElementNode, TypeRef } from './element-tree.js';
 import { fixedMismatches, matchesPattern } from './values.js';
+import { isRecord } from '../../fhir/records.js';
 
 type Json = Record<string, unknown>;
-
-function isRecord(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 export interface SliceEnv {
   readonly compiler: Compiler;

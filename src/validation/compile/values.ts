@@ -1,3 +1,4 @@
+import { isRecord } from '../../fhir/records.js';
 /**
  * fixed[x] and pattern[x] comparison.
  *
@@ -8,12 +9,6 @@
  * Spec: https://hl7.org/fhir/R4/elementdefinition-definitions.html#ElementDefinition.fixed_x_
  *       https://hl7.org/fhir/R4/elementdefinition-definitions.html#ElementDefinition.pattern_x_
  */
-
-type Json = Record<string, unknown>;
-
-function isRecord(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** Numbers compare by value, so that 1.0 in a profile equals 1 in an instance. */
 function primitiveEqual(a: unknown, b: unknown): boolean {
