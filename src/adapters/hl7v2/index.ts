@@ -5,8 +5,6 @@
  */
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Bundle, Resource } from '@medplum/fhirtypes';
-import { PROFILES, SYSTEMS } from '../../fhir/codes.js';
 import type { Adapter, ConversionContext, ParseOptions } from '../framework.js';
 import { loadSpecFile } from '../spec-loader.js';
 import { convertMessage, type DetailedResult } from './engine.js';
@@ -16,6 +14,7 @@ import { Hl7Structure } from './structure.js';
 import { DEFAULT_HL7_LIMITS, type Hl7Limits, type Hl7Message } from './types.js';
 
 export const HL7V2_FORMAT = 'hl7v2';
+import { messageProfilesFor } from '../message-profiles.js';
 
 /** The project root, from this module's place in src/ or dist/. */
 function projectRoot(): string {
@@ -73,17 +72,6 @@ export function createHl7v2Adapter(options: Hl7v2AdapterOptions = {}): Hl7v2Adap
       return { output, report };
     },
     convertDetailed,
-    profilesFor: (output: Bundle | Resource[]) => (isReferral(output) ? [PROFILES.referralMessage] : []),
+    profilesFor: messageProfilesFor,
   };
-}
-
-/** Only referral messages have a message profile; a cancellation (REF^I14) has none yet. */
-function isReferral(output: Bundle | Resource[]): boolean {
-  if (Array.isArray(output)) return false;
-  const header = output.entry?.[0]?.resource;
-  return (
-    header?.resourceType === 'MessageHeader' &&
-    header.eventCoding?.system === SYSTEMS.messageEvent &&
-    header.eventCoding.code === 'referral'
-  );
 }

@@ -6,8 +6,6 @@
  */
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Bundle, Resource } from '@medplum/fhirtypes';
-import { PROFILES, SYSTEMS } from '../../fhir/codes.js';
 import type { Adapter, ConversionContext, ParseOptions } from '../framework.js';
 import { loadSpecFile } from '../spec-loader.js';
 import { convertDocument, type DetailedResult } from './engine.js';
@@ -15,6 +13,7 @@ import { DEFAULT_ZD_LIMITS, parseZorgdomein, type ZdDocument, type ZdLimits } fr
 import { type ZorgdomeinSpec, zorgdomeinSpecSchema } from './spec.js';
 
 export const ZORGDOMEIN_FORMAT = 'zorgdomein';
+import { messageProfilesFor } from '../message-profiles.js';
 
 function defaultMappingDir(): string {
   return join(resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..'), 'mappings', 'zorgdomein');
@@ -55,17 +54,6 @@ export function createZorgdomeinAdapter(options: ZorgdomeinAdapterOptions = {}):
       return { output, report };
     },
     convertDetailed,
-    profilesFor: (output: Bundle | Resource[]) => (isReferral(output) ? [PROFILES.referralMessage] : []),
+    profilesFor: messageProfilesFor,
   };
-}
-
-/** Only referral messages have a message profile; a cancellation has none yet. */
-function isReferral(output: Bundle | Resource[]): boolean {
-  if (Array.isArray(output)) return false;
-  const header = output.entry?.[0]?.resource;
-  return (
-    header?.resourceType === 'MessageHeader' &&
-    header.eventCoding?.system === SYSTEMS.messageEvent &&
-    header.eventCoding.code === 'referral'
-  );
 }
