@@ -23,3 +23,22 @@ export type WorkflowEvent =
   | { kind: 'child-closed'; task: Reference; parent: Reference };
 
 export type WorkflowEventKind = WorkflowEvent['kind'];
+
+/**
+ * What the gateway enqueues in the outbox (src/store/outbox.ts) for each receiving organisation of
+ * an event: one row per organisation, `receiver` the organisation's `id` from the configuration.
+ * References only: the deliverer reads the resources it sends, so no client data sits in the queue.
+ */
+export interface TaskEventPayload {
+  type: 'task-event';
+  /** The event, as named in WorkflowEvent['kind']. */
+  event: WorkflowEventKind;
+  /** `Task/<id>`. */
+  task: string;
+  /** The Task version the event belongs to. */
+  taskVersion: string;
+  /** `ServiceRequest/<id>`, the Task's focus, when known. */
+  focus?: string;
+  /** `Composition/<id>`, the feedback document stored with the change, when there is one. */
+  feedback?: string;
+}
