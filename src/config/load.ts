@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject } from 'ajv';
+import { validate as validateCron } from 'node-cron';
 import addFormatsModule from 'ajv-formats';
 import { parse as parseYaml } from 'yaml';
 import { configSchema } from './schema.js';
@@ -57,6 +58,9 @@ function defaults(): Record<string, unknown> {
     log: { level: 'info' },
     organisations: [],
     clients: [],
+    // Filled in by the schema's defaults.
+    delivery: {},
+    jobs: {},
   };
 }
 
@@ -173,5 +177,22 @@ function checkReferences(config: Config): void {
     if (!orgIds.has(client.organisation)) {
       throw new ConfigError(`clients[${i}].organisation: no organisation with id '${client.organisation}'`);
     }
+  });
+  checkJobSettings(config, orgIds);
+}
+
+function checkJobSettings(config: Config, orgIds: ReadonlySet<string>): void {
+  const { maxDelaySeconds, baseDelaySeconds } = config.delivery;
+  if (maxDelaySeconds < baseDelaySeconds)
+    throw new ConfigError('delivery.maxDelaySeconds: must be at least delivery.baseDelaySeconds');
+  for (const [job, expression] of Object.entries(config.jobs.schedules)) {
+    if (!validateCron(expression))
+      throw new ConfigError(`jobs.schedules.${job}: '${expression}' is not a cron expression`);
+  }
+  config.import?.sources.forEach((source, i) => {
+    if (!orgIds.has(source.organisation))
+      throw new ConfigError(
+        `import.sources[${i}].organisation: no organisation with id '${source.organisation}'`,
+      );
   });
 }

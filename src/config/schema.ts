@@ -21,10 +21,94 @@ const delivery = {
   ],
 } as const;
 
+const cron = { type: 'string', minLength: 9, maxLength: 100 } as const;
+const days = { type: 'integer', minimum: 1, maximum: 36500 } as const;
+
+const deliverySettings = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    maxAttempts: { type: 'integer', minimum: 1, maximum: 1000, default: 25 },
+    baseDelaySeconds: { type: 'number', exclusiveMinimum: 0, maximum: 86400, default: 10 },
+    maxDelaySeconds: { type: 'number', exclusiveMinimum: 0, maximum: 86400, default: 900 },
+    timeoutMs: { type: 'integer', minimum: 100, maximum: 300000, default: 10000 },
+    batchSize: { type: 'integer', minimum: 1, maximum: 1000, default: 50 },
+  },
+} as const;
+
+const jobs = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    enabled: { type: 'boolean', default: true },
+    timeZone: { type: 'string', minLength: 1, default: 'Europe/Amsterdam' },
+    schedules: {
+      type: 'object',
+      propertyNames: { pattern: '^[a-z][a-z0-9-]*$' },
+      additionalProperties: cron,
+      default: {},
+    },
+    watchdogDays: { ...days, default: 10 },
+  },
+} as const;
+
+const retention = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['auditEvents'],
+  properties: {
+    // The audit trail is not a resource type the retention job may name.
+    resourceDays: {
+      type: 'object',
+      propertyNames: { pattern: '^[A-Z][A-Za-z]+$', not: { const: 'AuditEvent' } },
+      additionalProperties: days,
+      default: {},
+    },
+    defaultDays: days,
+    deliveredOutboxDays: { ...days, default: 30 },
+    auditEvents: { const: 'keep' },
+  },
+} as const;
+
+const importSettings = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['folder', 'sources'],
+  properties: {
+    folder: { type: 'string', minLength: 1 },
+    sources: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['dir', 'format', 'organisation'],
+        properties: {
+          dir: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' },
+          format: { type: 'string', minLength: 1 },
+          organisation: { type: 'string', minLength: 1 },
+          channel: { type: 'object', additionalProperties: { type: 'string' } },
+        },
+      },
+    },
+  },
+} as const;
+
 export const configSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['port', 'baseUrl', 'demo', 'storage', 'http', 'auth', 'organisations', 'clients', 'log'],
+  required: [
+    'port',
+    'baseUrl',
+    'demo',
+    'storage',
+    'http',
+    'auth',
+    'organisations',
+    'clients',
+    'log',
+    'delivery',
+    'jobs',
+  ],
   properties: {
     port: { type: 'integer', minimum: 0, maximum: 65535 },
     baseUrl: { type: 'string', pattern: '^https?://' },
@@ -117,5 +201,9 @@ export const configSchema = {
       required: ['level'],
       properties: { level: { enum: ['debug', 'info', 'warn', 'error'] } },
     },
+    delivery: deliverySettings,
+    jobs,
+    retention,
+    import: importSettings,
   },
 } as const;

@@ -38,6 +38,62 @@ export interface ClientConfig {
   jwks: { keys: Record<string, unknown>[] };
 }
 
+/** How the outbox is delivered (src/delivery): retries with exponential backoff and full jitter. */
+export interface DeliverySettings {
+  /** Attempts before a message goes to the dead letters (an operator may retry it). */
+  maxAttempts: number;
+  /** The first retry waits up to this long; each further one up to twice as long as the previous. */
+  baseDelaySeconds: number;
+  /** No retry waits longer than this. */
+  maxDelaySeconds: number;
+  /** A receiver that does not answer within this is treated as down. */
+  timeoutMs: number;
+  /** Messages claimed per round. */
+  batchSize: number;
+}
+
+/** Scheduled jobs (src/jobs): node-cron schedules by job name, and the rules' settings. */
+export interface JobsConfig {
+  /** Whether `serve` schedules the jobs; `overdracht job NAME` runs one either way. */
+  enabled: boolean;
+  timeZone: string;
+  /** A cron expression per job name; a job without one keeps its default schedule. */
+  schedules: Record<string, string>;
+  /** Days without receiver action before the watchdog escalates a Task. */
+  watchdogDays: number;
+}
+
+/**
+ * What the retention job purges: resources not changed for longer than their period, with their
+ * history, index rows and access grants. The audit trail is never purged by the gateway (NEN 7513:
+ * it is append-only in the database); `auditEvents: keep` says so explicitly.
+ */
+export interface RetentionConfig {
+  /** Days per resource type; a type without one uses `defaultDays`, or is kept when that is absent too. */
+  resourceDays: Record<string, number>;
+  defaultDays?: number;
+  /** Delivered outbox messages (references only) are removed after this many days. */
+  deliveredOutboxDays: number;
+  auditEvents: 'keep';
+}
+
+/** A folder of export files converted through an adapter into the store (`import` job). */
+export interface ImportSource {
+  /** Sub-folder of `import.folder` that this source drops its files in. */
+  dir: string;
+  /** An adapter format (`hl7v2`, `zorgdomein`, `assessments`). */
+  format: string;
+  /** `id` of the organisation the files come from: it gets access to what is stored. */
+  organisation: string;
+  /** Channel settings of the adapter (see mappings/README.md). */
+  channel?: Record<string, string>;
+}
+
+export interface ImportConfig {
+  folder: string;
+  sources: ImportSource[];
+}
+
 export interface Config {
   port: number;
   /** The public base URL of the gateway (token endpoint audience, Bundle links). */
@@ -54,4 +110,8 @@ export interface Config {
   organisations: OrganisationConfig[];
   clients: ClientConfig[];
   log: { level: 'debug' | 'info' | 'warn' | 'error' };
+  delivery: DeliverySettings;
+  jobs: JobsConfig;
+  retention?: RetentionConfig;
+  import?: ImportConfig;
 }
