@@ -92,7 +92,38 @@ function readConfigFile(file: string): Record<string, unknown> {
     };
     delete client.jwksFile;
   });
+  resolveExportFiles(config, dirname(path));
   return config;
+}
+
+/** Export policy and key files are named relative to the configuration file. */
+function resolveExportFiles(config: Record<string, unknown>, dir: string): void {
+  const settings = config.export as Record<string, unknown> | undefined;
+  const recipients = Array.isArray(settings?.recipients)
+    ? (settings.recipients as Record<string, unknown>[])
+    : [];
+  for (const recipient of recipients) {
+    for (const key of ['policyFile', 'keyFile']) {
+      const value = recipient[key];
+      if (typeof value === 'string' && !isAbsolute(value)) recipient[key] = resolve(dir, value);
+    }
+  }
+}
+
+/** `OVERDRACHT_EXPORT_KEY_<ID>`: a recipient's key ring as JSON (`regioplatform-noord` -> `REGIOPLATFORM_NOORD`). */
+export function exportKeyVariable(recipientId: string): string {
+  return `OVERDRACHT_EXPORT_KEY_${recipientId.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+}
+
+function applyExportKeys(config: Record<string, unknown>, env: Record<string, string | undefined>): void {
+  const settings = config.export as Record<string, unknown> | undefined;
+  const recipients = Array.isArray(settings?.recipients)
+    ? (settings.recipients as Record<string, unknown>[])
+    : [];
+  for (const recipient of recipients) {
+    const value = typeof recipient.id === 'string' ? env[exportKeyVariable(recipient.id)] : undefined;
+    if (value) recipient.keyJson = value;
+  }
 }
 
 function readJwkFile(path: string, key: string): Record<string, unknown> {
@@ -127,6 +158,7 @@ function applyEnv(
   if (env.OVERDRACHT_BODY_LIMIT)
     out.http = { ...(out.http as object), bodyLimitBytes: Number(env.OVERDRACHT_BODY_LIMIT) };
   if (env.LOG_LEVEL) out.log = { level: env.LOG_LEVEL };
+  applyExportKeys(out, env);
   if (env.OVERDRACHT_SIGNING_KEY) {
     let key: unknown;
     try {
@@ -179,6 +211,26 @@ function checkReferences(config: Config): void {
     }
   });
   checkJobSettings(config, orgIds);
+  checkExportSettings(config);
+}
+
+function checkExportSettings(config: Config): void {
+  config.export?.recipients.forEach((recipient, i) => {
+    const client = config.clients.find((c) => c.id === recipient.client);
+    if (!client?.roles.includes('platform'))
+      throw new ConfigError(
+        `export.recipients[${i}].client: no client '${recipient.client}' with the platform role`,
+      );
+    if (!recipient.keyFile && !recipient.keyJson)
+      throw new ConfigError(
+        `export.recipients[${i}]: no key; set keyFile or the environment variable ${exportKeyVariable(recipient.id)}`,
+      );
+  });
+  const groups = new Set<string>();
+  config.export?.groups.forEach((group, i) => {
+    if (groups.has(group.id)) throw new ConfigError(`export.groups[${i}].id: '${group.id}' is used twice`);
+    groups.add(group.id);
+  });
 }
 
 function checkJobSettings(config: Config, orgIds: ReadonlySet<string>): void {

@@ -93,6 +93,44 @@ const importSettings = {
   },
 } as const;
 
+/** Export recipients and Groups (src/export); key and policy files are resolved by the loader. */
+const exportSettings = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['recipients'],
+  properties: {
+    recipients: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'client', 'policyFile'],
+        properties: {
+          id: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]*$' },
+          client: { type: 'string', minLength: 1 },
+          policyFile: { type: 'string', minLength: 1 },
+          keyFile: { type: 'string', minLength: 1 },
+          keyJson: { type: 'string', minLength: 1 },
+        },
+      },
+    },
+    groups: {
+      type: 'array',
+      default: [],
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'name', 'municipality'],
+        properties: {
+          id: { type: 'string', pattern: '^[A-Za-z0-9.-]{1,64}$' },
+          name: { type: 'string', minLength: 1 },
+          municipality: { type: 'string', pattern: '^GM[0-9]{4}$' },
+        },
+      },
+    },
+  },
+} as const;
+
 export const configSchema = {
   type: 'object',
   additionalProperties: false,
@@ -205,5 +243,6 @@ export const configSchema = {
     jobs,
     retention,
     import: importSettings,
+    export: exportSettings,
   },
 } as const;

@@ -94,6 +94,33 @@ export interface ImportConfig {
   sources: ImportSource[];
 }
 
+/** A regional data platform that pulls pseudonymised `$export`s (src/export). */
+export interface ExportRecipientConfig {
+  /** The recipient's name: the `recipient` of its policy, and the suffix of `OVERDRACHT_EXPORT_KEY_<ID>`. */
+  id: string;
+  /** `id` of the client (with the platform role) that exports for it. */
+  client: string;
+  /** The pseudonymisation policy (YAML), relative to the configuration file. */
+  policyFile: string;
+  /** A JWK or JWK Set file with the recipient's key(s), relative to the configuration file. */
+  keyFile?: string;
+  /** The JSON of the key ring, from `OVERDRACHT_EXPORT_KEY_<ID>` (set by the loader, not in a file). */
+  keyJson?: string;
+}
+
+/** A cohort that `Group/{id}/$export` exports: the clients of one municipality. */
+export interface ExportGroupConfig {
+  id: string;
+  name: string;
+  /** CBS municipality code, GMxxxx. */
+  municipality: string;
+}
+
+export interface ExportConfig {
+  recipients: ExportRecipientConfig[];
+  groups: ExportGroupConfig[];
+}
+
 export interface Config {
   port: number;
   /** The public base URL of the gateway (token endpoint audience, Bundle links). */
@@ -114,4 +141,5 @@ export interface Config {
   jobs: JobsConfig;
   retention?: RetentionConfig;
   import?: ImportConfig;
+  export?: ExportConfig;
 }
