@@ -15,10 +15,12 @@ import { DatabaseJtiStore } from '../auth/jti-store.js';
 import type { Principal } from '../auth/smart.js';
 import { projectRoot } from '../config/load.js';
 import type { Config } from '../config/types.js';
+import { createExportService, type ExportService } from '../export/index.js';
 import { errorIssues } from '../fhir/outcomes.js';
 import { createApp } from '../http/app.js';
 import { auditEventRoutes } from '../http/fhir/audit-events.js';
 import { type ConvertDeps, convertRoutes } from '../http/fhir/convert.js';
+import { exportRoutes } from '../http/fhir/export.js';
 import { messagingRoutes } from '../http/fhir/messaging.js';
 import { resourceRoutes } from '../http/fhir/resources.js';
 import { taskRoutes } from '../http/fhir/tasks.js';
@@ -74,6 +76,8 @@ export interface Gateway {
   metrics: Metrics;
   /** The FHIR base URL (`<baseUrl>/fhir`). */
   endpoint: string;
+  /** Bulk `$export` for regional data platforms (jobs run in the background of this process). */
+  exports: ExportService;
   close(): Promise<void>;
 }
 
@@ -126,6 +130,7 @@ interface Parts {
   intake: IntakeDeps;
   validate: (resource: unknown, profiles: readonly string[]) => OperationOutcome;
   endpoint: string;
+  exports: ExportService;
   options: Resolved;
 }
 
@@ -149,6 +154,17 @@ function build(config: Config, db: Database, options: Resolved): Gateway {
     onCheck: (check, seconds) => metrics.validationSeconds.observe({ stage: check }, seconds),
     keeps: (type) => registry.isStored(type),
   };
+  const exports = createExportService({
+    config,
+    db,
+    registry,
+    auditLog,
+    logger: options.logger,
+    now: clock,
+    newId,
+    sourceSystem: endpoint,
+    getCodeSystem: (url) => terminology().getCodeSystem(url),
+  });
   const parts: Parts = {
     config,
     db,
@@ -159,6 +175,7 @@ function build(config: Config, db: Database, options: Resolved): Gateway {
     intake,
     validate,
     endpoint,
+    exports,
     options,
   };
   const app = createApp({
@@ -179,6 +196,7 @@ function build(config: Config, db: Database, options: Resolved): Gateway {
     intake,
     metrics,
     endpoint,
+    exports,
     // A database handed in belongs to the caller.
     close: async () => (options.database ? undefined : db.close()),
   };
@@ -238,6 +256,7 @@ function gatewayRoutes(p: Parts): FhirRoute[] {
         performTaskAction(taskDeps, principal, id, action, input, requestId),
     }),
     ...convertRoutes({ adapters: once(createAdapters), bodyLimitBytes }),
+    ...exportRoutes({ service: p.exports, base: p.endpoint, storedTypes: new Set(GATEWAY_TYPES) }),
   ];
 }
 
@@ -248,6 +267,9 @@ function createAdapters(): ReturnType<ConvertDeps['adapters']> {
     context: createConversionContext({ terminology: createTerminologyService() }),
   };
 }
+
+/** The terminology service, built on first use (export displays): the gateway starts without it. */
+const terminology = once(createTerminologyService);
 
 function once<T>(make: () => T): () => T {
   let made: { value: T } | undefined;

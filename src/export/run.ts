@@ -1,0 +1,232 @@
+/**
+ * Running one export job: read each type page by page from the store, pseudonymise every
+ * resource with the recipient's policy and key, and write NDJSON in parts to the job's files.
+ * Memory holds one page and one part, whatever the size of the export. Between pages the lease
+ * is renewed; a cancelled job (or one another instance took over) stops there.
+ *
+ *   store ──► pages (keyset) ──► JSON.parse ──► pseudonymise ──► NDJSON parts ──► export_file_part
+ *
+ * Problems with single resources, and types the request names that the policy does not let out,
+ * go to the error file as OperationOutcomes (with a type and a position, never content).
+ */
+import type { OperationOutcome } from '@medplum/fhirtypes';
+import { issue, outcome } from '../fhir/outcomes.js';
+import type { Logger } from '../observability/logger.js';
+import type { ExportFile, ExportJob, ExportJobStore, ExportOutput } from './job-store.js';
+import {
+  announceSeries,
+  coarsenAreas,
+  countClientsPerArea,
+  pseudonymise,
+  type KeyRing,
+  type Policy,
+  type PostcodeAreas,
+  type PseudonymiseOptions,
+} from './pseudonymise/index.js';
+import type { ExportSource, PageQuery } from './source.js';
+
+export interface Recipient {
+  /** The recipient's name (the policy's `recipient`). */
+  id: string;
+  /** The SMART client that exports for it. */
+  clientId: string;
+  policy: Policy;
+  keys: KeyRing;
+}
+
+export interface ExportGroup {
+  id: string;
+  name: string;
+  /** CBS municipality code, GMxxxx. */
+  municipality: string;
+}
+
+export interface ExportRunDeps {
+  jobs: ExportJobStore;
+  source: ExportSource;
+  /** The clients of a Group at the transaction time. */
+  members(group: ExportGroup, until: string): Promise<string[]>;
+  recipients: ReadonlyMap<string, Recipient>;
+  groups: ReadonlyMap<string, ExportGroup>;
+  displayOf?: PseudonymiseOptions['displayOf'];
+  logger: Logger;
+  /** This process, as the lease holder. */
+  owner: string;
+  leaseMs?: number;
+  pageSize?: number;
+  /** A part is written once it holds this many characters. */
+  partChars?: number;
+}
+
+export const ERROR_FILE = 'errors.ndjson';
+const DEFAULTS = { leaseMs: 60_000, pageSize: 500, partChars: 1 << 20 };
+
+export type RunResult = 'completed' | 'cancelled' | 'failed' | 'not-claimed';
+
+/** The types an export writes: those asked for (or all) that the policy lets out, in name order. */
+export function exportTypes(job: ExportJob, policy: Policy): { types: string[]; refused: string[] } {
+  const allowed = [...policy.types.keys()].sort();
+  const asked = job.request.types ?? allowed;
+  return {
+    types: asked.filter((t) => policy.types.has(t)).sort(),
+    refused: asked.filter((t) => !policy.types.has(t)),
+  };
+}
+
+function problem(message: string, expression: string): OperationOutcome {
+  return outcome([issue({ severity: 'error', code: 'processing', message, expression })]);
+}
+
+/** Collects NDJSON lines into parts of about `partChars` and writes them. */
+class PartWriter {
+  private lines: string[] = [];
+  private chars = 0;
+  private part = 0;
+  count = 0;
+
+  constructor(
+    private readonly write: (part: number, resources: number, content: string) => Promise<void>,
+    private readonly partChars: number,
+  ) {}
+
+  async add(line: string): Promise<void> {
+    this.lines.push(line);
+    this.chars += line.length + 1;
+    this.count++;
+    if (this.chars >= this.partChars) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.lines.length === 0) return;
+    const n = this.lines.length;
+    const content = `${this.lines.join('\n')}\n`;
+    this.lines = [];
+    this.chars = 0;
+    await this.write(this.part++, n, content);
+  }
+}
+
+/** Postcode areas for the export: counted over the Patients of the export, decided once (k-anonymity). */
+async function postcodeAreas(query: PageQuery, policy: Policy, deps: ExportRunDeps): Promise<PostcodeAreas> {
+  const patients: unknown[] = [];
+  const counts = new Map<string, number>();
+  for await (const page of deps.source.pages(query, deps.pageSize ?? DEFAULTS.pageSize)) {
+    patients.length = 0;
+    for (const json of page) patients.push(JSON.parse(json));
+    for (const [area, n] of countClientsPerArea(patients)) counts.set(area, (counts.get(area) ?? 0) + n);
+  }
+  return coarsenAreas(counts, policy.postcode);
+}
+
+interface Run {
+  job: ExportJob;
+  recipient: Recipient;
+  deps: ExportRunDeps;
+  options: PseudonymiseOptions;
+  errors: PartWriter;
+}
+
+/** Writes one type's file; false when the job stopped being ours (cancelled or taken over). */
+async function exportType(run: Run, query: PageQuery): Promise<ExportFile | false> {
+  const { job, recipient, deps } = run;
+  const file = `${query.type}.ndjson`;
+  const writer = new PartWriter(
+    (part, n, content) => deps.jobs.appendPart(job.id, file, part, n, content),
+    deps.partChars ?? DEFAULTS.partChars,
+  );
+  let position = 0;
+  for await (const page of deps.source.pages(query, deps.pageSize ?? DEFAULTS.pageSize)) {
+    for (const json of page) {
+      position++;
+      try {
+        const out = pseudonymise(
+          JSON.parse(json) as Record<string, unknown>,
+          recipient.policy,
+          recipient.keys,
+          run.options,
+        );
+        if (out) await writer.add(JSON.stringify(out));
+      } catch {
+        const where = `${query.type}[${String(position)}]`;
+        await run.errors.add(
+          JSON.stringify(problem('This resource could not be pseudonymised; it was left out', where)),
+        );
+      }
+    }
+    const progress = `${query.type}: ${String(position)} read`;
+    if (!(await deps.jobs.renew(job.id, deps.owner, deps.leaseMs ?? DEFAULTS.leaseMs, progress)))
+      return false;
+  }
+  await writer.flush();
+  return { type: query.type, file, count: writer.count };
+}
+
+/** Runs a job this process has claimed to its end. Never throws: a failure is recorded by a code. */
+export async function runClaimedExport(job: ExportJob, deps: ExportRunDeps): Promise<RunResult> {
+  const recipient = deps.recipients.get(job.recipient);
+  const group = job.request.groupId ? deps.groups.get(job.request.groupId) : undefined;
+  if (!recipient || (job.request.groupId && !group)) {
+    await deps.jobs.fail(job.id, deps.owner, recipient ? 'group-unknown' : 'recipient-unknown');
+    return 'failed';
+  }
+  try {
+    const series = announceSeries(recipient.policy, await deps.jobs.lastCompleted(recipient.id));
+    const base = {
+      until: job.transactionTime,
+      ...(group ? { patients: await deps.members(group, job.transactionTime) } : {}),
+    };
+    const options: PseudonymiseOptions = {
+      ...(deps.displayOf ? { displayOf: deps.displayOf } : {}),
+      postcodeAreas: await postcodeAreas({ ...base, type: 'Patient' }, recipient.policy, deps),
+    };
+    const errors = new PartWriter(
+      (part, n, content) => deps.jobs.appendPart(job.id, ERROR_FILE, part, n, content),
+      deps.partChars ?? DEFAULTS.partChars,
+    );
+    const run: Run = { job, recipient, deps, options, errors };
+    const { types, refused } = exportTypes(job, recipient.policy);
+    for (const type of refused)
+      await errors.add(
+        JSON.stringify(
+          problem(`${type} is not exported to this recipient (its policy does not name it)`, '_type'),
+        ),
+      );
+    const output: ExportFile[] = [];
+    for (const type of types) {
+      const filters = job.request.typeFilters?.[type];
+      const query: PageQuery = {
+        ...base,
+        type,
+        ...(job.request.since ? { since: job.request.since } : {}),
+        ...(filters ? { filters } : {}),
+      };
+      const file = await exportType(run, query);
+      if (file === false) return 'cancelled';
+      if (file.count > 0) output.push(file);
+    }
+    await errors.flush();
+    const result: ExportOutput = {
+      output,
+      error: errors.count > 0 ? [{ type: 'OperationOutcome', file: ERROR_FILE, count: errors.count }] : [],
+      series,
+    };
+    return (await deps.jobs.complete(job.id, deps.owner, result)) ? 'completed' : 'cancelled';
+  } catch (err) {
+    deps.logger.error('export.failed', {
+      job: job.id,
+      errorType: err instanceof Error ? err.name : typeof err,
+    });
+    await deps.jobs.fail(job.id, deps.owner, 'export-failed');
+    return 'failed';
+  }
+}
+
+/** Claims a job (when nobody runs it) and runs it. */
+export async function runExport(id: string, deps: ExportRunDeps): Promise<RunResult> {
+  if (!(await deps.jobs.claim(id, deps.owner, deps.leaseMs ?? DEFAULTS.leaseMs))) return 'not-claimed';
+  const job = await deps.jobs.get(id);
+  if (!job) return 'not-claimed';
+  const result = await runClaimedExport(job, deps);
+  deps.logger.info('export.run', { job: id, result });
+  return result;
+}

@@ -1,0 +1,109 @@
+/**
+ * Reading the resources of an export from the store: a keyset-paged SELECT per type, ordered by
+ * id, so that each page costs the same however far the export has come and memory holds one
+ * page at a time. Every page is bounded by the job's transaction time (what changed later is for
+ * the next incremental export) and, with `_since`, by its lower bound.
+ */
+import type { Database } from '../store/database.js';
+import { SearchBuilder, SqlParams } from '../store/search.js';
+import type { SearchParamRegistry } from '../store/search-params.js';
+
+export const MUNICIPALITY_EXTENSION = 'https://overdracht.dev/fhir/StructureDefinition/ov-municipality-code';
+export const GBA_MUNICIPALITY_SYSTEM = 'urn:oid:2.16.840.1.113883.2.4.6.14';
+
+export interface PageQuery {
+  type: string;
+  /** Exclusive lower bound of `last_updated` (`_since`). */
+  since?: string;
+  /** Inclusive upper bound of `last_updated`: the job's transaction time. */
+  until: string;
+  /** Only resources of these clients (a Group export): the Patients themselves, or what references them. */
+  patients?: readonly string[];
+  /** `_typeFilter` queries of this type; a resource matching any goes out. */
+  filters?: readonly string[];
+}
+
+export interface ExportSource {
+  /** Resources of one type in pages of at most `pageSize`, as JSON text (the database's own). */
+  pages(query: PageQuery, pageSize: number): AsyncGenerator<string[]>;
+}
+
+/** The SQL of one page after `afterId`. */
+export function pageSql(
+  query: PageQuery,
+  afterId: string,
+  pageSize: number,
+  search: SearchBuilder,
+): { sql: string; params: SqlParams } {
+  const p = new SqlParams();
+  const where = [
+    `r.resource_type = ${p.add(query.type)}`,
+    'NOT r.deleted',
+    `r.id > ${p.add(afterId)}`,
+    `r.last_updated <= ${p.add(query.until)}::timestamptz`,
+  ];
+  if (query.since) where.push(`r.last_updated > ${p.add(query.since)}::timestamptz`);
+  if (query.patients) {
+    const ids = `(SELECT jsonb_array_elements_text(${p.add(JSON.stringify(query.patients))}::jsonb))`;
+    where.push(
+      query.type === 'Patient'
+        ? `r.id IN ${ids}`
+        : `EXISTS (SELECT 1 FROM search_reference s WHERE s.resource_type = r.resource_type AND s.resource_id = r.id
+             AND s.target_type = 'Patient' AND s.target_id IN ${ids})`,
+    );
+  }
+  if (query.filters && query.filters.length > 0) {
+    const alternatives = query.filters.map((filter) => {
+      const conditions = search.parse(query.type, new URLSearchParams(filter), p).where;
+      return conditions.length > 0 ? `(${conditions.join(' AND ')})` : 'true';
+    });
+    where.push(`(${alternatives.join(' OR ')})`);
+  }
+  const sql = `SELECT r.id, r.content::text AS json FROM resource r WHERE ${where.join(' AND ')}
+    ORDER BY r.id LIMIT ${p.add(pageSize)}`;
+  return { sql, params: p };
+}
+
+export class StoreExportSource implements ExportSource {
+  private readonly search: SearchBuilder;
+
+  constructor(
+    private readonly db: Database,
+    registry: SearchParamRegistry,
+  ) {
+    this.search = new SearchBuilder(registry);
+  }
+
+  /** Checks `_typeFilter` queries before a job is accepted (a bad one is a 400 naming the parameter). */
+  checkFilter(type: string, filter: string): void {
+    this.search.parse(type, new URLSearchParams(filter), new SqlParams());
+  }
+
+  async *pages(query: PageQuery, pageSize: number): AsyncGenerator<string[]> {
+    let after = '';
+    for (;;) {
+      const { sql, params } = pageSql(query, after, pageSize, this.search);
+      const { rows } = await this.db.query<{ id: string; json: string }>(sql, params.values);
+      if (rows.length === 0) return;
+      yield rows.map((r) => r.json);
+      after = rows[rows.length - 1]?.id ?? after;
+      if (rows.length < pageSize) return;
+    }
+  }
+
+  /** The clients of a municipality: Patients with an address coded with it (GBA table 33). */
+  async patientsOfMunicipality(municipality: string, until: string): Promise<string[]> {
+    const code = municipality.replace(/^GM/, '');
+    const pattern = JSON.stringify([
+      {
+        extension: [{ url: MUNICIPALITY_EXTENSION, valueCoding: { system: GBA_MUNICIPALITY_SYSTEM, code } }],
+      },
+    ]);
+    const { rows } = await this.db.query<{ id: string }>(
+      `SELECT id FROM resource WHERE resource_type = 'Patient' AND NOT deleted
+         AND last_updated <= $1::timestamptz AND content->'address' @> $2::jsonb ORDER BY id`,
+      [until, pattern],
+    );
+    return rows.map((r) => r.id);
+  }
+}
