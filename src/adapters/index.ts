@@ -11,6 +11,7 @@ import { ASSESSMENTS_FORMAT, createAssessmentsAdapter } from './assessments/inde
 import { createHl7v2Adapter, defaultMappingDir, HL7V2_FORMAT } from './hl7v2/index.js';
 import { AdapterRegistry } from './registry.js';
 import { createZorgdomeinAdapter, ZORGDOMEIN_FORMAT } from './zorgdomein/index.js';
+import { createSocialAdapter, SOCIAL_FORMAT } from './social/index.js';
 import { createCodeTranslator, loadConceptMaps } from './translator.js';
 
 export * from './framework.js';
@@ -19,6 +20,7 @@ export { batchFigures, batchOutput, type BatchFigures } from './batch-output.js'
 export { createHl7v2Adapter, type Hl7v2Adapter } from './hl7v2/index.js';
 export { createZorgdomeinAdapter, type ZorgdomeinAdapter } from './zorgdomein/index.js';
 export { createAssessmentsAdapter, type AssessmentsAdapter } from './assessments/index.js';
+export { createSocialAdapter, type SocialAdapter } from './social/index.js';
 
 export interface RegistryOptions {
   /**
@@ -35,7 +37,8 @@ export function createAdapterRegistry(options: RegistryOptions = {}): AdapterReg
   return new AdapterRegistry()
     .register(createHl7v2Adapter(specFile(HL7V2_FORMAT)))
     .register(createAssessmentsAdapter(specFile(ASSESSMENTS_FORMAT)))
-    .register(createZorgdomeinAdapter(specFile(ZORGDOMEIN_FORMAT)));
+    .register(createZorgdomeinAdapter(specFile(ZORGDOMEIN_FORMAT)))
+    .register(createSocialAdapter(specFile(SOCIAL_FORMAT)));
 }
 
 export interface ContextOptions {

@@ -160,3 +160,26 @@ export function hasPath(root: Json, path: string): boolean {
   }
   return current.length > 0;
 }
+
+/** Every value at path (the reading side of setPath): append steps mean "each", select steps filter. */
+export function valuesAt(root: unknown, path: string): unknown[] {
+  let current: unknown[] = [root];
+  for (const step of parsePath(path)) {
+    const next: unknown[] = [];
+    for (const c of current) {
+      if (!isJson(c)) continue;
+      const v = c[step.name];
+      if (v === undefined || v === null) continue;
+      if (!Array.isArray(v)) {
+        if (step.kind === 'plain') next.push(v);
+        else if (step.kind === 'index' && step.index === 0) next.push(v);
+        continue;
+      }
+      if (step.kind === 'index') next.push(v[step.index]);
+      else if (step.kind === 'select') next.push(...v.filter((e) => isJson(e) && e[step.key] === step.value));
+      else next.push(...v);
+    }
+    current = next.filter((x) => x !== undefined && x !== null);
+  }
+  return current;
+}
