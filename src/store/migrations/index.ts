@@ -3,8 +3,9 @@ import { resources } from './0001-resources.js';
 import { gateway } from './0002-gateway.js';
 import { access } from './0003-access.js';
 import { delivery } from './0004-delivery.js';
+import { clientRecord } from './0005-client-record.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
 
-export const MIGRATIONS: readonly Migration[] = [resources, gateway, access, delivery];
+export const MIGRATIONS: readonly Migration[] = [resources, gateway, access, delivery, clientRecord];
