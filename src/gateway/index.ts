@@ -24,6 +24,7 @@ import { exportRoutes } from '../http/fhir/export.js';
 import { messagingRoutes } from '../http/fhir/messaging.js';
 import { resourceRoutes } from '../http/fhir/resources.js';
 import { taskRoutes } from '../http/fhir/tasks.js';
+import { workflowRoutes } from '../http/fhir/workflow.js';
 import { validateRoutes } from '../http/fhir/validate.js';
 import type { FhirRoute } from '../http/routes.js';
 import type { IntakeDeps } from '../intake/referral.js';
@@ -33,6 +34,7 @@ import { AuditLog } from '../store/audit-log.js';
 import type { Database } from '../store/database.js';
 import { IdempotencyStore } from '../store/idempotency.js';
 import { migrate } from '../store/migrate.js';
+import { Outbox } from '../store/outbox.js';
 import { openDatabase } from '../store/open.js';
 import { ResourceStore } from '../store/resource-store.js';
 import { SearchParamRegistry, STORED_TYPES } from '../store/search-params.js';
@@ -41,7 +43,11 @@ import { createValidator, type Validator } from '../validation/index.js';
 import { recordAccess } from './access-audit.js';
 import { GatewayIntakeRepository } from './intake-repository.js';
 import { readableTypes } from './search-params.js';
-import { minimalTransitions, performTaskAction, type TransitionFn } from './task-actions.js';
+import { performTaskAction, workflowTransitions, type TransitionFn } from './task-actions.js';
+import type { WorkflowDeps } from './workflow-changes.js';
+import { performFinish } from './workflow-closure.js';
+import { performFanOut } from './workflow-fanout.js';
+import { performHandover } from './workflow-handover.js';
 
 /** What a referral message may carry besides the store's default types (the summary's entry types). */
 const REFERRAL_ENTRY_TYPES = [
@@ -64,7 +70,7 @@ export interface GatewayOptions {
   /** A validator to share (building one costs seconds); by default one is built. */
   validator?: Validator;
   newId?: () => string;
-  /** The Task workflow behind $accept, $reject and $cancel. */
+  /** The Task workflow behind the Task operations ($accept, $forward, ...). */
   transition?: TransitionFn;
 }
 
@@ -224,14 +230,18 @@ function gatewayRoutes(p: Parts): FhirRoute[] {
       recorded: p.options.clock(),
       ...(requestId ? { requestId } : {}),
     });
-  const taskDeps = {
+  const workflow: WorkflowDeps = {
     db: p.db,
     store: p.store,
     auditLog: p.auditLog,
-    transition: p.options.transition ?? minimalTransitions,
+    outbox: new Outbox(p.db, p.options.clock, p.options.newId),
+    organisations: p.config.organisations,
+    validate: p.validate,
     now: p.options.clock,
+    newId: p.options.newId,
     endpoint: p.endpoint,
   };
+  const taskDeps = { ...workflow, transition: p.options.transition ?? workflowTransitions };
   return [
     ...messagingRoutes({
       intake: p.intake,
@@ -254,6 +264,15 @@ function gatewayRoutes(p: Parts): FhirRoute[] {
       bodyLimitBytes,
       perform: (principal, id, action, input, requestId) =>
         performTaskAction(taskDeps, principal, id, action, input, requestId),
+      fanOut: (principal, id, receivers, requestId) =>
+        performFanOut(workflow, principal, id, receivers, requestId),
+    }),
+    ...workflowRoutes({
+      bodyLimitBytes,
+      handover: (principal, id, request, requestId) =>
+        performHandover(workflow, principal, id, request, requestId),
+      finish: (principal, id, request, requestId) =>
+        performFinish(workflow, principal, id, request, requestId),
     }),
     ...convertRoutes({ adapters: once(createAdapters), bodyLimitBytes }),
     ...exportRoutes({ service: p.exports, base: p.endpoint, storedTypes: new Set(GATEWAY_TYPES) }),
