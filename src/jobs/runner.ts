@@ -5,7 +5,7 @@
  * and logged with its summary counts. A failing job never stops the runner or the other jobs.
  */
 import { scrub, type Logger } from '../observability/logger.js';
-import { DEFAULT_LOCK_TTL_MS, type Job, type JobLock, type JobSummary } from './job.js';
+import { DEFAULT_LOCK_TTL_MS, type Job, type JobLock, type JobRunRecord, type JobSummary } from './job.js';
 
 /** Calls `fire` on a cron schedule; node-cron in production (cron.ts), a fake in tests. */
 export interface Scheduler {
@@ -29,6 +29,8 @@ export interface JobRunnerOptions<P> {
   owner: string;
   now?: () => Date;
   scheduler?: Scheduler;
+  /** Told of every result (metrics). */
+  onResult?: (result: JobRunResult) => void;
 }
 
 const MAX_ERROR_LENGTH = 500;
@@ -54,6 +56,16 @@ export class JobRunner<P> {
     return [...this.jobs.keys()];
   }
 
+  /** Each job's name and cron schedule. */
+  schedules(): { name: string; schedule: string }[] {
+    return [...this.jobs.values()].map((j) => ({ name: j.name, schedule: j.schedule }));
+  }
+
+  /** What the lock's store knows of a job's last run. */
+  lastRun(name: string): Promise<JobRunRecord | undefined> {
+    return this.opts.lock.lastRun(name);
+  }
+
   /** Schedules every job; needs a scheduler. */
   start(): void {
     const scheduler = this.opts.scheduler;
@@ -76,7 +88,9 @@ export class JobRunner<P> {
     if (this.running.has(name)) return { status: 'skipped', name, reason: 'running' };
     this.running.add(name);
     try {
-      return await this.locked(job);
+      const result = await this.locked(job);
+      this.opts.onResult?.(result);
+      return result;
     } finally {
       this.running.delete(name);
     }

@@ -145,6 +145,39 @@ export class Outbox {
     return rows[0] ? fromRow(rows[0]) : undefined;
   }
 
+  /**
+   * Puts a dead message back in the queue for delivery now, with a fresh count of attempts (an
+   * operator's retry). Returns the message, or undefined when there is no dead message with that id.
+   */
+  async retry(id: string): Promise<OutboxMessage | undefined> {
+    const now = this.clock().toISOString();
+    const { rows } = await this.db.query<Row>(
+      `UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = $2::timestamptz, updated_at = $2::timestamptz
+       WHERE id = $1 AND status = 'dead' RETURNING ${COLUMNS}`,
+      [id, now],
+    );
+    return rows[0] ? fromRow(rows[0]) : undefined;
+  }
+
+  /** How many messages there are of each status. */
+  async countByStatus(): Promise<Record<OutboxStatus, number>> {
+    const { rows } = await this.db.query<{ status: OutboxStatus; n: number }>(
+      'SELECT status, count(*)::integer AS n FROM outbox GROUP BY status',
+    );
+    const counts: Record<OutboxStatus, number> = { pending: 0, delivered: 0, dead: 0 };
+    for (const r of rows) counts[r.status] = r.n;
+    return counts;
+  }
+
+  /** Removes delivered messages last changed before `before`; the number removed. */
+  async deleteDeliveredBefore(before: Date): Promise<number> {
+    const { rowCount } = await this.db.query(
+      "DELETE FROM outbox WHERE status = 'delivered' AND updated_at < $1::timestamptz",
+      [before.toISOString()],
+    );
+    return rowCount;
+  }
+
   /** Messages by status (and receiver), oldest first. */
   async list(
     options: { status?: OutboxStatus; receiver?: string; limit?: number } = {},
