@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { TerminologyService } from '../terminology/service.js';
 import type { ConversionContext } from './framework.js';
 import { ASSESSMENTS_FORMAT, createAssessmentsAdapter } from './assessments/index.js';
+import { createEdifactAdapter, EDIFACT_FORMAT } from './edifact/index.js';
 import { createHl7v2Adapter, defaultMappingDir, HL7V2_FORMAT } from './hl7v2/index.js';
 import { AdapterRegistry } from './registry.js';
 import { createZorgdomeinAdapter, ZORGDOMEIN_FORMAT } from './zorgdomein/index.js';
@@ -20,6 +21,7 @@ export { batchFigures, batchOutput, type BatchFigures } from './batch-output.js'
 export { createHl7v2Adapter, type Hl7v2Adapter } from './hl7v2/index.js';
 export { createZorgdomeinAdapter, type ZorgdomeinAdapter } from './zorgdomein/index.js';
 export { createAssessmentsAdapter, type AssessmentsAdapter } from './assessments/index.js';
+export { createEdifactAdapter, type EdifactAdapter } from './edifact/index.js';
 export { createSocialAdapter, type SocialAdapter } from './social/index.js';
 
 export interface RegistryOptions {
@@ -38,6 +40,7 @@ export function createAdapterRegistry(options: RegistryOptions = {}): AdapterReg
     .register(createHl7v2Adapter(specFile(HL7V2_FORMAT)))
     .register(createAssessmentsAdapter(specFile(ASSESSMENTS_FORMAT)))
     .register(createZorgdomeinAdapter(specFile(ZORGDOMEIN_FORMAT)))
+    .register(createEdifactAdapter(specFile(EDIFACT_FORMAT)))
     .register(createSocialAdapter(specFile(SOCIAL_FORMAT)));
 }
 

@@ -1,0 +1,171 @@
+/**
+ * The previous-treatment summary (ov-previous-treatment-summary) of a rule run: the ten sections
+ * of summary-section, each listing the resources whose rule names it, or saying why it is empty:
+ * `nilknown` when the source had the place for it (the table, the segment) and nothing was in it
+ * for this client, `unavailable` when the format cannot carry it at all. Then the Bundles that
+ * carry the summary: a document on its own, or inside a referral message.
+ */
+import type { Bundle } from '@medplum/fhirtypes';
+import { PROFILES, SUMMARY_SECTIONS, SYSTEMS } from '../../fhir/codes.js';
+import { parseDtm, toInstant } from '../hl7v2/dtm.js';
+import { uuidFor } from '../ids.js';
+import type { Json } from '../paths.js';
+import type { Draft } from './engine.js';
+import type { RulesSpec, SummaryRule } from './spec.js';
+
+export type SummaryOutcome = { ok: true; draft: Draft } | { ok: false; message: string };
+
+export function buildSummary(
+  spec: RulesSpec & { summary: SummaryRule },
+  drafts: readonly Draft[],
+  presentKinds: ReadonlySet<string>,
+  idBase: string,
+): SummaryOutcome {
+  const s = spec.summary;
+  const firstOf = (names: readonly string[]): Draft | undefined =>
+    names.map((n) => drafts.find((d) => d.rule.name === n)).find((d) => d !== undefined);
+  const subject = firstOf([s.subject]);
+  if (!subject) return { ok: false, message: 'The source holds no client (patient) to summarise' };
+  const custodian = firstOf(s.custodian);
+  if (!custodian)
+    return {
+      ok: false,
+      message: `No organisation is responsible for the summary (${s.custodian.join(', ')})`,
+    };
+  const date = summaryDate(s, drafts);
+  if (!date) return { ok: false, message: `The source gives no date for the summary (${s.date.join(', ')})` };
+  const id = uuidFor(idBase, 'summary');
+  const author = firstOf(s.author) ?? custodian;
+  const composition: Json = {
+    resourceType: 'Composition',
+    id,
+    meta: { profile: [PROFILES.summary] },
+    status: 'final',
+    type: { coding: [{ system: SYSTEMS.documentType, code: 'previous-treatment-summary' }] },
+    subject: ref(subject),
+    date,
+    author: [ref(author)],
+    title: s.title,
+    custodian: ref(custodian),
+    section: SUMMARY_SECTIONS.map((code) => section(spec, code, drafts, presentKinds)),
+  };
+  const rule = { name: 'summary', from: 'channel', resourceType: 'Composition' };
+  return { ok: true, draft: { rule, item: subject.item, index: -1, id, resource: composition } };
+}
+
+function ref(d: Draft): Json {
+  return { reference: `urn:uuid:${d.id}` };
+}
+
+/** The latest date of the first `rule.path` that has one; a date alone is kept as a date. */
+function summaryDate(s: SummaryRule, drafts: readonly Draft[]): string | undefined {
+  for (const at of s.date) {
+    const dot = at.indexOf('.');
+    const [name, path] = [at.slice(0, dot), at.slice(dot + 1)];
+    const values = drafts
+      .filter((d) => d.rule.name === name)
+      .map((d) => valueAt(d.resource, path))
+      .filter((v): v is string => typeof v === 'string' && /^\d{4}/.test(v))
+      .sort();
+    if (values.length > 0) return values.at(-1);
+  }
+  return undefined;
+}
+
+function valueAt(root: Json, path: string): unknown {
+  let v: unknown = root;
+  for (const part of path.split('.')) {
+    if (Array.isArray(v)) v = v[0];
+    v = typeof v === 'object' && v !== null ? (v as Json)[part] : undefined;
+  }
+  return v;
+}
+
+function section(
+  spec: RulesSpec & { summary: SummaryRule },
+  code: (typeof SUMMARY_SECTIONS)[number],
+  drafts: readonly Draft[],
+  presentKinds: ReadonlySet<string>,
+): Json {
+  const out: Json = {
+    title: spec.summary.sectionTitles[code],
+    code: { coding: [{ system: SYSTEMS.summarySection, code }] },
+  };
+  const entries = drafts.filter((d) => d.rule.section === code && d.rule.resourceType);
+  if (entries.length > 0) {
+    out.text = narrative(
+      `<ul>${entries.map((d) => `<li>${xhtml(describe(d.resource))}</li>`).join('')}</ul>`,
+    );
+    out.entry = entries.map(ref);
+    return out;
+  }
+  const asked = spec.resources.some((r) => r.section === code && presentKinds.has(r.from));
+  out.text = narrative(`<p>${xhtml(asked ? spec.summary.nilKnownText : spec.summary.unavailableText)}</p>`);
+  out.emptyReason = {
+    coding: [{ system: SYSTEMS.listEmptyReason, code: asked ? 'nilknown' : 'unavailable' }],
+  };
+  return out;
+}
+
+function narrative(inner: string): Json {
+  return { status: 'generated', div: `<div xmlns="http://www.w3.org/1999/xhtml">${inner}</div>` };
+}
+
+function xhtml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+const CONCEPTS = ['code', 'medicationCodeableConcept', 'type', 'category'];
+const DATES = ['effectiveDateTime', 'onsetDateTime', 'recordedDate', 'occurrenceDateTime', 'date'];
+
+/** One line per entry: what (display and code), its value, when. */
+export function describe(resource: Json): string {
+  const parts: string[] = [];
+  const concept = CONCEPTS.map((k) => valueAt(resource, k)).find(
+    (c) => typeof c === 'object' && c !== null,
+  ) as Json | undefined;
+  const coding = (concept?.coding as Json[] | undefined)?.[0];
+  const name = (concept?.text ?? coding?.display ?? resource.title ?? resource.description) as
+    string | undefined;
+  const code = coding?.code as string | undefined;
+  if (name && code && name !== code) parts.push(`${name} (${code})`);
+  else if (name ?? code) parts.push(String(name ?? code));
+  else parts.push(String(resource.resourceType));
+  const value =
+    resource.valueInteger ?? (resource.valueQuantity as Json | undefined)?.value ?? resource.valueString;
+  if (value !== undefined) parts.push(`: ${String(value)}`);
+  const period = resource.period as Json | undefined;
+  const when = DATES.map((k) => resource[k]).find((v) => typeof v === 'string') ?? period?.start;
+  if (typeof when === 'string') parts.push(`, ${when.slice(0, 10)}`);
+  return parts.join('');
+}
+
+/** Bundle.timestamp is an instant: a date alone is its midnight in the channel's zone. */
+export function instantOf(value: string, timeZone: string): string | undefined {
+  if (value.length > 10) return value;
+  const dtm = parseDtm(value.replace(/-/g, ''));
+  return dtm ? toInstant(dtm, timeZone) : undefined;
+}
+
+/** The summary as a document Bundle (ov-previous-treatment-summary-document). */
+export function summaryDocument(
+  summary: Draft,
+  drafts: readonly Draft[],
+  idBase: string,
+  timeZone: string,
+): Bundle {
+  const id = uuidFor(idBase, 'document');
+  const subject = (summary.resource.subject as Json).reference;
+  const patient = drafts.find((d) => `urn:uuid:${d.id}` === subject);
+  const rest = drafts.filter((d) => d !== patient && d.rule.resourceType);
+  const ordered = [summary, ...(patient ? [patient] : []), ...rest];
+  return {
+    resourceType: 'Bundle',
+    id,
+    meta: { profile: [PROFILES.summaryDocument] },
+    identifier: { system: 'urn:ietf:rfc:3986', value: `urn:uuid:${id}` },
+    type: 'document',
+    timestamp: instantOf(String(summary.resource.date), timeZone),
+    entry: ordered.map((d) => ({ fullUrl: `urn:uuid:${d.id}`, resource: d.resource })),
+  } as unknown as Bundle;
+}

@@ -1,0 +1,74 @@
+/** One adapter, conversion context and validator per test file: loading them costs a few hundred ms. */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Bundle, OperationOutcome, OperationOutcomeIssue } from '@medplum/fhirtypes';
+import { expect } from 'vitest';
+import { type BatchResult, type ConversionContext, runAdapter } from '../../../src/adapters/framework.js';
+import { createEdifactAdapter, type EdifactAdapter } from '../../../src/adapters/edifact/index.js';
+import { createConversionContext } from '../../../src/adapters/index.js';
+import { createTerminologyService } from '../../../src/terminology/service.js';
+
+export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
+export const GOLDEN = join(dirname(fileURLToPath(import.meta.url)), 'golden');
+
+let cached: { adapter: EdifactAdapter; ctx: ConversionContext } | undefined;
+
+export function setup(): { adapter: EdifactAdapter; ctx: ConversionContext } {
+  cached ??= {
+    adapter: createEdifactAdapter(),
+    ctx: createConversionContext({ terminology: createTerminologyService() }),
+  };
+  return cached;
+}
+
+export function fixture(name: string): Buffer {
+  return readFileSync(join(FIXTURES, name));
+}
+
+/** A fixture with text replaced (Latin-1, as the fixtures are written). */
+export function edited(name: string, edit: (text: string) => string): Buffer {
+  return Buffer.from(edit(fixture(name).toString('latin1')), 'latin1');
+}
+
+/** The segments of a message as written, for tests that add, drop or change one. */
+export function segmentsOf(name: string): string[] {
+  return fixture(name)
+    .toString('latin1')
+    .split(/'\r?\n/)
+    .filter((s) => s !== '');
+}
+
+/** Segments back to an interchange, with UNT's segment count corrected. */
+export function interchange(segments: readonly string[]): Buffer {
+  const unh = segments.findIndex((s) => s.startsWith('UNH'));
+  const unt = segments.findIndex((s) => s.startsWith('UNT'));
+  const fixed = segments.map((s, i) => (i === unt ? s.replace(/^UNT\+\d+/, `UNT+${unt - unh + 1}`) : s));
+  return Buffer.from(`${fixed.join("'\n")}'\n`, 'latin1');
+}
+
+export function run(bytes: Uint8Array): BatchResult {
+  const { adapter, ctx } = setup();
+  return runAdapter(adapter, bytes, ctx);
+}
+
+export function convertOne(bytes: Uint8Array): { bundle: Bundle; report: OperationOutcome } {
+  const record = run(bytes).records[0];
+  if (!record?.output || Array.isArray(record.output))
+    throw new Error(`no Bundle: ${JSON.stringify(record?.report.issue?.map((i) => i.diagnostics))}`);
+  return { bundle: record.output, report: record.report };
+}
+
+export function issuesAt(report: OperationOutcome, location: string): OperationOutcomeIssue[] {
+  return (report.issue ?? []).filter((i) => i.location?.includes(location));
+}
+
+/** Compares with the golden file; UPDATE_GOLDEN=1 (or a missing file) writes it instead. */
+export function expectGolden(name: string, value: unknown): void {
+  const file = join(GOLDEN, `${name}.json`);
+  if (process.env.UPDATE_GOLDEN === '1' || (!existsSync(file) && process.env.CI !== 'true')) {
+    writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
+    return;
+  }
+  expect(JSON.parse(JSON.stringify(value))).toEqual(JSON.parse(readFileSync(file, 'utf8')));
+}
