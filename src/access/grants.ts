@@ -8,6 +8,7 @@ import type { AccessGrant, OrganisationKey } from '../intake/ports.js';
 import type { Database } from '../store/database.js';
 import { parseReference } from '../store/index-rows.js';
 import { SqlParams } from '../store/search.js';
+import type { InsertRows } from '../store/version-writes.js';
 
 /** How an organisation is written in `access_grant.organisation`: `system|value`. */
 export function organisationKey(org: OrganisationKey): string {
@@ -46,6 +47,31 @@ export class AccessGrants {
         p.values,
       );
     }
+  }
+
+  /** Grants as rows for a multi-row insert (`ResourceStore.writeVersions`); one already held is kept. */
+  static rows(grants: readonly AccessGrant[]): InsertRows {
+    return {
+      table: 'access_grant',
+      columns: [
+        ['organisation', 'text'],
+        ['resource_type', 'text'],
+        ['resource_id', 'text'],
+      ],
+      rows: grants.flatMap((g) => {
+        const target = parseReference(g.reference);
+        return target
+          ? [
+              {
+                organisation: organisationKey(g.organisation),
+                resource_type: target.type,
+                resource_id: target.id,
+              },
+            ]
+          : [];
+      }),
+      ignoreConflicts: true,
+    };
   }
 
   /** Gives whoever may see `from` the same access to `to` (a Provenance of a Task, for instance). */

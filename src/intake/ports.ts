@@ -1,6 +1,9 @@
 /**
  * What intake needs from storage, as a narrow port: the store implements it; tests can too.
- * Everything inside one `transaction` is stored together or not at all.
+ * Everything inside one `transaction` is stored together or not at all. The store collects the
+ * writes (create, update, audit, saveAnswer, grants) and sends them in one go when the
+ * transaction's function resolves, so a write's failure (an id taken, a version changed) may
+ * surface only then, failing the whole transaction.
  */
 import type { AuditEvent, Identifier, Resource } from '@medplum/fhirtypes';
 
@@ -18,10 +21,26 @@ export interface IntakeTx {
     type: T['resourceType'],
     identifier: Identifier,
   ): Promise<T | undefined>;
+  /** Several lookups by identifier at once: the resource found for each, in the same order. */
+  findByIdentifiers(lookups: readonly IdentifierLookup[]): Promise<(Resource | undefined)[]>;
   /** Creates with the given id (the caller assigns ids so references can be rewritten first). */
   create<T extends Resource>(resource: T & { id: string }): Promise<T>;
   update<T extends Resource>(resource: T & { id: string }): Promise<T>;
   audit(event: AuditEvent): Promise<void>;
+  /** Queues a message for delivery (the outbox), committed with everything else. */
+  enqueue(message: OutboxEntry): Promise<void>;
+}
+
+export interface IdentifierLookup {
+  type: string;
+  identifier: Identifier;
+}
+
+export interface OutboxEntry {
+  /** The receiving organisation's `id` in the configuration. */
+  receiver: string;
+  /** References only, never client data. */
+  payload: unknown;
 }
 
 export interface IntakeRepository {
@@ -50,4 +69,9 @@ export interface ReferralTx extends IntakeTx {
 
 export interface ReferralRepository {
   transaction<T>(fn: (tx: ReferralTx) => Promise<T>): Promise<T>;
+  /**
+   * The answer stored under `key`, read without waiting for an intake that may be storing one
+   * (a cheap first look; inside a transaction, `findAnswer` waits).
+   */
+  answer(key: string): Promise<StoredAnswer | undefined>;
 }

@@ -8,6 +8,7 @@ import type { AuditEvent } from '@medplum/fhirtypes';
 import { OperationOutcomeError, invalid } from '../fhir/outcomes.js';
 import type { Database, SqlValue } from './database.js';
 import { parseReference } from './index-rows.js';
+import type { InsertRows } from './version-writes.js';
 
 /** Organisation identifier systems (see docs/artefacts.md), for finding the acting organisation. */
 const ORGANISATION_SYSTEMS = new Set([
@@ -28,6 +29,23 @@ export interface AuditQuery extends AuditIndex {
   /** At most this many, oldest first (default 100, at most 1000). */
   limit?: number;
   offset?: number;
+}
+
+const AUDIT_COLUMNS = [
+  ['id', 'text'],
+  ['recorded', 'timestamptz'],
+  ['patient', 'text'],
+  ['agent_organization', 'text'],
+  ['content', 'jsonb'],
+] as const;
+
+function checkRecorded(event: AuditEvent): void {
+  if (!event.recorded || Number.isNaN(Date.parse(event.recorded))) {
+    throw new OperationOutcomeError(
+      invalid('An AuditEvent needs a valid recorded time.', 'AuditEvent.recorded'),
+      422,
+    );
+  }
 }
 
 /** The patient an event is about: the first entity that references a Patient. */
@@ -65,12 +83,7 @@ export class AuditLog {
 
   /** Appends `event` (an id is assigned when it has none); `index` overrides what is derived from it. */
   async append(event: AuditEvent, index: AuditIndex = {}): Promise<AuditEvent> {
-    if (!event.recorded || Number.isNaN(Date.parse(event.recorded))) {
-      throw new OperationOutcomeError(
-        invalid('An AuditEvent needs a valid recorded time.', 'AuditEvent.recorded'),
-        422,
-      );
-    }
+    checkRecorded(event);
     const stored: AuditEvent = { ...event, id: event.id ?? this.newId() };
     await this.db.query(
       `INSERT INTO audit_event (id, recorded, patient, agent_organization, content) VALUES ($1, $2::timestamptz, $3, $4, $5::jsonb)`,
@@ -83,6 +96,31 @@ export class AuditLog {
       ],
     );
     return stored;
+  }
+
+  /**
+   * Events as rows for a multi-row insert (`ResourceStore.writeVersions`), checked and given ids
+   * as `append` does; `stored` are the events as they will be kept.
+   */
+  rows(events: readonly AuditEvent[]): { stored: AuditEvent[]; insert: InsertRows } {
+    const stored = events.map((event) => {
+      checkRecorded(event);
+      return { ...event, id: event.id ?? this.newId() };
+    });
+    return {
+      stored,
+      insert: {
+        table: 'audit_event',
+        columns: AUDIT_COLUMNS,
+        rows: stored.map((e) => ({
+          id: e.id,
+          recorded: e.recorded ?? null,
+          patient: auditPatient(e) ?? null,
+          agent_organization: auditAgentOrganization(e) ?? null,
+          content: e,
+        })),
+      },
+    };
   }
 
   /** Events matching every given criterion, oldest first. */

@@ -4,6 +4,7 @@
  * (by comparing the request hash).
  */
 import type { Database } from './database.js';
+import type { InsertRows } from './version-writes.js';
 
 export interface IdempotentAnswer {
   requestHash: string;
@@ -66,6 +67,33 @@ export class IdempotencyStore {
     const earlier = await this.get(key);
     if (!earlier) throw new Error('idempotency record vanished between insert and read');
     return { stored: false, record: earlier };
+  }
+
+  /**
+   * `answer` under `key` as a row for a multi-row insert (`ResourceStore.writeVersions`); an
+   * answer already kept under the key stays (call it under the key's lock, after `get` found none).
+   */
+  row(key: string, answer: IdempotentAnswer): InsertRows {
+    return {
+      table: 'idempotency',
+      columns: [
+        ['key', 'text'],
+        ['request_hash', 'text'],
+        ['status', 'integer'],
+        ['body', 'jsonb'],
+        ['created_at', 'timestamptz'],
+      ],
+      rows: [
+        {
+          key,
+          request_hash: answer.requestHash,
+          status: answer.status,
+          body: answer.body ?? null,
+          created_at: this.clock().toISOString(),
+        },
+      ],
+      ignoreConflicts: true,
+    };
   }
 
   /** Removes answers kept before `cutoff` (a retention job); returns how many. */

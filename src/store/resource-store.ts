@@ -9,12 +9,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Identifier, Resource } from '@medplum/fhirtypes';
 import { OperationOutcomeError, issue, notFound, outcome } from '../fhir/outcomes.js';
-import type { Database, SqlValue } from './database.js';
-import type { IndexRows } from './index-rows.js';
+import type { Database } from './database.js';
+import { DatabaseError } from './errors.js';
 import { indexRows } from './index-rows.js';
 import type { SearchInput } from './search.js';
 import { RESULT_PARAMETERS, SearchBuilder, SqlParams, orderBy, pairsOf } from './search.js';
 import type { SearchParamInfo, SearchParamRegistry } from './search-params.js';
+import { INDEX_TABLES, type InsertRows, type NewVersion, writeAll } from './version-writes.js';
 
 export interface ResourceStoreOptions {
   registry: SearchParamRegistry;
@@ -36,6 +37,12 @@ export interface CreateOptions {
 export interface UpdateOptions {
   /** The version the caller last saw (`3` or `W/"3"`); another current version fails with 412. */
   ifMatch?: string;
+}
+
+/** A resource looked up by one of its identifiers. */
+export interface IdentifierLookup {
+  type: string;
+  identifier: Identifier;
 }
 
 export interface HistoryEntry {
@@ -173,16 +180,42 @@ export class ResourceStore {
 
   /** Version 1 of `resource` with `id`, or undefined when the id is taken. */
   private async insertFirstVersion<T extends Resource>(resource: T, id: string): Promise<T | undefined> {
-    const stored = this.stamp(resource, id, 1);
-    const inserted = await this.db.query(
-      `INSERT INTO resource (resource_type, id, version, last_updated, deleted, content)
-       VALUES ($1, $2, 1, $3::timestamptz, false, $4::jsonb) ON CONFLICT DO NOTHING`,
-      [resource.resourceType, id, stored.meta?.lastUpdated ?? null, JSON.stringify(stored)],
-    );
-    if (inserted.rowCount === 0) return undefined;
-    await this.writeHistory(stored, 1, false);
-    await this.writeIndex(stored);
-    return stored;
+    const version = this.newVersion(resource, id, 1);
+    try {
+      await writeAll(this.db, [version]);
+    } catch (err) {
+      // A taken id wrote nothing; a database error has aborted the transaction and must surface.
+      if (err instanceof OperationOutcomeError && !(err instanceof DatabaseError) && err.status === 409)
+        return undefined;
+      throw err;
+    }
+    return version.resource as T;
+  }
+
+  /**
+   * A version of `resource` ready to be written with `writeVersions`: stamped with `id`, `version`
+   * and the store's clock, with its index rows. `replaces` is the version it supersedes (none for
+   * a first version).
+   */
+  newVersion<T extends Resource>(resource: T, id: string, version: number, replaces?: number): NewVersion {
+    this.checkType(resource.resourceType);
+    this.checkId(id);
+    const stored = this.stamp(resource, id, version);
+    return {
+      resource: stored,
+      version,
+      ...(replaces !== undefined ? { replaces } : {}),
+      index: indexRows(this.registry, stored),
+    };
+  }
+
+  /**
+   * Writes versions made by `newVersion` and other rows in one statement (see version-writes.ts):
+   * 409 when a first version's id is taken, 412 when a replaced version is no longer current.
+   * Run it inside a transaction: on failure, part of it may have been written.
+   */
+  async writeVersions(versions: readonly NewVersion[], inserts: readonly InsertRows[] = []): Promise<void> {
+    await writeAll(this.db, versions, inserts);
   }
 
   /** The resource with the id, version and time the store assigns. */
@@ -233,16 +266,9 @@ export class ResourceStore {
   }
 
   private async writeVersion<T extends Resource>(resource: T, id: string, version: number): Promise<T> {
-    const stored = this.stamp(resource, id, version);
-    await this.db.query(
-      `UPDATE resource SET version = $3, last_updated = $4::timestamptz, deleted = false, content = $5::jsonb
-       WHERE resource_type = $1 AND id = $2`,
-      [resource.resourceType, id, version, stored.meta?.lastUpdated ?? null, JSON.stringify(stored)],
-    );
-    await this.writeHistory(stored, version, false);
-    await this.clearIndex(resource.resourceType, id);
-    await this.writeIndex(stored);
-    return stored;
+    const next = this.newVersion(resource, id, version, version - 1);
+    await writeAll(this.db, [next]);
+    return next.resource as T;
   }
 
   /** Soft delete: a new version without content; history stays. Deleting a deleted resource is a no-op. */
@@ -362,19 +388,30 @@ export class ResourceStore {
     return found.resources[0];
   }
 
-  private async writeHistory(resource: Resource, version: number, deleted: boolean): Promise<void> {
-    await this.db.query(
-      `INSERT INTO resource_history (resource_type, id, version, last_updated, deleted, content)
-       VALUES ($1, $2, $3, $4::timestamptz, $5, $6::jsonb)`,
-      [
-        resource.resourceType,
-        resource.id ?? null,
-        version,
-        resource.meta?.lastUpdated ?? null,
-        deleted,
-        JSON.stringify(resource),
-      ],
+  /**
+   * Several lookups by identifier in one query: for each, the current resource of that type with
+   * that identifier (`system|value`; no system means none), as `findByIdentifier` finds it.
+   */
+  async findByIdentifiers(lookups: readonly IdentifierLookup[]): Promise<(Resource | undefined)[]> {
+    if (lookups.length === 0) return [];
+    lookups.forEach((l) => this.checkType(l.type));
+    const query = lookups.map((l, n) => ({
+      n,
+      type: l.type,
+      system: l.identifier.system ?? null,
+      value: l.identifier.value ?? '',
+    }));
+    const { rows } = await this.db.query<{ n: number; content: Resource | null }>(
+      `SELECT q.n, (SELECT r.content FROM search_token s JOIN resource r ON r.resource_type = s.resource_type AND r.id = s.resource_id
+         WHERE s.resource_type = q.type AND s.param = 'identifier' AND s.code = q.value
+           AND s.system IS NOT DISTINCT FROM q.system AND NOT r.deleted
+         ORDER BY r.last_updated, r.id LIMIT 1) AS content
+       FROM json_to_recordset($1::json) AS q(n integer, type text, system text, value text)`,
+      [JSON.stringify(query)],
     );
+    const found: (Resource | undefined)[] = lookups.map(() => undefined);
+    for (const row of rows) if (row.content) found[row.n] = row.content;
+    return found;
   }
 
   private async clearIndex(type: string, id: string): Promise<void> {
@@ -384,78 +421,5 @@ export class ResourceStore {
         id,
       ]);
     }
-  }
-
-  private async writeIndex(resource: Resource & { id: string }): Promise<void> {
-    const rows = indexRows(this.registry, resource);
-    for (const table of INDEX_TABLES) {
-      await insertRows(
-        this.db,
-        table.name,
-        table.columns,
-        resource.resourceType,
-        resource.id,
-        table.values(rows),
-      );
-    }
-  }
-}
-
-interface IndexTable {
-  name: string;
-  columns: string[];
-  values(rows: IndexRows): SqlValue[][];
-}
-
-const INDEX_TABLES: readonly IndexTable[] = [
-  {
-    name: 'search_token',
-    columns: ['param', 'system', 'code'],
-    values: (r) => r.token.map((t) => [t.param, t.system, t.code]),
-  },
-  {
-    name: 'search_reference',
-    columns: ['param', 'target_type', 'target_id', 'reference'],
-    values: (r) => r.reference.map((t) => [t.param, t.targetType, t.targetId, t.reference]),
-  },
-  {
-    name: 'search_date',
-    columns: ['param', 'start_at', 'end_at'],
-    values: (r) => r.date.map((t) => [t.param, t.start, t.end]),
-  },
-  {
-    name: 'search_string',
-    columns: ['param', 'value', 'norm'],
-    values: (r) => r.string.map((t) => [t.param, t.value, t.norm]),
-  },
-  {
-    name: 'search_number',
-    columns: ['param', 'value'],
-    values: (r) => r.number.map((t) => [t.param, t.value]),
-  },
-  { name: 'search_uri', columns: ['param', 'value'], values: (r) => r.uri.map((t) => [t.param, t.value]) },
-];
-
-/** Rows per INSERT: well under PostgreSQL's 65,535 parameters per statement. */
-const ROWS_PER_INSERT = 1000;
-
-async function insertRows(
-  db: Database,
-  table: string,
-  columns: string[],
-  type: string,
-  id: string,
-  rows: SqlValue[][],
-): Promise<void> {
-  for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
-    const chunk = rows.slice(start, start + ROWS_PER_INSERT);
-    const p = new SqlParams();
-    const typeSql = p.add(type);
-    const idSql = p.add(id);
-    const tuples = chunk.map((row) => `(${[typeSql, idSql, ...row.map((v) => p.add(v))].join(', ')})`);
-    await db.query(
-      `INSERT INTO ${table} (resource_type, resource_id, ${columns.join(', ')}) VALUES ${tuples.join(', ')}`,
-      p.values,
-    );
   }
 }

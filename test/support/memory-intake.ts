@@ -1,12 +1,23 @@
 /** An in-memory IntakeRepository for unit tests of intake (the real one is the database store). */
 import type { AuditEvent, Identifier, Resource } from '@medplum/fhirtypes';
-import type { AccessGrant, ReferralRepository, ReferralTx, StoredAnswer } from '../../src/intake/ports.js';
+import type {
+  AccessGrant,
+  OutboxEntry,
+  ReferralRepository,
+  ReferralTx,
+  StoredAnswer,
+} from '../../src/intake/ports.js';
 
 export class MemoryIntakeRepository implements ReferralRepository {
   readonly resources = new Map<string, Resource>();
   readonly answers = new Map<string, StoredAnswer>();
   readonly audits: AuditEvent[] = [];
   readonly grants: AccessGrant[] = [];
+  readonly outbox: OutboxEntry[] = [];
+
+  async answer(key: string): Promise<StoredAnswer | undefined> {
+    return this.answers.get(key);
+  }
 
   async transaction<T>(fn: (tx: ReferralTx) => Promise<T>): Promise<T> {
     const snapshot = {
@@ -14,6 +25,7 @@ export class MemoryIntakeRepository implements ReferralRepository {
       answers: new Map(this.answers),
       audits: this.audits.length,
       grants: this.grants.length,
+      outbox: this.outbox.length,
     };
     try {
       return await fn(this.tx());
@@ -24,6 +36,7 @@ export class MemoryIntakeRepository implements ReferralRepository {
       snapshot.answers.forEach((v, k) => this.answers.set(k, v));
       this.audits.length = snapshot.audits;
       this.grants.length = snapshot.grants;
+      this.outbox.length = snapshot.outbox;
       throw err;
     }
   }
@@ -32,16 +45,21 @@ export class MemoryIntakeRepository implements ReferralRepository {
     return [...this.resources.values()].filter((r) => r.resourceType === type);
   }
 
+  private findByIdentifier(type: string, id: Identifier): Resource | undefined {
+    return this.ofType(type).find((r) =>
+      ((r as { identifier?: Identifier[] }).identifier ?? []).some(
+        (i) => i.system === id.system && i.value === id.value,
+      ),
+    );
+  }
+
   private tx(): ReferralTx {
     return {
       findAnswer: async (key) => this.answers.get(key),
       saveAnswer: async (key, a) => void this.answers.set(key, a),
       findByIdentifier: async <T extends Resource>(type: T['resourceType'], id: Identifier) =>
-        this.ofType(type).find((r) =>
-          ((r as { identifier?: Identifier[] }).identifier ?? []).some(
-            (i) => i.system === id.system && i.value === id.value,
-          ),
-        ) as T | undefined,
+        this.findByIdentifier(type, id) as T | undefined,
+      findByIdentifiers: async (lookups) => lookups.map((l) => this.findByIdentifier(l.type, l.identifier)),
       create: async <T extends Resource>(r: T & { id: string }) => {
         const stored = { ...r, meta: { ...r.meta, versionId: '1' } };
         this.resources.set(`${r.resourceType}/${r.id}`, stored);
@@ -58,6 +76,7 @@ export class MemoryIntakeRepository implements ReferralRepository {
       },
       audit: async (e) => void this.audits.push(e),
       grantAccess: async (g) => void this.grants.push(...g),
+      enqueue: async (m) => void this.outbox.push(m),
     };
   }
 }
