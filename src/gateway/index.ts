@@ -17,10 +17,12 @@ import { projectRoot } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import { createExportService, type ExportService } from '../export/index.js';
 import { errorIssues } from '../fhir/outcomes.js';
+import { IndicatorReports, indicatorAccessAudit } from '../indicators/index.js';
 import { createApp } from '../http/app.js';
 import { auditEventRoutes } from '../http/fhir/audit-events.js';
 import { type ConvertDeps, convertRoutes } from '../http/fhir/convert.js';
 import { exportRoutes } from '../http/fhir/export.js';
+import { measureReportRoutes } from '../http/fhir/measure-report.js';
 import { messagingRoutes } from '../http/fhir/messaging.js';
 import { resourceRoutes } from '../http/fhir/resources.js';
 import { taskRoutes } from '../http/fhir/tasks.js';
@@ -276,6 +278,11 @@ function gatewayRoutes(p: Parts): FhirRoute[] {
     }),
     ...convertRoutes({ adapters: once(createAdapters), bodyLimitBytes }),
     ...exportRoutes({ service: p.exports, base: p.endpoint, storedTypes: new Set(GATEWAY_TYPES) }),
+    ...measureReportRoutes({
+      reports: new IndicatorReports(p.db),
+      base: p.endpoint,
+      audit: indicatorAccessAudit(p.auditLog, p.endpoint, p.options.clock),
+    }),
   ];
 }
 
