@@ -55,3 +55,5 @@ export function createEdifactAdapter(options: EdifactAdapterOptions = {}): Edifa
     profilesFor: messageProfilesFor,
   };
 }
+
+export { type FeedbackWriteOptions, type FeedbackWriteResult, writeFeedbackEdifact } from './feedback.js';

@@ -1,0 +1,305 @@
+/**
+ * Feedback to the GP (terugrapportage) as the EDIFACT subset: a Bundle holding an ov-feedback
+ * Composition and the resources it references becomes one MEDVRI-subset message with document
+ * code TRG (mappings/edifact/README.md, "Outbound: feedback"). Sections become FTX segments by
+ * their feedback-section code, the Conditions of the diagnoses section DGN segments, the referral
+ * answered an RFF. What the subset cannot carry is listed in the answer, by FHIRPath.
+ */
+import type {
+  Bundle,
+  Composition,
+  Condition,
+  Identifier,
+  OperationOutcome,
+  OperationOutcomeIssue,
+  Organization,
+  Patient,
+  Practitioner,
+  PractitionerRole,
+  Resource,
+  ServiceRequest,
+} from '@medplum/fhirtypes';
+import { cs, PROFILES, SYSTEMS } from '../../fhir/codes.js';
+import { BundleIndex, type IndexedEntry } from '../../fhir/bundle.js';
+import { issue, outcome } from '../../fhir/outcomes.js';
+import { fitsLatin1, type SegmentOut, textChunks, writeInterchange } from './write.js';
+
+export const FEEDBACK_SECTION_QUALIFIERS: Readonly<Record<string, string>> = {
+  outcome: 'OUT',
+  diagnoses: 'DIA',
+  treatment: 'TRT',
+  'advice-to-referrer': 'ADV',
+  'follow-up': 'FUP',
+};
+
+const CODE_LISTS: Readonly<Record<string, string>> = {
+  'http://hl7.org/fhir/sid/icpc-1-nl': 'ICPC',
+  'http://hl7.org/fhir/sid/icd-10': 'ICD10',
+  'http://hl7.org/fhir/sid/dsm5': 'DSM5',
+};
+
+const GENDER: Readonly<Record<string, string>> = { male: 'M', female: 'F', other: 'O', unknown: 'U' };
+
+export interface FeedbackWriteOptions {
+  /** UNB control reference and UNH message reference; default from the Composition id. */
+  controlReference?: string;
+  messageReference?: string;
+  syntax?: 'UNOC' | 'UNOW';
+}
+
+export type FeedbackWriteResult =
+  | { ok: true; text: string; bytes: Uint8Array; report: OperationOutcome }
+  | { ok: false; report: OperationOutcome };
+
+const FEEDBACK_TYPE = cs('feedback-type');
+const FEEDBACK_SECTION = cs('feedback-section');
+
+export function writeFeedbackEdifact(
+  bundle: Bundle,
+  options: FeedbackWriteOptions = {},
+): FeedbackWriteResult {
+  const index = new BundleIndex(bundle);
+  const found = index.entries.find(
+    (e) => e.resource.resourceType === 'Composition' && isFeedback(e.resource as Composition),
+  );
+  const refuse = (message: string, expression: string): FeedbackWriteResult => ({
+    ok: false,
+    report: outcome([issue({ code: 'required', message, expression })]),
+  });
+  if (!found)
+    return refuse('The Bundle holds no feedback Composition (type feedback-report)', 'Bundle.entry');
+  const comp = found.resource as Composition;
+  const at = `Bundle.entry[${found.index}].resource`;
+  const get = <T extends Resource>(ref: string | undefined, type: T['resourceType']): T | undefined => {
+    const hit = index.resolve(ref, found);
+    return hit?.resource.resourceType === type ? (hit.resource as T) : undefined;
+  };
+  const patient = get<Patient>(comp.subject?.reference, 'Patient');
+  if (!patient) return refuse('The subject (Patient) of the feedback is not in the Bundle', `${at}.subject`);
+  const sender = get<Organization>(comp.custodian?.reference, 'Organization');
+  if (!sender)
+    return refuse('The custodian (Organization) of the feedback is not in the Bundle', `${at}.custodian`);
+  const referral = get<ServiceRequest>(basedOn(comp), 'ServiceRequest');
+  const recipient = recipientOf(referral, found, index);
+  if (!recipient)
+    return refuse(
+      'The referrer to report back to is not in the Bundle (the requester of the referral named by extension ov-based-on)',
+      `${at}.extension`,
+    );
+  const date = comp.date ?? '';
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(date))
+    return refuse('The feedback has no date and time (Composition.date)', `${at}.date`);
+  const notes: OperationOutcomeIssue[] = [];
+  const author = authorOf(comp, found, index);
+  const body: SegmentOut[] = [
+    { tag: 'BGM', elements: ['TRG', comp.identifier?.value ?? comp.id ?? '', '9'] },
+    { tag: 'DTM', elements: [['137', compact(date).slice(0, 12), '203']] },
+    ...(referral
+      ? [{ tag: 'RFF', elements: [['VRB', firstId(referral.identifier) ?? referral.id ?? '']] }]
+      : []),
+    nad('SND', sender),
+    ...(author ? [author] : []),
+    nad('RCV', recipient),
+    pid(patient),
+    ...(comp.category ?? []).flatMap((c) =>
+      (c.coding ?? [])
+        .filter((x) => x.system === FEEDBACK_TYPE)
+        .map((x) => ({ tag: 'CAT', elements: [[x.code ?? '', 'FBT']] })),
+    ),
+    ...sections(comp, at, notes),
+    ...diagnoses(comp, found, index, at, notes),
+  ];
+  const syntax = options.syntax ?? 'UNOC';
+  const reference = (comp.id ?? 'feedback').replace(/[^A-Za-z0-9]/g, '').slice(0, 14) || 'FEEDBACK';
+  const { text, bytes } = writeInterchange({
+    syntax,
+    sender: { id: agbOf(sender.identifier) ?? '', qualifier: 'AGB' },
+    recipient: { id: agbOf(recipient.identifier) ?? '', qualifier: 'AGB' },
+    date: compact(date).slice(2, 8),
+    time: compact(date).slice(8, 12),
+    controlReference: options.controlReference ?? reference,
+    messageReference: options.messageReference ?? '1',
+    messageType: { id: 'MEDVRI', version: '1', release: '0', agency: 'NHG' },
+    body,
+  });
+  if (syntax === 'UNOC' && !fitsLatin1(text))
+    notes.push(
+      issue({
+        severity: 'warning',
+        code: 'value',
+        message: 'Characters outside ISO 8859-1 were replaced by ? (write with syntax UNOW to keep them)',
+        expression: at,
+      }),
+    );
+  return { ok: true, text, bytes, report: outcome(notes) };
+}
+
+function isFeedback(c: Composition): boolean {
+  return (
+    c.meta?.profile?.includes(PROFILES.feedback) === true ||
+    (c.type?.coding ?? []).some((x) => x.system === SYSTEMS.documentType && x.code === 'feedback-report')
+  );
+}
+
+function basedOn(c: Composition): string | undefined {
+  return c.extension?.find((e) => e.url.endsWith('/ov-based-on'))?.valueReference?.reference;
+}
+
+function recipientOf(
+  referral: ServiceRequest | undefined,
+  from: IndexedEntry,
+  index: BundleIndex,
+): Organization | undefined {
+  const requester = index.resolve(referral?.requester?.reference, from)?.resource;
+  if (requester?.resourceType === 'Organization') return requester;
+  if (requester?.resourceType === 'PractitionerRole') {
+    const org = index.resolve(requester.organization?.reference, from)?.resource;
+    if (org?.resourceType === 'Organization') return org;
+  }
+  return undefined;
+}
+
+function authorOf(c: Composition, from: IndexedEntry, index: BundleIndex): SegmentOut | undefined {
+  const author = index.resolve(c.author?.[0]?.reference, from)?.resource;
+  const practitioner =
+    author?.resourceType === 'PractitionerRole'
+      ? index.resolve((author as PractitionerRole).practitioner?.reference, from)?.resource
+      : author;
+  if (practitioner?.resourceType !== 'Practitioner') return undefined;
+  const p = practitioner as Practitioner;
+  const name = p.name?.[0];
+  const big = p.identifier?.find((i) => i.system === SYSTEMS.big)?.value;
+  const agb = agbOf(p.identifier);
+  return {
+    tag: 'NAD',
+    elements: [
+      'REF',
+      agb ? [agb, 'AGB'] : big ? [big, 'BIG'] : '',
+      '',
+      [name?.family ?? '', name?.given?.[0] ?? ''],
+    ],
+  };
+}
+
+function compact(dateTime: string): string {
+  return dateTime.replace(/[-:T]/g, '').slice(0, 14);
+}
+
+function firstId(ids: Identifier[] | undefined): string | undefined {
+  return ids?.find((i) => i.value)?.value;
+}
+
+function agbOf(ids: Identifier[] | undefined): string | undefined {
+  return ids?.find((i) => i.system === SYSTEMS.agb)?.value;
+}
+
+function nad(qualifier: string, org: Organization): SegmentOut {
+  const a = org.address?.[0];
+  const agb = agbOf(org.identifier);
+  return {
+    tag: 'NAD',
+    elements: [
+      qualifier,
+      agb ? [agb, 'AGB'] : '',
+      '',
+      org.name ?? '',
+      a?.line?.[0] ?? '',
+      a?.city ?? '',
+      '',
+      a?.postalCode ?? '',
+      a?.country ?? '',
+    ],
+  };
+}
+
+function pid(p: Patient): SegmentOut {
+  const bsn = p.identifier?.find((i) => i.system === SYSTEMS.bsn)?.value;
+  const name = p.name?.[0];
+  return {
+    tag: 'PID',
+    elements: [
+      bsn ? [bsn, 'BSN'] : '',
+      [name?.family ?? '', name?.given?.[0] ?? ''],
+      (p.birthDate ?? '').replace(/-/g, ''),
+      GENDER[p.gender ?? ''] ?? '',
+    ],
+  };
+}
+
+/** The plain text of a section's narrative: tags dropped, entities read, white space folded. */
+export function narrativeText(div: string | undefined): string {
+  return (div ?? '')
+    .replace(/<\/(p|li|div|tr)>|<br\s*\/?>/gi, ' ')
+    .replace(/<[^>]*>/g, '')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;|&apos;/g, "'")
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+function sections(c: Composition, at: string, notes: OperationOutcomeIssue[]): SegmentOut[] {
+  const out: SegmentOut[] = [];
+  (c.section ?? []).forEach((s, i) => {
+    const code = s.code?.coding?.find((x) => x.system === FEEDBACK_SECTION)?.code ?? '';
+    const qualifier = FEEDBACK_SECTION_QUALIFIERS[code];
+    const text = narrativeText(s.text?.div);
+    if (!qualifier) {
+      notes.push(
+        issue({
+          severity: 'warning',
+          code: 'not-supported',
+          message: 'A section without a feedback-section code is not written',
+          expression: `${at}.section[${i}]`,
+        }),
+      );
+      return;
+    }
+    for (const chunk of textChunks(text)) out.push({ tag: 'FTX', elements: [qualifier, '', '', chunk] });
+  });
+  return out;
+}
+
+function diagnoses(
+  c: Composition,
+  from: IndexedEntry,
+  index: BundleIndex,
+  at: string,
+  notes: OperationOutcomeIssue[],
+): SegmentOut[] {
+  const section = c.section?.find((s) => s.code?.coding?.some((x) => x.code === 'diagnoses'));
+  const out: SegmentOut[] = [];
+  (section?.entry ?? []).forEach((ref, i) => {
+    const condition = index.resolve(ref.reference, from)?.resource;
+    const coding = (condition as Condition | undefined)?.code?.coding?.find(
+      (x) => CODE_LISTS[x.system ?? ''],
+    );
+    if (condition?.resourceType !== 'Condition' || !coding?.code) {
+      notes.push(
+        issue({
+          severity: 'warning',
+          code: 'not-supported',
+          message:
+            'A diagnosis that is not a Condition in the Bundle with an ICPC, ICD-10 or DSM-5 code is written only as text',
+          expression: `${at}.section.where(code.coding.code = 'diagnoses').entry[${i}]`,
+        }),
+      );
+      return;
+    }
+    const onset =
+      typeof condition.onsetDateTime === 'string'
+        ? condition.onsetDateTime.slice(0, 10).replace(/-/g, '')
+        : '';
+    out.push({
+      tag: 'DGN',
+      elements: [
+        [coding.code, CODE_LISTS[coding.system ?? ''] ?? ''],
+        condition.code?.text ?? coding.display ?? '',
+        onset,
+      ],
+    });
+  });
+  return out;
+}
