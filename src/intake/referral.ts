@@ -30,7 +30,7 @@ import {
   OVERDRACHT_ISSUE_SYSTEM,
 } from '../fhir/outcomes.js';
 import { rewriteReferences } from '../fhir/references.js';
-import { checkGate } from './gate.js';
+import { checkGate, type GateResult } from './gate.js';
 import { checkMessageShape, type ShapedMessage } from './message.js';
 import type { AccessGrant, IntakeTx, OrganisationKey, ReferralRepository } from './ports.js';
 
@@ -52,6 +52,21 @@ export interface IntakeDeps {
   onCheck?(check: Check, seconds: number): void;
   /** Whether the repository keeps resources of this type; a message with others is refused before anything is stored. */
   keeps?(resourceType: string): boolean;
+  /**
+   * Completes a summary that lacks sections from what the gateway holds for the client (a
+   * separate document of its own; the sender's is never changed). Its `remaining` issues replace
+   * the gate's; its resources are stored with the referral and named in the Task's input.
+   */
+  complete?(message: Bundle, gate: GateResult, sender: OrganisationKey): Promise<Completion | undefined>;
+}
+
+/** What `complete` gives back (src/assembly/complete.ts implements it). */
+export interface Completion {
+  remaining: OperationOutcomeIssue[];
+  /** Information issues for the response message: what was added, what was withheld. */
+  notes: OperationOutcomeIssue[];
+  resources(patient: Reference | undefined): (Resource & { id: string })[];
+  input?: Reference;
 }
 
 export type IntakeResult =
@@ -116,7 +131,11 @@ export async function receiveReferral(
   const baseErrors = errors.filter((i) => !isProjectRule(i));
   if (baseErrors.length > 0) return refuse('base', 422, outcome(baseErrors));
   const gate = timed(deps, 'gate', () => checkGate(msg.bundle));
-  if (!gate.passed) return refuse('gate', 422, outcome(gate.issues));
+  const completion = deps.complete
+    ? await deps.complete(msg.bundle, gate, principal.organisation.identifier)
+    : undefined;
+  const gateIssues = completion ? completion.remaining : gate.issues;
+  if (gateIssues.length > 0) return refuse('gate', 422, outcome(gateIssues));
   if (errors.length > 0) return refuse('profile', 422, outcome(errors));
   const receiver = receiverOf(serviceRequest, msg.index, deps.organisations);
   if ('problem' in receiver) return refuse('receiver', 422, receiver.problem);
@@ -126,16 +145,22 @@ export async function receiveReferral(
     const again = await tx.findAnswer(key);
     if (again) return replay(again, requestHash);
     const stored = await storeEntries(msg, tx, deps);
-    const task = await tx.create(
-      buildTask(stored, serviceRequest, principal, receiver.organisation, parties, msg, deps),
-    );
+    const assembled = completion?.resources(stored.patient) ?? [];
+    for (const r of assembled) await tx.create(r);
+    const built = buildTask(stored, serviceRequest, principal, receiver.organisation, parties, msg, deps);
+    if (completion?.input) built.input = [...(built.input ?? []), assembledInput(completion.input)];
+    const task = await tx.create(built);
     await tx.grantAccess(
       grantsFor(
-        [...stored.refs.values(), { reference: `Task/${task.id ?? ''}` }],
+        [
+          ...stored.refs.values(),
+          ...assembled.map((r) => ({ reference: `${r.resourceType}/${r.id}` })),
+          { reference: `Task/${task.id ?? ''}` },
+        ],
         [principal.organisation.identifier, ...parties.performers],
       ),
     );
-    const response = responseMessage(msg, task, validation, deps);
+    const response = responseMessage(msg, task, validation, deps, completion?.notes ?? []);
     await tx.audit(
       auditEvent({
         principal,
@@ -390,6 +415,14 @@ async function findExisting(resource: Resource, tx: IntakeTx): Promise<Resource 
   return undefined;
 }
 
+/** The Task input that names the gateway's assembled summary. */
+function assembledInput(reference: Reference): NonNullable<Task['input']>[number] {
+  return {
+    type: { coding: [{ system: SYSTEMS.documentType, code: 'assembled-summary' }] },
+    valueReference: reference,
+  };
+}
+
 function buildTask(
   refs: StoredEntries,
   sr: IndexedEntry,
@@ -448,8 +481,9 @@ function responseMessage(
   task: Task,
   validation: OperationOutcome,
   deps: IntakeDeps,
+  notes: readonly OperationOutcomeIssue[],
 ): Bundle {
-  const warnings = (validation.issue ?? []).filter((i) => i.severity === 'warning');
+  const warnings = [...(validation.issue ?? []).filter((i) => i.severity === 'warning'), ...notes];
   const headerId = deps.newId();
   const outcomeId = deps.newId();
   return {
