@@ -17,15 +17,7 @@ import { openMigratedPglite } from '../store/support/pglite-template.js';
 import { get, openTestGateway, sendReferral, tokens, type TestGateway } from '../gateway/support.js';
 import { demoConfig } from '../support/tokens.js';
 import { passesElevenCheck } from './marker-resources.js';
-import {
-  ensureExportSchema,
-  finish,
-  kickOff,
-  readAll,
-  readFile,
-  type Json,
-  type ManifestBody,
-} from './support.js';
+import { finish, kickOff, readAll, readFile, type Json, type ManifestBody } from './support.js';
 
 const SERIES_EXTENSION = 'https://overdracht.dev/fhir/StructureDefinition/export-pseudonym-series';
 const MUNICIPALITY = 'https://overdracht.dev/fhir/StructureDefinition/ov-municipality-code';
@@ -81,7 +73,6 @@ async function exportAll(path: string, tokenOf = platform): Promise<ManifestBody
 
 beforeAll(async () => {
   const db = await openMigratedPglite();
-  await ensureExportSchema(db);
   t = await openTestGateway({ database: db, config: secondRecipient() });
   token = tokens(t.app);
   const gp = await token('demo-gp');

@@ -11,7 +11,7 @@ import { GATEWAY_TYPES } from '../../src/gateway/index.js';
 import { openMigratedPglite } from '../store/support/pglite-template.js';
 import { openTestGateway, sendReferral, tokens, type TestGateway } from '../gateway/support.js';
 import { MARKER, MarkerResources, passesElevenCheck } from './marker-resources.js';
-import { ensureExportSchema, finish, kickOff, readAll, readFile, type Json } from './support.js';
+import { finish, kickOff, readAll, readFile, type Json } from './support.js';
 
 /** Elements that hold names, contacts, free text or narrative: none may appear in an export. */
 const FORBIDDEN_KEYS = new Set([
@@ -46,7 +46,6 @@ let seeded = 0;
 
 beforeAll(async () => {
   const db = await openMigratedPglite();
-  await ensureExportSchema(db);
   t = await openTestGateway({ database: db });
   token = tokens(t.app);
   await sendReferral(t.app, await token('demo-gp'), { bsn: '999911120' });

@@ -1,25 +1,10 @@
 /**
- * Helpers for the export tests: a gateway whose schema includes the export tables, a client that
- * runs the Bulk Data protocol to its end, and NDJSON reading.
+ * Helpers for the export tests: a client that runs the Bulk Data protocol to its end, and NDJSON
+ * reading.
  */
 import type { Express } from 'express';
 import request from 'supertest';
 import type { Gateway } from '../../src/gateway/index.js';
-import type { Database } from '../../src/store/database.js';
-import { exportJobs } from '../../src/store/migrations/0006-export.js';
-import { MIGRATIONS } from '../../src/store/migrations/index.js';
-
-/**
- * Migration 0006 applied by hand while the migrations before it are still being written
- * elsewhere; once it is in MIGRATIONS this does nothing.
- */
-export async function ensureExportSchema(db: Database): Promise<void> {
-  if (MIGRATIONS.some((m) => m.name === exportJobs.name)) return;
-  const { rows } = await db.query<{ n: number }>(
-    "SELECT count(*)::integer AS n FROM information_schema.tables WHERE table_name = 'export_job' AND table_schema = current_schema()",
-  );
-  if ((rows[0]?.n ?? 0) === 0) await db.exec(exportJobs.sql);
-}
 
 export interface ManifestFile {
   type: string;

@@ -10,7 +10,6 @@ import { JobRunner } from '../../src/jobs/runner.js';
 import { MemoryJobLock } from '../../src/jobs/memory-lock.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { openMigratedPglite } from '../store/support/pglite-template.js';
-import { ensureExportSchema } from '../export/support.js';
 import { get, openTestGateway, tokens, type TestGateway } from '../gateway/support.js';
 import { seed, seedResources } from './seed.js';
 
@@ -33,7 +32,6 @@ async function runJob(): Promise<unknown> {
 
 beforeAll(async () => {
   const db = await openMigratedPglite();
-  await ensureExportSchema(db);
   t = await openTestGateway({ database: db });
   token = tokens(t.app);
   for (const r of seedResources(seed())) {

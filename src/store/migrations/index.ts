@@ -4,8 +4,16 @@ import { gateway } from './0002-gateway.js';
 import { access } from './0003-access.js';
 import { delivery } from './0004-delivery.js';
 import { clientRecord } from './0005-client-record.js';
+import { exportJobs } from './0006-export.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
 
-export const MIGRATIONS: readonly Migration[] = [resources, gateway, access, delivery, clientRecord];
+export const MIGRATIONS: readonly Migration[] = [
+  resources,
+  gateway,
+  access,
+  delivery,
+  clientRecord,
+  exportJobs,
+];
