@@ -27,6 +27,8 @@ interface Entry {
 }
 
 const SEARCH_LINKS = ['first', 'previous', 'next', 'last'];
+const ABSOLUTE_URL = /^[a-zA-Z][a-zA-Z0-9+.-]*:/;
+const UUID_LIKE = /^[0-9a-f-]{36}$/;
 
 export function validateBundleRules(
   bundle: Json,
@@ -99,7 +101,7 @@ function checkEntryFullUrl(e: Entry, type: string, report: BundleReport, isType:
     }
     return;
   }
-  if (!/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(fullUrl)) {
+  if (!ABSOLUTE_URL.test(fullUrl)) {
     report('error', 'invalid', `The fullUrl must be an absolute URL (not '${fullUrl}')`, at);
     return;
   }
@@ -127,7 +129,7 @@ function checkEntryFullUrl(e: Entry, type: string, report: BundleReport, isType:
     typeof r.id === 'string' &&
     fullUrl.startsWith('urn:uuid:') &&
     fullUrl.slice(9) !== r.id &&
-    /^[0-9a-f-]{36}$/.test(r.id)
+    UUID_LIKE.test(r.id)
   ) {
     report(
       'warning',

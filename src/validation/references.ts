@@ -20,12 +20,14 @@ export interface ParsedReference {
 }
 
 const ID = /^[A-Za-z0-9\-.]{1,64}$/;
+const ABSOLUTE = /^[a-zA-Z][a-zA-Z0-9+.-]*:/;
+const QUERY_OR_FRAGMENT = /[?#]/;
 
 /** Parses a literal reference; `isType` says whether a segment is a resource type name. */
 export function parseReference(ref: string, isType: (name: string) => boolean): ParsedReference {
   if (ref.startsWith('#')) return { kind: 'local', id: ref.slice(1), unversioned: ref };
   if (ref.startsWith('urn:uuid:') || ref.startsWith('urn:oid:')) return { kind: 'urn', unversioned: ref };
-  const query = ref.search(/[?#]/);
+  const query = ref.search(QUERY_OR_FRAGMENT);
   const clean = query >= 0 ? ref.slice(0, query) : ref;
   const parts = clean.split('/');
   let end = parts.length;
@@ -33,7 +35,7 @@ export function parseReference(ref: string, isType: (name: string) => boolean): 
   const type = parts[end - 2];
   const id = parts[end - 1];
   const unversionedUrl = parts.slice(0, end).join('/');
-  const absolute = /^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(clean);
+  const absolute = ABSOLUTE.test(clean);
   if (type !== undefined && id !== undefined && isType(type) && ID.test(id)) {
     return { kind: absolute ? 'absolute' : 'relative', type, id, unversioned: unversionedUrl };
   }

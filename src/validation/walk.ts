@@ -94,13 +94,31 @@ const DEFAULT_OPTIONS: WalkOptions = {
 function unknownExtensionAllowed(url: string, allowExamples: boolean): boolean {
   return (
     (allowExamples && isExampleUrl(url)) ||
-    /^https?:\/\/([a-z0-9-]+\.)*nema\.org(\/|$)/i.test(url) ||
+    NEMA.test(url) ||
     url.startsWith('http://hl7.org/fhir/tools/StructureDefinition/')
   );
 }
 
+const NEMA = /^https?:\/\/([a-z0-9-]+\.)*nema\.org(\/|$)/i;
+const ABSOLUTE_URL = /^[a-zA-Z][a-zA-Z0-9+.-]*:/;
+
 function isAbsoluteUrl(url: string): boolean {
-  return /^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(url);
+  return ABSOLUTE_URL.test(url);
+}
+
+/**
+ * The type of a resource as the walk of its tree sees it, one object per resource type: compiled
+ * caches keyed by the type object (an element's last invariant list) then hit from run to run.
+ */
+const resourceTypeRefs = new Map<string, TypeRef>();
+
+function resourceTypeRef(rt: string): TypeRef {
+  let t = resourceTypeRefs.get(rt);
+  if (!t) {
+    t = { code: rt, profiles: [], targetProfiles: [], primitive: false, resource: false };
+    resourceTypeRefs.set(rt, t);
+  }
+  return t;
 }
 
 /**
@@ -181,7 +199,7 @@ export class Walker {
     this.parentObject = undefined;
     this.extContextPath = '';
     this.extContextType = '';
-    this.conformance.clear();
+    if (this.conformance.size > 0) this.conformance.clear();
     this.ctx = undefined;
     this.ctxFrame = null;
   }
@@ -243,12 +261,7 @@ export class Walker {
       if (trees.length > 1) this.multiWalk = true;
       const errorsBefore = this.sink.errors;
       for (const tree of trees) {
-        this.walkComplex(
-          res,
-          tree.root,
-          { code: rt, profiles: [], targetProfiles: [], primitive: false, resource: false },
-          true,
-        );
+        this.walkComplex(res, tree.root, resourceTypeRef(rt), true);
         this.checkConstraints(res, tree.root, undefined);
       }
       // What the walk found also answers "does this resource conform to these profiles?" for

@@ -818,8 +818,11 @@ const TYPE_SUFFIXES = new Set([
 ]);
 
 function choiceKey(item: Json, name: string): string | undefined {
+  // The first character decides for most keys without a call.
+  const first = name.charCodeAt(0);
   for (const k in item) {
-    if (k.length > name.length && k.startsWith(name) && TYPE_SUFFIXES.has(k.slice(name.length))) return k;
+    if (k.charCodeAt(0) !== first || k.length <= name.length || !k.startsWith(name)) continue;
+    if (TYPE_SUFFIXES.has(k.slice(name.length))) return k;
   }
   return undefined;
 }

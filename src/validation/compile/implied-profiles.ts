@@ -150,29 +150,38 @@ const VITAL_SIGNS: readonly VitalSign[] = [
   },
 ];
 
-/** `system|code` -> the vital sign (first match in table order), for LOINC and SNOMED CT. */
-const BY_CODE: ReadonlyMap<string, { readonly order: number; readonly profile: string }> = (() => {
-  const m = new Map<string, { order: number; profile: string }>();
-  const add = (key: string, order: number, profile: string): void => {
-    if (!m.has(key)) m.set(key, { order, profile });
+interface VitalSignHit {
+  readonly order: number;
+  readonly profile: string;
+}
+
+/** Per system (LOINC, SNOMED CT): code -> the vital sign (first match in table order). */
+const BY_CODE: {
+  readonly loinc: ReadonlyMap<string, VitalSignHit>;
+  readonly snomed: ReadonlyMap<string, VitalSignHit>;
+} = (() => {
+  const loinc = new Map<string, VitalSignHit>();
+  const snomed = new Map<string, VitalSignHit>();
+  const add = (m: Map<string, VitalSignHit>, code: string, order: number, profile: string): void => {
+    if (!m.has(code)) m.set(code, { order, profile });
   };
-  VITAL_SIGNS.forEach((v, i) => v.loinc.forEach((c) => add(`${LOINC}|${c}`, i, SD + v.profile)));
+  VITAL_SIGNS.forEach((v, i) => v.loinc.forEach((c) => add(loinc, c, i, SD + v.profile)));
   // SNOMED CT codes are considered only after every LOINC code (ordered after the LOINC table).
   VITAL_SIGNS.forEach((v, i) =>
-    v.snomed.forEach((c) => add(`${SNOMED}|${c}`, VITAL_SIGNS.length + i, SD + v.profile)),
+    v.snomed.forEach((c) => add(snomed, c, VITAL_SIGNS.length + i, SD + v.profile)),
   );
-  return m;
+  return { loinc, snomed };
 })();
 
 /** The vital signs profile an Observation must conform to, if its code is a vital sign. */
 export function vitalSignsProfile(observation: Json): string | undefined {
   const code = observation.code;
   if (!isRecord(code) || !Array.isArray(code.coding)) return undefined;
-  let best: { order: number; profile: string } | undefined;
+  let best: VitalSignHit | undefined;
   for (const c of code.coding) {
     if (!isRecord(c) || typeof c.system !== 'string' || typeof c.code !== 'string') continue;
-    if (c.system !== LOINC && c.system !== SNOMED) continue;
-    const hit = BY_CODE.get(`${c.system}|${c.code}`);
+    const byCode = c.system === LOINC ? BY_CODE.loinc : c.system === SNOMED ? BY_CODE.snomed : undefined;
+    const hit = byCode?.get(c.code);
     if (hit && (!best || hit.order < best.order)) best = hit;
   }
   return best?.profile;

@@ -81,6 +81,29 @@ function realDate(s: string): boolean {
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
+/**
+ * Types whose regex every printable ASCII value passes (`\S*`, `[ \r\n\t\S]+`, a code), by the
+ * lowest character code that needs no regex: 33 where a space may not appear, 32 where it may.
+ * A loop over such a value is cheaper than the regex call; any other value goes to the regex.
+ */
+const PLAIN_ASCII: Readonly<Record<string, number>> = {
+  uri: 33,
+  url: 33,
+  canonical: 33,
+  code: 33,
+  string: 32,
+  markdown: 32,
+};
+
+/** Whether every character is printable ASCII from `lowest` on (126 at most). */
+function plainAscii(s: string, lowest: number): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < lowest || c > 126) return false;
+  }
+  return true;
+}
+
 /** Checks a JSON primitive against its FHIR type; returns a message or undefined when valid. */
 export function checkPrimitive(type: string, value: unknown): string | undefined {
   const kind = jsonKindOf(type);
@@ -118,10 +141,11 @@ function buildCheck(type: string): PrimitiveCheck {
   const re = REGEXES.get(type);
   const uri = type === 'uri' || type === 'url' || type === 'canonical';
   const date = type === 'date' || type === 'dateTime' || type === 'instant';
+  const plain = PLAIN_ASCII[type];
   return (v) => {
     if (typeof v !== 'string') return wrong(v);
     if (v.length === 0 || v.length > MAX_STRING_LENGTH) return checkString(type, v);
-    if (re && !re.test(v)) return invalidMessage(type, v);
+    if (re && !(plain !== undefined && plainAscii(v, plain)) && !re.test(v)) return invalidMessage(type, v);
     if (uri && v.startsWith('urn:') && !urnOk(v)) return checkString(type, v);
     if (date && v.length >= 10 && !realDate(v)) return checkString(type, v);
     return undefined;
@@ -219,9 +243,11 @@ export function base64Length(s: string): number {
   return Math.floor((compact.length * 3) / 4) - padding;
 }
 
+const RESOURCE_ID = /^[A-Za-z0-9\-.]+$/;
+
 /** Resource ids: https://hl7.org/fhir/R4/datatypes.html#id */
 export function checkResourceId(id: string): string | undefined {
   if (id.length > 64) return `Invalid Resource id: Too long (${id.length} chars)`;
-  if (!/^[A-Za-z0-9\-.]+$/.test(id)) return `Invalid Resource id: Invalid Characters ('${clip(id)}')`;
+  if (!RESOURCE_ID.test(id)) return `Invalid Resource id: Invalid Characters ('${clip(id)}')`;
   return undefined;
 }

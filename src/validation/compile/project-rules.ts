@@ -11,9 +11,12 @@ import type { Severity } from '../../fhir/outcomes.js';
 export const BSN_SYSTEM = 'http://fhir.nl/fhir/NamingSystem/bsn';
 export const AGB_SYSTEM = 'http://fhir.nl/fhir/NamingSystem/agb-z';
 
+const NINE_DIGITS = /^[0-9]{9}$/;
+const EIGHT_DIGITS = /^[0-9]{8}$/;
+
 /** The 11-check of a BSN: sum of digit * weight (9..2, then -1 for the last) divisible by 11. */
 export function isValidBsn(value: string): boolean {
-  if (!/^[0-9]{9}$/.test(value)) return false;
+  if (!NINE_DIGITS.test(value)) return false;
   let sum = 0;
   for (let i = 0; i < 8; i++) sum += Number(value[i]) * (9 - i);
   sum -= Number(value[8]);
@@ -37,7 +40,7 @@ export function checkIdentifierRules(identifier: Record<string, unknown>, report
       '',
       'bsn-1',
     );
-  } else if (system === AGB_SYSTEM && !/^[0-9]{8}$/.test(value)) {
+  } else if (system === AGB_SYSTEM && !EIGHT_DIGITS.test(value)) {
     report('error', 'An AGB code must be exactly 8 digits', '', 'agb-1');
   }
 }
