@@ -17,16 +17,14 @@ import { projectRoot } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import { createExportService, type ExportService } from '../export/index.js';
 import { errorIssues } from '../fhir/outcomes.js';
-import { IndicatorReports, indicatorAccessAudit } from '../indicators/index.js';
 import { createApp } from '../http/app.js';
 import { auditEventRoutes } from '../http/fhir/audit-events.js';
 import { type ConvertDeps, convertRoutes } from '../http/fhir/convert.js';
 import { exportRoutes } from '../http/fhir/export.js';
-import { measureReportRoutes } from '../http/fhir/measure-report.js';
 import { messagingRoutes } from '../http/fhir/messaging.js';
 import { resourceRoutes } from '../http/fhir/resources.js';
 import { taskRoutes } from '../http/fhir/tasks.js';
-import { workflowRoutes } from '../http/fhir/workflow.js';
+import { workflowReadRoutes, workflowRoutes } from '../http/fhir/workflow.js';
 import { validateRoutes } from '../http/fhir/validate.js';
 import type { FhirRoute } from '../http/routes.js';
 import type { IntakeDeps } from '../intake/referral.js';
@@ -44,7 +42,6 @@ import { createTerminologyService } from '../terminology/service.js';
 import { createValidator, type Validator } from '../validation/index.js';
 import { recordAccess } from './access-audit.js';
 import { GatewayIntakeRepository } from './intake-repository.js';
-import { recordCompletion, recordGatewayRoutes } from '../record/gateway.js';
 import { readableTypes } from './search-params.js';
 import { performTaskAction, workflowTransitions, type TransitionFn } from './task-actions.js';
 import type { WorkflowDeps } from './workflow-changes.js';
@@ -162,15 +159,6 @@ function build(config: Config, db: Database, options: Resolved): Gateway {
     endpoint,
     onCheck: (check, seconds) => metrics.validationSeconds.observe({ stage: check }, seconds),
     keeps: (type) => registry.isStored(type),
-    complete: recordCompletion({
-      db,
-      store,
-      auditLog,
-      organisations: config.organisations,
-      endpoint,
-      now: clock,
-      newId,
-    }),
   };
   const exports = createExportService({
     config,
@@ -286,24 +274,9 @@ function gatewayRoutes(p: Parts): FhirRoute[] {
       finish: (principal, id, request, requestId) =>
         performFinish(workflow, principal, id, request, requestId),
     }),
+    ...workflowReadRoutes({ visible, base: p.endpoint, recordAccess: disclose }),
     ...convertRoutes({ adapters: once(createAdapters), bodyLimitBytes }),
-    ...recordGatewayRoutes({
-      db: p.db,
-      store: p.store,
-      auditLog: p.auditLog,
-      organisations: p.config.organisations,
-      endpoint: p.endpoint,
-      now: p.options.clock,
-      newId: p.options.newId,
-      visible,
-      bodyLimitBytes,
-    }),
     ...exportRoutes({ service: p.exports, base: p.endpoint, storedTypes: new Set(GATEWAY_TYPES) }),
-    ...measureReportRoutes({
-      reports: new IndicatorReports(p.db),
-      base: p.endpoint,
-      audit: indicatorAccessAudit(p.auditLog, p.endpoint, p.options.clock),
-    }),
   ];
 }
 

@@ -12,8 +12,15 @@ import { httpStatus, OperationOutcomeError } from '../fhir/outcomes.js';
 import { CLOSURE_CHOICE_SYSTEM, type ClosureChoice } from '../workflow/codes.js';
 import { closureAuditEvent, finishEpisode, handoverSecured } from '../workflow/closure.js';
 import { actorReference } from '../workflow/history.js';
-import { actorFromPrincipal } from '../workflow/party.js';
-import { readGranted, within, type WorkflowDeps, type WorkflowTx } from './workflow-changes.js';
+import { actorFromPrincipal, type Actor } from '../workflow/party.js';
+import {
+  organisationByIdentifier,
+  partyOf,
+  readGranted,
+  within,
+  type WorkflowDeps,
+  type WorkflowTx,
+} from './workflow-changes.js';
 
 export interface FinishRequest {
   closureChoice?: string;
@@ -32,7 +39,7 @@ export async function performFinish(
     const episode = await readGranted<EpisodeOfCare>(w, principal, 'EpisodeOfCare', id);
     const handover = await handoverTaskOf(w, id);
     const now = deps.now();
-    const actor = actorFromPrincipal(principal);
+    const actor = await actorWithReference(w, principal);
     const result = finishEpisode(
       episode,
       handover,
@@ -81,6 +88,13 @@ export async function performFinish(
     );
     return finished;
   });
+}
+
+/** The caller's organisation, also by its stored Organization: an episode names its managing organisation by reference. */
+async function actorWithReference(w: WorkflowTx, principal: Principal): Promise<Actor> {
+  const org = organisationByIdentifier(w.deps.organisations, principal.organisation.identifier);
+  const actor = actorFromPrincipal(principal);
+  return org && actor.kind === 'organisation' ? { ...actor, ...(await partyOf(w, org)) } : actor;
 }
 
 /**

@@ -33,7 +33,7 @@ import { errorIssues, invalid, issue, outcome, OperationOutcomeError } from '../
 import { forEachReference, rewriteReferences } from '../fhir/references.js';
 import { buildHandoverMessage, type HandoverParts } from '../workflow/handover.js';
 import { provenanceOf } from '../workflow/history.js';
-import { actorFromPrincipal, describeParty, refersTo } from '../workflow/party.js';
+import { actorFromPrincipal, describeParty, refersTo, sameParty } from '../workflow/party.js';
 import { transitionConflict } from '../workflow/transitions.js';
 import {
   enqueueEvents,
@@ -93,6 +93,14 @@ export async function performHandover(
         409,
       );
     const sent = checkParts(deps, request);
+    if (!sameParty(sent.episode.managingOrganization, task.requester))
+      fail(
+        invalid(
+          `the episode handed over is the sender's: its managingOrganization must be ${task.requester?.reference ?? describeParty(task.requester)}`,
+          `${request.episodeOfCare?.path ?? 'Parameters.parameter'}.managingOrganization`,
+        ),
+        422,
+      );
     const parts = await storedParts(w, principal, task, sent);
     const now = deps.now();
     const built = buildHandoverMessage(parts, {

@@ -51,7 +51,7 @@ export interface WorkflowClient {
   /** POST /fhir/{path} as `who`, with a Parameters body when given. */
   post(who: Who, path: string, body?: object): Promise<request.Response>;
   act(who: Who, taskId: string, action: string, params?: ParametersParameter[]): Promise<request.Response>;
-  read<T>(who: Who, path: string): Promise<request.Response & { body: T }>;
+  read<T>(who: Who, path: string): Promise<Omit<request.Response, 'body'> & { body: T }>;
   /** A new referral from the GP practice to the GGZ institution; the Task id. */
   referral(messageId: string): Promise<string>;
   /** A new referral Task brought into `status` by the usual actions. */
@@ -102,7 +102,9 @@ export function workflowClient(t: TestGateway): WorkflowClient {
     read: async <T>(who: Who, path: string) =>
       (await request(t.app)
         .get(path)
-        .set('Authorization', `Bearer ${await token(CLIENT[who])}`)) as request.Response & { body: T },
+        .set('Authorization', `Bearer ${await token(CLIENT[who])}`)) as Omit<request.Response, 'body'> & {
+        body: T;
+      },
     referral,
     async taskIn(status, messageId) {
       const steps = STEPS[status];

@@ -11,6 +11,7 @@ import type { FinishRequest } from '../../gateway/workflow-closure.js';
 import type { HandoverRequest, SentPart } from '../../gateway/workflow-handover.js';
 import { sendResource } from '../respond.js';
 import type { FhirRoute } from '../routes.js';
+import { resourceRoutes, type ResourceRouteDeps } from './resources.js';
 import { TASK_OPERATION_BASE } from './tasks.js';
 import { readParameters, single, type ReadParameter } from './workflow-parameters.js';
 
@@ -28,6 +29,24 @@ export interface WorkflowRouteDeps {
     request: FinishRequest,
     requestId: string | undefined,
   ): Promise<EpisodeOfCare>;
+}
+
+/** What a warm handover stores besides the referral: readable (not searchable) by the organisations granted. */
+export const WORKFLOW_READ_TYPES = [
+  'Appointment',
+  'CarePlan',
+  'EpisodeOfCare',
+  'RelatedPerson',
+  'Provenance',
+  'Bundle',
+] as const;
+
+/** `GET /fhir/{type}/{id}` for the workflow's own resources, narrowed and audited like every read. */
+export function workflowReadRoutes(deps: Omit<ResourceRouteDeps, 'types'>): FhirRoute[] {
+  return resourceRoutes({
+    ...deps,
+    types: WORKFLOW_READ_TYPES.map((type) => ({ type, searchParams: [] })),
+  }).filter((r) => r.resource?.interaction === 'read');
 }
 
 const parts = (params: readonly ReadParameter[], name: string): SentPart[] =>
