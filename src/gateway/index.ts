@@ -19,6 +19,7 @@ import { createExportService, type ExportService } from '../export/index.js';
 import { errorIssues } from '../fhir/outcomes.js';
 import { createApp } from '../http/app.js';
 import { auditEventRoutes } from '../http/fhir/audit-events.js';
+import { deliveryGatewayRoutes } from '../http/fhir/delivery-gateway.js';
 import { type ConvertDeps, convertRoutes } from '../http/fhir/convert.js';
 import { exportRoutes } from '../http/fhir/export.js';
 import { messagingRoutes } from '../http/fhir/messaging.js';
@@ -276,6 +277,16 @@ function gatewayRoutes(p: Parts): FhirRoute[] {
     }),
     ...workflowReadRoutes({ visible, base: p.endpoint, recordAccess: disclose }),
     ...convertRoutes({ adapters: once(createAdapters), bodyLimitBytes }),
+    ...deliveryGatewayRoutes({
+      config: p.config,
+      db: p.db,
+      store: p.store,
+      auditLog: p.auditLog,
+      visible,
+      endpoint: p.endpoint,
+      now: p.options.clock,
+      recordAccess: disclose,
+    }),
     ...exportRoutes({ service: p.exports, base: p.endpoint, storedTypes: new Set(GATEWAY_TYPES) }),
   ];
 }
