@@ -1,6 +1,7 @@
 /** The registry of CLI commands. A new command is a module exporting a `CliCommand`, added here. */
 import { buildProfilesCommand } from './build-profiles.js';
 import { convertCommand } from './convert.js';
+import { importCommand } from './import.js';
 import { serveCommand } from './serve.js';
 import { tokenCommand } from './token.js';
 import { validateCommand } from './validate.js';
@@ -16,6 +17,7 @@ export const commands: CliCommand[] = [
   buildProfilesCommand,
   validateCommand,
   convertCommand,
+  importCommand,
   serveCommand,
   tokenCommand,
 ];
