@@ -81,7 +81,13 @@ export function xcn(
 export function cx(identifier: Identifier, vocabulary: Hl7Vocabulary): Rep {
   const a = vocabulary.authority(identifier.system);
   const authority = a ? c(a.namespace, a.oid, a.oid ? 'ISO' : undefined) : c(identifier.assigner?.display);
-  return [c(identifier.value), c(), c(), authority, c(a?.typeCode ?? identifier.type?.coding?.[0]?.code ?? identifier.type?.text)];
+  return [
+    c(identifier.value),
+    c(),
+    c(),
+    authority,
+    c(a?.typeCode ?? identifier.type?.coding?.[0]?.code ?? identifier.type?.text),
+  ];
 }
 
 const ADDRESS_USE: Record<string, string> = { home: 'H', work: 'O', temp: 'C', old: 'BA' };
@@ -104,7 +110,8 @@ export function xad(address: Address): Rep {
 
 export function xtn(contact: ContactPoint): Rep {
   const use = contact.use === 'work' ? 'WPN' : contact.use === 'mobile' ? 'PRN' : 'PRN';
-  if (contact.system === 'email') return [c(), c(contact.use === 'work' ? 'WPN' : 'NET'), c('Internet'), c(contact.value)];
+  if (contact.system === 'email')
+    return [c(), c(contact.use === 'work' ? 'WPN' : 'NET'), c('Internet'), c(contact.value)];
   const equipment = contact.use === 'mobile' ? 'CP' : contact.system === 'fax' ? 'FX' : 'PH';
   return [c(contact.value), c(use), c(equipment)];
 }
