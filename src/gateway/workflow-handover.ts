@@ -93,6 +93,7 @@ export async function performHandover(
         409,
       );
     const sent = checkParts(deps, request);
+    await resolveConditional(w, principal, sent);
     if (!sameParty(sent.episode.managingOrganization, task.requester))
       fail(
         invalid(
@@ -244,6 +245,50 @@ async function storedParts(
     patient,
     supporting: [...supporting, ...sent.supporting],
   };
+}
+
+/** `Patient?identifier=system|value`: a stored resource named by its identifier, as a sender knows it. */
+const CONDITIONAL = /^([A-Za-z]+)\?identifier=([^|]*)\|(.+)$/;
+
+/**
+ * Conditional references in the parts (`Organization?identifier=http://fhir.nl/fhir/NamingSystem/agb-z|06001234`)
+ * become the stored resource they name, among those the sender may see; none or several is a 422.
+ */
+async function resolveConditional(w: WorkflowTx, principal: Principal, sent: SentResources): Promise<void> {
+  const wanted = new Set<string>();
+  for (const resource of sent.all.values())
+    forEachReference(resource, (r) => {
+      if (CONDITIONAL.test(r.reference)) wanted.add(r.reference);
+    });
+  const resolved = new Map<string, string>();
+  const problems: OperationOutcomeIssue[] = [];
+  for (const ref of wanted) {
+    const [, type = '', system = '', value = ''] = CONDITIONAL.exec(ref) ?? [];
+    const found = w.deps.store.types().includes(type)
+      ? (await w.store.search<Resource>(type, { identifier: `${system}|${value}`, _count: '10' })).resources
+      : [];
+    const visible: string[] = [];
+    for (const r of found)
+      if (await w.grants.has(principal.organisation.identifier, type, r.id ?? ''))
+        visible.push(`${type}/${r.id ?? ''}`);
+    const [only, second] = visible;
+    if (only && !second) resolved.set(ref, only);
+    else
+      problems.push(
+        issue({
+          code: 'invalid',
+          message: `${ref} ${only ? 'names more than one stored resource' : 'names no stored resource this organisation may see'}`,
+          expression: 'Parameters.parameter',
+          detailCode: 'reference-unresolved',
+        }),
+      );
+  }
+  if (problems.length > 0) fail(problems, 422);
+  for (const [key, resource] of sent.all) {
+    const rewritten = rewriteReferences(resource, (r) => resolved.get(r));
+    Object.assign(resource, rewritten);
+    sent.all.set(key, resource);
+  }
 }
 
 /** A reference out of the parts must be to a stored resource the sender may see. */
