@@ -1,0 +1,118 @@
+/**
+ * decide(): what may leave the client record for a recipient. Care to care goes on implied
+ * consent unless refused; anything from or to the social domain needs an explicit, active permit
+ * for that purpose and recipient; rejected is a refusal, inactive a withdrawal, an expired period
+ * no permit.
+ */
+import type { Consent } from '@medplum/fhirtypes';
+import { describe, expect, it } from 'vitest';
+import { decide, type Recipient } from '../../src/consent/decide.js';
+
+const GGZ: Recipient = {
+  type: 'ggz-institution',
+  identifier: { system: 'http://fhir.nl/fhir/NamingSystem/agb-z', value: '06001234' },
+};
+const TEAM: Recipient = {
+  type: 'social-domain-organisation',
+  identifier: { system: 'http://fhir.nl/fhir/NamingSystem/ura', value: '90001234' },
+};
+const now = new Date('2026-05-01T10:00:00Z');
+
+function consent(purpose: string, changes: Partial<Consent> = {}): Consent {
+  return {
+    resourceType: 'Consent',
+    id: `c-${purpose}`,
+    status: 'active',
+    scope: {
+      coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }],
+    },
+    category: [{ coding: [{ system: 'http://loinc.org', code: '59284-0' }] }],
+    dateTime: '2026-04-01T10:00:00Z',
+    verification: [{ verified: true }],
+    provision: {
+      type: 'permit',
+      purpose: [{ system: 'https://overdracht.dev/fhir/CodeSystem/sharing-purpose', code: purpose }],
+      actor: [{ role: { coding: [{ code: 'IRCP' }] }, reference: { identifier: TEAM.identifier } }],
+    },
+    ...changes,
+  };
+}
+
+const ctx = (...consents: Consent[]) => ({ consents, resolve: () => undefined, now });
+
+describe('consent decisions', () => {
+  it('when care data goes from a GP to GGZ without any consent resource, then it goes on implied consent', () => {
+    expect(decide('treatment', GGZ, 'gp-practice', ctx())).toEqual({
+      allowed: true,
+      basis: 'implied-consent-referral',
+    });
+  });
+
+  it('when the client refused sharing for referrals, then care data is withheld as refused', () => {
+    const refused = consent('treatment-referral', {
+      provision: {
+        type: 'deny',
+        purpose: [
+          { system: 'https://overdracht.dev/fhir/CodeSystem/sharing-purpose', code: 'treatment-referral' },
+        ],
+      },
+    });
+    expect(decide('treatment', GGZ, 'gp-practice', ctx(refused))).toMatchObject({
+      allowed: false,
+      reason: 'consent-refused',
+    });
+  });
+
+  it('when care data goes to the social team, then it needs the explicit consent for that team', () => {
+    expect(decide('treatment', TEAM, 'ggz-institution', ctx())).toMatchObject({
+      allowed: false,
+      reason: 'no-explicit-consent',
+    });
+    expect(decide('treatment', TEAM, 'ggz-institution', ctx(consent('social-domain')))).toEqual({
+      allowed: true,
+      basis: 'explicit-consent',
+      consent: 'Consent/c-social-domain',
+    });
+  });
+
+  it('when social-domain data goes to GGZ under a consent naming only the social team, then it is withheld', () => {
+    expect(decide('social-domain', GGZ, undefined, ctx(consent('social-domain')))).toMatchObject({
+      allowed: false,
+      reason: 'no-explicit-consent',
+    });
+  });
+
+  it('when the consent is not verified, withdrawn, rejected or expired, then nothing goes to the social domain', () => {
+    const unverified = consent('social-domain', { verification: [] });
+    expect(decide('treatment', TEAM, undefined, ctx(unverified))).toMatchObject({
+      allowed: false,
+      reason: 'no-explicit-consent',
+    });
+    expect(
+      decide('treatment', TEAM, undefined, ctx(consent('social-domain', { status: 'inactive' }))),
+    ).toMatchObject({ allowed: false, reason: 'consent-withdrawn' });
+    expect(
+      decide('treatment', TEAM, undefined, ctx(consent('social-domain', { status: 'rejected' }))),
+    ).toMatchObject({ allowed: false, reason: 'consent-refused' });
+    const expired = consent('social-domain');
+    expired.provision = { ...expired.provision, period: { end: '2026-01-01' } };
+    expect(decide('treatment', TEAM, undefined, ctx(expired))).toMatchObject({
+      allowed: false,
+      reason: 'no-explicit-consent',
+    });
+  });
+
+  it('when a newer consent withdraws an older permit, then the newer one decides', () => {
+    const older = consent('social-domain', { id: 'old', dateTime: '2026-01-01T10:00:00Z' });
+    const withdrawn = consent('social-domain', {
+      id: 'new',
+      status: 'inactive',
+      dateTime: '2026-04-01T10:00:00Z',
+    });
+    expect(decide('treatment', TEAM, undefined, ctx(older, withdrawn))).toEqual({
+      allowed: false,
+      reason: 'consent-withdrawn',
+      consent: 'Consent/new',
+    });
+  });
+});
