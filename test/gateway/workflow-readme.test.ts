@@ -7,6 +7,9 @@ import { readFileSync } from 'node:fs';
 import type { Bundle, CarePlan, Composition, EpisodeOfCare, Task } from '@medplum/fhirtypes';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/store/database.js';
+import { openDatabase } from '../../src/store/open.js';
+import { freshSchema, postgresUrl } from '../store/support/targets.js';
 import { openTestGateway, tokens, type TestGateway } from './support.js';
 
 const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
@@ -109,43 +112,73 @@ async function curl(t: TestGateway, w: string[], files: Map<string, string>, lin
   return { line, status: res.status, body: res.body as unknown };
 }
 
-let t: TestGateway;
-let calls: Call[];
+/** The walk-through on one database driver: what the calls answered and what they stored. */
+function walkThrough(
+  name: string,
+  open: () => Promise<TestGateway>,
+  cleanUp: () => Promise<void> = async () => {},
+): void {
+  describe(name, () => {
+    let t: TestGateway;
+    let calls: Call[];
 
-beforeAll(async () => {
-  t = await openTestGateway();
-  calls = await run(t, commands('## Warm handover'));
-});
-afterAll(async () => t.close());
+    beforeAll(async () => {
+      t = await open();
+      calls = await run(t, commands('## Warm handover'));
+    });
+    afterAll(async () => {
+      await t.close();
+      await cleanUp();
+    });
 
-describe('README.md, Warm handover', () => {
-  it('when the walk-through runs, then every call answers as the comments say', () => {
-    const statuses = calls.map((c) => c.status);
-    // The first $finish is refused: the handover is not yet accepted with an intake planned.
-    expect(statuses).toEqual([200, 200, 409, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]);
+    it('when the walk-through runs, then every call answers as the comments say', () => {
+      const statuses = calls.map((c) => c.status);
+      // The first $finish is refused: the handover is not yet accepted with an intake planned.
+      expect(statuses).toEqual([200, 200, 409, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]);
+    });
+
+    it('when it has run, then the Task is completed, the episode finished and the feedback written', () => {
+      const task = calls.at(-1)?.body as Task;
+      expect(task.status).toBe('completed');
+      const finished = calls.find((c) => (c.body as EpisodeOfCare).resourceType === 'EpisodeOfCare')
+        ?.body as EpisodeOfCare;
+      expect(finished.status).toBe('finished');
+      const found = calls.at(-2)?.body as Bundle;
+      expect(found.entry).toHaveLength(1);
+      const feedback = found.entry?.[0]?.resource as Composition;
+      expect(feedback.category?.[0]?.coding?.[0]?.code).toBe('treatment-completed');
+      expect(feedback.subject).toEqual(task.for);
+    });
+
+    it('when treatment started, then the bridging care plan handed over ended', async () => {
+      const planRef = ((calls.at(-1)?.body as Task).input ?? []).find(
+        (i) => i.type.coding?.[0]?.code === 'CarePlan',
+      )?.valueReference?.reference;
+      const { rows } = await t.db.query<{ content: CarePlan }>(
+        "SELECT content FROM resource WHERE resource_type = 'CarePlan' AND id = $1",
+        [planRef?.split('/')[1] ?? ''],
+      );
+      expect(rows[0]?.content.status).toBe('completed');
+    });
   });
+}
 
-  it('when it has run, then the Task is completed, the episode finished, the bridging care ended and the feedback written', () => {
-    const task = calls.at(-1)?.body as Task;
-    expect(task.status).toBe('completed');
-    const finished = calls.find((c) => (c.body as EpisodeOfCare).resourceType === 'EpisodeOfCare')
-      ?.body as EpisodeOfCare;
-    expect(finished.status).toBe('finished');
-    const found = calls.at(-2)?.body as Bundle;
-    expect(found.entry).toHaveLength(1);
-    const feedback = found.entry?.[0]?.resource as Composition;
-    expect(feedback.category?.[0]?.coding?.[0]?.code).toBe('treatment-completed');
-    expect(feedback.subject).toEqual(task.for);
-  });
+walkThrough('README.md, Warm handover (embedded database)', () => openTestGateway());
 
-  it('when treatment started, then the bridging care plan handed over ended', async () => {
-    const planRef = ((calls.at(-1)?.body as Task).input ?? []).find(
-      (i) => i.type.coding?.[0]?.code === 'CarePlan',
-    )?.valueReference?.reference;
-    const { rows } = await t.db.query<{ content: CarePlan }>(
-      "SELECT content FROM resource WHERE resource_type = 'CarePlan' AND id = $1",
-      [planRef?.split('/')[1] ?? ''],
-    );
-    expect(rows[0]?.content.status).toBe('completed');
-  });
+describe.skipIf(postgresUrl === null)('on a PostgreSQL server', () => {
+  let db: Database | undefined;
+  let drop: (() => Promise<void>) | undefined;
+  walkThrough(
+    'README.md, Warm handover (PostgreSQL)',
+    async () => {
+      const schema = await freshSchema();
+      drop = schema.drop;
+      db = await openDatabase({ driver: 'pg', url: schema.url, poolSize: 4 });
+      return openTestGateway({ database: db, config: { storage: { driver: 'pg', url: schema.url } } });
+    },
+    async () => {
+      await db?.close();
+      await drop?.();
+    },
+  );
 });
