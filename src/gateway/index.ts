@@ -11,6 +11,7 @@ import type { OperationOutcome, Resource } from '@medplum/fhirtypes';
 import { AuditTrail } from '../access/audit-trail.js';
 import { VisibleResources } from '../access/resources.js';
 import { createAdapterRegistry, createConversionContext } from '../adapters/index.js';
+import { createWriterRegistry } from '../adapters/outbound/index.js';
 import { DatabaseJtiStore } from '../auth/jti-store.js';
 import type { Principal } from '../auth/smart.js';
 import { projectRoot } from '../config/load.js';
@@ -276,7 +277,7 @@ function gatewayRoutes(p: Parts): FhirRoute[] {
         performFinish(workflow, principal, id, request, requestId),
     }),
     ...workflowReadRoutes({ visible, base: p.endpoint, recordAccess: disclose }),
-    ...convertRoutes({ adapters: once(createAdapters), bodyLimitBytes }),
+    ...convertRoutes({ adapters: once(createAdapters), writers: once(createWriterRegistry), bodyLimitBytes }),
     ...deliveryGatewayRoutes({
       config: p.config,
       db: p.db,

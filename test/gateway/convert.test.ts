@@ -59,11 +59,11 @@ describe('POST /fhir/convert/{format}', () => {
   });
 
   it('when the format is unknown, then it is 404 naming the formats there are', async () => {
-    const res = await convert('edifact', HL7, 'application/octet-stream');
+    const res = await convert('no-such-format', HL7, 'application/octet-stream');
     expect(res.status).toBe(404);
     expect(res.body.resourceType).toBe('OperationOutcome');
-    expect(res.body.issue[0].diagnostics).toBe(
-      'No such format; the formats are assessments, hl7v2, zorgdomein',
+    expect(res.body.issue[0].diagnostics).toMatch(
+      /^No such format; the formats are assessments, .*hl7v2, .*zorgdomein/,
     );
   });
 

@@ -7,10 +7,19 @@
  * In this order: an unknown format is 404; a media type that is neither one of the adapter's nor
  * application/octet-stream is 415; a body over the limit is 413; an input of which no record
  * converts is its report, 400 when it cannot be read and 422 otherwise.
+ *
+ * `POST /fhir/convert/to/{format}` is the other way: a FHIR resource (a referral message, a
+ * feedback document) to what an integrator's system reads (an HL7 v2 REF^I12 or ORU^R01, an
+ * iJw/iWmo 315, a letter). The answer is the bytes in the writer's media type, or, with
+ * `Accept: application/fhir+json`, a Parameters resource with `output` and `report`. Values the
+ * target needs but FHIR has no element for come as `?channel.KEY=VALUE` (e.g. the municipality
+ * code of a 315). When nothing can be written the report is the answer, 422.
  */
+import type { Request } from 'express';
 import type { OperationOutcome, Parameters, Resource } from '@medplum/fhirtypes';
 import type { AdapterRegistry, ConversionContext, RegisteredAdapter } from '../../adapters/index.js';
 import { batchOutput } from '../../adapters/index.js';
+import type { WriterRegistry } from '../../adapters/outbound/index.js';
 import {
   hasErrors,
   httpStatus,
@@ -19,13 +28,15 @@ import {
   OperationOutcomeError,
   unsupportedMediaType,
 } from '../../fhir/outcomes.js';
-import { readRawBody } from '../body.js';
+import { readFhirJson, readRawBody } from '../body.js';
 import { sendOutcome, sendResource } from '../respond.js';
 import type { FhirRoute } from '../routes.js';
 
 export interface ConvertDeps {
   /** The adapters and their context; called per request, so the caller decides when they are built. */
   adapters(): { registry: AdapterRegistry; context: ConversionContext };
+  /** The writers of `POST /convert/to/{format}`; without them that route is not offered. */
+  writers?: () => WriterRegistry;
   bodyLimitBytes: number;
 }
 
@@ -33,12 +44,68 @@ export interface ConvertDeps {
 export const CONVERT_SCOPE = { type: 'Bundle', interaction: 'c' } as const;
 
 const OCTET_STREAM = 'application/octet-stream';
+const OPERATIONS = 'https://overdracht.dev/fhir/OperationDefinition/';
+
+function outboundRoute(deps: ConvertDeps & { writers: () => WriterRegistry }): FhirRoute {
+  return {
+    method: 'post',
+    path: '/convert/to/:format',
+    operation: { name: 'convert-to', level: 'system', definition: `${OPERATIONS}convert-to` },
+    scope: CONVERT_SCOPE,
+    async handler({ req, res }) {
+      const registry = deps.writers();
+      const writer = registry.get(String(req.params.format));
+      res.locals.route = writer ? `convert-to:${writer.format}` : 'convert-to';
+      if (!writer) {
+        const formats = registry.formats().map((w) => w.format);
+        throw new OperationOutcomeError(
+          notFound(`No such format; the formats are ${formats.join(', ')}`),
+          404,
+        );
+      }
+      const input = (await readFhirJson(req, deps.bodyLimitBytes)) as Resource;
+      if (typeof input !== 'object' || input === null || typeof input.resourceType !== 'string')
+        throw new OperationOutcomeError(invalid('The body is not a FHIR resource', 'resourceType'), 400);
+      const { context } = deps.adapters();
+      const written = writer.write(input, { ...context, channel: { ...context.channel, ...channelOf(req) } });
+      if (written.output === undefined) {
+        sendOutcome(res, failure(written.report), 422);
+        return;
+      }
+      if (/application\/(fhir\+)?json/i.test(req.headers.accept ?? '')) {
+        const text = typeof written.output === 'string' ? written.output : undefined;
+        sendResource(res, 200, {
+          resourceType: 'Parameters',
+          parameter: [
+            text !== undefined
+              ? { name: 'output', valueString: text }
+              : { name: 'output', valueBase64Binary: Buffer.from(written.output).toString('base64') },
+            { name: 'report', resource: written.report },
+          ],
+        });
+        return;
+      }
+      res.status(200).set('Content-Type', writer.mediaType).send(Buffer.from(written.output));
+    },
+  };
+}
+
+/** `?channel.KEY=VALUE` query parameters as channel settings. */
+function channelOf(req: Request): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(req.query))
+    if (key.startsWith('channel.') && typeof value === 'string') out[key.slice(8)] = value;
+  return out;
+}
 
 export function convertRoutes(deps: ConvertDeps): FhirRoute[] {
+  const writers = deps.writers;
   return [
+    ...(writers ? [outboundRoute({ ...deps, writers })] : []),
     {
       method: 'post',
       path: '/convert/:format',
+      operation: { name: 'convert', level: 'system', definition: `${OPERATIONS}convert` },
       scope: CONVERT_SCOPE,
       async handler({ req, res }) {
         const { registry, context } = deps.adapters();
