@@ -1,6 +1,7 @@
 /** The registry of CLI commands. A new command is a module exporting a `CliCommand`, added here. */
 import { buildProfilesCommand } from './build-profiles.js';
 import { convertCommand } from './convert.js';
+import { jobCommand } from './job.js';
 import { importCommand } from './import.js';
 import { serveCommand } from './serve.js';
 import { tokenCommand } from './token.js';
@@ -17,6 +18,7 @@ export const commands: CliCommand[] = [
   buildProfilesCommand,
   validateCommand,
   convertCommand,
+  jobCommand,
   importCommand,
   serveCommand,
   tokenCommand,
