@@ -74,6 +74,9 @@ export const serveCommand: CliCommand = {
     const server = await listen(gateway.app, config.port);
     process.stdout.write(howToCall(config));
     logger.info('gateway.started', { port: config.port, driver: gateway.db.driver });
+    // The scheduled jobs (src/jobs): every instance schedules them, one runs each turn.
+    const { startGatewayJobs } = await import('../jobs/start.js');
+    const jobs = startGatewayJobs(gateway, logger);
     await new Promise<void>((resolve) => {
       const stop = (signal: string): void => {
         logger.info('gateway.stopping', { signal });
@@ -83,6 +86,7 @@ export const serveCommand: CliCommand = {
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));
     });
+    jobs?.stop();
     await gateway.close();
     logger.info('gateway.stopped', {});
     return 0;
