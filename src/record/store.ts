@@ -7,7 +7,7 @@
 import type { Bundle, Patient, Provenance, Resource } from '@medplum/fhirtypes';
 import { AccessGrants, organisationKey } from '../access/grants.js';
 import { BundleIndex, type IndexedEntry } from '../fhir/bundle.js';
-import { rewriteReferences } from '../fhir/references.js';
+import { forEachReference, rewriteReferences } from '../fhir/references.js';
 import type { OrganisationKey } from '../intake/ports.js';
 import type { Database } from '../store/database.js';
 import { bsnOf, clientKey, contentHashes, entryId, sha256 } from './keys.js';
@@ -274,11 +274,10 @@ function clientParts(index: BundleIndex): ClientPart[] {
 
 function patientsReferenced(e: IndexedEntry, index: BundleIndex): IndexedEntry[] {
   const out: IndexedEntry[] = [];
-  const json = JSON.stringify(e.resource);
-  for (const m of json.matchAll(/"reference":"([^"]+)"/g)) {
-    const target = index.resolve(m[1], e);
+  forEachReference(e.resource, (ref) => {
+    const target = index.resolve(ref.reference, e);
     if (target?.resource.resourceType === 'Patient') out.push(target);
-  }
+  });
   return out;
 }
 

@@ -139,6 +139,7 @@ export function filterForRecipient(
   ];
   const byRef = new Map(view.entries.map((e) => [`${e.resource.resourceType}/${e.resource.id}`, e.resource]));
   const ctx = { consents, resolve: (r: string) => byRef.get(r) ?? extra.resolve(r), now };
+  const ownKey = `${to.identifier.system ?? ''}|${to.identifier.value ?? ''}`;
   const out: Filtered = { allowed: [], withheld: [], consents: [] };
   for (const entry of view.entries) {
     // The client, the consents themselves and the organisations stay: they say whom the data is about and who may see it.
@@ -147,6 +148,11 @@ export function filterForRecipient(
         entry.resource.resourceType,
       )
     ) {
+      out.allowed.push(entry);
+      continue;
+    }
+    // What the recipient supplied itself is its own: no consent is needed to give it back.
+    if (entry.organisation === ownKey) {
       out.allowed.push(entry);
       continue;
     }

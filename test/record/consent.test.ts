@@ -7,6 +7,7 @@
 import type { Consent } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
 import { decide, type Recipient } from '../../src/consent/decide.js';
+import { filterForRecipient, type RecordView } from '../../src/record/view.js';
 
 const GGZ: Recipient = {
   type: 'ggz-institution',
@@ -114,5 +115,44 @@ describe('consent decisions', () => {
       reason: 'consent-withdrawn',
       consent: 'Consent/new',
     });
+  });
+});
+
+describe('filterForRecipient', () => {
+  const view = (organisation: string): RecordView => ({
+    key: 'bsn|999911120',
+    entries: [
+      {
+        resource: {
+          resourceType: 'Observation',
+          id: 'zrm',
+          status: 'final',
+          code: { text: 'ZRM financien' },
+        },
+        domain: 'social-domain',
+        organisation,
+        format: 'assessments',
+      },
+    ],
+  });
+
+  it('when the social team gets back what it supplied itself, then no consent is needed', () => {
+    const own = filterForRecipient(
+      view('http://fhir.nl/fhir/NamingSystem/ura|90001234'),
+      TEAM,
+      undefined,
+      now,
+    );
+    expect(own.allowed).toHaveLength(1);
+  });
+
+  it("when another organisation's social-domain data would go to the social team without consent, then it is withheld", () => {
+    const other = filterForRecipient(
+      view('http://fhir.nl/fhir/NamingSystem/ura|90009999'),
+      TEAM,
+      undefined,
+      now,
+    );
+    expect(other.withheld.map((w) => w.reason)).toEqual(['no-explicit-consent']);
   });
 });
