@@ -6,6 +6,7 @@
  */
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
+import { VisibleResources } from '../access/resources.js';
 import { createAdapterRegistry, createConversionContext, type AdapterRegistry } from '../adapters/index.js';
 import { auditEvent } from '../audit/events.js';
 import type { Config } from '../config/types.js';
@@ -17,7 +18,9 @@ import type { AuditLog } from '../store/audit-log.js';
 import type { Database } from '../store/database.js';
 import { ImportedFiles, ResourcePurge } from '../store/jobs.js';
 import { Outbox } from '../store/outbox.js';
+import { RecordService } from '../record/service.js';
 import type { ResourceStore } from '../store/resource-store.js';
+import type { SearchParamRegistry } from '../store/search-params.js';
 import { createTerminologyService } from '../terminology/service.js';
 import {
   transitionPreparationJob,
@@ -27,7 +30,6 @@ import {
 } from '../workflow/jobs.js';
 import { deliveryJob, type DeliveryPorts } from './delivery-job.js';
 import { importJob, type ImportPorts } from './import-job.js';
-import { importStore } from './import-store.js';
 import type { Job } from './job.js';
 import { retentionJob, type RetentionPorts } from './retention-job.js';
 import { JobRunner, type Scheduler } from './runner.js';
@@ -40,6 +42,8 @@ export interface GatewayJobDeps {
   config: Config;
   db: Database;
   store: ResourceStore;
+  /** The store's search parameters (the client record reads through them). */
+  registry: SearchParamRegistry;
   auditLog: AuditLog;
   /** The gateway's FHIR base URL. */
   endpoint: string;
@@ -118,15 +122,23 @@ export function createJobRunner(deps: GatewayJobDeps): JobRunner<GatewayJobPorts
         }),
       );
     },
-    convert: (source, bytes) => {
+    importFile: (source, bytes, name) => {
       adapters ??= { registry: createAdapterRegistry(), terminology: createTerminologyService() };
-      const adapter = adapters.registry.get(source.format);
-      return adapter?.run(
-        bytes,
-        createConversionContext({ terminology: adapters.terminology, channel: source.channel ?? {} }),
-      );
+      const { registry, terminology } = adapters;
+      const context = createConversionContext({ terminology, channel: source.channel ?? {} });
+      const record = new RecordService({
+        db,
+        store,
+        visible: new VisibleResources(db, store, deps.registry),
+        auditLog: deps.auditLog,
+        organisations: config.organisations,
+        endpoint: deps.endpoint,
+        now,
+        adapters: () => ({ registry, context }),
+      });
+      const organisation = config.organisations.find((o) => o.id === source.organisation);
+      return record.import({ format: source.format, bytes, name }, undefined, organisation);
     },
-    store: importStore({ db, store, organisations: config.organisations, now }),
     imported: new ImportedFiles(db, now),
   };
   return new JobRunner<GatewayJobPorts>({

@@ -1,26 +1,25 @@
 /**
  * The `import` job: export files that source systems drop in a configured folder, one sub-folder
- * per source (`import.sources[].dir`), are converted through the adapter of the source's format
- * and stored. Each processed file moves to `done/` or `failed/` beside it, with `<name>.report.json`
- * (the adapter's OperationOutcome: unmapped fields and failures by their location in the source,
- * never content). Idempotent by content hash: a file whose content was imported before is moved
- * to `done/` again without storing anything twice, and a crash between storing and moving only
- * means the next run finds the hash and moves the file.
+ * per source (`import.sources[].dir`), go into the client record through its import (src/record:
+ * the format's adapter, records joined by BSN, provenance, audit), as the source's organisation.
+ * Each processed file moves to `done/` or `failed/` beside it, with `<name>.report.json` (the
+ * OperationOutcome: unmapped fields and failures by their location in the source, never content).
+ * Idempotent by content hash: a file whose content was processed before is moved again without
+ * importing it twice, and a crash between importing and moving only means the next run finds the
+ * hash and moves the file (the record's own import adds nothing for content it holds, too).
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Bundle, OperationOutcome, Resource } from '@medplum/fhirtypes';
-import { batchFigures, batchOutput, type BatchResult } from '../adapters/index.js';
+import type { OperationOutcome } from '@medplum/fhirtypes';
 import type { ImportConfig, ImportSource } from '../config/types.js';
-import { outcome as makeOutcome, issue } from '../fhir/outcomes.js';
+import { errorIssues, normalizeError, outcome as makeOutcome, issue } from '../fhir/outcomes.js';
+import type { ImportReport } from '../record/types.js';
 import type { Job, JobSummary } from './job.js';
 
 export interface ImportPorts {
-  /** Runs the source's adapter; undefined when no adapter has that format. */
-  convert(source: ImportSource, bytes: Uint8Array): BatchResult | undefined;
-  /** Stores what a file converted to, with its provenance; the number of resources stored. */
-  store(source: ImportSource, output: Bundle | Resource, hash: string): Promise<number>;
+  /** Imports one file's bytes into the client record as the source's organisation. */
+  importFile(source: ImportSource, bytes: Uint8Array, name: string): Promise<ImportReport>;
   imported: {
     seen(hash: string): Promise<{ status: 'done' | 'failed'; resources: number } | undefined>;
     record(hash: string, source: string, status: 'done' | 'failed', resources: number): Promise<boolean>;
@@ -74,8 +73,7 @@ export function importJob(
         imported: 0,
         failed: 0,
         duplicates: 0,
-        resources: 0,
-        unmapped: 0,
+        added: 0,
       };
       for (const source of config?.sources ?? []) {
         const dir = join(config?.folder ?? '.', source.dir);
@@ -104,26 +102,29 @@ async function importFile(
       dir,
       name,
       seen.status,
-      note(`The same content was processed before (sha256 ${hash}); nothing stored again.`),
+      note(`The same content was processed before (sha256 ${hash}); nothing imported again.`),
     );
     return { duplicates: 1 };
   }
-  const batch = ports.convert(source, bytes);
-  if (!batch) {
-    await finish(dir, name, 'failed', note(`No adapter for format '${source.format}'.`, 'error'));
+  let report: ImportReport;
+  try {
+    report = await ports.importFile(source, bytes, `${source.dir}/${name}`);
+  } catch (err) {
+    // Unreadable input, an unknown format: the file is refused as a whole, with the reason.
     await ports.imported.record(hash, source.dir, 'failed', 0);
+    await finish(dir, name, 'failed', normalizeError(err).outcome);
     return { failed: 1 };
   }
-  const figures = batchFigures(batch);
-  const output = batchOutput(batch);
-  const stored = output ? await ports.store(source, output, hash) : 0;
-  // A file that converted in part is stored in part and reported as failed, so someone looks at it.
-  const status = figures.failed ? 'failed' : 'done';
-  await ports.imported.record(hash, source.dir, status, stored);
-  await finish(dir, name, status, batch.report);
+  // A file that imported in part is reported as failed, so that someone looks at it.
+  const failed =
+    errorIssues(report.report).length > 0 || report.skipped > 0 || report.added + report.unchanged === 0;
+  const status = failed ? 'failed' : 'done';
+  await ports.imported.record(hash, source.dir, status, report.added);
+  await finish(dir, name, status, report.report);
   return {
     [status === 'done' ? 'imported' : 'failed']: 1,
-    resources: stored,
-    unmapped: figures.unmapped,
+    added: report.added,
+    unchanged: report.unchanged,
+    skipped: report.skipped,
   };
 }

@@ -18,11 +18,13 @@ export function gatewayJobRunner(
   logger: Logger,
   extra: Partial<GatewayJobDeps> = {},
 ): JobRunner<GatewayJobPorts> {
-  const store = new ResourceStore(gateway.db, { registry: new SearchParamRegistry(GATEWAY_TYPES) });
+  const registry = new SearchParamRegistry(GATEWAY_TYPES);
+  const store = new ResourceStore(gateway.db, { registry });
   return createJobRunner({
     config: gateway.config,
     db: gateway.db,
     store,
+    registry,
     auditLog: new AuditLog(gateway.db),
     endpoint: gateway.endpoint,
     logger,

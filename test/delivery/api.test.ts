@@ -62,10 +62,12 @@ describe('delivery through the gateway', () => {
         fetched.push({ client, path, status: res.status, body: await res.json() });
       }
     };
+    const registry = new SearchParamRegistry(GATEWAY_TYPES);
     runner = createJobRunner({
       config: t.gateway.config,
       db: t.db,
-      store: new ResourceStore(t.db, { registry: new SearchParamRegistry(GATEWAY_TYPES) }),
+      store: new ResourceStore(t.db, { registry }),
+      registry,
       auditLog: new AuditLog(t.db),
       endpoint: t.gateway.endpoint,
       logger: createLogger('error', () => undefined),

@@ -61,12 +61,14 @@ describe('workflow jobs on the store', () => {
 
   beforeAll(async () => {
     t = await openTestGateway();
-    store = new ResourceStore(t.db, { registry: new SearchParamRegistry(GATEWAY_TYPES) });
+    const registry = new SearchParamRegistry(GATEWAY_TYPES);
+    store = new ResourceStore(t.db, { registry });
     grants = new AccessGrants(t.db);
     runner = createJobRunner({
       config: t.gateway.config,
       db: t.db,
       store,
+      registry,
       auditLog: new AuditLog(t.db),
       endpoint: t.gateway.endpoint,
       logger: silentLogger,
