@@ -1,7 +1,6 @@
 /** The import job (a folder of export files into the client record) and the retention job, on a real database. */
 import {
   copyFileSync,
-  existsSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
