@@ -61,6 +61,12 @@ export interface ConversionContext {
   codeInSystem?: (system: string, code: string) => boolean | undefined;
 }
 
+/** One file of an input that spans several (an export of a table per file). */
+export interface InputFile {
+  name: string;
+  bytes: Uint8Array;
+}
+
 export interface Adapter<Input> {
   /** The format name used by `overdracht convert --from FORMAT` and `POST /convert/{format}`. */
   readonly format: string;
@@ -68,6 +74,8 @@ export interface Adapter<Input> {
   readonly describe: string;
   readonly mediaTypes: readonly string[];
   parse(bytes: Uint8Array, options?: ParseOptions): ParseResult<Input>;
+  /** For formats whose input is a set of files (a directory): all of them at once. */
+  parseFiles?(files: readonly InputFile[], options?: ParseOptions): ParseResult<Input>;
   convert(input: Input, ctx: ConversionContext): ConversionResult;
   /** The profiles an output must conform to (validated by the caller when it has a validator). */
   profilesFor(output: Bundle | Resource[]): readonly string[];
@@ -99,7 +107,33 @@ export function runAdapter<Input>(
   ctx: ConversionContext,
   options: RunOptions = {},
 ): BatchResult {
-  const parsed = safeParse(adapter, bytes, options);
+  return runParsed(adapter, safeParse(adapter, bytes, options), ctx, options);
+}
+
+/** runAdapter for an input of several files; only for adapters with parseFiles. */
+export function runAdapterFiles<Input>(
+  adapter: Adapter<Input>,
+  files: readonly InputFile[],
+  ctx: ConversionContext,
+  options: RunOptions = {},
+): BatchResult {
+  let parsed: ParseResult<Input>;
+  try {
+    parsed = adapter.parseFiles
+      ? adapter.parseFiles(files, options)
+      : { records: [], issues: [fatal(`The ${adapter.format} input is one file, not a set of files`)] };
+  } catch {
+    parsed = { records: [], issues: [fatal(`The ${adapter.format} input could not be read`)] };
+  }
+  return runParsed(adapter, parsed, ctx, options);
+}
+
+function runParsed<Input>(
+  adapter: Adapter<Input>,
+  parsed: ParseResult<Input>,
+  ctx: ConversionContext,
+  options: RunOptions,
+): BatchResult {
   const records = parsed.records.map((record): RecordResult => {
     if (!record.ok) return { location: record.location, output: undefined, report: outcome(record.issues) };
     const converted = safeConvert(adapter, record.input, ctx);

@@ -9,6 +9,8 @@ import type { TerminologyService } from '../terminology/service.js';
 import type { ConversionContext } from './framework.js';
 import { ASSESSMENTS_FORMAT, createAssessmentsAdapter } from './assessments/index.js';
 import { createEdifactAdapter, EDIFACT_FORMAT } from './edifact/index.js';
+import { createGgzEhrAdapter, GGZ_EHR_FORMAT } from './ggz-ehr/index.js';
+import { createGpJournalAdapter, GP_JOURNAL_FORMAT } from './gp-journal/index.js';
 import { createHl7v2Adapter, defaultMappingDir, HL7V2_FORMAT } from './hl7v2/index.js';
 import { AdapterRegistry } from './registry.js';
 import { createZorgdomeinAdapter, ZORGDOMEIN_FORMAT } from './zorgdomein/index.js';
@@ -22,6 +24,9 @@ export { createHl7v2Adapter, type Hl7v2Adapter } from './hl7v2/index.js';
 export { createZorgdomeinAdapter, type ZorgdomeinAdapter } from './zorgdomein/index.js';
 export { createAssessmentsAdapter, type AssessmentsAdapter } from './assessments/index.js';
 export { createEdifactAdapter, type EdifactAdapter } from './edifact/index.js';
+export { createGgzEhrAdapter } from './ggz-ehr/index.js';
+export { createGpJournalAdapter } from './gp-journal/index.js';
+export type { ExportAdapter } from './exports/index.js';
 export { createSocialAdapter, type SocialAdapter } from './social/index.js';
 
 export interface RegistryOptions {
@@ -41,6 +46,8 @@ export function createAdapterRegistry(options: RegistryOptions = {}): AdapterReg
     .register(createAssessmentsAdapter(specFile(ASSESSMENTS_FORMAT)))
     .register(createZorgdomeinAdapter(specFile(ZORGDOMEIN_FORMAT)))
     .register(createEdifactAdapter(specFile(EDIFACT_FORMAT)))
+    .register(createGgzEhrAdapter(specFile(GGZ_EHR_FORMAT)))
+    .register(createGpJournalAdapter(specFile(GP_JOURNAL_FORMAT)))
     .register(createSocialAdapter(specFile(SOCIAL_FORMAT)));
 }
 

@@ -3,8 +3,8 @@
  * the HTTP route (`POST /convert/{format}`) look adapters up here. A registry is an object the
  * composition root creates, not a module-level singleton, so tests can build their own.
  */
-import type { Adapter, BatchResult, ConversionContext, RunOptions } from './framework.js';
-import { runAdapter } from './framework.js';
+import type { Adapter, BatchResult, ConversionContext, InputFile, RunOptions } from './framework.js';
+import { runAdapter, runAdapterFiles } from './framework.js';
 
 /** An adapter with its input type hidden: what callers that only hold bytes need. */
 export interface RegisteredAdapter {
@@ -12,6 +12,8 @@ export interface RegisteredAdapter {
   readonly describe: string;
   readonly mediaTypes: readonly string[];
   run(bytes: Uint8Array, ctx: ConversionContext, options?: RunOptions): BatchResult;
+  /** Present when the format's input is a set of files (`overdracht convert` passes a directory whole). */
+  runFiles?(files: readonly InputFile[], ctx: ConversionContext, options?: RunOptions): BatchResult;
 }
 
 export class AdapterRegistry {
@@ -26,6 +28,12 @@ export class AdapterRegistry {
       describe: adapter.describe,
       mediaTypes: adapter.mediaTypes,
       run: (bytes, ctx, options) => runAdapter(adapter, bytes, ctx, options),
+      ...(adapter.parseFiles
+        ? {
+            runFiles: (files: readonly InputFile[], ctx: ConversionContext, options?: RunOptions) =>
+              runAdapterFiles(adapter, files, ctx, options),
+          }
+        : {}),
     });
     return this;
   }

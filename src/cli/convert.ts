@@ -13,6 +13,7 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { OperationOutcome, OperationOutcomeIssue } from '@medplum/fhirtypes';
 import {
   type AdapterRegistry,
+  type BatchResult,
   batchFigures,
   type BatchFigures,
   batchOutput,
@@ -20,6 +21,7 @@ import {
   createAdapterRegistry,
   createConversionContext,
   defaultConceptMapDirs,
+  type InputFile,
   type RegisteredAdapter,
 } from '../adapters/index.js';
 import { MappingSpecError } from '../adapters/spec-loader.js';
@@ -31,7 +33,9 @@ const OPTIONS = `overdracht convert --from FORMAT FILE_OR_DIR [--mapping SPEC] [
 
   --from FORMAT        the source format (below)
   FILE_OR_DIR          one input file, or a directory: each file in it (not hidden, not in
-                       subdirectories) is one input, converted in name order
+                       subdirectories) is one input, converted in name order; for formats
+                       whose input is a set of files (ggz-ehr, gp-journal) the directory is
+                       one input, named after it
   --mapping SPEC       a mapping spec file (YAML or JSON) to use instead of the format's default;
                        ConceptMaps in a conceptmaps/ folder beside it are loaded too
   --out DIR            write <name>.json (the FHIR output) and <name>.report.json (the
@@ -87,12 +91,16 @@ function convert(args: ConvertArgs): number {
     conceptMapDirs: conceptMapDirs(args.mapping),
   });
   const single = inputs.length === 1 && !statSync(args.input).isDirectory();
-  const results = inputs.map((file, i) => {
-    progress(i + 1, inputs.length, basename(file));
-    return convertOne(adapter, file, ctx, { out: args.out, stdout: single && !args.out });
-  });
+  // A format whose input is a set of files (an export of a table per file) takes a directory whole.
+  const whole = adapter.runFiles !== undefined && statSync(args.input).isDirectory();
+  const results = whole
+    ? [convertSet(adapter, args.input, inputs, ctx, { out: args.out, stdout: !args.out })]
+    : inputs.map((file, i) => {
+        progress(i + 1, inputs.length, basename(file));
+        return convertOne(adapter, file, ctx, { out: args.out, stdout: single && !args.out });
+      });
   progressDone();
-  process.stderr.write(summary(results, args.out !== undefined || single));
+  process.stderr.write(summary(results, args.out !== undefined || single || whole));
   if (results.some((r) => r.unreadable)) return 2;
   return results.some((r) => r.figures?.failed) ? 1 : 0;
 }
@@ -202,7 +210,33 @@ function convertOne(
   } catch {
     return { file, figures: undefined, unreadable: true, errors: [] };
   }
-  const batch = adapter.run(bytes, ctx);
+  return finish(file, adapter.run(bytes, ctx), target);
+}
+
+/** The files of a directory as one input; the output is named after the directory. */
+function convertSet(
+  adapter: RegisteredAdapter,
+  dir: string,
+  files: readonly string[],
+  ctx: ConversionContext,
+  target: { out: string | undefined; stdout: boolean },
+): InputResult {
+  const read: InputFile[] = [];
+  for (const file of files) {
+    try {
+      read.push({ name: basename(file), bytes: readFileSync(file) });
+    } catch {
+      return { file, figures: undefined, unreadable: true, errors: [] };
+    }
+  }
+  return finish(dir, adapter.runFiles?.(read, ctx) ?? adapter.run(new Uint8Array(0), ctx), target);
+}
+
+function finish(
+  file: string,
+  batch: BatchResult,
+  target: { out: string | undefined; stdout: boolean },
+): InputResult {
   const output = batchOutput(batch);
   if (target.out) writeResult(target.out, file, output, batch.report);
   else if (target.stdout && output) process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);

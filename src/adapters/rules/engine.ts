@@ -169,10 +169,10 @@ function applyRule(
     const id = uuidFor(input.idBase, rule.name, item.position);
     target = { resourceType: rule.resourceType, id };
     if (rule.profile) target.meta = { profile: [rule.profile] };
-    Object.assign(target, structuredClone(rule.fixed ?? {}));
+    Object.assign(target, copyJson(rule.fixed ?? {}));
     draft = { rule, item, index, id, resource: target };
   } else {
-    const owner = ownerOf(rule, index, drafts);
+    const owner = ownerOf(rule, item, index, drafts);
     if (!owner) {
       out.written = false;
       out.issues.push(
@@ -184,8 +184,18 @@ function applyRule(
       return { ...out, reported: item.cells.map((c) => c.location) };
     }
     target = owner.resource;
+    const joined = rule.intoMatch ? cellOf(item, rule.intoMatch.field) : undefined;
+    if (joined) out.structural.push(joined.location);
   }
-  for (const field of rule.fields ?? []) applyField(input, field, item, target, out);
+  const element = rule.element && !draft ? {} : undefined;
+  for (const field of rule.fields ?? []) applyField(input, field, item, element ?? target, out);
+  if (element && rule.element) {
+    // An element is added only when it has what it requires (a journal line without its O part
+    // adds no O note); otherwise this rule used nothing of the item.
+    const complete = out.used.length > 0 && (rule.require ?? []).every((r) => hasPath(element, r.path));
+    if (complete) setPath(target, rule.element, element);
+    return complete ? out : { ...out, used: [] };
+  }
   const missing = (rule.require ?? []).find((r) => !hasPath(target, r.path));
   if (draft && missing) {
     out.issues.push(
@@ -200,8 +210,19 @@ function applyRule(
   return draft ? { ...out, draft } : out;
 }
 
-function ownerOf(rule: ItemResourceRule, index: number, drafts: readonly Draft[]): Draft | undefined {
-  const candidates = drafts.filter((d) => d.rule.name === rule.into);
+function ownerOf(
+  rule: ItemResourceRule,
+  item: SourceItem,
+  index: number,
+  drafts: readonly Draft[],
+): Draft | undefined {
+  let candidates = drafts.filter((d) => d.rule.name === rule.into);
+  const match = rule.intoMatch;
+  if (match) {
+    const value = cellOf(item, match.field)?.value;
+    candidates =
+      value === undefined ? [] : candidates.filter((d) => cellOf(d.item, match.owner)?.value === value);
+  }
   if (rule.intoPick === 'preceding') return candidates.filter((d) => d.index < index).at(-1);
   return candidates[0];
 }
@@ -234,7 +255,10 @@ function applyField(
     }
     const value = rule.wrap ? { [rule.wrap]: converted.value } : converted.value;
     // The first writer of a single-valued element wins; the loser stays in the unmapped report.
-    if (write(target, rule.target, value, rule.with)) out.used.push(...cells.map((c) => c.location));
+    const written =
+      write(target, rule.target, value, rule.with) ||
+      (rule.joinWith !== undefined && join(target, rule.target, value, rule.joinWith));
+    if (written) out.used.push(...cells.map((c) => c.location));
     if (converted.warning)
       out.issues.push(
         untranslatableIssue({
@@ -255,7 +279,30 @@ function applyField(
     );
     return;
   }
-  write(target, rule.target, structuredClone(rule.value), rule.with);
+  write(target, rule.target, copyJson(rule.value), rule.with);
+}
+
+/** Adds text to the text at a plain path (`text`, `note.text`); false for any other path or value. */
+function join(target: Json, path: string, value: unknown, separator: string): boolean {
+  if (typeof value !== 'string' || /[[\]]/.test(path)) return false;
+  const parts = path.split('.');
+  const last = parts.pop() ?? '';
+  let holder: unknown = target;
+  for (const p of parts)
+    holder = typeof holder === 'object' && holder !== null ? (holder as Json)[p] : undefined;
+  if (typeof holder !== 'object' || holder === null) return false;
+  const existing = (holder as Json)[last];
+  if (typeof existing !== 'string') return false;
+  (holder as Json)[last] = `${existing}${separator}${value}`;
+  return true;
+}
+
+/** A copy of a spec constant (plain JSON from YAML): cheaper than structuredClone per item. */
+function copyJson<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((v: unknown) => copyJson(v)) as T;
+  if (typeof value === 'object' && value !== null)
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, copyJson(v as unknown)])) as T;
+  return value;
 }
 
 function write(
@@ -267,7 +314,7 @@ function write(
   const holder = setPath(target, path, value);
   if (!holder) return false;
   if (extra && typeof value === 'object' && value !== null && !Array.isArray(value))
-    for (const [k, v] of Object.entries(extra)) (value as Json)[k] ??= structuredClone(v);
+    for (const [k, v] of Object.entries(extra)) (value as Json)[k] ??= copyJson(v);
   return true;
 }
 
@@ -276,8 +323,12 @@ function write(
 // ---------------------------------------------------------------------------------------------
 
 function linkAll(drafts: readonly Draft[], extra: ReadonlyMap<string, Draft[]>): void {
-  const byRule = new Map<string, Draft[]>(extra);
-  for (const d of drafts) byRule.set(d.rule.name, [...(byRule.get(d.rule.name) ?? []), d]);
+  const byRule = new Map<string, Draft[]>([...extra].map(([k, v]) => [k, [...v]]));
+  for (const d of drafts) {
+    const list = byRule.get(d.rule.name);
+    if (list) list.push(d);
+    else byRule.set(d.rule.name, [d]);
+  }
   for (const d of drafts) {
     const into = d.rule.resourceType ? d.resource : undefined;
     if (!into) continue;

@@ -63,8 +63,12 @@ export interface SourceFieldRule extends FieldRuleBase {
   check?: 'bsn' | 'agb';
   /** date, dateTime: layouts (tabular/dates.ts); default the spec's dateFormats. */
   formats?: string[];
-  /** string, code: text put before the value, which is then percent-encoded (a URI from a name). */
+  /** string, code: text put before the value (`S: ` before a journal part, `urn:...:` before an id). */
   prefix?: string;
+  /** With prefix: percent-encode the value first (a URI made from a name). */
+  encode?: boolean;
+  /** A plain path that already has text gets this separator and the value added (SOEP parts in one note). */
+  joinWith?: string;
   /** quantity: the UCUM unit. */
   unit?: string;
   /** boolean: the words read as true and false (case-insensitive). */
@@ -107,6 +111,10 @@ export interface ItemResourceRule {
   /** Write into the resource of this rule instead of making one (see `pick` for which). */
   into?: string;
   intoPick?: 'first' | 'preceding';
+  /** Join: the owner is the resource whose item's `owner` field equals this item's `field` (a journal line's episode). */
+  intoMatch?: { field: string; owner: string };
+  /** With `into`: each item adds one element at this path (`participant[]`), and field targets are relative to it. */
+  element?: string;
   occurs?: 'first' | 'each';
   when?: ItemCondition[];
   /**
@@ -132,7 +140,10 @@ export interface SummaryRule {
   /** Rule names, first that produced a resource wins. */
   author: string[];
   custodian: string[];
-  /** Element path of a resource (`rule.path`) that dates the summary, in order of preference. */
+  /**
+   * What dates the summary, in order of preference: `rule.path` (the latest value of that element
+   * over the rule's resources) or `table:field` (a source field, such as an export date).
+   */
   date: string[];
   sectionTitles: Record<string, string>;
   /** Narrative of a section for which the spec has no rule, and of one without entries. */
@@ -184,6 +195,8 @@ const fieldRuleSchema = {
     formats: strings,
     unit: { type: 'string' },
     prefix: { type: 'string' },
+    encode: { type: 'boolean' },
+    joinWith: { type: 'string' },
     trueWords: strings,
     falseWords: strings,
   },
@@ -200,6 +213,13 @@ export const itemResourceRuleSchema = {
     resourceType: { type: 'string', pattern: '^[A-Z][A-Za-z]+$' },
     into: { type: 'string', pattern: NAME },
     intoPick: { enum: ['first', 'preceding'] },
+    intoMatch: {
+      type: 'object',
+      required: ['field', 'owner'],
+      additionalProperties: false,
+      properties: { field: { type: 'string' }, owner: { type: 'string' } },
+    },
+    element: { type: 'string', pattern: '\\[\\]$' },
     occurs: { enum: ['first', 'each'] },
     when: conditionsSchema,
     follows: strings,
@@ -303,7 +323,9 @@ export function rulesProblems(spec: RulesSpec): string[] {
     known(s.subject, 'summary.subject');
     s.author.forEach((a, i) => known(a, `summary.author[${i}]`));
     s.custodian.forEach((a, i) => known(a, `summary.custodian[${i}]`));
-    s.date.forEach((d, i) => known(d.split('.')[0] ?? '', `summary.date[${i}]`));
+    s.date.forEach((d, i) => {
+      if (!d.includes(':')) known(d.split('.')[0] ?? '', `summary.date[${i}]`);
+    });
   }
   return problems;
 }

@@ -10,16 +10,27 @@ import { PROFILES, SUMMARY_SECTIONS, SYSTEMS } from '../../fhir/codes.js';
 import { parseDtm, toInstant } from '../hl7v2/dtm.js';
 import { uuidFor } from '../ids.js';
 import type { Json } from '../paths.js';
-import type { Draft } from './engine.js';
+import type { CoverageTracker } from '../coverage.js';
+import { parseDate } from '../tabular/dates.js';
+import type { Draft, SourceItem } from './engine.js';
 import type { RulesSpec, SummaryRule } from './spec.js';
 
 export type SummaryOutcome = { ok: true; draft: Draft } | { ok: false; message: string };
+
+/** Where `table:field` dates of the summary are read (and marked used). */
+export interface SummarySource {
+  items: readonly SourceItem[];
+  coverage: CoverageTracker;
+  dateFormats: readonly string[];
+  timeZone: string;
+}
 
 export function buildSummary(
   spec: RulesSpec & { summary: SummaryRule },
   drafts: readonly Draft[],
   presentKinds: ReadonlySet<string>,
   idBase: string,
+  source?: SummarySource,
 ): SummaryOutcome {
   const s = spec.summary;
   const firstOf = (names: readonly string[]): Draft | undefined =>
@@ -32,7 +43,7 @@ export function buildSummary(
       ok: false,
       message: `No organisation is responsible for the summary (${s.custodian.join(', ')})`,
     };
-  const date = summaryDate(s, drafts);
+  const date = summaryDate(s, drafts, source);
   if (!date) return { ok: false, message: `The source gives no date for the summary (${s.date.join(', ')})` };
   const id = uuidFor(idBase, 'summary');
   const author = firstOf(s.author) ?? custodian;
@@ -58,8 +69,13 @@ function ref(d: Draft): Json {
 }
 
 /** The latest date of the first `rule.path` that has one; a date alone is kept as a date. */
-function summaryDate(s: SummaryRule, drafts: readonly Draft[]): string | undefined {
+function summaryDate(s: SummaryRule, drafts: readonly Draft[], source?: SummarySource): string | undefined {
   for (const at of s.date) {
+    if (at.includes(':')) {
+      const fromItem = itemDate(at, source);
+      if (fromItem) return fromItem;
+      continue;
+    }
     const dot = at.indexOf('.');
     const [name, path] = [at.slice(0, dot), at.slice(dot + 1)];
     const values = drafts
@@ -68,6 +84,21 @@ function summaryDate(s: SummaryRule, drafts: readonly Draft[]): string | undefin
       .filter((v): v is string => typeof v === 'string' && /^\d{4}/.test(v))
       .sort();
     if (values.length > 0) return values.at(-1);
+  }
+  return undefined;
+}
+
+/** `table:field`: the date in the first item of that kind that has a readable one. */
+function itemDate(at: string, source: SummarySource | undefined): string | undefined {
+  if (!source) return undefined;
+  const [kind, field] = at.split(':');
+  for (const item of source.items.filter((i) => i.kind === kind)) {
+    const cell = item.cells.find((c) => c.field === field);
+    const value = cell ? parseDate(cell.value, source.dateFormats, source.timeZone) : undefined;
+    if (cell && value) {
+      source.coverage.use(cell.location);
+      return value;
+    }
   }
   return undefined;
 }
@@ -121,12 +152,15 @@ const DATES = ['effectiveDateTime', 'onsetDateTime', 'recordedDate', 'occurrence
 /** One line per entry: what (display and code), its value, when. */
 export function describe(resource: Json): string {
   const parts: string[] = [];
-  const concept = CONCEPTS.map((k) => valueAt(resource, k)).find(
-    (c) => typeof c === 'object' && c !== null,
-  ) as Json | undefined;
+  const concept = CONCEPTS.map((k) => resource[k])
+    .map((c) => (Array.isArray(c) ? (c[0] as unknown) : c))
+    .find((c) => typeof c === 'object' && c !== null) as Json | undefined;
   const coding = (concept?.coding as Json[] | undefined)?.[0];
-  const name = (concept?.text ?? coding?.display ?? resource.title ?? resource.description) as
-    string | undefined;
+  const name = (concept?.text ??
+    coding?.display ??
+    resource.title ??
+    resource.name ??
+    resource.description) as string | undefined;
   const code = coding?.code as string | undefined;
   if (name && code && name !== code) parts.push(`${name} (${code})`);
   else if (name ?? code) parts.push(String(name ?? code));

@@ -30,7 +30,8 @@ const FALSE_WORDS = ['nee', 'n', 'no', 'false', '0', 'onwaar'];
 export function convertValue(text: string, rule: SourceFieldRule, env: ValueEnv): Converted {
   const converted = convertText(text, rule, env);
   if (!rule.prefix || !converted.ok || typeof converted.value !== 'string') return converted;
-  return { ...converted, value: `${rule.prefix}${encodeURIComponent(converted.value)}` };
+  const value = rule.encode ? encodeURIComponent(converted.value) : converted.value;
+  return { ...converted, value: `${rule.prefix}${value}` };
 }
 
 function convertText(text: string, rule: SourceFieldRule, env: ValueEnv): Converted {
