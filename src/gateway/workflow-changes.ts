@@ -183,7 +183,10 @@ async function provenanceOfTask(w: WorkflowTx, taskId: string): Promise<string[]
  * (R9: it decides on the question, not on the record); any other receiver everything the
  * requester shared, and the Task's history.
  */
-async function grantNewOwner(w: WorkflowTx, task: Task, owner: Party): Promise<void> {
+async function grantNewOwner(w: WorkflowTx, task: Task): Promise<void> {
+  const owner = organisationByIdentifier(w.deps.organisations, task.owner?.identifier);
+  // The workflow only names connected organisations as owners; anything else gets nothing.
+  if (!owner) return;
   const id = task.id ?? '';
   const requester = task.requester?.identifier;
   const shared =
@@ -264,17 +267,7 @@ export async function saveTaskChange(
   const { before, result } = change;
   const id = before.id ?? '';
   const updated = await updateOrConflict(w.store, result.task, before.meta?.versionId);
-  if (
-    !sameParty(before.owner, updated.owner) &&
-    updated.owner?.identifier?.system &&
-    updated.owner.identifier.value
-  )
-    await grantNewOwner(w, updated, {
-      identifier: { system: updated.owner.identifier.system, value: updated.owner.identifier.value },
-      ...(organisationByIdentifier(w.deps.organisations, updated.owner.identifier)?.type === 'regional-table'
-        ? { type: 'regional-table' as const }
-        : {}),
-    });
+  if (!sameParty(before.owner, updated.owner)) await grantNewOwner(w, updated);
   const provenance = (await w.store.create<Provenance>(result.provenance)).resource;
   await w.grants.copy({ type: 'Task', id }, { type: 'Provenance', id: provenance.id ?? '' });
   let feedback: Reference | undefined;

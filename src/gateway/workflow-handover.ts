@@ -17,6 +17,7 @@ import type {
   Composition,
   Consent,
   EpisodeOfCare,
+  OperationOutcome,
   OperationOutcomeIssue,
   Organization,
   Patient,
@@ -68,9 +69,10 @@ const PART_PROFILES: Record<string, string> = {
   bridgingCarePlan: sd('ov-bridging-careplan'),
 };
 
-const fail = (o: Parameters<typeof outcome>[0] | ReturnType<typeof invalid>, status: number): never => {
+/** Refuses the handover with the outcome (or the issues) and status. */
+function fail(o: OperationOutcome | OperationOutcomeIssue[], status: number): never {
   throw new OperationOutcomeError(Array.isArray(o) ? outcome(o) : o, status);
-};
+}
 
 export async function performHandover(
   deps: WorkflowDeps,
@@ -114,7 +116,7 @@ export async function performHandover(
       newId: deps.newId,
     });
     if (!built.ok) fail(built.outcome, 422);
-    const bundle = (built as { bundle: Bundle }).bundle;
+    const bundle = built.bundle;
     const profileErrors = errorIssues(deps.validate(bundle, [PROFILES.handoverBundle]));
     if (profileErrors.length > 0) fail(profileErrors, 422);
     return saveHandover(w, { principal, ...(requestId ? { requestId } : {}) }, task, sent, bundle, now);
