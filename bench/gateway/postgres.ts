@@ -4,7 +4,7 @@
  * Unlike the test cluster, this one keeps PostgreSQL's durable defaults (fsync on).
  */
 import { execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,8 @@ const DEBIAN_PG = '/usr/lib/postgresql';
 
 export interface PostgresServer {
   url: string;
+  /** The postmaster's pid, when the server is ours (its CPU time is measured with its children). */
+  pid?: number;
   stop(): void;
 }
 
@@ -81,8 +83,10 @@ export async function startPostgres(given: string | undefined): Promise<Postgres
     '-o',
     options,
   ]);
+  const pid = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
   return {
     url: `postgres://postgres@127.0.0.1:${String(port)}/postgres`,
+    ...(Number.isInteger(pid) && pid > 0 ? { pid } : {}),
     stop() {
       try {
         runPg(join(bin, 'pg_ctl'), ['stop', '-D', data, '-m', 'fast', '-w']);

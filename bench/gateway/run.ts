@@ -4,10 +4,16 @@
  * the embedded store (PGlite) and once on a PostgreSQL server; and, as the floor in the same run,
  * a bare express route that parses the same body and answers. Every request is a valid, distinct
  * referral message (its own MessageHeader.id and client), so each is validated and stored.
- * Prints req/s, p50/p99 latency, the time spent in validation, and the ratio to the floor.
+ * Prints req/s, p50/p99 latency, the time spent in validation, the CPU time per request of the
+ * gateway and of the database server, and the ratio to the floor.
+ *
+ * The floor and the server-driver gateway run twice: as one process, and as N processes sharing
+ * the port (node:cluster; `serve --workers N`). The target ratio compares like with like: the
+ * gateway with N workers against the floor with N workers.
  *
  *   --duration S      measured seconds per run (default 10; a 2 s warm-up comes first)
  *   --connections N   concurrent connections (default 8)
+ *   --workers N       processes of the multi-process runs (default: the cores, at least 2)
  *   --quick           3 s per run (a smoke run)
  *
  * DATABASE_URL names a server to use; without it a throw-away cluster is started when
@@ -15,8 +21,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon, { type Result } from 'autocannon';
 import { readDemoKey } from '../../src/auth/demo-keys.js';
@@ -32,6 +38,7 @@ const TARGET_RATIO = 0.2;
 interface Args {
   duration: number;
   connections: number;
+  workers: number;
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -44,6 +51,7 @@ function parseArgs(argv: readonly string[]): Args {
   return {
     duration: argv.includes('--quick') ? 3 : value('--duration', 10),
     connections: value('--connections', 8),
+    workers: Math.round(value('--workers', Math.max(2, availableParallelism()))),
   };
 }
 
@@ -112,19 +120,35 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-/** CPU seconds (user + system) a process has used, from /proc; undefined where there is no /proc. */
-function cpuSeconds(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
+/** Fields of /proc/PID/stat after the command name; undefined where there is no /proc. */
+function statFields(pid: number): string[] | undefined {
   try {
-    const fields =
-      readFileSync(`/proc/${String(pid)}/stat`, 'utf8')
-        .split(') ')[1]
-        ?.split(' ') ?? [];
-    // utime and stime are fields 14 and 15 of stat, in clock ticks (100 per second on Linux).
-    return (Number(fields[11]) + Number(fields[12])) / 100;
+    return readFileSync(`/proc/${String(pid)}/stat`, 'utf8')
+      .split(') ')[1]
+      ?.split(' ');
   } catch {
     return undefined;
   }
+}
+
+/**
+ * CPU seconds (user + system) a process and its live children have used (a cluster's workers,
+ * a PostgreSQL server's backends), from /proc; undefined where there is no /proc.
+ */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  const own = statFields(pid);
+  if (!own) return undefined;
+  // utime and stime are fields 14 and 15 of stat, in clock ticks (100 per second on Linux); the
+  // ppid is field 4. cutime and cstime (16, 17) add the children that have exited.
+  const ticks = (f: string[]): number => Number(f[11]) + Number(f[12]);
+  let total = ticks(own) + Number(own[13]) + Number(own[14]);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const fields = statFields(Number(entry));
+    if (fields && Number(fields[1]) === pid) total += ticks(fields);
+  }
+  return total / 100;
 }
 
 async function accessToken(port: number): Promise<string> {
@@ -167,6 +191,10 @@ interface Measured {
   validationShareOfLatency?: number;
   /** CPU seconds the server process used per second of the measured window (2 = both cores busy). */
   cpuPerSecond?: number;
+  /** CPU milliseconds of the server processes (gateway or floor) per answered request. */
+  cpuMsPerRequest?: number;
+  /** CPU milliseconds of the PostgreSQL server per answered request (a server the bench started). */
+  databaseCpuMsPerRequest?: number;
 }
 
 async function drive(
@@ -229,50 +257,79 @@ function summary(name: string, r: Result): Measured {
   };
 }
 
-async function measureFloor(args: Args, next: () => string): Promise<Measured> {
+async function measureFloor(args: Args, workers: number, next: () => string): Promise<Measured> {
   const port = await freePort();
-  const floor = await start(['--import', 'tsx', FLOOR, String(port)], {}, /listening/, port);
+  const floor = await start(['--import', 'tsx', FLOOR, String(port), String(workers)], {}, /listening/, port);
   try {
     await drive(port, 2, args.connections, next);
-    return summary(
-      'floor: bare express route, JSON parse',
-      await drive(port, args.duration, args.connections, next),
-    );
+    const cpuBefore = cpuSeconds(floor.child.pid);
+    const result = await drive(port, args.duration, args.connections, next);
+    const cpuAfter = cpuSeconds(floor.child.pid);
+    const cpu = cpuBefore !== undefined && cpuAfter !== undefined ? cpuAfter - cpuBefore : undefined;
+    const ok = result.requests.total - result.non2xx;
+    return {
+      ...summary(`floor: bare express route, ${processes(workers)}`, result),
+      ...(cpu !== undefined && ok > 0
+        ? { cpuPerSecond: cpu / result.duration, cpuMsPerRequest: (cpu / ok) * 1000 }
+        : {}),
+    };
   } finally {
     await stop(floor.child);
   }
 }
 
-async function measureGateway(
-  name: string,
-  env: Record<string, string>,
-  args: Args,
-  next: () => string,
-): Promise<Measured> {
+function processes(workers: number): string {
+  return workers === 1 ? '1 process' : `${String(workers)} processes`;
+}
+
+interface GatewayRun {
+  name: string;
+  env: Record<string, string>;
+  workers: number;
+  /** The PostgreSQL server's postmaster, whose CPU time is measured too. */
+  databasePid?: number;
+}
+
+async function measureGateway(run: GatewayRun, args: Args, next: () => string): Promise<Measured> {
   const port = await freePort();
   const gateway = await start(
-    ['--import', 'tsx', MAIN, 'serve', '--demo'],
-    { ...env, PORT: String(port), LOG_LEVEL: 'warn' },
+    [
+      '--import',
+      'tsx',
+      MAIN,
+      'serve',
+      '--demo',
+      ...(run.workers > 1 ? ['--workers', String(run.workers)] : []),
+    ],
+    { ...run.env, PORT: String(port), LOG_LEVEL: 'warn' },
     /listening on/,
     port,
   );
   try {
     const token = await accessToken(port);
     await drive(port, 2, args.connections, next, token);
-    const before = await scrape(port);
+    // With several workers, /metrics answers for whichever worker takes the connection: the
+    // validation time is read from single-process runs only.
+    const before = run.workers === 1 ? await scrape(port) : undefined;
     const cpuBefore = cpuSeconds(gateway.child.pid);
+    const dbBefore = cpuSeconds(run.databasePid);
     const result = await drive(port, args.duration, args.connections, next, token);
     const cpuAfter = cpuSeconds(gateway.child.pid);
-    const after = await scrape(port);
-    const measured = summary(name, result);
-    const validation = after.validation - before.validation;
+    const dbAfter = cpuSeconds(run.databasePid);
+    const after = run.workers === 1 ? await scrape(port) : undefined;
+    const measured = summary(`${run.name}, ${processes(run.workers)}`, result);
     const ok = result.requests.total - result.non2xx;
     const cpu = cpuBefore !== undefined && cpuAfter !== undefined ? cpuAfter - cpuBefore : undefined;
+    const db = dbBefore !== undefined && dbAfter !== undefined ? dbAfter - dbBefore : undefined;
+    const validation = before && after ? after.validation - before.validation : undefined;
     return {
       ...measured,
-      ...(ok > 0 ? { validationMsPerRequest: (validation / ok) * 1000 } : {}),
-      ...(cpu ? { validationShareOfCpu: validation / cpu, cpuPerSecond: cpu / result.duration } : {}),
-      ...(after.latency > before.latency
+      ...(validation !== undefined && ok > 0 ? { validationMsPerRequest: (validation / ok) * 1000 } : {}),
+      ...(validation !== undefined && cpu ? { validationShareOfCpu: validation / cpu } : {}),
+      ...(cpu !== undefined ? { cpuPerSecond: cpu / result.duration } : {}),
+      ...(cpu !== undefined && ok > 0 ? { cpuMsPerRequest: (cpu / ok) * 1000 } : {}),
+      ...(db !== undefined && ok > 0 ? { databaseCpuMsPerRequest: (db / ok) * 1000 } : {}),
+      ...(validation !== undefined && before && after && after.latency > before.latency
         ? { validationShareOfLatency: validation / (after.latency - before.latency) }
         : {}),
     };
@@ -298,6 +355,8 @@ function table(rows: readonly Measured[]): string {
     'validation/CPU',
     'validation/latency',
     'CPU s/s',
+    'CPU ms/req',
+    'db CPU ms/req',
   ];
   const body = rows.map((r) => [
     r.name,
@@ -310,6 +369,8 @@ function table(rows: readonly Measured[]): string {
     percent(r.validationShareOfCpu),
     percent(r.validationShareOfLatency),
     fixed(r.cpuPerSecond, 2),
+    fixed(r.cpuMsPerRequest, 2),
+    fixed(r.databaseCpuMsPerRequest, 2),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] ?? '').length)));
   const line = (cells: readonly string[]): string =>
@@ -323,22 +384,26 @@ async function main(): Promise<void> {
   const scratch = mkdtempSync(join(tmpdir(), 'overdracht-bench-gateway-'));
   const postgres = await startPostgres(process.env.DATABASE_URL);
   const rows: Measured[] = [];
+  const multi = args.workers > 1;
   try {
-    process.stderr.write(`${String(args.duration)} s per run, ${String(args.connections)} connections\n`);
-    rows.push(await measureFloor(args, next));
-    rows.push(
-      await measureGateway(
-        'gateway: embedded store (PGlite)',
-        { OVERDRACHT_DATA_DIR: join(scratch, 'data') },
-        args,
-        next,
-      ),
+    process.stderr.write(
+      `${String(args.duration)} s per run, ${String(args.connections)} connections, ${String(args.workers)} workers in the multi-process runs\n`,
     );
-    if (postgres)
-      rows.push(
-        await measureGateway('gateway: PostgreSQL server', { DATABASE_URL: postgres.url }, args, next),
-      );
-    else
+    rows.push(await measureFloor(args, 1, next));
+    if (multi) rows.push(await measureFloor(args, args.workers, next));
+    const embedded = { OVERDRACHT_DATA_DIR: join(scratch, 'data') };
+    rows.push(
+      await measureGateway({ name: 'gateway: embedded (PGlite)', env: embedded, workers: 1 }, args, next),
+    );
+    if (postgres) {
+      const server = {
+        name: 'gateway: PostgreSQL server',
+        env: { DATABASE_URL: postgres.url },
+        ...(postgres.pid ? { databasePid: postgres.pid } : {}),
+      };
+      rows.push(await measureGateway({ ...server, workers: 1 }, args, next));
+      if (multi) rows.push(await measureGateway({ ...server, workers: args.workers }, args, next));
+    } else
       process.stderr.write(
         '!! no PostgreSQL server (set DATABASE_URL or install postgresql): the server run is skipped\n',
       );
@@ -346,14 +411,22 @@ async function main(): Promise<void> {
     postgres?.stop();
     rmSync(scratch, { recursive: true, force: true });
   }
-  const floor = rows[0]?.requestsPerSecond ?? 0;
-  const server = rows.find((r) => r.name.includes('PostgreSQL'));
-  const embedded = rows.find((r) => r.name.includes('PGlite'));
-  const ratio = (r: Measured | undefined): string =>
-    r && floor > 0 ? (r.requestsPerSecond / floor).toFixed(3) : '-';
+  const find = (prefix: string, workers: number): Measured | undefined =>
+    rows.find((r) => r.name.startsWith(prefix) && r.name.endsWith(`, ${processes(workers)}`));
+  const ratio = (r: Measured | undefined, floor: Measured | undefined): string =>
+    r && floor && floor.requestsPerSecond > 0
+      ? (r.requestsPerSecond / floor.requestsPerSecond).toFixed(3)
+      : '-';
+  const floor1 = find('floor', 1);
+  const floorN = find('floor', args.workers);
+  const serverN = find('gateway: PostgreSQL', args.workers);
   process.stdout.write(`${table(rows)}\n\n`);
   process.stdout.write(
-    `intake / floor throughput: server ${ratio(server)}, embedded ${ratio(embedded)} (target: server >= ${String(TARGET_RATIO)})\n`,
+    [
+      `intake / floor throughput, ${processes(args.workers)} on both sides (the target ratio): server ${ratio(serverN, floorN)} (target >= ${String(TARGET_RATIO)})`,
+      `intake / floor throughput, 1 process on both sides: server ${ratio(find('gateway: PostgreSQL', 1), floor1)}, embedded ${ratio(find('gateway: embedded', 1), floor1)}`,
+      '',
+    ].join('\n'),
   );
   const out = join(ROOT, '.cache');
   mkdirSync(out, { recursive: true });

@@ -1,8 +1,12 @@
 /**
  * Key gateway paths on the PostgreSQL server driver (the global setup's throw-away cluster):
  * intake with idempotency under concurrency, grants on read and search, a Task operation, and
- * the replay guard shared through the database.
+ * the replay guard shared through the database; and `serve --workers` (several processes on
+ * one port), which only the server driver allows.
  */
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
 import type { Bundle } from '@medplum/fhirtypes';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -136,4 +140,74 @@ describe.skipIf(postgresUrl === null)('gateway on a PostgreSQL server', () => {
     expect((await request(t.app).post('/auth/token').type('form').send(form)).status).toBe(200);
     expect((await request(t.app).post('/auth/token').type('form').send(form)).status).toBe(401);
   });
+});
+
+const MAIN = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** Runs `serve --demo ARGS`; resolves with its output once it says it listens (or exits). */
+function serve(args: string[], env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve', '--demo', ...args], {
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const output = { stdout: '', stderr: '' };
+  child.stdout.on('data', (c: Buffer) => (output.stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (output.stderr += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const listening = new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      if (out.includes('listening on')) resolve();
+    });
+    void exited.then(() => reject(new Error(`exited before listening: ${output.stderr.slice(-1000)}`)));
+  });
+  // A run that is expected to fail never awaits `listening`.
+  listening.catch(() => undefined);
+  return { child, output, exited, listening };
+}
+
+describe('serve --workers', () => {
+  it('when --workers is asked with the embedded database, then it refuses to start (exit 2) and says why', async () => {
+    const run = serve(['--workers', '2'], {
+      OVERDRACHT_DATA_DIR: 'memory://',
+      PORT: String(await freePort()),
+    });
+    expect(await run.exited).toBe(2);
+    expect(run.output.stderr).toContain('--workers needs a PostgreSQL server');
+  });
+
+  it.skipIf(postgresUrl === null)(
+    'when serve runs with --workers 2 on the server, then both processes answer on one port and SIGTERM stops them all',
+    async () => {
+      const schema = await freshSchema();
+      const port = await freePort();
+      const run = serve(['--workers', '2'], { DATABASE_URL: schema.url, PORT: String(port) });
+      try {
+        await run.listening;
+        expect(run.output.stdout).toContain('2 worker processes');
+        const answers = await Promise.all(
+          [1, 2, 3, 4].map(async () => (await fetch(`http://127.0.0.1:${String(port)}/healthz`)).status),
+        );
+        expect(answers).toEqual([200, 200, 200, 200]);
+        run.child.kill('SIGTERM');
+        expect(await run.exited).toBe(0);
+      } finally {
+        if (run.child.exitCode === null) run.child.kill('SIGKILL');
+        await schema.drop();
+      }
+    },
+    120_000,
+  );
 });
