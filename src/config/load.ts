@@ -247,4 +247,6 @@ function checkJobSettings(config: Config, orgIds: ReadonlySet<string>): void {
         `import.sources[${i}].organisation: no organisation with id '${source.organisation}'`,
       );
   });
+  if (config.mllp && !orgIds.has(config.mllp.organisation))
+    throw new ConfigError(`mllp.organisation: no organisation with id '${config.mllp.organisation}'`);
 }

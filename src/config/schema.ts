@@ -93,6 +93,20 @@ const importSettings = {
   },
 } as const;
 
+/** The MLLP listener for HL7 v2 referrals (src/mllp). */
+const mllpSettings = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['port', 'organisation'],
+  properties: {
+    port: { type: 'integer', minimum: 1, maximum: 65535 },
+    host: { type: 'string', minLength: 1, default: '127.0.0.1' },
+    organisation: { type: 'string', minLength: 1 },
+    channel: { type: 'object', additionalProperties: { type: 'string' } },
+    maxFrameBytes: { type: 'integer', minimum: 1024, maximum: 67108864, default: 2097152 },
+  },
+} as const;
+
 /** Export recipients and Groups (src/export); key and policy files are resolved by the loader. */
 const exportSettings = {
   type: 'object',
@@ -244,5 +258,6 @@ export const configSchema = {
     retention,
     import: importSettings,
     export: exportSettings,
+    mllp: mllpSettings,
   },
 } as const;

@@ -142,4 +142,18 @@ export interface Config {
   retention?: RetentionConfig;
   import?: ImportConfig;
   export?: ExportConfig;
+  mllp?: MllpConfig;
+}
+
+/** An MLLP listener for HL7 v2 referrals from one organisation; `overdracht serve` starts it. */
+export interface MllpConfig {
+  port: number;
+  /** Default 127.0.0.1: MLLP has no authentication of its own; expose it only inside a trusted network. */
+  host: string;
+  /** `id` of the sending organisation: the referrals arrive as if it had sent them. */
+  organisation: string;
+  /** Channel settings of the hl7v2 adapter (mappings/hl7v2/README.md). */
+  channel?: Record<string, string>;
+  /** Largest framed message accepted, in bytes (default 2 MiB). */
+  maxFrameBytes: number;
 }
