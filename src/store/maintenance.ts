@@ -7,7 +7,7 @@
  */
 import type { Database } from './database.js';
 
-/** The tables the store writes; statistics on them steer every search. */
+/** The tables the store's own migrations (0001-0003) create; statistics on them steer every search. */
 export const STORE_TABLES = [
   'resource',
   'resource_history',
@@ -21,11 +21,25 @@ export const STORE_TABLES = [
   'audit_event',
   'outbox',
   'job',
+  'access_grant',
+  'auth_jti',
 ] as const;
+
+/**
+ * Every table of the schema in use, from the catalog: later migrations add tables of their own
+ * (delivery, client record, export), and a list kept by hand falls behind.
+ */
+export async function maintainedTables(db: Database): Promise<string[]> {
+  const { rows } = await db.query<{ name: string }>(
+    'SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename',
+  );
+  return rows.map((r) => r.name);
+}
 
 /** VACUUM ANALYZE on PGlite; ANALYZE on a server, where autovacuum does the vacuuming. */
 export async function maintain(db: Database): Promise<void> {
   const command = db.driver === 'pglite' ? 'VACUUM (ANALYZE)' : 'ANALYZE';
-  // One statement per table: VACUUM cannot run inside a transaction block.
-  for (const table of STORE_TABLES) await db.query(`${command} ${table}`);
+  // One statement per table: VACUUM cannot run inside a transaction block. Names come from the
+  // catalog and are quoted as identifiers.
+  for (const table of await maintainedTables(db)) await db.query(`${command} "${table.replace(/"/g, '""')}"`);
 }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OperationOutcomeError } from '../../src/fhir/outcomes.js';
 import type { Database } from '../../src/store/database.js';
 import { DatabaseError } from '../../src/store/errors.js';
-import { maintain } from '../../src/store/maintenance.js';
+import { STORE_TABLES, maintain, maintainedTables } from '../../src/store/maintenance.js';
 import { migrate } from '../../src/store/migrate.js';
 import { MIGRATIONS } from '../../src/store/migrations/index.js';
 import { openDatabase } from '../../src/store/open.js';
@@ -114,6 +114,12 @@ describe.each(TARGETS)('database ($name)', (target) => {
         "SELECT count(*)::integer AS n FROM pg_class WHERE relname = 'search_token' AND relkind = 'r' AND reltuples >= 0",
       );
       expect(rows[0]?.n).toBe(1);
+    });
+
+    it('when maintenance lists its tables, then every table of the migrations is there, grants and assertion ids too', async () => {
+      const tables = await maintainedTables(db);
+      expect(tables).toEqual(expect.arrayContaining([...STORE_TABLES]));
+      expect(tables).toEqual(expect.arrayContaining(['access_grant', 'auth_jti']));
     });
 
     it('when migrations run again, then nothing is applied', async () => {
