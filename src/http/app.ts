@@ -6,14 +6,8 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { allows } from '../auth/scopes.js';
-import {
-  exchangeToken,
-  OAuthError,
-  tokenEndpoint,
-  verifyAccessToken,
-  type JtiStore,
-  type Principal,
-} from '../auth/smart.js';
+import { exchangeToken, OAuthError, tokenEndpoint, type JtiStore, type Principal } from '../auth/smart.js';
+import { VerifiedTokens } from '../auth/token-cache.js';
 import type { Config } from '../config/types.js';
 import {
   forbidden,
@@ -116,10 +110,11 @@ export function createApp(deps: AppDeps): express.Express {
 
 /** Bearer token to Principal; 401 (with the RFC 6750 header) when absent or invalid. */
 function authenticate(deps: AppDeps) {
+  const tokens = new VerifiedTokens(deps.config);
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const header = req.headers.authorization ?? '';
     const m = /^Bearer\s+(\S+)$/i.exec(header);
-    const principal = m?.[1] ? await verifyAccessToken(m[1], deps.config, deps.now()) : undefined;
+    const principal = m?.[1] ? await tokens.verify(m[1], deps.now()) : undefined;
     if (!principal) {
       res.set('WWW-Authenticate', `Bearer realm="overdracht"${m ? ', error="invalid_token"' : ''}`);
       sendOutcome(
