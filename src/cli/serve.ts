@@ -124,6 +124,8 @@ async function serveOne(
   // The scheduled jobs (src/jobs): every instance schedules them, one runs each turn.
   const { startGatewayJobs } = await import('../jobs/start.js');
   const jobs = startGatewayJobs(gateway, logger);
+  const { startMllp, stopMllp } = await import('./mllp.js');
+  const mllp = await startMllp(config, gateway, logger);
   await new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: string): void => {
@@ -138,6 +140,7 @@ async function serveOne(
     process.on('SIGINT', () => stop('SIGINT'));
   });
   jobs?.stop();
+  await stopMllp(mllp);
   await gateway.close();
   logger.info('gateway.stopped', {});
   return 0;
