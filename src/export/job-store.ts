@@ -153,6 +153,10 @@ export class ExportJobStore {
     return rowCount > 0;
   }
 
+  /**
+   * Writes one part without waiting for the WAL to reach the disk (`synchronous_commit` off for
+   * this transaction only): a part lost in a crash costs nothing, as the job then starts over.
+   */
   async appendPart(
     id: string,
     file: string,
@@ -160,10 +164,13 @@ export class ExportJobStore {
     resources: number,
     content: string,
   ): Promise<void> {
-    await this.db.query(
-      'INSERT INTO export_file_part (job_id, file, part, resources, content) VALUES ($1, $2, $3, $4, $5)',
-      [id, file, part, resources, content],
-    );
+    await this.db.transaction(async (tx) => {
+      await tx.query('SET LOCAL synchronous_commit = off');
+      await tx.query(
+        'INSERT INTO export_file_part (job_id, file, part, resources, content) VALUES ($1, $2, $3, $4, $5)',
+        [id, file, part, resources, content],
+      );
+    });
   }
 
   async complete(id: string, owner: string, output: ExportOutput): Promise<boolean> {
@@ -198,6 +205,15 @@ export class ExportJobStore {
       await tx.query('DELETE FROM export_file_part WHERE job_id = $1', [id]);
       return rowCount > 0;
     });
+  }
+
+  /** Removes the parts a cancelled job went on writing until it noticed; a job taken over keeps them. */
+  async discardIfCancelled(id: string): Promise<void> {
+    await this.db.query(
+      `DELETE FROM export_file_part WHERE job_id = $1
+         AND EXISTS (SELECT 1 FROM export_job WHERE id = $1 AND status = 'cancelled')`,
+      [id],
+    );
   }
 
   /** The parts of one file in order, one query per part, so that serving it keeps memory flat. */

@@ -53,13 +53,15 @@ export interface ExportRunDeps {
   /** This process, as the lease holder. */
   owner: string;
   leaseMs?: number;
+  /** How often the lease is renewed and a cancel noticed; default 5 s (well inside the lease). */
+  renewEveryMs?: number;
   pageSize?: number;
   /** A part is written once it holds this many characters. */
   partChars?: number;
 }
 
 export const ERROR_FILE = 'errors.ndjson';
-const DEFAULTS = { leaseMs: 60_000, pageSize: 500, partChars: 1 << 20 };
+const DEFAULTS = { leaseMs: 60_000, renewEveryMs: 5_000, pageSize: 1000, partChars: 1 << 20 };
 
 export type RunResult = 'completed' | 'cancelled' | 'failed' | 'not-claimed';
 
@@ -77,11 +79,15 @@ function problem(message: string, expression: string): OperationOutcome {
   return outcome([issue({ severity: 'error', code: 'processing', message, expression })]);
 }
 
-/** Collects NDJSON lines into parts of about `partChars` and writes them. */
+/**
+ * Collects NDJSON lines into parts of about `partChars` and writes them. A part is written while
+ * the next one fills; at most one write is outstanding, so memory holds at most two parts.
+ */
 class PartWriter {
   private lines: string[] = [];
   private chars = 0;
   private part = 0;
+  private pending: Promise<void> = Promise.resolve();
   count = 0;
 
   constructor(
@@ -93,16 +99,24 @@ class PartWriter {
     this.lines.push(line);
     this.chars += line.length + 1;
     this.count++;
-    if (this.chars >= this.partChars) await this.flush();
+    if (this.chars >= this.partChars) await this.cut();
   }
 
-  async flush(): Promise<void> {
+  /** Starts writing what has been collected, after the previous write has finished. */
+  private async cut(): Promise<void> {
+    await this.pending;
     if (this.lines.length === 0) return;
     const n = this.lines.length;
     const content = `${this.lines.join('\n')}\n`;
     this.lines = [];
     this.chars = 0;
-    await this.write(this.part++, n, content);
+    this.pending = this.write(this.part++, n, content);
+  }
+
+  /** Writes the rest and waits until everything is written. */
+  async flush(): Promise<void> {
+    await this.cut();
+    await this.pending;
   }
 }
 
@@ -124,6 +138,8 @@ interface Run {
   deps: ExportRunDeps;
   options: PseudonymiseOptions;
   errors: PartWriter;
+  /** When the lease was last renewed (performance.now()). */
+  renewedAt: number;
 }
 
 /** Writes one type's file; false when the job stopped being ours (cancelled or taken over). */
@@ -153,9 +169,16 @@ async function exportType(run: Run, query: PageQuery): Promise<ExportFile | fals
         );
       }
     }
-    const progress = `${query.type}: ${String(position)} read`;
-    if (!(await deps.jobs.renew(job.id, deps.owner, deps.leaseMs ?? DEFAULTS.leaseMs, progress)))
-      return false;
+    // The lease is renewed (and cancellation noticed) every few seconds, not every page: each
+    // renewal is a commit the database must make durable.
+    if (performance.now() - run.renewedAt >= (deps.renewEveryMs ?? DEFAULTS.renewEveryMs)) {
+      const progress = `${query.type}: ${String(position)} read`;
+      if (!(await deps.jobs.renew(job.id, deps.owner, deps.leaseMs ?? DEFAULTS.leaseMs, progress))) {
+        await writer.flush();
+        return false;
+      }
+      run.renewedAt = performance.now();
+    }
   }
   await writer.flush();
   return { type: query.type, file, count: writer.count };
@@ -183,7 +206,7 @@ export async function runClaimedExport(job: ExportJob, deps: ExportRunDeps): Pro
       (part, n, content) => deps.jobs.appendPart(job.id, ERROR_FILE, part, n, content),
       deps.partChars ?? DEFAULTS.partChars,
     );
-    const run: Run = { job, recipient, deps, options, errors };
+    const run: Run = { job, recipient, deps, options, errors, renewedAt: performance.now() };
     const { types, refused } = exportTypes(job, recipient.policy);
     for (const type of refused)
       await errors.add(
@@ -201,7 +224,10 @@ export async function runClaimedExport(job: ExportJob, deps: ExportRunDeps): Pro
         ...(filters ? { filters } : {}),
       };
       const file = await exportType(run, query);
-      if (file === false) return 'cancelled';
+      if (file === false) {
+        await deps.jobs.discardIfCancelled(job.id);
+        return 'cancelled';
+      }
       if (file.count > 0) output.push(file);
     }
     await errors.flush();
@@ -210,7 +236,9 @@ export async function runClaimedExport(job: ExportJob, deps: ExportRunDeps): Pro
       error: errors.count > 0 ? [{ type: 'OperationOutcome', file: ERROR_FILE, count: errors.count }] : [],
       series,
     };
-    return (await deps.jobs.complete(job.id, deps.owner, result)) ? 'completed' : 'cancelled';
+    if (await deps.jobs.complete(job.id, deps.owner, result)) return 'completed';
+    await deps.jobs.discardIfCancelled(job.id);
+    return 'cancelled';
   } catch (err) {
     deps.logger.error('export.failed', {
       job: job.id,

@@ -79,15 +79,27 @@ export class StoreExportSource implements ExportSource {
     this.search.parse(type, new URLSearchParams(filter), new SqlParams());
   }
 
+  /**
+   * The next page is asked for before the current one is handed out, so the database reads while
+   * the caller pseudonymises: at most two pages are in memory.
+   */
   async *pages(query: PageQuery, pageSize: number): AsyncGenerator<string[]> {
-    let after = '';
-    for (;;) {
+    const fetch = (after: string) => {
       const { sql, params } = pageSql(query, after, pageSize, this.search);
-      const { rows } = await this.db.query<{ id: string; json: string }>(sql, params.values);
+      const page = this.db.query<{ id: string; json: string }>(sql, params.values);
+      // A caller that stops early leaves the last prefetch unread: its failure is nobody's then.
+      page.catch(() => undefined);
+      return page;
+    };
+    let next = fetch('');
+    for (;;) {
+      const { rows } = await next;
       if (rows.length === 0) return;
+      const last = rows[rows.length - 1]?.id ?? '';
+      const more = rows.length === pageSize;
+      if (more) next = fetch(last);
       yield rows.map((r) => r.json);
-      after = rows[rows.length - 1]?.id ?? after;
-      if (rows.length < pageSize) return;
+      if (!more) return;
     }
   }
 

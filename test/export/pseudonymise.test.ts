@@ -633,3 +633,18 @@ function isPseudonymOrDisplay(path: string, value: unknown): boolean {
     return new RegExp(`^([A-Z][A-Za-z]+/|#)${pseudonym}$|^urn:uuid:[0-9a-f-]{36}$`).test(value);
   return new RegExp(`^${pseudonym}$`).test(value);
 }
+
+describe('keyed hash', () => {
+  it('when the one-shot HMAC is compared with node:crypto createHmac, then the bytes are the same for short and long keys', async () => {
+    const { createHmac, createSecretKey } = await import('node:crypto');
+    const { hmacSha256 } = await import('../../src/export/pseudonymise/pseudonyms.js');
+    for (const size of [32, 64, 100]) {
+      const key = createSecretKey(randomBytes(size));
+      for (const message of ['', 'rpn1\u0000resource\u0000Patient/1', 'ë'.repeat(500)]) {
+        expect(hmacSha256(key)(message).toString('hex')).toBe(
+          createHmac('sha256', key).update(message).digest('hex'),
+        );
+      }
+    }
+  });
+});

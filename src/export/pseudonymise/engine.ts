@@ -75,10 +75,28 @@ export function pseudonymise(
   keys: KeyRing,
   options: PseudonymiseOptions = {},
 ): Resource | undefined {
-  const p = pseudonymiser(policyKey(policy, keys).secret, policy.key.series);
+  const p = pseudonymiserOf(policy, keys);
   const out = walkResource(resource, { policy, p, model: options.model ?? r4Model(), options }, false);
   // The walk builds only what the R4 definitions describe for this resource type.
   return out as Resource | undefined;
+}
+
+/** One pseudonymiser per policy and key, so its memory of pseudonyms serves every resource of an export. */
+const pseudonymisers = new WeakMap<Policy, WeakMap<object, Pseudonymiser>>();
+
+function pseudonymiserOf(policy: Policy, keys: KeyRing): Pseudonymiser {
+  const secret = policyKey(policy, keys).secret;
+  let byKey = pseudonymisers.get(policy);
+  if (!byKey) {
+    byKey = new WeakMap();
+    pseudonymisers.set(policy, byKey);
+  }
+  let p = byKey.get(secret);
+  if (!p) {
+    p = pseudonymiser(secret, policy.key.series);
+    byKey.set(secret, p);
+  }
+  return p;
 }
 
 type BaseCtx = Pick<Ctx, 'policy' | 'p' | 'model' | 'options'>;

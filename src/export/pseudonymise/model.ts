@@ -70,6 +70,8 @@ export class R4Model {
   private readonly types: ReadonlyMap<string, TypeDef>;
   /** JSON name -> child, per place; built on first use, as a walk visits few places many times. */
   private readonly byName = new Map<string, ReadonlyMap<string, Child>>();
+  private readonly byPlace = new WeakMap<Place, ReadonlyMap<string, Child>>();
+  private readonly roots = new Map<string, Place>();
 
   constructor(structureDefinitions: Iterable<unknown>) {
     const types = new Map<string, TypeDef>();
@@ -91,8 +93,14 @@ export class R4Model {
 
   /** The place at the root of a type: `{ Patient, 'Patient' }`. */
   root(name: string): Place | undefined {
-    const type = this.types.get(name);
-    return type ? { type, path: type.name } : undefined;
+    let place = this.roots.get(name);
+    if (!place) {
+      const type = this.types.get(name);
+      if (!type) return undefined;
+      place = { type, path: type.name };
+      this.roots.set(name, place);
+    }
+    return place;
   }
 
   /** The child elements of a place, in definition order. */
@@ -102,11 +110,17 @@ export class R4Model {
 
   /** The child under JSON property `name` (`valueQuantity`, `_birthDate` excluded). */
   child(place: Place, name: string): Child | undefined {
-    const key = `${place.type.name}|${place.path}`;
-    let index = this.byName.get(key);
+    // Places inside a type come from the index itself and are the same objects every time: the
+    // WeakMap finds them without building a key; a new root place takes the keyed way once.
+    let index = this.byPlace.get(place);
     if (!index) {
-      index = this.indexPlace(place);
-      this.byName.set(key, index);
+      const key = `${place.type.name}|${place.path}`;
+      index = this.byName.get(key);
+      if (!index) {
+        index = this.indexPlace(place);
+        this.byName.set(key, index);
+      }
+      this.byPlace.set(place, index);
     }
     return index.get(name);
   }

@@ -42,6 +42,8 @@ CREATE TABLE export_file_part (
   content text NOT NULL,
   PRIMARY KEY (job_id, file, part)
 );
+-- Parts are written once and read once: compressing them would cost more than it saves.
+ALTER TABLE export_file_part ALTER COLUMN content SET STORAGE EXTERNAL;
 
 CREATE TABLE indicator_report (
   id text PRIMARY KEY,
