@@ -18,11 +18,13 @@ import { projectRoot } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import { createExportService, type ExportService } from '../export/index.js';
 import { errorIssues } from '../fhir/outcomes.js';
+import { IndicatorReports, indicatorAccessAudit } from '../indicators/index.js';
 import { createApp } from '../http/app.js';
 import { auditEventRoutes } from '../http/fhir/audit-events.js';
 import { deliveryGatewayRoutes } from '../http/fhir/delivery-gateway.js';
 import { type ConvertDeps, convertRoutes } from '../http/fhir/convert.js';
 import { exportRoutes } from '../http/fhir/export.js';
+import { measureReportRoutes } from '../http/fhir/measure-report.js';
 import { messagingRoutes } from '../http/fhir/messaging.js';
 import { resourceRoutes } from '../http/fhir/resources.js';
 import { taskRoutes } from '../http/fhir/tasks.js';
@@ -289,6 +291,11 @@ function gatewayRoutes(p: Parts): FhirRoute[] {
       recordAccess: disclose,
     }),
     ...exportRoutes({ service: p.exports, base: p.endpoint, storedTypes: new Set(GATEWAY_TYPES) }),
+    ...measureReportRoutes({
+      reports: new IndicatorReports(p.db),
+      base: p.endpoint,
+      audit: indicatorAccessAudit(p.auditLog, p.endpoint, p.options.clock),
+    }),
   ];
 }
 
