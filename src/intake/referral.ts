@@ -6,6 +6,7 @@
  * writes the audit, and remembers its answer under the idempotency key (sender + MessageHeader.id).
  */
 import type {
+  AuditEvent,
   Bundle,
   Identifier,
   OperationOutcome,
@@ -32,7 +33,14 @@ import {
 import { rewriteReferences } from '../fhir/references.js';
 import { checkGate, type GateResult } from './gate.js';
 import { checkMessageShape, type ShapedMessage } from './message.js';
-import type { AccessGrant, IntakeTx, OrganisationKey, ReferralRepository } from './ports.js';
+import type {
+  AccessGrant,
+  IdentifierLookup,
+  IntakeTx,
+  OrganisationKey,
+  OutboxEntry,
+  ReferralRepository,
+} from './ports.js';
 
 export type Stage = 'shape' | 'sender' | 'base' | 'gate' | 'profile' | 'receiver' | 'idempotency';
 
@@ -95,8 +103,14 @@ export async function receiveReferral(
     );
   }
   const key = idempotencyKey(principal, msg.headerId);
-  const earlier = await deps.repo.transaction((tx) => tx.findAnswer(key));
-  if (earlier) return replay(earlier, requestHash);
+  // A first look without waiting: a retry of a stored referral is answered before any checking.
+  const earlier = await deps.repo.answer(key);
+  if (earlier) {
+    const result = replay(earlier, requestHash);
+    if (result.kind === 'accepted')
+      await deps.repo.transaction((tx) => tx.audit(replayAudit(result, principal, deps)));
+    return result;
+  }
 
   const senderProblem = checkSender(msg, principal);
   if (senderProblem) return refuse('sender', 403, senderProblem);
@@ -143,7 +157,11 @@ export async function receiveReferral(
 
   return deps.repo.transaction(async (tx) => {
     const again = await tx.findAnswer(key);
-    if (again) return replay(again, requestHash);
+    if (again) {
+      const result = replay(again, requestHash);
+      if (result.kind === 'accepted') await tx.audit(replayAudit(result, principal, deps));
+      return result;
+    }
     const stored = await storeEntries(msg, tx, deps);
     const assembled = completion?.resources(stored.patient) ?? [];
     for (const r of assembled) await tx.create(r);
@@ -160,6 +178,7 @@ export async function receiveReferral(
         [principal.organisation.identifier, ...parties.performers],
       ),
     );
+    await tx.enqueue(referralReceived(task, stored.refs.get(serviceRequest.index), receiver.organisation));
     const response = responseMessage(msg, task, validation, deps, completion?.notes ?? []);
     await tx.audit(
       auditEvent({
@@ -223,6 +242,45 @@ function replay(
     );
   }
   return { kind: 'accepted', status: 200, response: earlier.body as Bundle, replay: true };
+}
+
+/** A replayed answer discloses the stored referral's Task again: the caller read it (NEN 7513). */
+function replayAudit(result: { response: Bundle }, principal: Principal, deps: IntakeDeps): AuditEvent {
+  const task = result.response.entry?.find((e) => e.resource?.resourceType === 'Task')?.resource as
+    Task | undefined;
+  const what = [
+    ...(task?.id ? [{ reference: `Task/${task.id}` }] : []),
+    ...(task?.focus?.reference ? [{ reference: task.focus.reference }] : []),
+  ];
+  return auditEvent({
+    principal,
+    action: 'R',
+    interaction: '$process-message',
+    outcome: '0',
+    ...(task?.for?.reference ? { patient: { reference: task.for.reference } } : {}),
+    what,
+    legalBasis: 'implied-consent-referral',
+    sourceSystem: deps.endpoint,
+    recorded: deps.now(),
+  });
+}
+
+/** The outbox entry that tells the receiving organisation a referral arrived (references only). */
+function referralReceived(
+  task: Task,
+  focus: Reference | undefined,
+  receiver: OrganisationConfig,
+): OutboxEntry {
+  return {
+    receiver: receiver.id,
+    payload: {
+      type: 'task-event',
+      event: 'referral-received',
+      task: `Task/${task.id ?? ''}`,
+      taskVersion: task.meta?.versionId ?? '1',
+      ...(focus?.reference ? { focus: focus.reference } : {}),
+    },
+  };
 }
 
 /** The organisation a sender, requester or performer stands for: itself, or a PractitionerRole's organization. */
@@ -351,12 +409,11 @@ const MATCH_BY_IDENTIFIER: Record<string, readonly string[]> = {
 
 async function storeEntries(msg: ShapedMessage, tx: IntakeTx, deps: IntakeDeps): Promise<StoredEntries> {
   const refs = new Map<number, Reference>();
-  const existing = new Map<number, Resource>();
+  const existing = await findExisting(msg.index.entries, tx);
   const byOldRef = new Map<string, string>();
   for (const e of msg.index.entries) {
     if (e.index === 0) continue; // the MessageHeader belongs to the message, not the record
-    const match = await findExisting(e.resource, tx);
-    if (match) existing.set(e.index, match);
+    const match = existing.get(e.index);
     const id = match?.id ?? deps.newId();
     const ref = `${e.resource.resourceType}/${id}`;
     refs.set(e.index, { reference: ref });
@@ -402,17 +459,33 @@ function canonical(value: unknown): string {
   return JSON.stringify(value);
 }
 
-async function findExisting(resource: Resource, tx: IntakeTx): Promise<Resource | undefined> {
-  const systems = MATCH_BY_IDENTIFIER[resource.resourceType];
-  if (!systems || !('identifier' in resource) || !Array.isArray(resource.identifier)) return undefined;
-  for (const system of systems) {
-    const id = (resource.identifier as Identifier[]).find((i) => i.system === system && i.value);
-    if (id) {
-      const found = await tx.findByIdentifier(resource.resourceType, { system: id.system, value: id.value });
-      if (found) return found;
+/**
+ * The stored resources the entries are found again as (by entry index), by identifier in the
+ * order of MATCH_BY_IDENTIFIER: every lookup of the message in one call.
+ */
+async function findExisting(entries: readonly IndexedEntry[], tx: IntakeTx): Promise<Map<number, Resource>> {
+  const lookups: { entry: number; lookup: IdentifierLookup }[] = [];
+  for (const e of entries) {
+    const systems = MATCH_BY_IDENTIFIER[e.resource.resourceType];
+    if (e.index === 0 || !systems || !('identifier' in e.resource) || !Array.isArray(e.resource.identifier))
+      continue;
+    const identifiers = e.resource.identifier as Identifier[];
+    for (const system of systems) {
+      const id = identifiers.find((i) => i.system === system && i.value);
+      if (id)
+        lookups.push({
+          entry: e.index,
+          lookup: { type: e.resource.resourceType, identifier: { system: id.system, value: id.value } },
+        });
     }
   }
-  return undefined;
+  const found = await tx.findByIdentifiers(lookups.map((l) => l.lookup));
+  const existing = new Map<number, Resource>();
+  lookups.forEach((l, n) => {
+    const resource = found[n];
+    if (resource && !existing.has(l.entry)) existing.set(l.entry, resource);
+  });
+  return existing;
 }
 
 /** The Task input that names the gateway's assembled summary. */
