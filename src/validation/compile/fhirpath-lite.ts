@@ -216,7 +216,7 @@ class Parser {
       this.i++;
       const l = left;
       const r = this.orXor();
-      left = (f, t, c) => logic3('implies', truth(l(f, t, c)), () => truth(r(f, t, c)));
+      left = logic('implies', l, r);
     }
     return left;
   }
@@ -227,7 +227,7 @@ class Parser {
       const op = (this.next() as { v: string }).v as 'or' | 'xor';
       const l = left;
       const r = this.and();
-      left = (f, t, c) => logic3(op, truth(l(f, t, c)), () => truth(r(f, t, c)));
+      left = logic(op, l, r);
     }
     return left;
   }
@@ -238,7 +238,7 @@ class Parser {
       this.i++;
       const l = left;
       const r = this.membership();
-      left = (f, t, c) => logic3('and', truth(l(f, t, c)), () => truth(r(f, t, c)));
+      left = logic('and', l, r);
     }
     return left;
   }
@@ -531,16 +531,31 @@ class Parser {
     const a2 = a[2] as Fn;
     switch (name) {
       case 'exists':
-        if (a.length === 0) return (f, t, c) => bool(input(f, t, c).length > 0);
+        if (a.length === 0) {
+          const nav = navigations.get(input);
+          if (nav) {
+            const { input: from, name: key } = nav;
+            const extKey = '_' + key;
+            return (f, t, c) => bool(hasValues(from(f, t, c), key, extKey));
+          }
+          return (f, t, c) => bool(input(f, t, c).length > 0);
+        }
         arity(1);
         return (f, t, c) => {
           const items = input(f, t, c);
           for (let i = 0; i < items.length; i++) if (criterion(a0, items[i], c)) return TRUE;
           return FALSE;
         };
-      case 'empty':
+      case 'empty': {
         arity(0);
+        const nav = navigations.get(input);
+        if (nav) {
+          const { input: from, name: key } = nav;
+          const extKey = '_' + key;
+          return (f, t, c) => bool(!hasValues(from(f, t, c), key, extKey));
+        }
         return (f, t, c) => bool(input(f, t, c).length === 0);
+      }
       case 'count':
         arity(0);
         return (f, t, c) => [input(f, t, c).length];
@@ -763,6 +778,38 @@ function navigate(focus: Coll, name: string, extName = '_' + name): Coll {
   return out ?? EMPTY;
 }
 
+/**
+ * Whether `navigate(focus, name, extName)` would be non-empty, without building the collection
+ * (`name.exists()`, `name.empty()`: the most common invariant shapes).
+ */
+function hasValues(focus: Coll, name: string, extName: string): boolean {
+  for (let f = 0; f < focus.length; f++) {
+    const item = focus[f];
+    if (!isRecord(item)) continue;
+    let v = item[name];
+    let ext = item[extName];
+    if (v === undefined && ext === undefined) {
+      const choice = choiceKey(item, name);
+      if (choice === undefined) continue;
+      v = item[choice];
+      ext = item['_' + choice];
+    }
+    if (Array.isArray(v) || Array.isArray(ext)) {
+      const vs = Array.isArray(v) ? v : [];
+      const es = Array.isArray(ext) ? ext : [];
+      const n = Math.max(vs.length, es.length);
+      for (let i = 0; i < n; i++) {
+        const x: unknown = vs[i];
+        const e: unknown = es[i];
+        if ((x !== undefined && x !== null) || (e !== undefined && e !== null)) return true;
+      }
+    } else if ((v !== undefined && v !== null) || (ext !== undefined && ext !== null)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 /** Type suffixes of choice elements (`valueQuantity`): FHIR data type names. */
 const TYPE_SUFFIXES = new Set([
   'Boolean',
@@ -839,6 +886,41 @@ function truth(c: Coll): boolean | undefined {
   if (typeof v === 'boolean') return v;
   // A single non-boolean item is true in a boolean context.
   return true;
+}
+
+/**
+ * `l op r` compiled: the same answers as logic3, without a closure for the right side per
+ * evaluation (invariants are mostly and/or/implies of a few tests).
+ */
+function logic(op: 'and' | 'or' | 'xor' | 'implies', l: Fn, r: Fn): Fn {
+  switch (op) {
+    case 'and':
+      return (f, t, c) => {
+        const a = truth(l(f, t, c));
+        if (a === false) return FALSE;
+        const b = truth(r(f, t, c));
+        if (b === false) return FALSE;
+        return a === true && b === true ? TRUE : EMPTY;
+      };
+    case 'or':
+      return (f, t, c) => {
+        const a = truth(l(f, t, c));
+        if (a === true) return TRUE;
+        const b = truth(r(f, t, c));
+        if (b === true) return TRUE;
+        return a === false && b === false ? FALSE : EMPTY;
+      };
+    case 'implies':
+      return (f, t, c) => {
+        const a = truth(l(f, t, c));
+        if (a === false) return TRUE;
+        const b = truth(r(f, t, c));
+        if (a === true) return b === undefined ? EMPTY : bool(b);
+        return b === true ? TRUE : EMPTY;
+      };
+    default:
+      return (f, t, c) => logic3(op, truth(l(f, t, c)), () => truth(r(f, t, c)));
+  }
 }
 
 /** Three-valued and/or/xor/implies; the right side is evaluated only when it can matter. */
