@@ -20,6 +20,8 @@ import { validateQuestionnaireResponse } from './questionnaire.js';
 import { Walker, type WalkEnv, type WalkOptions } from './walk.js';
 import { isRecord } from '../fhir/records.js';
 
+export { ISSUE_SOURCE_URL, issueSourceOf, type IssueSource } from './issue-source.js';
+
 /**
  * Options of one validation. Besides `profiles`, each matches a setting of the HL7 Java validator
  * (https://confluence.hl7.org/display/FHIR/Using+the+FHIR+Validator) and defaults to what the
@@ -61,6 +63,15 @@ export interface ValidateOptions {
    * must resolve, and resolved targets have their type checked.
    */
   referencesMustResolve?: boolean;
+  /**
+   * Each issue raised by a rule of a definition names that definition: an extension
+   * (`ISSUE_SOURCE_URL`, read with `issueSourceOf`) with the canonical URL of the
+   * StructureDefinition whose rule it is and the element id. A rule a profile repeats unchanged
+   * from its base type is the base type's, so base FHIR findings can be told from a profile's
+   * without reading messages (see issue-source.ts). Issues of semantic modules (questionnaire
+   * answers, terminology resources) have none. Default false.
+   */
+  issueSource?: boolean;
 }
 
 export interface Validator {
@@ -212,6 +223,7 @@ function walkOptions(options: ValidateOptions | undefined): WalkOptions {
     allowExampleUrls: options?.allowExampleUrls !== false,
     validateContained: options?.validateContained !== false,
     referencesMustResolve: options?.referencesMustResolve === true,
+    issueSource: options?.issueSource === true,
   };
 }
 

@@ -1,4 +1,5 @@
 import { isRecord } from '../fhir/records.js';
+import type { IssueSource } from './issue-source.js';
 /**
  * Literal references: what a reference string says (local '#id', urn:uuid/urn:oid, relative
  * `Type/id`, absolute RESTful URL) and resolving it inside the containing resource or Bundle.
@@ -67,6 +68,8 @@ export interface PendingTarget {
   readonly profiles: readonly string[];
   /** Where the reference is, for the issue. */
   readonly path: string;
+  /** Whose rule the target profiles are (ValidateOptions.issueSource). */
+  readonly source: IssueSource | undefined;
 }
 
 /** Records that entry resource `from` references entry resource `to`. */

@@ -4,6 +4,7 @@
  */
 import type { OperationOutcomeIssue } from '@medplum/fhirtypes';
 import { issue, type IssueCode, type Severity } from '../fhir/outcomes.js';
+import { type IssueSource, sourceExtension } from './issue-source.js';
 
 const INDEX_SEGMENTS: string[] = Array.from({ length: 1024 }, (_, i) => `[${i}]`);
 
@@ -43,9 +44,21 @@ export class IssueSink {
   readonly issues: OperationOutcomeIssue[] = [];
   errors = 0;
 
-  add(severity: Severity, code: IssueCode, message: string, expression: string, detailCode?: string): void {
+  /** @param sources whether issues carry the definition of their rule (ValidateOptions.issueSource) */
+  constructor(readonly sources = false) {}
+
+  add(
+    severity: Severity,
+    code: IssueCode,
+    message: string,
+    expression: string,
+    detailCode?: string,
+    source?: IssueSource,
+  ): void {
     if (severity === 'error' || severity === 'fatal') this.errors++;
-    this.issues.push(issue({ severity, code, message, expression: expression || undefined, detailCode }));
+    const i = issue({ severity, code, message, expression: expression || undefined, detailCode });
+    if (source && this.sources) i.extension = [sourceExtension(source)];
+    this.issues.push(i);
   }
 }
 

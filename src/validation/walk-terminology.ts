@@ -18,8 +18,16 @@ type Json = Record<string, unknown>;
 /** Value set (or '' for a code system) -> system -> code -> answer. */
 export type CodeMemo = Map<string, Map<string, Map<string, CodeCheckResult | undefined>>>;
 
-/** Reports a code-invalid issue at the current path plus the given segments. */
-export type CodeReport = (severity: Severity, message: string, ...relPath: string[]) => void;
+/**
+ * Reports a code-invalid issue at the current path plus the given segments; `bound` is the
+ * element whose binding the code broke (undefined: the code system's own rule).
+ */
+export type CodeReport = (
+  severity: Severity,
+  message: string,
+  bound: ElementNode | undefined,
+  ...relPath: string[]
+) => void;
 
 const MEMO_LIMIT = 10_000;
 
@@ -72,6 +80,7 @@ export class CodeChecks {
         b.strength === 'required' ? 'error' : 'warning',
         r.message ??
           `The value provided ('${clip(code)}') was not found in the value set ${b.valueSet}, and a code ${b.strength === 'required' ? 'is required' : 'should come'} from this value set`,
+        el,
       );
     }
   }
@@ -98,13 +107,18 @@ export class CodeChecks {
     let rejected = false;
     for (let i = 0; i < bindings.length; i++) {
       const b = bindings[i] as BindingDef;
-      if (this.checkCodings(codings, b, tx) && b.strength === 'required') rejected = true;
+      if (this.checkCodings(codings, b, tx, el) && b.strength === 'required') rejected = true;
     }
     return rejected;
   }
 
   /** Returns whether the binding rejected the codings (and an issue was reported). */
-  private checkCodings(codings: readonly Json[], b: BindingDef, tx: TerminologyHook): boolean {
+  private checkCodings(
+    codings: readonly Json[],
+    b: BindingDef,
+    tx: TerminologyHook,
+    el: ElementNode,
+  ): boolean {
     let undecided = false;
     let message: string | undefined;
     for (let i = 0; i < codings.length; i++) {
@@ -130,6 +144,7 @@ export class CodeChecks {
     this.report(
       b.strength === 'required' ? 'error' : 'warning',
       `${message ?? `${what} in the value set ${b.valueSet}`}${additional}, and a code ${b.strength === 'required' ? 'from this value set is required' : 'should come from this value set'}`,
+      el,
     );
     return true;
   }
@@ -153,7 +168,8 @@ export class CodeChecks {
     }
     if (!r || r.valid) return;
     const message = r.message ?? `Unknown code '${clip(code)}' in the code system '${clip(system)}'`;
-    if (codingIndex >= 0) this.report('error', message, '.coding', indexSegment(codingIndex), '.code');
-    else this.report('error', message, '.code');
+    if (codingIndex >= 0)
+      this.report('error', message, undefined, '.coding', indexSegment(codingIndex), '.code');
+    else this.report('error', message, undefined, '.code');
   }
 }

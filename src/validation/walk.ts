@@ -10,9 +10,15 @@
  * Spec: https://hl7.org/fhir/R4/validation.html
  */
 import type { OperationOutcomeIssue, StructureDefinition } from '@medplum/fhirtypes';
-import type { IssueCode, Severity } from '../fhir/outcomes.js';
+import { OVERDRACHT_ISSUE_SYSTEM, type IssueCode, type Severity } from '../fhir/outcomes.js';
 import { validateBundleRules } from './bundle.js';
-import type { ChildSlot, Compiler, RequiredChild, SlotMap } from './compile/compiler.js';
+import {
+  recentSlot,
+  type ChildSlot,
+  type Compiler,
+  type RequiredChild,
+  type SlotMap,
+} from './compile/compiler.js';
 import { compiledFor, touches, type PreparedConstraint } from './compile/constraints.js';
 import { LiteBail } from './compile/fhirpath-lite.js';
 import type { CompiledTree, Discriminator, ElementNode, TypeRef } from './compile/element-tree.js';
@@ -36,12 +42,23 @@ import {
 } from './references.js';
 import { typeUrl, unversioned } from './registry.js';
 import { IssueSink, PathStack, indexSegment } from './walk-context.js';
+import {
+  baseSource,
+  constraintSource,
+  elementSource,
+  type IssueSource,
+  type RuleAspect,
+} from './issue-source.js';
 import { CodeChecks, type CodeMemo } from './walk-terminology.js';
 import { isRecord } from '../fhir/records.js';
 
 type Json = Record<string, unknown>;
 
 const UCUM = 'http://unitsofmeasure.org';
+/** The project's rules on Dutch identifiers (BSN, AGB) apply wherever an Identifier occurs. */
+const PROJECT_IDENTIFIER_RULES: IssueSource = { definition: OVERDRACHT_ISSUE_SYSTEM };
+/** ele-1 is checked inline for every element (see walkComplex). */
+const ELE_1_SOURCE: IssueSource = { definition: typeUrl('Element'), element: 'Element' };
 const NO_PROFILES: readonly string[] = Object.freeze([]);
 
 /** Beyond this depth the walker stops descending (hostile input must not exhaust the stack). */
@@ -66,6 +83,7 @@ export interface WalkOptions {
   readonly allowExampleUrls: boolean;
   readonly validateContained: boolean;
   readonly referencesMustResolve: boolean;
+  readonly issueSource: boolean;
 }
 
 export interface WalkEnv {
@@ -85,6 +103,7 @@ const DEFAULT_OPTIONS: WalkOptions = {
   allowExampleUrls: true,
   validateContained: true,
   referencesMustResolve: false,
+  issueSource: false,
 };
 
 /**
@@ -161,10 +180,11 @@ export class Walker {
 
   constructor(private readonly env: WalkEnv) {
     this.resourceTypes = env.compiler.registry.resourceTypes;
-    this.codes = new CodeChecks(env.hooks.terminology, env.codeMemo, (severity, message, ...rel) => {
+    this.codes = new CodeChecks(env.hooks.terminology, env.codeMemo, (severity, message, bound, ...rel) => {
       const size = this.path.size;
       for (const seg of rel) this.path.push(seg);
-      this.report(severity, 'code-invalid', message);
+      if (bound) this.reportEl(bound, 'binding', severity, 'code-invalid', message);
+      else this.report(severity, 'code-invalid', message);
       this.path.reset(size);
     });
     const types = this.resourceTypes;
@@ -172,7 +192,7 @@ export class Walker {
     this.reportIdentifier = (severity, message, rel, detail) => {
       const size = this.path.size;
       if (rel) this.path.push(rel);
-      this.report(severity, 'value', message, detail);
+      this.report(severity, 'value', message, detail, PROJECT_IDENTIFIER_RULES);
       this.path.reset(size);
     };
     this.sliceEnv = {
@@ -184,7 +204,7 @@ export class Walker {
 
   /** Starts a validation: forgets everything about the previous one. */
   begin(options: WalkOptions): void {
-    this.sink = new IssueSink();
+    this.sink = new IssueSink(options.issueSource);
     this.multiWalk = false;
     this.path.reset(0);
     this.depth = 0;
@@ -204,8 +224,36 @@ export class Walker {
     this.ctxFrame = null;
   }
 
-  private report(severity: Severity, code: IssueCode, message: string, detailCode?: string): void {
-    this.sink.add(severity, code, message, this.path.toString(), detailCode);
+  /**
+   * An issue at the current path. Its source (with ValidateOptions.issueSource) is the given one,
+   * else the base definition of the type being walked: rules of FHIR itself.
+   */
+  private report(
+    severity: Severity,
+    code: IssueCode,
+    message: string,
+    detailCode?: string,
+    source?: IssueSource,
+  ): void {
+    const src = this.sink.sources ? (source ?? baseSource(this.extContextPath)) : undefined;
+    this.sink.add(severity, code, message, this.path.toString(), detailCode, src);
+  }
+
+  /** An issue about a rule of an element definition (see elementSource for whose rule it is). */
+  private reportEl(
+    el: ElementNode,
+    aspect: RuleAspect,
+    severity: Severity,
+    code: IssueCode,
+    message: string,
+  ): void {
+    const src = this.sink.sources ? elementSource(el, aspect, this.env.compiler) : undefined;
+    this.report(severity, code, message, undefined, src);
+  }
+
+  /** An issue about a rule of a whole definition (a profile, an extension definition). */
+  private reportDef(url: string, severity: Severity, code: IssueCode, message: string): void {
+    this.report(severity, code, message, undefined, { definition: unversioned(url) });
   }
 
   private isResourceType(name: string): boolean {
@@ -302,15 +350,19 @@ export class Walker {
       const tree = this.env.compiler.tree(url);
       if (!tree) {
         const problem = this.env.compiler.registry.snapshotProblem(url);
-        if (problem) this.report('error', 'processing', `Profile ${url} cannot be used: ${problem}`);
+        if (problem) this.reportDef(url, 'error', 'processing', `Profile ${url} cannot be used: ${problem}`);
         else if (explicit)
-          this.report(
+          this.reportDef(
+            url,
+
             'error',
             'not-found',
             `Profile ${url} is unknown, so the resource could not be validated against it`,
           );
         else
-          this.report(
+          this.reportDef(
+            url,
+
             'warning',
             'not-found',
             `Profile reference '${url}' has not been checked because it is unknown`,
@@ -318,7 +370,12 @@ export class Walker {
         continue;
       }
       if (tree.sd.type !== rt) {
-        this.report('error', 'invalid', `Profile ${url} is for the type ${tree.sd.type ?? '?'}, not ${rt}`);
+        this.reportDef(
+          url,
+          'error',
+          'invalid',
+          `Profile ${url} is for the type ${tree.sd.type ?? '?'}, not ${rt}`,
+        );
         continue;
       }
       if (tree.sd.derivation === 'constraint') coversBase = true;
@@ -343,11 +400,11 @@ export class Walker {
       const problem = checkResourceId(res.id);
       if (problem) {
         this.path.push('.id');
-        this.report('error', 'invalid', problem);
+        this.report('error', 'invalid', problem, undefined, baseSource(`${rt}.id`));
         this.path.pop();
       }
     } else if (kind === 'contained') {
-      this.report('error', 'required', 'Contained resources SHALL have an id');
+      this.report('error', 'required', 'Contained resources SHALL have an id', undefined, baseSource(rt));
     }
     if (rt === 'Bundle' && this.frame?.bundle) {
       validateBundleRules(
@@ -356,7 +413,7 @@ export class Walker {
         (severity, code, message, relPath) => {
           const size = this.path.size;
           if (relPath) this.path.push(relPath);
-          this.report(severity, code, message);
+          this.report(severity, code, message, undefined, baseSource('Bundle'));
           this.path.reset(size);
         },
         (name) => this.isResourceType(name),
@@ -374,7 +431,7 @@ export class Walker {
         (severity, message, rel) => {
           const size = this.path.size;
           if (rel) this.path.push(rel);
-          this.report(severity, 'invalid', message);
+          this.report(severity, 'invalid', message, undefined, baseSource('StructureDefinition'));
           this.path.reset(size);
         },
       );
@@ -397,6 +454,8 @@ export class Walker {
       kind === 'contained'
         ? `Canonical URLs in contained resources must be absolute URLs if present (${clip(url)})`
         : `Canonical URLs must be absolute URLs if they are not fragment references (${clip(url)})`,
+      undefined,
+      baseSource(`${rt}.url`),
     );
     this.path.pop();
   }
@@ -479,10 +538,12 @@ export class Walker {
       const slots = this.env.compiler.slots(node, type);
       let choiceSeen: ElementNode[] | undefined;
       let content = resourceRoot || primitiveValue;
+      let at = 0;
       for (const key in obj) {
+        const position = at++;
         if (key !== 'id') content = true;
         if (resourceRoot && key === 'resourceType') continue;
-        const slot = slots.byName.get(key);
+        const slot = recentSlot(slots, key, position);
         if (!slot) {
           this.reportUnknown(key, obj[key], slots);
           continue;
@@ -511,6 +572,8 @@ export class Walker {
           'error',
           'invariant',
           "Constraint failed: ele-1: 'All FHIR elements must have a @value or children'",
+          undefined,
+          ELE_1_SOURCE,
         );
     }
     this.depth--;
@@ -540,7 +603,9 @@ export class Walker {
       for (let i = 0; i < r.names.length; i++)
         found += countOf(obj[r.names[i] as string], obj[r.extNames[i] as string]);
       if (found < r.element.min) {
-        this.report(
+        this.reportEl(
+          r.element,
+          'min',
           'error',
           'required',
           `${r.element.path}: minimum required = ${r.element.min}, but only found ${found} (from ${r.element.profile})`,
@@ -549,7 +614,9 @@ export class Walker {
       if (found === 0) {
         for (const s of r.element.slices) {
           if (s.min > 0)
-            this.report(
+            this.reportEl(
+              s,
+              'own',
               'error',
               'required',
               `Slice '${s.id}': a matching slice is required, but not found (from ${s.profile})`,
@@ -566,7 +633,13 @@ export class Walker {
     // The common case, one value where one is expected, without wrapping it in an array.
     if (!isArray && !Array.isArray(raw) && !Array.isArray(ext) && !slot.base.slicing) {
       if (el.max < 1 || slot.base.max < 1) {
-        this.report('error', 'structure', `${el.path}: max allowed = 0, but found 1 (from ${el.profile})`);
+        this.reportEl(
+          el.max < 1 ? el : slot.base,
+          'max',
+          'error',
+          'structure',
+          `${el.path}: max allowed = 0, but found 1 (from ${el.profile})`,
+        );
       }
       this.path.push(slot.segment);
       this.walkItem(raw, ext, el, slot.type);
@@ -578,7 +651,9 @@ export class Walker {
     const count = Math.max(items.length, extItems?.length ?? 0);
     const max = Math.min(slot.base.max, el.max);
     if (count > max) {
-      this.report(
+      this.reportEl(
+        el.max <= slot.base.max ? el : slot.base,
+        'max',
         'error',
         'structure',
         `${el.path}: max allowed = ${max}, but found ${count} (from ${el.profile})`,
@@ -686,7 +761,9 @@ export class Walker {
       return;
     }
     if (!type.profiles.some((p) => this.conforms(value, type.code, p))) {
-      this.report(
+      this.reportEl(
+        el,
+        'types',
         'error',
         'structure',
         `The value does not conform to any of the profiles ${type.profiles.join(', ')}`,
@@ -704,6 +781,8 @@ export class Walker {
             ? 'invalid'
             : 'structure',
           problem,
+          undefined,
+          this.sink.sources ? { definition: typeUrl(type.code), element: `${type.code}.value` } : undefined,
         );
       } else {
         if (el.hasValueRules || type.code === 'canonical' || type.code === 'xhtml')
@@ -724,7 +803,9 @@ export class Walker {
         this.walkComplex(ext, el, type, false, value !== undefined && value !== null);
         if (value === undefined || value === null) {
           if (el.fixed || el.pattern)
-            this.report(
+            this.reportEl(
+              el,
+              'own',
               'error',
               'value',
               `The element has no value but the profile requires ${describeValue((el.fixed ?? el.pattern)?.value)}`,
@@ -738,21 +819,27 @@ export class Walker {
 
   private checkPrimitiveRules(value: string | number | boolean, el: ElementNode, type: TypeRef): void {
     if (el.fixed && el.fixed.value !== value) {
-      this.report(
+      this.reportEl(
+        el,
+        'own',
         'error',
         'value',
         `Value is '${clip(String(value))}' but is fixed to '${clip(String(el.fixed.value))}' in the profile ${el.profile}`,
       );
     }
     if (el.pattern && el.pattern.value !== value) {
-      this.report(
+      this.reportEl(
+        el,
+        'own',
         'error',
         'value',
         `Value is '${clip(String(value))}' but must be '${clip(String(el.pattern.value))}' (pattern in the profile ${el.profile})`,
       );
     }
     if (el.maxLength !== undefined && typeof value === 'string' && value.length > el.maxLength) {
-      this.report(
+      this.reportEl(
+        el,
+        'own',
         'error',
         'too-long',
         `The value is longer than the maximum length ${el.maxLength} allowed here (${value.length} characters)`,
@@ -766,7 +853,7 @@ export class Walker {
     ) {
       this.codes.checkBare(value, el);
     }
-    if (type.code === 'canonical' && typeof value === 'string') this.checkCanonicalValue(value, type);
+    if (type.code === 'canonical' && typeof value === 'string') this.checkCanonicalValue(value, el, type);
     if (type.code === 'xhtml' && typeof value === 'string') this.checkNarrativeLinks(value);
   }
 
@@ -797,7 +884,7 @@ export class Walker {
    * A canonical is absolute (or a fragment), and when we know what it names, that is a resource of
    * one of the element's target types. Spec: https://hl7.org/fhir/R4/references.html#canonical
    */
-  private checkCanonicalValue(value: string, type: TypeRef): void {
+  private checkCanonicalValue(value: string, el: ElementNode, type: TypeRef): void {
     if (!value.startsWith('#') && !isAbsoluteUrl(value)) {
       this.report(
         'error',
@@ -811,7 +898,9 @@ export class Walker {
     if (!targets || targets.has('Resource') || targets.has('DomainResource')) return;
     const found = this.env.compiler.registry.canonicalType(value);
     if (found && !targets.has(found)) {
-      this.report(
+      this.reportEl(
+        el,
+        'types',
         'error',
         'invalid',
         `Canonical URL '${clip(value)}' refers to a resource that has the wrong type. Found ${found} expecting one of [${[...targets].join(', ')}]`,
@@ -855,14 +944,18 @@ export class Walker {
     const min = el.minValue?.value;
     const max = el.maxValue?.value;
     if ((typeof min === 'number' || typeof min === 'string') && typeof min === typeof value && value < min) {
-      this.report(
+      this.reportEl(
+        el,
+        'own',
         'error',
         'value',
         `The value ${String(value)} is less than the specified minimum value ${String(min)}`,
       );
     }
     if ((typeof max === 'number' || typeof max === 'string') && typeof max === typeof value && value > max) {
-      this.report(
+      this.reportEl(
+        el,
+        'own',
         'error',
         'value',
         `The value ${String(value)} is greater than the specified maximum value ${String(max)}`,
@@ -896,7 +989,9 @@ export class Walker {
       if (t.profiles.length > 0) profiles = profiles.length === 0 ? t.profiles : [...profiles, ...t.profiles];
     }
     if (!anyType && !listed && !(domain && rt !== 'Bundle' && rt !== 'Parameters' && rt !== 'Binary')) {
-      this.report(
+      this.reportEl(
+        el,
+        'types',
         'error',
         'structure',
         `A resource of type ${rt} is not allowed here (allowed: ${el.types.map((t) => t.code).join(', ')})`,
@@ -958,7 +1053,9 @@ export class Walker {
       return;
     }
     if (tree.sd.type !== 'Extension') {
-      this.report(
+      this.reportDef(
+        url,
+
         'error',
         'structure',
         `The URL ${clip(url)} identifies a ${tree.sd.type ?? '?'} definition, not an extension`,
@@ -971,13 +1068,17 @@ export class Walker {
     const isModifierExt = el.name === 'modifierExtension';
     const definedAsModifier = tree.root.isModifier || (tree.sd.snapshot?.element?.[0]?.isModifier ?? false);
     if (isModifierExt && !definedAsModifier) {
-      this.report(
+      this.reportDef(
+        url,
+
         'error',
         'structure',
         `The extension ${clip(url)} is not a modifier extension, but is used as a modifierExtension`,
       );
     } else if (!isModifierExt && definedAsModifier) {
-      this.report(
+      this.reportDef(
+        url,
+
         'error',
         'structure',
         `The extension ${clip(url)} is a modifier extension, but is used as an extension (it must be a modifierExtension)`,
@@ -1029,7 +1130,9 @@ export class Walker {
     const allowed = contexts
       .map((c) => `${c.type === 'element' ? 'e' : (c.type ?? '?').charAt(0)}:${c.expression ?? ''}`)
       .join('; ');
-    this.report(
+    this.reportDef(
+      url,
+
       'error',
       'business-rule',
       `The extension ${clip(url)} is not allowed to be used at this point (allowed = ${allowed}; this element is ${where}${type ? ` (${type})` : ''})`,
@@ -1058,14 +1161,18 @@ export class Walker {
       if (match >= 0) {
         counts[match] = (counts[match] ?? 0) + 1;
         if (slicing.ordered && match < lastSlice) {
-          this.report(
+          this.reportEl(
+            sliced,
+            'own',
             'error',
             'structure',
             `As specified by profile ${sliced.profile}, Element '${sliced.path}' is out of order: slice '${slices[match]?.sliceName ?? ''}' comes after a later slice`,
           );
         }
         if (slicing.rules === 'openAtEnd' && unmatchedSeen) {
-          this.report(
+          this.reportEl(
+            sliced,
+            'own',
             'error',
             'structure',
             `The slicing of ${sliced.path} is open at the end, but a slice item follows an item that matches no slice`,
@@ -1078,7 +1185,9 @@ export class Walker {
       } else {
         unmatchedSeen = true;
         if (slicing.rules === 'closed') {
-          this.report(
+          this.reportEl(
+            sliced,
+            'own',
             'error',
             'structure',
             `This element does not match any known slice defined in the profile ${sliced.profile} and slicing is CLOSED`,
@@ -1093,7 +1202,9 @@ export class Walker {
       slices.forEach((s, k) => {
         const n = counts[k] ?? 0;
         if (n < s.min) {
-          this.report(
+          this.reportEl(
+            s,
+            'own',
             'error',
             'structure',
             s.min === 1 && n === 0
@@ -1102,7 +1213,9 @@ export class Walker {
           );
         }
         if (n > s.max)
-          this.report(
+          this.reportEl(
+            s,
+            'own',
             'error',
             'structure',
             `${s.id}: max allowed = ${s.max}, but found ${n} (from ${s.profile})`,
@@ -1135,7 +1248,13 @@ export class Walker {
       }
       if (r === true) return k;
       if (r !== false) {
-        this.report('warning', 'processing', `Slice ${s.id} could not be evaluated: ${r.problem}`);
+        this.reportEl(
+          s,
+          'own',
+          'warning',
+          'processing',
+          `Slice ${s.id} could not be evaluated: ${r.problem}`,
+        );
       }
     }
     return -1;
@@ -1214,13 +1333,21 @@ export class Walker {
             'warning',
             'processing',
             `The invariant ${c.def.key} could not be evaluated: ${r.error}`,
+            undefined,
+            this.sink.sources ? constraintSource(c.def, this.env.compiler) : undefined,
           );
           continue;
         }
         ok = r;
       }
       if (!ok) {
-        this.report(c.def.severity, 'invariant', c.message);
+        this.report(
+          c.def.severity,
+          'invariant',
+          c.message,
+          undefined,
+          this.sink.sources ? constraintSource(c.def, this.env.compiler) : undefined,
+        );
       }
     }
   }
@@ -1311,7 +1438,8 @@ export class Walker {
     if (el.fixed) {
       const base = this.path.toString();
       for (const m of fixedMismatches(value, el.fixed.value)) {
-        this.sink.add('error', 'value', m.message, base + m.at);
+        const src = this.sink.sources ? elementSource(el, 'own', this.env.compiler) : undefined;
+        this.sink.add('error', 'value', m.message, base + m.at, undefined, src);
       }
     }
     if (el.pattern && !matchesPattern(value, el.pattern.value)) {
@@ -1388,7 +1516,9 @@ export class Walker {
       if (!isRecord(limit) || typeof limit.value !== 'number') return;
       if (limit.code !== undefined && (limit.code !== value.code || limit.system !== value.system)) return;
       if (isMin ? v < limit.value : v > limit.value) {
-        this.report(
+        this.reportEl(
+          el,
+          'own',
           'error',
           'value',
           `The value in the instance (${v}) is ${isMin ? 'less than the specified minimum' : 'greater than the specified maximum'} value (${limit.value})`,
@@ -1437,20 +1567,21 @@ export class Walker {
         foundType !== 'Parameters' &&
         foundType !== 'Binary')
     ) {
-      if (resolved) this.checkTargetProfiles(resolved, foundType, type);
+      if (resolved) this.checkTargetProfiles(resolved, foundType, el, type);
       return;
     }
     const how = resolved ? `found by resolving '${clip(ref)}'` : `implied by the reference URL ${clip(ref)}`;
-    this.report(
+    this.reportEl(
+      el,
+      'types',
       'error',
       'structure',
       `The type '${foundType}' ${how} is not a valid Target for this element (must be one of [${[...allowedTypes].join(', ')}])`,
     );
-    void el;
   }
 
   /** A resolved target must conform to one of the target profiles of its type (when any are profiles). */
-  private checkTargetProfiles(target: Json, foundType: string, type: TypeRef): void {
+  private checkTargetProfiles(target: Json, foundType: string, el: ElementNode, type: TypeRef): void {
     if (!this.env.compiler.hasProfiledTargets(type)) return;
     const ofType = type.targetProfiles.filter((tp) => this.env.compiler.tree(tp)?.sd.type === foundType);
     if (ofType.length === 0 || ofType.some((tp) => unversioned(tp) === typeUrl(foundType))) return;
@@ -1464,18 +1595,26 @@ export class Walker {
         foundType,
         profiles: ofType,
         path: this.path.toString(),
+        source: this.sink.sources ? elementSource(el, 'types', this.env.compiler) : undefined,
       });
       return;
     }
     if (!ofType.some((tp) => this.conforms(target, foundType, tp))) {
-      this.report('error', 'structure', targetMismatch(ofType, foundType));
+      this.reportEl(el, 'types', 'error', 'structure', targetMismatch(ofType, foundType));
     }
   }
 
   private checkPendingTargets(pending: readonly PendingTarget[]): void {
     for (const p of pending) {
       if (!p.profiles.some((tp) => this.conforms(p.target, p.foundType, tp))) {
-        this.sink.add('error', 'structure', targetMismatch(p.profiles, p.foundType), p.path);
+        this.sink.add(
+          'error',
+          'structure',
+          targetMismatch(p.profiles, p.foundType),
+          p.path,
+          undefined,
+          p.source,
+        );
       }
     }
   }

@@ -48,9 +48,46 @@ export interface SlotMap {
   readonly required: readonly RequiredChild[];
   /** Elements whose cardinality is restricted (max below what JSON allows), with their names. */
   readonly limited: readonly RequiredChild[];
+  /**
+   * The property names last seen at each position of an object walked against these slots, and
+   * their slots: objects of one kind from one producer list their properties in the same order,
+   * so comparing a key with the one seen before at its position mostly replaces the map lookup.
+   * Written by the walker (see recentSlot).
+   */
+  readonly recentKeys: (string | undefined)[];
+  readonly recentSlots: (ChildSlot | undefined)[];
 }
 
-const EMPTY_SLOTS: SlotMap = { byName: new Map(), required: [], limited: [] };
+/** Positions remembered per slot map (objects rarely have more properties). */
+export const RECENT_SLOTS = 16;
+
+function slotMap(
+  byName: ReadonlyMap<string, ChildSlot>,
+  required: readonly RequiredChild[],
+  limited: readonly RequiredChild[],
+): SlotMap {
+  return {
+    byName,
+    required,
+    limited,
+    recentKeys: new Array<string | undefined>(RECENT_SLOTS).fill(undefined),
+    recentSlots: new Array<ChildSlot | undefined>(RECENT_SLOTS).fill(undefined),
+  };
+}
+
+/** The slot of property `key` at position `at` of an object: from the recent positions, else the map. */
+export function recentSlot(slots: SlotMap, key: string, at: number): ChildSlot | undefined {
+  if (at >= RECENT_SLOTS) return slots.byName.get(key);
+  if (slots.recentKeys[at] === key) return slots.recentSlots[at];
+  const slot = slots.byName.get(key);
+  if (slot) {
+    slots.recentKeys[at] = key;
+    slots.recentSlots[at] = slot;
+  }
+  return slot;
+}
+
+const EMPTY_SLOTS: SlotMap = slotMap(new Map(), [], []);
 
 function upperFirst(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
@@ -229,11 +266,11 @@ export class Compiler {
       const byName = new Map(fromType.byName);
       for (const [k, v] of own.byName) byName.set(k, v);
       const requiredNames = new Set(own.required.map((r) => r.element));
-      s = {
+      s = slotMap(
         byName,
-        required: [...own.required, ...fromType.required.filter((r) => !requiredNames.has(r.element))],
-        limited: own.limited,
-      };
+        [...own.required, ...fromType.required.filter((r) => !requiredNames.has(r.element))],
+        own.limited,
+      );
       this.mixedSlotCache.set(type, s);
     }
     return s;
@@ -320,7 +357,7 @@ function buildSlots(node: ElementNode): SlotMap {
     if (child.max < (child.isArray ? Number.POSITIVE_INFINITY : 1))
       limited.push({ element: child, names, extNames });
   }
-  return { byName, required, limited };
+  return slotMap(byName, required, limited);
 }
 
 /** Adds the JSON names of one child element; returns the value names (not `_name`). */

@@ -74,6 +74,12 @@ export interface ConstraintDef {
   readonly severity: 'error' | 'warning';
   readonly human: string;
   readonly expression: string;
+  /** The StructureDefinition that defined the invariant (`constraint.source`), when the snapshot says. */
+  readonly source?: string;
+  /** Where the snapshot holding it states it: the definition (unversioned), the element id and its base path. */
+  readonly definedIn?: string;
+  readonly elementId?: string;
+  readonly basePath?: string;
 }
 export interface TypedValue {
   /** The type suffix of the ElementDefinition property (`Uri`, `CodeableConcept`). */
@@ -152,7 +158,9 @@ function readSlicing(def: ElementDefinition): Slicing | undefined {
   return { discriminators, ordered: s.ordered === true, rules: s.rules ?? 'open' };
 }
 
-function readConstraints(def: ElementDefinition): ConstraintDef[] {
+function readConstraints(def: ElementDefinition, profile: string): ConstraintDef[] {
+  const bar = profile.indexOf('|');
+  const definedIn = bar < 0 ? profile : profile.slice(0, bar);
   return (def.constraint ?? [])
     .filter((c) => c.key && c.expression)
     .map((c) => ({
@@ -160,6 +168,10 @@ function readConstraints(def: ElementDefinition): ConstraintDef[] {
       severity: c.severity === 'warning' ? 'warning' : 'error',
       human: c.human ?? c.key ?? '',
       expression: correctedExpression(c.expression as string),
+      source: c.source,
+      definedIn,
+      elementId: def.id ?? def.path,
+      basePath: def.base?.path,
     }));
 }
 
@@ -176,6 +188,10 @@ export class ElementNode {
   readonly name: string;
   readonly min: number;
   readonly max: number;
+  /** `base` of the ElementDefinition: the element of the base type this one constrains, and its cardinality. */
+  readonly basePath: string | undefined;
+  readonly baseMin: number;
+  readonly baseMax: number;
   /** Whether JSON carries this element as an array (the base definition allows more than one). */
   readonly isArray: boolean;
   readonly types: readonly TypeRef[];
@@ -215,6 +231,9 @@ export class ElementNode {
     this.min = def.min ?? 0;
     this.max = parseMax(def.max);
     const baseMax = def.base?.max ?? def.max;
+    this.basePath = def.base?.path;
+    this.baseMin = def.base?.min ?? this.min;
+    this.baseMax = def.base?.max !== undefined ? parseMax(def.base.max) : this.max;
     this.isArray = dot >= 0 && baseMax !== '1' && baseMax !== '0';
     this.types = (def.type ?? []).map(toTypeRef);
     this.slicing = readSlicing(def);
@@ -224,7 +243,7 @@ export class ElementNode {
     const b = def.binding;
     this.binding = b?.valueSet && b.strength ? { strength: b.strength, valueSet: b.valueSet } : undefined;
     this.checkedBindings = checkedBindings(def);
-    this.constraints = readConstraints(def);
+    this.constraints = readConstraints(def, profile);
     this.contentReference = def.contentReference;
     this.maxLength = def.maxLength;
     this.minValue = readPrefixed(def, 'minValue');
