@@ -29,6 +29,7 @@ import {
   type TransitionResult,
 } from '../workflow/transitions.js';
 import {
+  auditRefusal,
   organisationByIdentifier,
   partyOf,
   saveTaskChange,
@@ -152,34 +153,39 @@ export async function performTaskAction(
   if (!(await new AccessGrants(deps.db).has(principal.organisation.identifier, 'Task', id))) {
     throw new OperationOutcomeError(notFound(`Task/${id} does not exist.`), 404);
   }
-  return deps.db.transaction(async (tx) => {
-    const w = within(deps, tx);
-    const task = await w.store.read<Task>('Task', id);
-    const now = deps.now();
-    const feedbackType = REPORTED[action];
-    const feedbackId = feedbackType ? deps.newId() : undefined;
-    const input: TaskActionInput = {
-      ...(request.reason !== undefined ? { reason: request.reason } : {}),
-      ...(request.step !== undefined ? { step: request.step } : {}),
-      ...(await receiverOf(w, action, request.receivers ?? [])),
-      ...(feedbackId ? { feedback: { reference: `Composition/${feedbackId}` } } : {}),
-    };
-    const result = deps.transition(task, action, actorFromPrincipal(principal), input, now);
-    if (!result.ok) throw new OperationOutcomeError(result.outcome, httpStatus(result.outcome));
-    const feedback =
-      feedbackType && feedbackId
-        ? await feedbackOf(w, result.task, feedbackType, request, { id: feedbackId, now })
-        : undefined;
-    const also =
-      action === 'record-step' && request.step === 'treatment-started'
-        ? await endBridgingCare(w, result.task, now)
-        : [];
-    return saveTaskChange(
-      w,
-      { principal, ...(requestId ? { requestId } : {}) },
-      { before: task, result, interaction: `$${action}`, ...(feedback ? { feedback } : {}), also },
-    );
-  });
+  const call = { principal, ...(requestId ? { requestId } : {}) };
+  const change = (): Promise<Task> =>
+    deps.db.transaction(async (tx) => {
+      const w = within(deps, tx);
+      const task = await w.store.read<Task>('Task', id);
+      const now = deps.now();
+      const feedbackType = REPORTED[action];
+      const feedbackId = feedbackType ? deps.newId() : undefined;
+      const input: TaskActionInput = {
+        ...(request.reason !== undefined ? { reason: request.reason } : {}),
+        ...(request.step !== undefined ? { step: request.step } : {}),
+        ...(await receiverOf(w, action, request.receivers ?? [])),
+        ...(feedbackId ? { feedback: { reference: `Composition/${feedbackId}` } } : {}),
+      };
+      const result = deps.transition(task, action, actorFromPrincipal(principal), input, now);
+      if (!result.ok) throw new OperationOutcomeError(result.outcome, httpStatus(result.outcome));
+      const feedback =
+        feedbackType && feedbackId
+          ? await feedbackOf(w, result.task, feedbackType, request, { id: feedbackId, now })
+          : undefined;
+      const also =
+        action === 'record-step' && request.step === 'treatment-started'
+          ? await endBridgingCare(w, result.task, now)
+          : [];
+      return saveTaskChange(w, call, {
+        before: task,
+        result,
+        interaction: `$${action}`,
+        ...(feedback ? { feedback } : {}),
+        also,
+      });
+    });
+  return auditRefusal(deps, call, `$${action}`, { type: 'Task', id }, change);
 }
 
 /** The new owner an action names, resolved against the connected organisations. */

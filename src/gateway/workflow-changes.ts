@@ -7,6 +7,7 @@
  */
 import type {
   Composition,
+  EpisodeOfCare,
   OperationOutcome,
   Provenance,
   Reference,
@@ -227,6 +228,7 @@ export async function enqueueEvents(
 ): Promise<void> {
   for (const event of events) {
     const task = tasks.get(event.task.reference ?? '');
+    const seen = new Set<string>();
     for (const to of recipients(event)) {
       const org = organisationByIdentifier(w.deps.organisations, to.identifier);
       if (!org)
@@ -234,6 +236,8 @@ export async function enqueueEvents(
           invalid(`${describeParty(to)} is not connected to this gateway`, 'Task.owner'),
           422,
         );
+      if (seen.has(org.id)) continue; // one row per organisation, also when it is owner and requester
+      seen.add(org.id);
       const payload: TaskEventPayload = {
         type: 'task-event',
         event: event.kind,
@@ -320,4 +324,48 @@ async function closeParentIfDone(
   const result = completeParentIfDone(parent, children, w.deps.now());
   if (!result?.ok) return;
   await saveTaskChange(w, call, { before: parent, result, interaction: '$complete-group' });
+}
+
+/**
+ * Runs an operation on `subject`; when it is refused (409, 422, ...) for a caller who may see the
+ * resource, the attempt is audited as a failure (outcome 4) before the refusal goes out: NEN 7513
+ * logs attempts, not only changes. Callers who may not see it got a 404 and learn nothing.
+ */
+export async function auditRefusal<T>(
+  deps: WorkflowDeps,
+  call: CallContext,
+  interaction: string,
+  subject: { type: 'Task' | 'EpisodeOfCare'; id: string },
+  run: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    const status = err instanceof OperationOutcomeError ? (err.status ?? 500) : 500;
+    const org = call.principal.organisation.identifier;
+    if (
+      status >= 400 &&
+      status < 500 &&
+      status !== 404 &&
+      (await new AccessGrants(deps.db).has(org, subject.type, subject.id))
+    ) {
+      const resource = await deps.store.read<Task | EpisodeOfCare>(subject.type, subject.id);
+      const patient = resource.resourceType === 'Task' ? resource.for : resource.patient;
+      await deps.auditLog.append(
+        auditEvent({
+          principal: call.principal,
+          action: 'U',
+          interaction,
+          outcome: '4',
+          ...(patient ? { patient } : {}),
+          what: [{ reference: `${subject.type}/${subject.id}` }],
+          legalBasis: 'implied-consent-referral',
+          sourceSystem: deps.endpoint,
+          recorded: deps.now(),
+          ...(call.requestId ? { requestId: call.requestId } : {}),
+        }),
+      );
+    }
+    throw err;
+  }
 }

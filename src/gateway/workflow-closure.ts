@@ -14,6 +14,7 @@ import { closureAuditEvent, finishEpisode, handoverSecured } from '../workflow/c
 import { actorReference } from '../workflow/history.js';
 import { actorFromPrincipal, type Actor } from '../workflow/party.js';
 import {
+  auditRefusal,
   organisationByIdentifier,
   partyOf,
   readGranted,
@@ -34,60 +35,68 @@ export async function performFinish(
   request: FinishRequest,
   requestId?: string,
 ): Promise<EpisodeOfCare> {
-  return deps.db.transaction(async (tx) => {
-    const w = within(deps, tx);
-    const episode = await readGranted<EpisodeOfCare>(w, principal, 'EpisodeOfCare', id);
-    const handover = await handoverTaskOf(w, id);
-    const now = deps.now();
-    const actor = await actorWithReference(w, principal);
-    const result = finishEpisode(
-      episode,
-      handover,
-      actor,
-      {
-        ...(request.closureChoice !== undefined
-          ? { closureChoice: request.closureChoice as ClosureChoice }
-          : {}),
-        ...(request.reason !== undefined ? { reason: request.reason } : {}),
-      },
-      now,
-    );
-    if (!result.ok) throw new OperationOutcomeError(result.outcome, httpStatus(result.outcome));
-    const finished = (
-      await w.store.update<EpisodeOfCare>(
-        result.episode,
-        episode.meta?.versionId ? { ifMatch: episode.meta.versionId } : {},
-      )
-    ).resource;
-    const choice = result.audit.closureChoice;
-    const provenance: Provenance = {
-      resourceType: 'Provenance',
-      target: [{ reference: `EpisodeOfCare/${id}` }],
-      occurredDateTime: now.toISOString(),
-      recorded: now.toISOString(),
-      activity: {
-        coding: [
-          { system: 'http://hl7.org/fhir/episode-of-care-status', code: 'finished' },
-          ...(choice ? [{ system: CLOSURE_CHOICE_SYSTEM, code: choice }] : []),
-        ],
-        text: 'finish',
-      },
-      ...(result.audit.reason ? { reason: [{ text: result.audit.reason }] } : {}),
-      agent: [{ who: actorReference(actor) }],
-      ...(handover?.id ? { entity: [{ role: 'source', what: { reference: `Task/${handover.id}` } }] } : {}),
-    };
-    const stored = (await w.store.create<Provenance>(provenance)).resource;
-    await w.grants.copy({ type: 'EpisodeOfCare', id }, { type: 'Provenance', id: stored.id ?? '' });
-    await w.auditLog.append(
-      closureAuditEvent(result.audit, {
-        principal,
-        sourceSystem: deps.endpoint,
-        recorded: now,
-        ...(requestId ? { requestId } : {}),
-      }),
-    );
-    return finished;
-  });
+  const run = () =>
+    deps.db.transaction(async (tx) => {
+      const w = within(deps, tx);
+      const episode = await readGranted<EpisodeOfCare>(w, principal, 'EpisodeOfCare', id);
+      const handover = await handoverTaskOf(w, id);
+      const now = deps.now();
+      const actor = await actorWithReference(w, principal);
+      const result = finishEpisode(
+        episode,
+        handover,
+        actor,
+        {
+          ...(request.closureChoice !== undefined
+            ? { closureChoice: request.closureChoice as ClosureChoice }
+            : {}),
+          ...(request.reason !== undefined ? { reason: request.reason } : {}),
+        },
+        now,
+      );
+      if (!result.ok) throw new OperationOutcomeError(result.outcome, httpStatus(result.outcome));
+      const finished = (
+        await w.store.update<EpisodeOfCare>(
+          result.episode,
+          episode.meta?.versionId ? { ifMatch: episode.meta.versionId } : {},
+        )
+      ).resource;
+      const choice = result.audit.closureChoice;
+      const provenance: Provenance = {
+        resourceType: 'Provenance',
+        target: [{ reference: `EpisodeOfCare/${id}` }],
+        occurredDateTime: now.toISOString(),
+        recorded: now.toISOString(),
+        activity: {
+          coding: [
+            { system: 'http://hl7.org/fhir/episode-of-care-status', code: 'finished' },
+            ...(choice ? [{ system: CLOSURE_CHOICE_SYSTEM, code: choice }] : []),
+          ],
+          text: 'finish',
+        },
+        ...(result.audit.reason ? { reason: [{ text: result.audit.reason }] } : {}),
+        agent: [{ who: actorReference(actor) }],
+        ...(handover?.id ? { entity: [{ role: 'source', what: { reference: `Task/${handover.id}` } }] } : {}),
+      };
+      const stored = (await w.store.create<Provenance>(provenance)).resource;
+      await w.grants.copy({ type: 'EpisodeOfCare', id }, { type: 'Provenance', id: stored.id ?? '' });
+      await w.auditLog.append(
+        closureAuditEvent(result.audit, {
+          principal,
+          sourceSystem: deps.endpoint,
+          recorded: now,
+          ...(requestId ? { requestId } : {}),
+        }),
+      );
+      return finished;
+    });
+  return auditRefusal(
+    deps,
+    { principal, ...(requestId ? { requestId } : {}) },
+    '$finish',
+    { type: 'EpisodeOfCare', id },
+    run,
+  );
 }
 
 /** The caller's organisation, also by its stored Organization: an episode names its managing organisation by reference. */

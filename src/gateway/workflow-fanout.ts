@@ -14,6 +14,7 @@ import { fanOut } from '../workflow/fanout.js';
 import { actorFromPrincipal, type Party } from '../workflow/party.js';
 import type { NamedOrganisation } from './task-actions.js';
 import {
+  auditRefusal,
   enqueueEvents,
   organisationByIdentifier,
   partyOf,
@@ -33,47 +34,59 @@ export async function performFanOut(
   receivers: readonly NamedOrganisation[],
   requestId?: string,
 ): Promise<{ parent: Task; children: Task[] }> {
-  return deps.db.transaction(async (tx) => {
-    const w = within(deps, tx);
-    const parent = await readGranted<Task>(w, principal, 'Task', id);
-    const now = deps.now();
-    const parties = await resolve(w, receivers);
-    const result = fanOut(parent, parties, { actor: actorFromPrincipal(principal), now, newId: deps.newId });
-    if (!result.ok) throw new OperationOutcomeError(result.outcome, httpStatus(result.outcome));
-    const stored = new Map<string, Task>();
-    const updated = await updateOrConflict(w.store, result.parent, parent.meta?.versionId);
-    stored.set(`Task/${id}`, updated);
-    const children: Task[] = [];
-    for (const child of result.children) {
-      const created = (await w.store.create<Task>(child)).resource;
-      stored.set(`Task/${created.id ?? ''}`, created);
-      children.push(created);
-      await grantChild(w, created, parent);
-    }
-    const provenance: string[] = [];
-    for (const p of result.provenance) {
-      const created = (await w.store.create<Provenance>(p)).resource;
-      const target = p.target[0]?.reference?.split('/')[1] ?? '';
-      await w.grants.copy({ type: 'Task', id: target }, { type: 'Provenance', id: created.id ?? '' });
-      provenance.push(`Provenance/${created.id ?? ''}`);
-    }
-    await enqueueEvents(w, result.events, stored);
-    await w.auditLog.append(
-      auditEvent({
-        principal,
-        action: 'C',
-        interaction: '$fan-out',
-        outcome: '0',
-        ...(parent.for ? { patient: parent.for } : {}),
-        what: [...stored.keys(), ...provenance].map((reference) => ({ reference })),
-        legalBasis: 'implied-consent-referral',
-        sourceSystem: deps.endpoint,
-        recorded: now,
-        ...(requestId ? { requestId } : {}),
-      }),
-    );
-    return { parent: updated, children };
-  });
+  const run = () =>
+    deps.db.transaction(async (tx) => {
+      const w = within(deps, tx);
+      const parent = await readGranted<Task>(w, principal, 'Task', id);
+      const now = deps.now();
+      const parties = await resolve(w, receivers);
+      const result = fanOut(parent, parties, {
+        actor: actorFromPrincipal(principal),
+        now,
+        newId: deps.newId,
+      });
+      if (!result.ok) throw new OperationOutcomeError(result.outcome, httpStatus(result.outcome));
+      const stored = new Map<string, Task>();
+      const updated = await updateOrConflict(w.store, result.parent, parent.meta?.versionId);
+      stored.set(`Task/${id}`, updated);
+      const children: Task[] = [];
+      for (const child of result.children) {
+        const created = (await w.store.create<Task>(child)).resource;
+        stored.set(`Task/${created.id ?? ''}`, created);
+        children.push(created);
+        await grantChild(w, created, parent);
+      }
+      const provenance: string[] = [];
+      for (const p of result.provenance) {
+        const created = (await w.store.create<Provenance>(p)).resource;
+        const target = p.target[0]?.reference?.split('/')[1] ?? '';
+        await w.grants.copy({ type: 'Task', id: target }, { type: 'Provenance', id: created.id ?? '' });
+        provenance.push(`Provenance/${created.id ?? ''}`);
+      }
+      await enqueueEvents(w, result.events, stored);
+      await w.auditLog.append(
+        auditEvent({
+          principal,
+          action: 'C',
+          interaction: '$fan-out',
+          outcome: '0',
+          ...(parent.for ? { patient: parent.for } : {}),
+          what: [...stored.keys(), ...provenance].map((reference) => ({ reference })),
+          legalBasis: 'implied-consent-referral',
+          sourceSystem: deps.endpoint,
+          recorded: now,
+          ...(requestId ? { requestId } : {}),
+        }),
+      );
+      return { parent: updated, children };
+    });
+  return auditRefusal(
+    deps,
+    { principal, ...(requestId ? { requestId } : {}) },
+    '$fan-out',
+    { type: 'Task', id },
+    run,
+  );
 }
 
 async function resolve(w: WorkflowTx, named: readonly NamedOrganisation[]): Promise<Party[]> {

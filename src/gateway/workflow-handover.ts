@@ -37,6 +37,7 @@ import { provenanceOf } from '../workflow/history.js';
 import { actorFromPrincipal, describeParty, refersTo, sameParty } from '../workflow/party.js';
 import { transitionConflict } from '../workflow/transitions.js';
 import {
+  auditRefusal,
   enqueueEvents,
   reachableResources,
   readGranted,
@@ -81,46 +82,54 @@ export async function performHandover(
   request: HandoverRequest,
   requestId?: string,
 ): Promise<Bundle> {
-  return deps.db.transaction(async (tx) => {
-    const w = within(deps, tx);
-    const task = await readGranted<Task>(w, principal, 'Task', taskId);
-    const actor = actorFromPrincipal(principal);
-    if (!refersTo(task.requester, actor))
-      fail(transitionConflict(`only the requester (${describeParty(task.requester)}) may hand over`), 409);
-    if (!HANDOVER_FROM.includes(task.status))
-      fail(
-        transitionConflict(
-          `a handover is possible while the Task is ${HANDOVER_FROM.join(', ')}; this Task is ${task.status}`,
-        ),
-        409,
-      );
-    const sent = checkParts(deps, request);
-    await resolveConditional(w, principal, sent);
-    if (!sameParty(sent.episode.managingOrganization, task.requester))
-      fail(
-        invalid(
-          `the episode handed over is the sender's: its managingOrganization must be ${task.requester?.reference ?? describeParty(task.requester)}`,
-          `${request.episodeOfCare?.path ?? 'Parameters.parameter'}.managingOrganization`,
-        ),
-        422,
-      );
-    const parts = await storedParts(w, principal, task, sent);
-    const now = deps.now();
-    const built = buildHandoverMessage(parts, {
-      base: deps.endpoint,
-      sender: (task.requester ?? {}) as Reference<Organization>,
-      receiver: (task.owner ?? {}) as Reference<Organization>,
-      destinationEndpoint: deps.endpoint,
-      source: { endpoint: deps.endpoint, name: 'overdracht' },
-      now,
-      newId: deps.newId,
+  const run = () =>
+    deps.db.transaction(async (tx) => {
+      const w = within(deps, tx);
+      const task = await readGranted<Task>(w, principal, 'Task', taskId);
+      const actor = actorFromPrincipal(principal);
+      if (!refersTo(task.requester, actor))
+        fail(transitionConflict(`only the requester (${describeParty(task.requester)}) may hand over`), 409);
+      if (!HANDOVER_FROM.includes(task.status))
+        fail(
+          transitionConflict(
+            `a handover is possible while the Task is ${HANDOVER_FROM.join(', ')}; this Task is ${task.status}`,
+          ),
+          409,
+        );
+      const sent = checkParts(deps, request);
+      await resolveConditional(w, principal, sent);
+      if (!sameParty(sent.episode.managingOrganization, task.requester))
+        fail(
+          invalid(
+            `the episode handed over is the sender's: its managingOrganization must be ${task.requester?.reference ?? describeParty(task.requester)}`,
+            `${request.episodeOfCare?.path ?? 'Parameters.parameter'}.managingOrganization`,
+          ),
+          422,
+        );
+      const parts = await storedParts(w, principal, task, sent);
+      const now = deps.now();
+      const built = buildHandoverMessage(parts, {
+        base: deps.endpoint,
+        sender: (task.requester ?? {}) as Reference<Organization>,
+        receiver: (task.owner ?? {}) as Reference<Organization>,
+        destinationEndpoint: deps.endpoint,
+        source: { endpoint: deps.endpoint, name: 'overdracht' },
+        now,
+        newId: deps.newId,
+      });
+      if (!built.ok) fail(built.outcome, 422);
+      const bundle = built.bundle;
+      const profileErrors = errorIssues(deps.validate(bundle, [PROFILES.handoverBundle]));
+      if (profileErrors.length > 0) fail(profileErrors, 422);
+      return saveHandover(w, { principal, ...(requestId ? { requestId } : {}) }, task, sent, bundle, now);
     });
-    if (!built.ok) fail(built.outcome, 422);
-    const bundle = built.bundle;
-    const profileErrors = errorIssues(deps.validate(bundle, [PROFILES.handoverBundle]));
-    if (profileErrors.length > 0) fail(profileErrors, 422);
-    return saveHandover(w, { principal, ...(requestId ? { requestId } : {}) }, task, sent, bundle, now);
-  });
+  return auditRefusal(
+    deps,
+    { principal, ...(requestId ? { requestId } : {}) },
+    '$handover',
+    { type: 'Task', id: taskId },
+    run,
+  );
 }
 
 interface SentResources {

@@ -193,6 +193,18 @@ describe('what a change emits', () => {
     );
     expect(rows[0]?.n).toBe(1);
   });
+
+  it('when a change is refused, then the attempt is audited as a failure; an organisation without a part is not', async () => {
+    const id = await c.referral(nextId());
+    expect((await c.act('gp', id, 'accept')).status).toBe(409);
+    expect((await c.act('youth', id, 'accept')).status).toBe(404);
+    const { rows } = await t.db.query<{ outcome: string; org: string }>(
+      `SELECT content->>'outcome' AS outcome, content->'agent'->1->'who'->'identifier'->>'value' AS org
+       FROM audit_event WHERE content::text LIKE '%$accept%' AND content::text LIKE $1`,
+      [`%Task/${id}%`],
+    );
+    expect(rows).toEqual([{ outcome: '4', org: '01004567' }]);
+  });
 });
 
 describe('business-status steps', () => {
