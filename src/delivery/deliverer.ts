@@ -48,8 +48,9 @@ export interface DeliverySummary extends Record<string, number> {
   dead: number;
 }
 
-/** At most this many claim rounds per run, so one run ends even when messages keep coming. */
+/** At most this many claim rounds, and no new round after this long, so one run ends even when messages keep coming. */
 const MAX_ROUNDS = 100;
+const MAX_RUN_MS = 5 * 60_000;
 
 type Prepared =
   | {
@@ -68,23 +69,60 @@ export class Deliverer {
   /** Delivers every message that is due now, in rounds of `batchSize`. */
   async deliverDue(): Promise<DeliverySummary> {
     const summary: DeliverySummary = { claimed: 0, delivered: 0, retried: 0, dead: 0 };
-    // A claimed message is not due again before its lease ends: longer than any attempt takes.
-    const leaseMs = this.deps.settings.timeoutMs * 2 + 30_000;
-    for (let round = 0; round < MAX_ROUNDS; round++) {
-      const batch = await this.deps.outbox.claimDue({ limit: this.deps.settings.batchSize, leaseMs });
+    const { settings, now } = this.deps;
+    // A claimed message is not due again before its lease ends: longer than a whole batch can
+    // take, so that no other deliverer claims it while this one is still at it.
+    const leaseMs = settings.timeoutMs * settings.batchSize + 60_000;
+    const started = now().getTime();
+    for (let round = 0; round < MAX_ROUNDS && now().getTime() - started < MAX_RUN_MS; round++) {
+      const batch = await this.deps.outbox.claimDue({ limit: settings.batchSize, leaseMs });
       if (batch.length === 0) break;
       summary.claimed += batch.length;
-      for (const message of batch) {
-        const result = await this.deliver(message);
-        summary[result]++;
-      }
+      // Receivers in parallel, each one's messages in order: a slow receiver holds up only itself.
+      const byReceiver = new Map<string, OutboxMessage[]>();
+      for (const m of batch) byReceiver.set(m.receiver, [...(byReceiver.get(m.receiver) ?? []), m]);
+      const results = await Promise.all(
+        [...byReceiver.values()].map((messages) => this.deliverInOrder(messages)),
+      );
+      for (const result of results.flat()) summary[result]++;
     }
     await this.countOutbox();
     return summary;
   }
 
+  /**
+   * One receiver's messages of a batch, one after the other. Once the receiver is down (an answer
+   * worth a retry), the rest wait for their next attempt without a request each.
+   */
+  private async deliverInOrder(
+    messages: readonly OutboxMessage[],
+  ): Promise<('delivered' | 'retried' | 'dead')[]> {
+    const results: ('delivered' | 'retried' | 'dead')[] = [];
+    let down: (AttemptOutcome & { kind: 'retry' }) | undefined;
+    for (const message of messages) {
+      if (down) {
+        const receiver = this.deps.organisations.find((o) => o.id === message.receiver);
+        results.push(
+          await this.record(message, down, message.receiver, receiver?.delivery.mode ?? 'unknown'),
+        );
+        continue;
+      }
+      const { result, outcome } = await this.attempt(message);
+      results.push(result);
+      if (outcome.kind === 'retry' && outcome.code !== 'store-error' && outcome.code !== 'internal-error')
+        down = outcome;
+    }
+    return results;
+  }
+
   /** One claimed message: prepared, sent, and its outcome recorded. */
   async deliver(message: OutboxMessage): Promise<'delivered' | 'retried' | 'dead'> {
+    return (await this.attempt(message)).result;
+  }
+
+  private async attempt(
+    message: OutboxMessage,
+  ): Promise<{ result: 'delivered' | 'retried' | 'dead'; outcome: AttemptOutcome }> {
     const receiver = this.deps.organisations.find((o) => o.id === message.receiver);
     const mode = receiver?.delivery.mode ?? 'unknown';
     let outcome: AttemptOutcome;
@@ -103,7 +141,7 @@ export class Deliverer {
         code: err instanceof OperationOutcomeError ? 'store-error' : 'internal-error',
       };
     }
-    return this.record(message, outcome, message.receiver, mode);
+    return { result: await this.record(message, outcome, message.receiver, mode), outcome };
   }
 
   private async prepare(message: OutboxMessage, receiver: OrganisationConfig | undefined): Promise<Prepared> {

@@ -149,6 +149,8 @@ describe('deliverer with a receiver on a local HTTP server', () => {
     expect(attempts).toBeGreaterThan(5);
     expect(attempts).toBeLessThan(20);
     expect(receiver.processed.size).toBe(0);
+    // A receiver that is down gets one request per round, not one per message.
+    expect(receiver.requests).toHaveLength(attempts);
 
     receiver.mode = 'up';
     const mark = receiver.requests.length;
