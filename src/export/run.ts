@@ -200,7 +200,11 @@ export async function runClaimedExport(job: ExportJob, deps: ExportRunDeps): Pro
     };
     const options: PseudonymiseOptions = {
       ...(deps.displayOf ? { displayOf: deps.displayOf } : {}),
-      postcodeAreas: await postcodeAreas({ ...base, type: 'Patient' }, recipient.policy, deps),
+      postcodeAreas: await postcodeAreas(
+        { ...base, type: 'Patient', addressesOnly: true },
+        recipient.policy,
+        deps,
+      ),
     };
     const errors = new PartWriter(
       (part, n, content) => deps.jobs.appendPart(job.id, ERROR_FILE, part, n, content),

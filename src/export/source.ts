@@ -21,6 +21,8 @@ export interface PageQuery {
   patients?: readonly string[];
   /** `_typeFilter` queries of this type; a resource matching any goes out. */
   filters?: readonly string[];
+  /** Only the addresses (the postcode pass), not the whole resource. */
+  addressesOnly?: boolean;
 }
 
 export interface ExportSource {
@@ -59,7 +61,10 @@ export function pageSql(
     });
     where.push(`(${alternatives.join(' OR ')})`);
   }
-  const sql = `SELECT r.id, r.content::text AS json FROM resource r WHERE ${where.join(' AND ')}
+  const json = query.addressesOnly
+    ? "jsonb_build_object('address', r.content->'address')::text"
+    : 'r.content::text';
+  const sql = `SELECT r.id, ${json} AS json FROM resource r WHERE ${where.join(' AND ')}
     ORDER BY r.id LIMIT ${p.add(pageSize)}`;
   return { sql, params: p };
 }

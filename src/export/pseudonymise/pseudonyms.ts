@@ -32,7 +32,7 @@ export interface Pseudonymiser {
 }
 
 /** Distinct inputs remembered per pseudonymiser; an export meets the same references again and again. */
-const MEMO_SIZE = 100_000;
+const MEMO_SIZE = 10_000;
 const BLOCK = 64;
 
 /**
