@@ -228,7 +228,7 @@ describe('Adapter registry and runner', () => {
       createAdapterRegistry()
         .formats()
         .map((f) => f.format),
-    ).toEqual(['assessments', 'hl7v2', 'zorgdomein']);
+    ).toEqual(['assessments', 'edifact', 'ggz-ehr', 'gp-journal', 'hl7v2', 'iwmo-ijw', 'zorgdomein']);
   });
 
   it('when ids are derived, then the same parts give the same version-5 UUID', () => {

@@ -62,15 +62,30 @@ const PER_FORMAT = {
   hl7v2: [HL7],
   zorgdomein: [`${A}zorgdomein/fixtures/zd-verwijsbrief-p76.json`, ...GGZ_CHANNEL, '--out', dir('zd')],
   assessments: [`${A}assessments/fixtures/positieve-gezondheid.json`, '--out', dir('assessments')],
+  edifact: [`${A}edifact/fixtures/medvri-p76-basis-ggz.edi`],
+  // A directory is one export: its files are the tables of one input.
+  'ggz-ehr': [
+    `${A}ggz-ehr/fixtures/epd-csv`,
+    '--mapping',
+    'mappings/ggz-ehr/epd-csv.yaml',
+    '--out',
+    dir('ggz'),
+  ],
+  'gp-journal': [`${A}gp-journal/fixtures/his-export-de-linde.json`, '--out', dir('gp')],
+  'iwmo-ijw': [`${A}social/fixtures/wmo315-begeleiding.xml`],
 } as const;
 
 const cases = {
   hl7v2: ['--from', 'hl7v2', ...PER_FORMAT.hl7v2],
   zorgdomein: ['--from', 'zorgdomein', ...PER_FORMAT.zorgdomein],
   assessments: ['--from', 'assessments', ...PER_FORMAT.assessments],
+  edifact: ['--from', 'edifact', ...PER_FORMAT.edifact],
+  ggzEhr: ['--from', 'ggz-ehr', ...PER_FORMAT['ggz-ehr']],
+  gpJournal: ['--from', 'gp-journal', ...PER_FORMAT['gp-journal']],
+  iwmoIjw: ['--from', 'iwmo-ijw', ...PER_FORMAT['iwmo-ijw']],
   batch: ['--from', 'HL7v2', dir('batch-in'), '--out', dir('batch-out')],
   checkOnly: ['--from', 'hl7v2', dir('batch-in')],
-  unknownFormat: ['--from', 'edifact', HL7],
+  unknownFormat: ['--from', 'medeur', HL7],
   missingInput: ['--from', 'hl7v2', `${A}hl7v2/fixtures/no-such-file.hl7`],
   customMapping: [
     '--from',
@@ -107,7 +122,7 @@ beforeAll(async () => {
   const names = Object.keys(cases) as (keyof typeof cases)[];
   const outcomes = await Promise.all(names.map((n) => overdracht(...cases[n])));
   names.forEach((n, i) => results.set(n, outcomes[i] as Result));
-}, 60_000);
+}, 180_000);
 
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -186,10 +201,29 @@ describe('overdracht convert', () => {
     expect(r.stderr).toMatch(/3 inputs: 2 converted, 1 failed; .* \(nothing written: use --out DIR\)/);
   });
 
+  it('when an EDIFACT letter, a GGZ EHR export directory and a GP journal export are converted, then each is one input that converts', () => {
+    const edifact = result('edifact');
+    expect(edifact.code).toBe(0);
+    expect((JSON.parse(edifact.stdout) as Bundle).type).toBe('message');
+    expect(result('ggzEhr').code).toBe(0);
+    expect(readdirSync(dir('ggz')).sort()).toEqual(['epd-csv.json', 'epd-csv.report.json']);
+    expect(result('ggzEhr').stderr).toMatch(/^1 input: 1 converted, 0 failed; 1 unmapped field$/m);
+    expect(result('gpJournal').code).toBe(0);
+    expect(readdirSync(dir('gp')).sort()).toEqual([
+      'his-export-de-linde.json',
+      'his-export-de-linde.report.json',
+    ]);
+  });
+
+  it('when an iWmo 315 message is converted, then stdout is its FHIR output', () => {
+    expect(result('iwmoIjw').code).toBe(0);
+    expect((JSON.parse(result('iwmoIjw').stdout) as Bundle).resourceType).toBe('Bundle');
+  });
+
   it('when the format is unknown, then it exits 2 and lists the formats with their descriptions', () => {
     const r = result('unknownFormat');
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("unknown format 'edifact'");
+    expect(r.stderr).toContain("unknown format 'medeur'");
     expect(r.stderr).toMatch(/^ {2}hl7v2 +HL7 v2 referral/m);
     expect(r.stdout).toBe('');
   });
