@@ -82,12 +82,16 @@ function checkLinks(bundle: Json, type: string, report: BundleReport): void {
   });
 }
 
+/** The path of an entry, made only when an issue names it. */
+function entryPath(e: Entry): string {
+  return `.entry[${e.index}]`;
+}
+
 /**
  * fullUrl: absolute; a RESTful fullUrl ends with the resource's type and id; required except in
  * transactions and batches. Spec: https://hl7.org/fhir/R4/bundle.html#bundle-unique
  */
 function checkEntryFullUrl(e: Entry, type: string, report: BundleReport, isType: IsType): void {
-  const at = `.entry[${e.index}]`;
   const fullUrl = e.fullUrl;
   if (fullUrl === undefined) {
     const optional = ['transaction', 'transaction-response', 'batch', 'batch-response'].includes(type);
@@ -96,13 +100,13 @@ function checkEntryFullUrl(e: Entry, type: string, report: BundleReport, isType:
         'error',
         'invalid',
         'Except for transactions and batches, each entry in a Bundle must have a fullUrl which is the identity of the resource in the entry',
-        at,
+        entryPath(e),
       );
     }
     return;
   }
   if (!ABSOLUTE_URL.test(fullUrl)) {
-    report('error', 'invalid', `The fullUrl must be an absolute URL (not '${fullUrl}')`, at);
+    report('error', 'invalid', `The fullUrl must be an absolute URL (not '${fullUrl}')`, entryPath(e));
     return;
   }
   const r = e.resource;
@@ -114,14 +118,14 @@ function checkEntryFullUrl(e: Entry, type: string, report: BundleReport, isType:
         'error',
         'invalid',
         `The fullUrl '${fullUrl}' looks like a RESTful server URL, but the resource has no id`,
-        at,
+        entryPath(e),
       );
     } else if (!parsed.unversioned.endsWith(`/${r.resourceType}/${r.id}`)) {
       report(
         'error',
         'invalid',
         `The fullUrl '${fullUrl}' looks like a RESTful server URL, so it must end with the correct type and id (/${r.resourceType}/${r.id})`,
-        at,
+        entryPath(e),
       );
     }
   } else if (
@@ -135,7 +139,7 @@ function checkEntryFullUrl(e: Entry, type: string, report: BundleReport, isType:
       'warning',
       'invalid',
       `The resource id '${r.id}' does not match the uuid of its fullUrl '${fullUrl}'`,
-      at,
+      entryPath(e),
     );
   }
 }

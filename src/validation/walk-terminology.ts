@@ -46,14 +46,35 @@ export class CodeChecks {
     private readonly report: CodeReport,
   ) {}
 
+  /** The last memo asked for, by value set and system: consecutive codes mostly share both. */
+  private lastValueSet: string | undefined;
+  private lastSystem: string | undefined;
+  private lastMemo: Map<string, CodeCheckResult | undefined> | undefined;
+
+  /** Forgets the last memo (called per validation: the memo is cleared when definitions change). */
+  reset(): void {
+    this.lastMemo = undefined;
+    this.lastValueSet = undefined;
+    this.lastSystem = undefined;
+  }
+
   /** The memo of one value set and system. */
   private memoFor(valueSet: string, system: string | undefined): Map<string, CodeCheckResult | undefined> {
+    const sys = system ?? '';
+    if (this.lastMemo && this.lastValueSet === valueSet && this.lastSystem === sys) return this.lastMemo;
+    const byCode = this.memoIn(valueSet, sys);
+    this.lastValueSet = valueSet;
+    this.lastSystem = sys;
+    this.lastMemo = byCode;
+    return byCode;
+  }
+
+  private memoIn(valueSet: string, sys: string): Map<string, CodeCheckResult | undefined> {
     let bySystem = this.memo.get(valueSet);
     if (!bySystem) {
       bySystem = new Map();
       this.memo.set(valueSet, bySystem);
     }
-    const sys = system ?? '';
     let byCode = bySystem.get(sys);
     if (!byCode) {
       byCode = new Map();

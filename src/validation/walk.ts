@@ -205,6 +205,7 @@ export class Walker {
   /** Starts a validation: forgets everything about the previous one. */
   begin(options: WalkOptions): void {
     this.sink = new IssueSink(options.issueSource);
+    this.codes.reset();
     this.multiWalk = false;
     this.path.reset(0);
     this.depth = 0;

@@ -142,6 +142,23 @@ const htmlCheck: HtmlCheck | undefined = (() => {
 })();
 
 /**
+ * Verdicts of htmlCheck by narrative text: txt-1 and txt-2 ask the same question of each div, and
+ * generated narratives repeat. Bounded; a verdict depends only on the text.
+ */
+const narrativeVerdicts = new Map<string, boolean>();
+const NARRATIVE_MEMO_LIMIT = 2_000;
+
+function narrativeOk(check: HtmlCheck, div: string): boolean {
+  let ok = narrativeVerdicts.get(div);
+  if (ok === undefined) {
+    ok = check(div, false);
+    if (narrativeVerdicts.size >= NARRATIVE_MEMO_LIMIT) narrativeVerdicts.clear();
+    narrativeVerdicts.set(div, ok);
+  }
+  return ok;
+}
+
+/**
  * The fullUrls of a Bundle's entries and their `Type/id` tails, once per Bundle: what a reference
  * inside the Bundle may point to under ov-bdl-ref-1.
  */
@@ -280,7 +297,9 @@ const NATIVE: ReadonlyMap<string, NativeCheck> = new Map<string, NativeCheck>([
       for (const e of entries(n)) {
         if (!has(e, 'fullUrl')) continue;
         const meta = isRecord(e.resource) && isRecord(e.resource.meta) ? e.resource.meta : undefined;
-        const key = `${String(e.fullUrl)}\u0000${typeof meta?.versionId === 'string' ? meta.versionId : ''}`;
+        const version = typeof meta?.versionId === 'string' ? meta.versionId : '';
+        // Without a version (the common case) the fullUrl itself is the key: no string is built.
+        const key = version === '' ? String(e.fullUrl) : `${String(e.fullUrl)}\u0000${version}`;
         if (seen.has(key)) return false;
         seen.add(key);
       }
@@ -311,8 +330,8 @@ const NATIVE: ReadonlyMap<string, NativeCheck> = new Map<string, NativeCheck>([
   ],
   ...(htmlCheck
     ? ([
-        ['txt-1|htmlChecks()', (n: unknown) => typeof n !== 'string' || htmlCheck(n, false)],
-        ['txt-2|htmlChecks()', (n: unknown) => typeof n !== 'string' || htmlCheck(n, false)],
+        ['txt-1|htmlChecks()', (n: unknown) => typeof n !== 'string' || narrativeOk(htmlCheck, n)],
+        ['txt-2|htmlChecks()', (n: unknown) => typeof n !== 'string' || narrativeOk(htmlCheck, n)],
       ] as [string, NativeCheck][])
     : []),
   [

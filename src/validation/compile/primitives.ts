@@ -190,8 +190,22 @@ function checkString(type: string, s: string): string | undefined {
 
 /** `urn:uuid:` and `urn:oid:` URIs must be well-formed (https://hl7.org/fhir/R4/datatypes.html#uri). */
 function urnOk(s: string): boolean {
-  if (s.startsWith('urn:uuid:')) return REGEXES.get('uuid')?.test(s) ?? true;
+  if (s.startsWith('urn:uuid:')) return isUuidUrn(s);
   if (s.startsWith('urn:oid:')) return REGEXES.get('oid')?.test(s) ?? true;
+  return true;
+}
+
+/** `urn:uuid:` + 8-4-4-4-12 lowercase hex digits: the uuid regex, without the regex call. */
+function isUuidUrn(s: string): boolean {
+  if (s.length !== 45) return false;
+  for (let i = 9; i < 45; i++) {
+    const c = s.charCodeAt(i);
+    if (i === 17 || i === 22 || i === 27 || i === 32) {
+      if (c !== 45) return false;
+    } else if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) {
+      return false;
+    }
+  }
   return true;
 }
 
