@@ -17,7 +17,7 @@ import type { OrganisationConfig } from '../config/types.js';
 import { BundleIndex } from '../fhir/bundle.js';
 import { SUMMARY_SECTIONS, SYSTEMS, type SummarySection } from '../fhir/codes.js';
 import { issue } from '../fhir/outcomes.js';
-import type { GateResult } from '../intake/gate.js';
+import type { GateResult, SectionState } from '../intake/gate.js';
 import type { OrganisationKey } from '../intake/ports.js';
 import { WITHHELD_TEXT } from '../consent/decide.js';
 import { bsnOf } from '../record/keys.js';
@@ -49,14 +49,16 @@ export interface CompletionDeps {
   audit?(patientBsnKey: string, sender: OrganisationKey, used: readonly string[]): Promise<void>;
 }
 
-/** Section states that the gateway completes when it can. */
-const TO_COMPLETE = new Set(['missing', 'notasked', 'unavailable', 'empty-without-reason']);
+/** Sections that the gateway completes when it can: missing, `notasked`, without a reason, or `unavailable` to the sender. */
+function toComplete(s: SectionState): boolean {
+  return s.state === 'empty' ? s.reason === 'unavailable' : s.state !== 'filled';
+}
 
 export function createCompletion(
   deps: CompletionDeps,
 ): (message: Bundle, gate: GateResult, sender: OrganisationKey) => Promise<Completion | undefined> {
   return async (message, gate, sender) => {
-    const needed = gate.sections.filter((s) => TO_COMPLETE.has(s.state)).map((s) => s.code);
+    const needed = gate.sections.filter(toComplete).map((s) => s.code);
     if (needed.length === 0) return undefined;
     const parties = partiesOf(message);
     const bsn = parties.patient ? bsnOf(parties.patient) : undefined;

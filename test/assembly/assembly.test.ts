@@ -152,8 +152,9 @@ describe('automatic assembly on a referral', () => {
   });
 
   it('when the client refused sharing for treatment, then nothing of the record goes along and the gate still names the sections', async () => {
+    // Supplied by the youth-GGZ institution: what the receiver supplied itself it gets back anyway.
     await importAs(
-      'demo-ggz',
+      'demo-youth-ggz',
       clientBundle('999911144', consent('999911144', 'treatment-referral', 'active', 'deny')),
     );
     const res = await refer('999911144', 'assembly-refused', {
@@ -178,6 +179,19 @@ describe('automatic assembly on a referral', () => {
     expect(res.status).toBe(422);
     const issues = (res.body as OperationOutcome).issue ?? [];
     expect(issues.map((i) => i.diagnostics)).toEqual([expect.stringContaining("'care-team'")]);
+  });
+
+  it('when the sender says a section is unavailable to it, then the gateway still adds what the record holds', async () => {
+    await importAs('demo-ggz', clientBundle('999911193'));
+    const res = await refer('999911193', 'assembly-unavailable', {
+      emptySections: { 'treatment-history': 'unavailable' },
+    });
+    expect(res.status).toBe(200);
+    expect(notes(res.body as Bundle)).toEqual([
+      expect.stringMatching(/^Summary section 'treatment-history': 1 entry added/),
+    ]);
+    const doc = await assembledDocument(taskOf(res.body as Bundle));
+    expect((doc.entry ?? []).some((e) => e.resource?.resourceType === 'EpisodeOfCare')).toBe(true);
   });
 
   it('when the client has no record, then a notasked section fails the gate as before', async () => {
