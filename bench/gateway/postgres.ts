@@ -89,7 +89,7 @@ export async function startPostgres(given: string | undefined): Promise<Postgres
     ...(Number.isInteger(pid) && pid > 0 ? { pid } : {}),
     stop() {
       try {
-        runPg(join(bin, 'pg_ctl'), ['stop', '-D', data, '-m', 'fast', '-w']);
+        runPg(join(bin, 'pg_ctl'), ['stop', '-D', data, '-m', 'immediate', '-w', '-t', '120']);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
