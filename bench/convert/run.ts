@@ -111,6 +111,7 @@ const inputs: Record<string, { name: string; resource: Resource }> = {
   },
 };
 inputs.letter = inputs['hl7v2-feedback'] ?? inputs.hl7v2!;
+inputs['letter-pdf'] = inputs.letter;
 for (const writer of createWriterRegistry().formats()) {
   const input = inputs[writer.format];
   if (!input || writer.write(input.resource, ctx).output === undefined) {

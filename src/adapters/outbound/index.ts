@@ -8,6 +8,7 @@ import { createRefI12Writer } from './hl7v2/ref-i12.js';
 import { Hl7Vocabulary } from './hl7v2/vocabulary.js';
 import { create315Writer } from './istandaarden.js';
 import { createLetterWriter } from './letter.js';
+import { createLetterPdfWriter } from './letter-pdf.js';
 import type { OutboundWriter } from './types.js';
 
 export type { OutboundWriter, WriteResult } from './types.js';
@@ -38,5 +39,6 @@ export function createWriterRegistry(): WriterRegistry {
     .register(createRefI12Writer(vocabulary))
     .register(createOruWriter(vocabulary))
     .register(create315Writer())
-    .register(createLetterWriter());
+    .register(createLetterWriter())
+    .register(createLetterPdfWriter());
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { inflateSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Hl7Message } from '@medplum/core';
@@ -6,6 +7,7 @@ import type { Bundle, Composition } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
 import { createOruWriter } from '../../../src/adapters/outbound/hl7v2/oru-r01.js';
 import { createLetterWriter } from '../../../src/adapters/outbound/letter.js';
+import { createLetterPdfWriter } from '../../../src/adapters/outbound/letter-pdf.js';
 import { setup } from '../hl7v2/support.js';
 
 const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'feedback-intake.json');
@@ -94,5 +96,44 @@ describe('feedback to the GP as a letter', () => {
     const written = letter.write({ resourceType: 'Bundle', type: 'collection', entry: [] }, setup().ctx);
     expect(written.output).toBeUndefined();
     expect(written.report.issue?.[0]?.severity).toBe('error');
+  });
+});
+
+describe('feedback to the GP as a PDF letter', () => {
+  const pdf = createLetterPdfWriter();
+
+  /** The text drawn on the pages: the content streams, inflated. */
+  function pageText(bytes: Uint8Array): string {
+    const raw = Buffer.from(bytes).toString('latin1');
+    const out: string[] = [];
+    const re = /stream\r?\n([\s\S]*?)\r?\nendstream/g;
+    for (let m = re.exec(raw); m; m = re.exec(raw)) {
+      try {
+        out.push(inflateSync(Buffer.from(m[1] ?? '', 'latin1')).toString('latin1'));
+      } catch {
+        out.push(m[1] ?? '');
+      }
+    }
+    return out.join('\n');
+  }
+
+  it('when the intake feedback is written, then it is a PDF with every section and the same bytes every time', () => {
+    const first = pdf.write(feedback(), setup().ctx).output as Uint8Array;
+    const second = pdf.write(feedback(), setup().ctx).output as Uint8Array;
+    expect(Buffer.from(first).subarray(0, 5).toString()).toBe('%PDF-');
+    expect(Buffer.compare(Buffer.from(first), Buffer.from(second))).toBe(0);
+    const text = pageText(first);
+    for (const t of ['Uitkomst', 'Advies aan de verwijzer', 'Vervolg', 'GGZ Noord-Groningen'])
+      expect(text).toContain(t);
+  });
+
+  it('when the narrative holds a script, then the PDF has no JavaScript, no action and no launch entry', () => {
+    const b = feedback();
+    const s = composition(b).section?.[0];
+    if (s?.text)
+      s.text.div = '<div xmlns="http://www.w3.org/1999/xhtml"><p>/JavaScript (app.alert(1))</p></div>';
+    const raw = Buffer.from(pdf.write(b, setup().ctx).output as Uint8Array).toString('latin1');
+    // jsPDF's /OpenAction is a destination (the first page, fit to width), never an action dictionary.
+    expect(raw).not.toMatch(/\/(JavaScript|JS|Launch|AA)\b|\/OpenAction\s*<</);
   });
 });
