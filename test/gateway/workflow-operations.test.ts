@@ -3,11 +3,22 @@
  * a feedback report the owner wrote itself, and what the regional table may see.
  */
 import type { CapabilityStatementRestResource, Composition, Task } from '@medplum/fhirtypes';
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sd } from '../../src/fhir/codes.js';
+import { allOk } from '../../src/fhir/outcomes.js';
+import { GATEWAY_TYPES } from '../../src/gateway/index.js';
 import { TASK_ACTIONS } from '../../src/gateway/task-actions.js';
+import type { WorkflowDeps } from '../../src/gateway/workflow-changes.js';
+import { failTask } from '../../src/gateway/workflow-internal.js';
 import { TASK_OPERATION_BASE } from '../../src/http/fhir/tasks.js';
+import { AuditLog } from '../../src/store/audit-log.js';
+import { Outbox } from '../../src/store/outbox.js';
+import { ResourceStore } from '../../src/store/resource-store.js';
+import { SearchParamRegistry } from '../../src/store/search-params.js';
+import type { TaskEventPayload } from '../../src/workflow/events.js';
+import { demoConfig } from '../support/tokens.js';
 import { openTestGateway, type TestGateway } from './support.js';
 import { ORG, receiver, workflowClient, type WorkflowClient } from './workflow-support.js';
 
@@ -133,5 +144,38 @@ describe('the regional table', () => {
     expect((await c.act('table', id, 'assign', [receiver(ORG.social)])).status).toBe(200);
     expect((await c.read('social', `/fhir/${summary}`)).status).toBe(200);
     expect((await c.read('social', `/fhir/${task.for?.reference ?? ''}`)).status).toBe(200);
+  });
+});
+
+describe('what the gateway does itself', () => {
+  const deps = (): WorkflowDeps => {
+    const registry = new SearchParamRegistry(GATEWAY_TYPES);
+    return {
+      db: t.db,
+      store: new ResourceStore(t.db, { registry }),
+      auditLog: new AuditLog(t.db, randomUUID),
+      outbox: new Outbox(t.db),
+      organisations: demoConfig.organisations,
+      validate: () => allOk,
+      now: () => new Date(),
+      newId: randomUUID,
+      endpoint: 'http://localhost:8080/fhir',
+    };
+  };
+  const ggz = demoConfig.organisations.find((o) => o.id === 'ggz-noord');
+
+  it('when delivery to the owner is impossible, then the Task fails and the requester is told; a closed Task stays as it is', async () => {
+    if (!ggz) throw new Error('no ggz-noord in the demo configuration');
+    const id = await c.taskIn('accepted', 'op-6');
+    const failed = await failTask(deps(), id, { on: ggz, reason: 'Geen ontvangstpunt bereikbaar' });
+    expect(failed).toMatchObject({
+      status: 'failed',
+      statusReason: { text: 'Geen ontvangstpunt bereikbaar' },
+    });
+    const told = (await c.outbox('gp-de-linde'))
+      .map((m) => m.payload as TaskEventPayload)
+      .filter((p) => p.task === `Task/${id}`);
+    expect(told.map((p) => [p.event, p.taskVersion])).toEqual([['delivery-failed', '3']]);
+    expect(await failTask(deps(), id, { on: ggz })).toBeUndefined();
   });
 });
