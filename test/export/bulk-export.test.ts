@@ -31,24 +31,22 @@ function bsns(n: number): string[] {
 
 let t: TestGateway;
 let token: (client: string, scope?: string) => Promise<string>;
-let dir: string;
+const dirs: string[] = [];
 const clientBsns = bsns(4);
 
 /** A second platform with its own policy and key: the regional table's client, made a platform here. */
-function secondRecipient(): Pick<Config, 'clients' | 'export'> {
-  dir = mkdtempSync(join(tmpdir(), 'export-test-'));
+function secondRecipient(kid = 'zuid-1', series = 'rpz1'): Pick<Config, 'clients' | 'export'> {
+  const dir = mkdtempSync(join(tmpdir(), 'export-test-'));
+  dirs.push(dir);
   const demoPolicy = join(projectRoot(), 'config', 'export-policies', 'regioplatform-noord.yaml');
   const yaml = parseYaml(readFileSync(demoPolicy, 'utf8')) as Json;
   const policyFile = join(dir, 'zuid.yaml');
   writeFileSync(
     policyFile,
-    stringify({ ...yaml, recipient: 'regioplatform-zuid', key: { id: 'zuid-1', series: 'rpz1' } }),
+    stringify({ ...yaml, recipient: 'regioplatform-zuid', key: { id: kid, series } }),
   );
   const keyFile = join(dir, 'zuid.jwk.json');
-  writeFileSync(
-    keyFile,
-    JSON.stringify({ kty: 'oct', kid: 'zuid-1', k: randomBytes(32).toString('base64url') }),
-  );
+  writeFileSync(keyFile, JSON.stringify({ kty: 'oct', kid, k: randomBytes(32).toString('base64url') }));
   return {
     clients: demoConfig.clients.map((c) =>
       c.id === 'demo-regional-table' ? { ...c, roles: ['platform'], scopes: ['system/*.rs'] } : c,
@@ -83,7 +81,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await t.close();
   await t.db.close();
-  rmSync(dir, { recursive: true, force: true });
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('the asynchronous protocol', () => {
@@ -242,6 +240,31 @@ describe('keys per recipient', () => {
     expect(b).toHaveLength(a1.length);
     expect(b.every((id) => id.startsWith('rpz1-'))).toBe(true);
     expect(b.filter((id) => a1.includes(id))).toEqual([]);
+  });
+
+  it('when the key is rotated, then the manifest announces a new series that shares nothing with the old one', async () => {
+    const before = await patientIds(otherPlatform);
+    const again = await exportAll('/fhir/$export?_type=Patient', otherPlatform);
+    expect(again.extension[SERIES_EXTENSION]).toMatchObject({ series: 'rpz1', newSeries: false });
+    const rotated = await openTestGateway({ database: t.db, config: secondRecipient('zuid-2', 'rpz2') });
+    try {
+      const tk = await tokens(rotated.app)('demo-regional-table', 'system/*.rs');
+      const status = await kickOff(rotated.app, tk, '/fhir/$export?_type=Patient');
+      const manifest = await finish(rotated.app, rotated.gateway, tk, status);
+      expect(manifest.extension[SERIES_EXTENSION]).toEqual({
+        recipient: 'regioplatform-zuid',
+        keyId: 'zuid-2',
+        series: 'rpz2',
+        newSeries: true,
+        previousSeries: 'rpz1',
+      });
+      const ids = (await readFile(rotated.app, tk, manifest.output[0]?.url ?? '')).map((p) => String(p.id));
+      expect(ids.every((id) => id.startsWith('rpz2-'))).toBe(true);
+      const old = new Set(before.map((id) => id.slice(5)));
+      expect(ids.filter((id) => old.has(id.slice(5)))).toEqual([]);
+    } finally {
+      await rotated.close();
+    }
   });
 
   it("when another platform asks for a recipient's export, then 404, as if it did not exist", async () => {
