@@ -57,3 +57,4 @@ export function createEdifactAdapter(options: EdifactAdapterOptions = {}): Edifa
 }
 
 export { type FeedbackWriteOptions, type FeedbackWriteResult, writeFeedbackEdifact } from './feedback.js';
+export { type ReferralWriteResult, writeReferralEdifact } from './referral-writer.js';
