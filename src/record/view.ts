@@ -46,6 +46,8 @@ const RECEIVED_TYPES = [
   'QuestionnaireResponse',
   'Consent',
   'ServiceRequest',
+  // The summaries and feedback reports: questionnaires find entries through their sections.
+  'Composition',
 ] as const;
 
 const RECEIVED_LIMIT = '500';
