@@ -279,6 +279,18 @@ describe('warm handover', () => {
     expect((await c.read<Task>('youth', `/fhir/Task/${made.task.id ?? ''}`)).body.meta?.versionId).toBe('1');
   });
 
+  it('when a part names the client by a BSN the sender does not hold, then it is 422 naming the reference', async () => {
+    const made = await youthReferral('ho-5', 5);
+    const params = handoverParameters(made.task, made.sr);
+    const plan = params[2]?.resource as CarePlan;
+    plan.subject = { reference: `Patient?identifier=http://fhir.nl/fhir/NamingSystem/bsn|${bsn(999)}` };
+    const res = await c.act('youth', made.task.id ?? '', 'handover', params);
+    expect(res.status).toBe(422);
+    expect(res.body.issue[0].diagnostics).toBe(
+      `Patient?identifier=http://fhir.nl/fhir/NamingSystem/bsn|${bsn(999)} names no stored resource this organisation may see`,
+    );
+  });
+
   describe('the closure guard', () => {
     const finish = (episode: string, params: ParametersParameter[] = []) =>
       c.post('youth', `/fhir/EpisodeOfCare/${episode}/$finish`, {
