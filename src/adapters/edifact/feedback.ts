@@ -8,13 +8,11 @@
 import type {
   Bundle,
   Composition,
-  Condition,
   Identifier,
   OperationOutcome,
   OperationOutcomeIssue,
   Organization,
   Patient,
-  Practitioner,
   PractitionerRole,
   Resource,
   ServiceRequest,
@@ -22,7 +20,16 @@ import type {
 import { cs, PROFILES, SYSTEMS } from '../../fhir/codes.js';
 import { BundleIndex, type IndexedEntry } from '../../fhir/bundle.js';
 import { issue, outcome } from '../../fhir/outcomes.js';
-import { fitsLatin1, type SegmentOut, textChunks, writeInterchange } from './write.js';
+import {
+  conditionDgn,
+  digits,
+  organizationNad,
+  partyId,
+  patientPid,
+  practitionerNad,
+  textFtx,
+} from './segments.js';
+import { fitsLatin1, type SegmentOut, writeInterchange } from './write.js';
 
 export const FEEDBACK_SECTION_QUALIFIERS: Readonly<Record<string, string>> = {
   outcome: 'OUT',
@@ -30,12 +37,6 @@ export const FEEDBACK_SECTION_QUALIFIERS: Readonly<Record<string, string>> = {
   treatment: 'TRT',
   'advice-to-referrer': 'ADV',
   'follow-up': 'FUP',
-};
-
-const CODE_LISTS: Readonly<Record<string, string>> = {
-  'http://hl7.org/fhir/sid/icpc-1-nl': 'ICPC',
-  'http://hl7.org/fhir/sid/icd-10': 'ICD10',
-  'http://hl7.org/fhir/sid/dsm5': 'DSM5',
 };
 
 const GENDER: Readonly<Record<string, string>> = { male: 'M', female: 'F', other: 'O', unknown: 'U' };
@@ -93,14 +94,14 @@ export function writeFeedbackEdifact(
   const author = authorOf(comp, found, index);
   const body: SegmentOut[] = [
     { tag: 'BGM', elements: ['TRG', comp.identifier?.value ?? comp.id ?? '', '9'] },
-    { tag: 'DTM', elements: [['137', compact(date).slice(0, 12), '203']] },
+    { tag: 'DTM', elements: [['137', digits(date, 12), '203']] },
     ...(referral
       ? [{ tag: 'RFF', elements: [['VRB', firstId(referral.identifier) ?? referral.id ?? '']] }]
       : []),
-    nad('SND', sender),
+    organizationNad('SND', sender),
     ...(author ? [author] : []),
-    nad('RCV', recipient),
-    pid(patient),
+    organizationNad('RCV', recipient),
+    patientPid(patient, (g) => GENDER[g]),
     ...(comp.category ?? []).flatMap((c) =>
       (c.coding ?? [])
         .filter((x) => x.system === FEEDBACK_TYPE)
@@ -113,10 +114,10 @@ export function writeFeedbackEdifact(
   const reference = (comp.id ?? 'feedback').replace(/[^A-Za-z0-9]/g, '').slice(0, 14) || 'FEEDBACK';
   const { text, bytes } = writeInterchange({
     syntax,
-    sender: { id: agbOf(sender.identifier) ?? '', qualifier: 'AGB' },
-    recipient: { id: agbOf(recipient.identifier) ?? '', qualifier: 'AGB' },
-    date: compact(date).slice(2, 8),
-    time: compact(date).slice(8, 12),
+    sender: { id: partyId(sender.identifier)[0], qualifier: 'AGB' },
+    recipient: { id: partyId(recipient.identifier)[0], qualifier: 'AGB' },
+    date: digits(date, 12).slice(2, 8),
+    time: digits(date, 12).slice(8, 12),
     controlReference: options.controlReference ?? reference,
     messageReference: options.messageReference ?? '1',
     messageType: { id: 'MEDVRI', version: '1', release: '0', agency: 'NHG' },
@@ -165,68 +166,13 @@ function authorOf(c: Composition, from: IndexedEntry, index: BundleIndex): Segme
     author?.resourceType === 'PractitionerRole'
       ? index.resolve((author as PractitionerRole).practitioner?.reference, from)?.resource
       : author;
-  if (practitioner?.resourceType !== 'Practitioner') return undefined;
-  const p = practitioner as Practitioner;
-  const name = p.name?.[0];
-  const big = p.identifier?.find((i) => i.system === SYSTEMS.big)?.value;
-  const agb = agbOf(p.identifier);
-  return {
-    tag: 'NAD',
-    elements: [
-      'REF',
-      agb ? [agb, 'AGB'] : big ? [big, 'BIG'] : '',
-      '',
-      [name?.family ?? '', name?.given?.[0] ?? ''],
-    ],
-  };
-}
-
-function compact(dateTime: string): string {
-  return dateTime.replace(/[-:T]/g, '').slice(0, 14);
+  return practitioner?.resourceType === 'Practitioner' ? practitionerNad(practitioner) : undefined;
 }
 
 function firstId(ids: Identifier[] | undefined): string | undefined {
   return ids?.find((i) => i.value)?.value;
 }
 
-function agbOf(ids: Identifier[] | undefined): string | undefined {
-  return ids?.find((i) => i.system === SYSTEMS.agb)?.value;
-}
-
-function nad(qualifier: string, org: Organization): SegmentOut {
-  const a = org.address?.[0];
-  const agb = agbOf(org.identifier);
-  return {
-    tag: 'NAD',
-    elements: [
-      qualifier,
-      agb ? [agb, 'AGB'] : '',
-      '',
-      org.name ?? '',
-      a?.line?.[0] ?? '',
-      a?.city ?? '',
-      '',
-      a?.postalCode ?? '',
-      a?.country ?? '',
-    ],
-  };
-}
-
-function pid(p: Patient): SegmentOut {
-  const bsn = p.identifier?.find((i) => i.system === SYSTEMS.bsn)?.value;
-  const name = p.name?.[0];
-  return {
-    tag: 'PID',
-    elements: [
-      bsn ? [bsn, 'BSN'] : '',
-      [name?.family ?? '', name?.given?.[0] ?? ''],
-      (p.birthDate ?? '').replace(/-/g, ''),
-      GENDER[p.gender ?? ''] ?? '',
-    ],
-  };
-}
-
-/** The plain text of a section's narrative: tags dropped, entities read, white space folded. */
 export function narrativeText(div: string | undefined): string {
   return (div ?? '')
     .replace(/<\/(p|li|div|tr)>|<br\s*\/?>/gi, ' ')
@@ -257,7 +203,7 @@ function sections(c: Composition, at: string, notes: OperationOutcomeIssue[]): S
       );
       return;
     }
-    for (const chunk of textChunks(text)) out.push({ tag: 'FTX', elements: [qualifier, '', '', chunk] });
+    out.push(...textFtx(qualifier, text));
   });
   return out;
 }
@@ -273,10 +219,12 @@ function diagnoses(
   const out: SegmentOut[] = [];
   (section?.entry ?? []).forEach((ref, i) => {
     const condition = index.resolve(ref.reference, from)?.resource;
-    const coding = (condition as Condition | undefined)?.code?.coding?.find(
-      (x) => CODE_LISTS[x.system ?? ''],
-    );
-    if (condition?.resourceType !== 'Condition' || !coding?.code) {
+    const dgn = conditionDgn(condition?.resourceType === 'Condition' ? condition : undefined, [
+      'ICPC',
+      'ICD10',
+      'DSM5',
+    ]);
+    if (dgn.length === 0) {
       notes.push(
         issue({
           severity: 'warning',
@@ -286,20 +234,8 @@ function diagnoses(
           expression: `${at}.section.where(code.coding.code = 'diagnoses').entry[${i}]`,
         }),
       );
-      return;
     }
-    const onset =
-      typeof condition.onsetDateTime === 'string'
-        ? condition.onsetDateTime.slice(0, 10).replace(/-/g, '')
-        : '';
-    out.push({
-      tag: 'DGN',
-      elements: [
-        [coding.code, CODE_LISTS[coding.system ?? ''] ?? ''],
-        condition.code?.text ?? coding.display ?? '',
-        onset,
-      ],
-    });
+    out.push(...dgn);
   });
   return out;
 }

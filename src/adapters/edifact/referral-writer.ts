@@ -9,7 +9,6 @@ import type {
   Bundle,
   Condition,
   ContactPoint,
-  Identifier,
   MedicationStatement,
   MessageHeader,
   Observation,
@@ -25,13 +24,18 @@ import { SYSTEMS } from '../../fhir/codes.js';
 import { BundleIndex } from '../../fhir/bundle.js';
 import { issue, outcome } from '../../fhir/outcomes.js';
 import type { ConceptMapResource } from '../translator.js';
-import { type SegmentOut, textChunks, writeInterchange } from './write.js';
+import {
+  conditionDgn,
+  digits,
+  organizationNad,
+  partyId,
+  patientPid,
+  practitionerNad,
+  textFtx,
+} from './segments.js';
+import { type SegmentOut, writeInterchange } from './write.js';
 
 const CM = 'https://overdracht.dev/fhir/ConceptMap/';
-const CODE_LISTS: Readonly<Record<string, string>> = {
-  'http://hl7.org/fhir/sid/icpc-1-nl': 'ICPC',
-  'http://hl7.org/fhir/sid/icd-10': 'ICD10',
-};
 const CHANNELS: Readonly<Record<string, string>> = { mobile: 'MO', phone: 'TE', email: 'EM', fax: 'FX' };
 const CLIENT_REQUEST = 'https://overdracht.dev/fhir/StructureDefinition/ov-client-request';
 
@@ -85,13 +89,13 @@ export function writeReferralEdifact(
     .find((c) => c.system === SYSTEMS.referralCategory)?.code;
   const body: SegmentOut[] = [
     { tag: 'BGM', elements: ['VRB', referral.identifier?.find((i) => i.use === 'usual')?.value ?? '', '9'] },
-    { tag: 'DTM', elements: [['137', local(referral.authoredOn ?? bundle.timestamp ?? ''), '203']] },
-    nad('SND', sender),
+    { tag: 'DTM', elements: [['137', digits(referral.authoredOn ?? bundle.timestamp, 12), '203']] },
+    organizationNad('SND', sender),
     ...com(sender.telecom),
-    ...(practitioner ? [referrer(practitioner)] : []),
-    nad('RCV', receiver),
+    ...(practitioner ? [practitionerNad(practitioner)] : []),
+    organizationNad('RCV', receiver),
     ...com(receiver.telecom),
-    pid(patient, sex),
+    patientPid(patient, (g) => sex.get(g)),
     ...(patient.address?.[0] ? [patientAddress(patient.address[0])] : []),
     ...com(patient.telecom),
     ...(categoryCode && category.has(categoryCode)
@@ -100,20 +104,25 @@ export function writeReferralEdifact(
     ...(referral.priority && priority.has(referral.priority)
       ? [{ tag: 'PRI', elements: [priority.get(referral.priority) ?? ''] }]
       : []),
-    ...(referral.reasonCode ?? []).flatMap((r) => ftx('RFR', r.text)),
-    ...ftx('HLP', referral.extension?.find((e) => e.url === CLIENT_REQUEST)?.valueString),
-    ...(referral.note ?? []).flatMap((n) => ftx('QST', n.text)),
-    ...(referral.reasonReference ?? []).flatMap((r) => dgn(get<Condition>(r.reference, 'Condition'))),
+    ...(referral.reasonCode ?? []).flatMap((r) => textFtx('RFR', r.text)),
+    ...textFtx('HLP', referral.extension?.find((e) => e.url === CLIENT_REQUEST)?.valueString),
+    ...(referral.note ?? []).flatMap((n) => textFtx('QST', n.text)),
+    ...(referral.reasonReference ?? []).flatMap((r) =>
+      conditionDgn(get<Condition>(r.reference, 'Condition'), ['ICPC', 'ICD10']),
+    ),
     ...index.ofType('MedicationStatement').map((e) => med(e.resource as MedicationStatement)),
     ...index.ofType('Observation').flatMap((e) => mea(e.resource as Observation)),
   ];
   const endpoint = (url: string | undefined): string =>
     decodeURIComponent((url ?? '').replace(/^urn:edifact:/, ''));
-  const stamp = local(bundle.timestamp ?? '');
+  const stamp = digits(bundle.timestamp, 12);
   const written = writeInterchange({
     syntax: options.syntax ?? 'UNOC',
-    sender: { id: endpoint(header.source.endpoint), qualifier: idOf(sender.identifier)[1] },
-    recipient: { id: endpoint(header.destination?.[0]?.endpoint), qualifier: idOf(receiver.identifier)[1] },
+    sender: { id: endpoint(header.source.endpoint), qualifier: partyId(sender.identifier)[1] },
+    recipient: {
+      id: endpoint(header.destination?.[0]?.endpoint),
+      qualifier: partyId(receiver.identifier)[1],
+    },
     date: stamp.slice(2, 8),
     time: stamp.slice(8, 12),
     controlReference: options.controlReference,
@@ -122,47 +131,6 @@ export function writeReferralEdifact(
     body,
   });
   return { ok: true, ...written };
-}
-
-/** The wall-clock digits of a FHIR date or dateTime as written (CCYYMMDDHHMM), offset dropped. */
-function local(value: string): string {
-  return value.slice(0, 16).replace(/[-:T]/g, '');
-}
-
-function idOf(ids: Identifier[] | undefined): [string, string] {
-  const agb = ids?.find((i) => i.system === SYSTEMS.agb)?.value;
-  if (agb) return [agb, 'AGB'];
-  const ura = ids?.find((i) => i.system === SYSTEMS.ura)?.value;
-  if (ura) return [ura, 'URA'];
-  const big = ids?.find((i) => i.system === SYSTEMS.big)?.value;
-  return big ? [big, 'BIG'] : ['', ''];
-}
-
-function nad(qualifier: string, org: Organization): SegmentOut {
-  const a = org.address?.[0];
-  const [id, list] = idOf(org.identifier);
-  return {
-    tag: 'NAD',
-    elements: [
-      qualifier,
-      id ? [id, list] : '',
-      '',
-      org.name ?? '',
-      a?.line?.[0] ?? '',
-      a?.city ?? '',
-      '',
-      a?.postalCode ?? '',
-      a?.country ?? '',
-    ],
-  };
-}
-
-function referrer(p: Practitioner): SegmentOut {
-  const [id, list] = idOf(p.identifier);
-  return {
-    tag: 'NAD',
-    elements: ['REF', id ? [id, list] : '', '', [p.name?.[0]?.family ?? '', p.name?.[0]?.given?.[0] ?? '']],
-  };
 }
 
 function patientAddress(a: Address): SegmentOut {
@@ -179,35 +147,6 @@ function com(telecom: ContactPoint[] | undefined): SegmentOut[] {
   });
 }
 
-function pid(p: Patient, sex: Map<string, string>): SegmentOut {
-  const bsn = p.identifier?.find((i) => i.system === SYSTEMS.bsn)?.value;
-  return {
-    tag: 'PID',
-    elements: [
-      bsn ? [bsn, 'BSN'] : '',
-      [p.name?.[0]?.family ?? '', p.name?.[0]?.given?.[0] ?? ''],
-      (p.birthDate ?? '').replace(/-/g, ''),
-      sex.get(p.gender ?? '') ?? '',
-    ],
-  };
-}
-
-function ftx(qualifier: string, text: string | undefined): SegmentOut[] {
-  return text ? textChunks(text).map((chunk) => ({ tag: 'FTX', elements: [qualifier, '', '', chunk] })) : [];
-}
-
-function dgn(c: Condition | undefined): SegmentOut[] {
-  const coding = c?.code?.coding?.find((x) => CODE_LISTS[x.system ?? '']);
-  if (!c || !coding?.code) return [];
-  const onset = typeof c.onsetDateTime === 'string' ? c.onsetDateTime.slice(0, 10).replace(/-/g, '') : '';
-  return [
-    {
-      tag: 'DGN',
-      elements: [[coding.code, CODE_LISTS[coding.system ?? ''] ?? ''], c.code?.text ?? '', onset],
-    },
-  ];
-}
-
 function med(m: MedicationStatement): SegmentOut {
   const c = m.medicationCodeableConcept;
   const atc = c?.coding?.find((x) => x.system === 'http://www.whocc.no/atc')?.code;
@@ -217,7 +156,7 @@ function med(m: MedicationStatement): SegmentOut {
       atc ? [atc, 'ATC'] : '',
       c?.text ?? '',
       m.dosage?.[0]?.text ?? '',
-      (m.effectivePeriod?.start ?? '').slice(0, 10).replace(/-/g, ''),
+      digits(m.effectivePeriod?.start, 8),
     ],
   };
 }
@@ -225,6 +164,6 @@ function med(m: MedicationStatement): SegmentOut {
 function mea(o: Observation): SegmentOut[] {
   const loinc = o.code.coding?.find((x) => x.system === 'http://loinc.org')?.code;
   if (!loinc || o.valueInteger === undefined) return [];
-  const date = (o.effectiveDateTime ?? '').slice(0, 10).replace(/-/g, '');
+  const date = digits(o.effectiveDateTime, 8);
   return [{ tag: 'MEA', elements: [[loinc, 'LN'], String(o.valueInteger), date] }];
 }
