@@ -16,7 +16,6 @@ import { createWriterRegistry } from '../../src/adapters/outbound/index.js';
 import { referralMessage } from '../../src/demo/referral.js';
 import { createTerminologyService } from '../../src/terminology/service.js';
 import { fixtureFor } from './fixtures.js';
-import { floorFor } from './floors.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const secondsArg = process.argv.indexOf('--seconds');
@@ -80,19 +79,15 @@ for (const adapter of createAdapterRegistry().formats()) {
     process.stderr.write(`${adapter.format}: no fixture converts; left out\n`);
     continue;
   }
-  const floor = floorFor(fixture.bytes);
-  const records = adapter.run(fixture.bytes, ctx).records.length;
-  // A record is a message (or a row); the rate counts records, the floor inputs times records.
-  const [rate, floorRate] = paired(
-    () => adapter.run(fixture.bytes, ctx),
-    () => floor.run(fixture.bytes),
-  );
+  const records = fixture.run().records.length;
+  // A record is a message (or a row, a client); the floor's rate is counted in the same records.
+  const [rate, floorRate] = paired(fixture.run, fixture.floor);
   rows.push({
     direction: 'in',
     format: adapter.format,
-    input: fixture.file,
+    input: fixture.label,
     rate: rate * records,
-    floorName: floor.name,
+    floorName: fixture.floorName,
     floor: floorRate * records,
   });
 }
