@@ -45,6 +45,11 @@ export type Reply =
       readonly kind: 'batch';
       readonly key: string;
       readonly times: readonly number[];
+      /**
+       * Main-thread CPU time of the batch per run, in ms (process.threadCpuUsage): unlike the
+       * wall-clock times it does not count time the process waited for a core.
+       */
+      readonly cpuMsPerRun: number;
       readonly errors: number;
     }
   | {

@@ -119,6 +119,8 @@ interface Kept {
   readonly medians: number[];
   readonly firsts: number[];
   readonly all: number[];
+  /** Per round: main-thread CPU ms per run of the batch. */
+  readonly cpu: number[];
   errors: number;
 }
 
@@ -187,7 +189,8 @@ async function round(subjects: readonly Subject[], cases: readonly BenchCase[], 
       const s = subjects[(n + k) % subjects.length];
       if (!s) continue;
       const b = await s.process.ask({ kind: 'batch', key: c.key, runs: c.runs }, 'batch');
-      const kept = s.rounds.get(c.key) ?? { medians: [], firsts: [], all: [], errors: 0 };
+      const kept = s.rounds.get(c.key) ?? { medians: [], firsts: [], all: [], cpu: [], errors: 0 };
+      kept.cpu.push(b.cpuMsPerRun);
       kept.medians.push(median(b.times));
       kept.firsts.push(b.times[0] ?? 0);
       kept.all.push(...b.times);
@@ -207,6 +210,7 @@ function measurement(kept: Kept | undefined): Measurement | undefined {
     spread: mid > 0 ? iqr / mid : 0,
     errors: kept.errors,
     firstAfterCollection: median(kept.firsts),
+    cpuMedian: median(kept.cpu),
     roundMedians: kept.medians,
   };
 }
@@ -275,7 +279,8 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     const { rows, found } = await measure(args, cases, dir);
     process.stdout.write(`\n${timesTable(rows, cases)}\n\n${spreadTable(rows, cases)}\n\n`);
-    process.stdout.write(`${ratiosTable(rows, cases)}\n\n${defectsTable(found)}\n`);
+    process.stdout.write(`${ratiosTable(rows, cases)}\n\n${ratiosTable(rows, cases, 'cpu')}\n\n`);
+    process.stdout.write(`${defectsTable(found)}\n`);
     const plan = cases.map((c) => ({
       key: c.key,
       bytes: c.text.length,

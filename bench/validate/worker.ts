@@ -81,12 +81,14 @@ function batch(subject: Subject, r: Extract<Request, { kind: 'batch' }>): Reply 
   const times: number[] = [];
   let errors = 0;
   collect();
+  const cpuBefore = process.threadCpuUsage();
   for (let i = 0; i < r.runs; i++) {
     const t = timed(subject, r.key);
     times.push(t.ms);
     errors = t.errors;
   }
-  return { kind: 'batch', key: r.key, times, errors };
+  const cpu = process.threadCpuUsage(cpuBefore);
+  return { kind: 'batch', key: r.key, times, cpuMsPerRun: (cpu.user + cpu.system) / 1000 / r.runs, errors };
 }
 
 function errorsOn(v: BenchValidator, bundle: Bundle): number | string {
