@@ -1,13 +1,13 @@
 /** One adapter, conversion context and validator per test file: loading them costs a few hundred ms. */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Bundle, OperationOutcome, OperationOutcomeIssue } from '@medplum/fhirtypes';
-import { expect } from 'vitest';
 import { type BatchResult, type ConversionContext, runAdapter } from '../../../src/adapters/framework.js';
 import { createEdifactAdapter, type EdifactAdapter } from '../../../src/adapters/edifact/index.js';
 import { createConversionContext } from '../../../src/adapters/index.js';
 import { createTerminologyService } from '../../../src/terminology/service.js';
+import { expectGoldenFile } from '../golden.js';
 
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 export const GOLDEN = join(dirname(fileURLToPath(import.meta.url)), 'golden');
@@ -63,12 +63,7 @@ export function issuesAt(report: OperationOutcome, location: string): OperationO
   return (report.issue ?? []).filter((i) => i.location?.includes(location));
 }
 
-/** Compares with the golden file; UPDATE_GOLDEN=1 (or a missing file) writes it instead. */
+/** Compares with the golden file (see ../golden.ts). */
 export function expectGolden(name: string, value: unknown): void {
-  const file = join(GOLDEN, `${name}.json`);
-  if (process.env.UPDATE_GOLDEN === '1' || (!existsSync(file) && process.env.CI !== 'true')) {
-    writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
-    return;
-  }
-  expect(JSON.parse(JSON.stringify(value))).toEqual(JSON.parse(readFileSync(file, 'utf8')));
+  expectGoldenFile(join(GOLDEN, `${name}.json`), value);
 }

@@ -1,9 +1,8 @@
 /** The GGZ EHR adapter with either vendor spec, a context and helpers to run file sets. */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Bundle, OperationOutcome, OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
-import { expect } from 'vitest';
 import {
   type BatchResult,
   type ConversionContext,
@@ -14,6 +13,7 @@ import type { ExportAdapter } from '../../../src/adapters/exports/index.js';
 import { createGgzEhrAdapter } from '../../../src/adapters/ggz-ehr/index.js';
 import { createConversionContext } from '../../../src/adapters/index.js';
 import { createTerminologyService } from '../../../src/terminology/service.js';
+import { expectGoldenFile } from '../golden.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const FIXTURES = join(HERE, 'fixtures');
@@ -79,12 +79,7 @@ export function issuesAt(report: OperationOutcome, location: string): OperationO
   return (report.issue ?? []).filter((i) => i.location?.includes(location));
 }
 
-/** Compares with the golden file; UPDATE_GOLDEN=1 (or a missing file outside CI) writes it instead. */
+/** Compares with the golden file (see ../golden.ts). */
 export function expectGolden(dir: string, name: string, value: unknown): void {
-  const file = join(dir, `${name}.json`);
-  if (process.env.UPDATE_GOLDEN === '1' || (!existsSync(file) && process.env.CI !== 'true')) {
-    writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
-    return;
-  }
-  expect(JSON.parse(JSON.stringify(value))).toEqual(JSON.parse(readFileSync(file, 'utf8')));
+  expectGoldenFile(join(dir, `${name}.json`), value);
 }

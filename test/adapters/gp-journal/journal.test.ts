@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Bundle, Condition, Observation, OperationOutcome, Resource } from '@medplum/fhirtypes';
@@ -8,6 +8,7 @@ import { createGpJournalAdapter } from '../../../src/adapters/gp-journal/index.j
 import { createConversionContext } from '../../../src/adapters/index.js';
 import { createTerminologyService } from '../../../src/terminology/service.js';
 import { createValidator, type Validator } from '../../../src/validation/index.js';
+import { expectGoldenFile } from '../golden.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const FIXTURE = join(HERE, 'fixtures', 'his-export-de-linde.json');
@@ -50,9 +51,7 @@ describe('GP journal export', () => {
   it('when the export is converted, then output and report equal the golden file', () => {
     const result = run(readFileSync(FIXTURE));
     const value = JSON.parse(JSON.stringify({ output: bundleOf(result), report: result.report })) as unknown;
-    if (process.env.UPDATE_GOLDEN === '1' || (!existsSync(GOLDEN) && process.env.CI !== 'true'))
-      writeFileSync(GOLDEN, `${JSON.stringify(value, null, 2)}\n`);
-    else expect(value).toEqual(JSON.parse(readFileSync(GOLDEN, 'utf8')));
+    expectGoldenFile(GOLDEN, value);
   });
 
   it('when episodes have ICPC codes, then they are Conditions of the diagnoses section with their status', () => {
