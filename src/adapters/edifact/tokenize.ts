@@ -66,6 +66,8 @@ export function tokenizeEdifact(
   bytes: Uint8Array,
   limits: EdifactLimits = DEFAULT_EDIFACT_LIMITS,
 ): ParseResult<EdifactMessage> {
+  // A UTF-8 byte order mark (some UNOW senders write one) is not part of the interchange.
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
   if (bytes.length === 0) return fatal('The input is empty', 'required');
   if (bytes.length > limits.maxBytes)
     return fatal(

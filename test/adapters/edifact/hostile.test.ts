@@ -104,6 +104,11 @@ describe('EDIFACT adapter: hostile and broken input', () => {
     expect(result.records[0]?.output).toBeDefined();
   });
 
+  it('when a UNOW interchange starts with a UTF-8 byte order mark, then it is read', () => {
+    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), fixture('medvri-crisis-icd10-extra.edi')]);
+    expect(answer(bytes).records[0]?.output).toBeDefined();
+  });
+
   it('when a release character ends the input, then nothing breaks', () => {
     const result = answer(Buffer.from("UNB+UNOC:3+1+2+260301:0930+X'UNH+1+MEDVRI:1'FTX+RFR+++abc?"));
     expect(result.records.every((r) => r.output === undefined)).toBe(true);
