@@ -28,6 +28,7 @@ import { MappingSpecError } from '../adapters/spec-loader.js';
 import { errorIssues } from '../fhir/outcomes.js';
 import { createTerminologyService } from '../terminology/service.js';
 import type { CliCommand } from './commands.js';
+import { CONVERT_TO_USAGE, convertTo } from './convert-to.js';
 
 const OPTIONS = `overdracht convert --from FORMAT FILE_OR_DIR [--mapping SPEC] [--out DIR] [--channel KEY=VALUE]...
 
@@ -64,9 +65,11 @@ export const convertCommand: CliCommand = {
     'Convert HL7 v2, ZorgDomein, assessment exports, ... into FHIR, with a report of what was not mapped',
   // A getter: listing the formats loads every adapter's spec, which only help should pay for.
   get usage() {
-    return `${OPTIONS}\n\nFormats:\n${formatList(createAdapterRegistry())}`;
+    return `${OPTIONS}\n\nFormats:\n${formatList(createAdapterRegistry())}\n\n${CONVERT_TO_USAGE}`;
   },
   async run(argv) {
+    // The other direction, FHIR to an integrator's format (src/cli/convert-to.ts).
+    if (argv.includes('--to')) return convertTo(argv);
     try {
       return convert(parseArgs(argv));
     } catch (err) {
