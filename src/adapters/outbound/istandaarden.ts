@@ -202,6 +202,10 @@ function fallbacks(
         }),
       );
   }
+  // The 3.2 Postcode is four digits and two capitals without a space (FHIR allows `9711 NV`).
+  const postcode = values.get('Client/Contactgegevens/Contact/Adres/Postcode');
+  if (postcode && /^\d{4}\s?[A-Za-z]{2}$/.test(postcode))
+    values.set('Client/Contactgegevens/Contact/Adres/Postcode', postcode.replace(/\s/, '').toUpperCase());
   set('Header/BerichtCode', spec.structure.berichtCodes[law]['315']);
   set('Header/BerichtVersie', '3');
   set('Header/BerichtSubversie', '2');

@@ -57,6 +57,7 @@ describe('315 writer', () => {
     expect(xml).toContain('<Categorie>54</Categorie>');
     expect(xml).toMatch(/<Type>02<\/Type>\s*<ZorgverlenerCode>01004567<\/ZorgverlenerCode>/);
     expect(xml).toContain('<Ontvanger>0014</Ontvanger>');
+    expect(xml).toContain('<Postcode>9711NV</Postcode>');
     const back = run(Buffer.from(xml));
     expect(back.records[0]?.output).toBeDefined();
     const notCarried = (written.report.issue ?? []).map((i) => i.expression?.[0]);
