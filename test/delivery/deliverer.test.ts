@@ -25,6 +25,7 @@ function org(id: string, value: string, delivery: OrganisationConfig['delivery']
 describe('deliverer with a receiver on a local HTTP server', () => {
   let db: Database;
   let receiver: TestReceiver;
+  let second: TestReceiver;
   let now = START;
   const clock = (): Date => now;
   let store: ResourceStore;
@@ -38,6 +39,7 @@ describe('deliverer with a receiver on a local HTTP server', () => {
   beforeAll(async () => {
     db = await openMigratedPglite();
     receiver = await startReceiver();
+    second = await startReceiver();
     store = new ResourceStore(db, { registry: new SearchParamRegistry(), clock });
     outbox = new Outbox(db, clock);
     organisations = [
@@ -45,6 +47,7 @@ describe('deliverer with a receiver on a local HTTP server', () => {
       org('gp-pull', '01000002', { mode: 'notified-pull', notifyEndpoint: `${receiver.url}/notify` }),
       org('polls', '06000003', { mode: 'none' }),
       org('stranger', '06000004', { mode: 'push', endpoint: `${receiver.url}/$process-message` }),
+      org('ggz-second', '06000005', { mode: 'push', endpoint: `${second.url}/$process-message` }),
     ];
     const patient = (
       await store.create<Patient>({
@@ -72,13 +75,14 @@ describe('deliverer with a receiver on a local HTTP server', () => {
     });
     taskVersion = task.resource.meta?.versionId ?? '';
     const grants = new AccessGrants(db);
-    for (const value of ['06000001', '01000002', '06000003']) {
+    for (const value of ['06000001', '01000002', '06000003', '06000005']) {
       for (const reference of ['Task/t1', 'ServiceRequest/sr1', 'Patient/p1'])
         await grants.add([{ organisation: { system: AGB, value }, reference }]);
     }
   });
   afterAll(async () => {
     await receiver.close();
+    await second.close();
     await db.close();
   });
 
@@ -225,6 +229,19 @@ describe('deliverer with a receiver on a local HTTP server', () => {
     expect((await outbox.retry(message.id))?.status).toBe('pending');
     await deliverer().deliverDue();
     expect((await outbox.get(message.id))?.status).toBe('delivered');
+  });
+
+  it('when one receiver hangs, then another is served in the same run and the hanging one gets one request', async () => {
+    const slow = [await enqueue('ggz-push'), await enqueue('ggz-push')];
+    const fast = await enqueue('ggz-second');
+    receiver.mode = 'hang';
+    receiver.hangMs = 1500;
+    const summary = await deliverer({ timeoutMs: 300 }).deliverDue();
+    expect(summary).toMatchObject({ claimed: 3, delivered: 1, retried: 2 });
+    expect([...second.processed.keys()]).toEqual([fast.id]);
+    expect(receiver.requests.map((r) => r.key)).toEqual([slow[0]?.id]);
+    for (const m of slow)
+      expect(await outbox.get(m.id)).toMatchObject({ status: 'pending', lastError: 'timeout' });
   });
 
   it('when the receiver refuses the message (4xx), then it is not retried', async () => {
