@@ -23,8 +23,8 @@ import { compiledFor, touches, type PreparedConstraint } from './compile/constra
 import { LiteBail } from './compile/fhirpath-lite.js';
 import type { CompiledTree, Discriminator, ElementNode, TypeRef } from './compile/element-tree.js';
 import type { InvariantContextInput, SemanticHooks } from './compile/hooks.js';
-import { base64Length, checkResourceId, clip, primitiveCheck } from './compile/primitives.js';
-import { containsHtmlTag, isExampleUrl, rawHtmlInMarkdown } from './compile/content-rules.js';
+import { checkResourceId, clip, primitiveCheck } from './compile/primitives.js';
+import { isExampleUrl } from './compile/content-rules.js';
 import { vitalSignsProfile } from './compile/implied-profiles.js';
 import { checkStructureDefinition } from './compile/sd-checks.js';
 import { checkIdentifierRules } from './compile/project-rules.js';
@@ -50,6 +50,7 @@ import {
   type RuleAspect,
 } from './issue-source.js';
 import { CodeChecks, type CodeMemo } from './walk-terminology.js';
+import { isAbsoluteUrl, ValueRules } from './walk-values.js';
 import { isRecord } from '../fhir/records.js';
 
 type Json = Record<string, unknown>;
@@ -119,11 +120,6 @@ function unknownExtensionAllowed(url: string, allowExamples: boolean): boolean {
 }
 
 const NEMA = /^https?:\/\/([a-z0-9-]+\.)*nema\.org(\/|$)/i;
-const ABSOLUTE_URL = /^[a-zA-Z][a-zA-Z0-9+.-]*:/;
-
-function isAbsoluteUrl(url: string): boolean {
-  return ABSOLUTE_URL.test(url);
-}
 
 /**
  * The type of a resource as the walk of its tree sees it, one object per resource type: compiled
@@ -160,7 +156,7 @@ export class Walker {
   private readonly sliceEnv: SliceEnv;
   /** The options of the current validation. */
   private options = DEFAULT_OPTIONS;
-  /** Whether any option checks the content of text values (see checkTextOptions). */
+  /** Whether any option checks the content of text values (see ValueRules.text). */
   private textOptions = false;
   /** Sub-validation verdicts of the current validation: value -> profile -> conforms. */
   private readonly conformance = new Map<object, Map<string, boolean>>();
@@ -168,6 +164,8 @@ export class Walker {
   private readonly resourceTypes: ReadonlySet<string>;
   /** Codes against value sets and code systems. */
   private readonly codes: CodeChecks;
+  /** Rules on single values (see walk-values.ts). */
+  private readonly values: ValueRules;
 
   /** Callbacks made once per walker (closures made per value cost measurable time). */
   private readonly isType: (name: string) => boolean;
@@ -186,6 +184,10 @@ export class Walker {
       if (bound) this.reportEl(bound, 'binding', severity, 'code-invalid', message);
       else this.report(severity, 'code-invalid', message);
       this.path.reset(size);
+    });
+    this.values = new ValueRules(env.compiler, this.codes, (severity, code, message, el, aspect) => {
+      if (el) this.reportEl(el, aspect ?? 'own', severity, code, message);
+      else this.report(severity, code, message);
     });
     const types = this.resourceTypes;
     this.isType = (name) => types.has(name);
@@ -787,8 +789,8 @@ export class Walker {
         );
       } else {
         if (el.hasValueRules || type.code === 'canonical' || type.code === 'xhtml')
-          this.checkPrimitiveRules(value as string | number | boolean, el, type);
-        if (this.textOptions && typeof value === 'string') this.checkTextOptions(value, type.code);
+          this.values.primitive(value as string | number | boolean, el, type, this.frame?.resource);
+        if (this.textOptions && typeof value === 'string') this.values.text(value, type.code, this.options);
       }
     } else if (value === null && (ext === undefined || ext === null)) {
       this.report('error', 'structure', 'Null values are not allowed here');
@@ -816,152 +818,6 @@ export class Walker {
     }
     if (el.constraints.length > 1 && value !== undefined && value !== null)
       this.checkConstraints(value, el, undefined);
-  }
-
-  private checkPrimitiveRules(value: string | number | boolean, el: ElementNode, type: TypeRef): void {
-    if (el.fixed && el.fixed.value !== value) {
-      this.reportEl(
-        el,
-        'own',
-        'error',
-        'value',
-        `Value is '${clip(String(value))}' but is fixed to '${clip(String(el.fixed.value))}' in the profile ${el.profile}`,
-      );
-    }
-    if (el.pattern && el.pattern.value !== value) {
-      this.reportEl(
-        el,
-        'own',
-        'error',
-        'value',
-        `Value is '${clip(String(value))}' but must be '${clip(String(el.pattern.value))}' (pattern in the profile ${el.profile})`,
-      );
-    }
-    if (el.maxLength !== undefined && typeof value === 'string' && value.length > el.maxLength) {
-      this.reportEl(
-        el,
-        'own',
-        'error',
-        'too-long',
-        `The value is longer than the maximum length ${el.maxLength} allowed here (${value.length} characters)`,
-      );
-    }
-    if (typeof value === 'number' || typeof value === 'string') this.checkMinMax(value, el);
-    if (
-      el.checkedBindings.length > 0 &&
-      typeof value === 'string' &&
-      (type.code === 'code' || type.code === 'string' || type.code === 'uri')
-    ) {
-      this.codes.checkBare(value, el);
-    }
-    if (type.code === 'canonical' && typeof value === 'string') this.checkCanonicalValue(value, el, type);
-    if (type.code === 'xhtml' && typeof value === 'string') this.checkNarrativeLinks(value);
-  }
-
-  /** What the options of the validation forbid in a text value (see ValidateOptions in index.ts). */
-  private checkTextOptions(value: string, code: string): void {
-    const o = this.options;
-    if (o.securityChecks && (code === 'string' || code === 'markdown') && containsHtmlTag(value)) {
-      this.report(
-        'error',
-        'invalid',
-        'The string value contains text that looks like embedded HTML tags, which are not allowed for security reasons',
-      );
-    }
-    const html = o.noHtmlInMarkdown && code === 'markdown' ? rawHtmlInMarkdown(value) : undefined;
-    if (html !== undefined) {
-      this.report(
-        'error',
-        'invalid',
-        `The markdown contains what appears to be an embedded HTML tag starting at '${html}'; HTML is not allowed in markdown`,
-      );
-    }
-    if (!o.allowExampleUrls && (code === 'uri' || code === 'url') && isExampleUrl(value)) {
-      this.report('error', 'invalid', `Example URLs are not allowed in this context (${clip(value)})`);
-    }
-  }
-
-  /**
-   * A canonical is absolute (or a fragment), and when we know what it names, that is a resource of
-   * one of the element's target types. Spec: https://hl7.org/fhir/R4/references.html#canonical
-   */
-  private checkCanonicalValue(value: string, el: ElementNode, type: TypeRef): void {
-    if (!value.startsWith('#') && !isAbsoluteUrl(value)) {
-      this.report(
-        'error',
-        'invalid',
-        `Canonical URLs must be absolute URLs if they are not fragment references (${clip(value)})`,
-      );
-      return;
-    }
-    if (type.targetProfiles.length === 0 || value.startsWith('#')) return;
-    const targets = this.env.compiler.targetTypes(type);
-    if (!targets || targets.has('Resource') || targets.has('DomainResource')) return;
-    const found = this.env.compiler.registry.canonicalType(value);
-    if (found && !targets.has(found)) {
-      this.reportEl(
-        el,
-        'types',
-        'error',
-        'invalid',
-        `Canonical URL '${clip(value)}' refers to a resource that has the wrong type. Found ${found} expecting one of [${[...targets].join(', ')}]`,
-      );
-    }
-  }
-
-  /**
-   * Internal hyperlinks of a narrative (`href="#x"`) point to an id or name in the narrative, or
-   * to a contained resource. Spec: https://hl7.org/fhir/R4/narrative.html#id
-   */
-  private checkNarrativeLinks(div: string): void {
-    if (!div.includes('href')) return;
-    const targets = /<a\s[^>]*?href\s*=\s*["']#([^"']*)["']/gi;
-    let names: Set<string> | undefined;
-    for (let m = targets.exec(div); m !== null; m = targets.exec(div)) {
-      const target = m[1] ?? '';
-      if (target === '') continue;
-      names ??= this.narrativeNames(div);
-      if (names.has(target)) continue;
-      this.report(
-        'error',
-        'invalid',
-        `The hyperlink '#${clip(target)}' in the narrative does not resolve to an id or name in the narrative, nor to a contained resource`,
-      );
-    }
-  }
-
-  private narrativeNames(div: string): Set<string> {
-    const names = new Set<string>();
-    const attr = /\s(?:id|name)\s*=\s*["']([^"']*)["']/gi;
-    for (let m = attr.exec(div); m !== null; m = attr.exec(div)) names.add(m[1] ?? '');
-    const resource = this.frame?.resource;
-    if (resource && Array.isArray(resource.contained)) {
-      for (const c of resource.contained) if (isRecord(c) && typeof c.id === 'string') names.add(c.id);
-    }
-    return names;
-  }
-
-  private checkMinMax(value: number | string, el: ElementNode): void {
-    const min = el.minValue?.value;
-    const max = el.maxValue?.value;
-    if ((typeof min === 'number' || typeof min === 'string') && typeof min === typeof value && value < min) {
-      this.reportEl(
-        el,
-        'own',
-        'error',
-        'value',
-        `The value ${String(value)} is less than the specified minimum value ${String(min)}`,
-      );
-    }
-    if ((typeof max === 'number' || typeof max === 'string') && typeof max === typeof value && value > max) {
-      this.reportEl(
-        el,
-        'own',
-        'error',
-        'value',
-        `The value ${String(value)} is greater than the specified maximum value ${String(max)}`,
-      );
-    }
   }
 
   private walkNestedResource(value: unknown, el: ElementNode, type: TypeRef): void {
@@ -1479,7 +1335,7 @@ export class Walker {
         } else if (type.code === 'Coding') {
           if (!isCodingOfConcept(el)) this.codes.checkInSystem(value, -1);
         } else {
-          this.checkQuantityLimits(value, el);
+          this.values.quantityLimits(value, el);
           if (value.system === UCUM) this.codes.checkInSystem(value, -1);
         }
         break;
@@ -1491,43 +1347,11 @@ export class Walker {
         checkIdentifierRules(value, this.reportIdentifier);
         break;
       case 'Attachment':
-        this.checkAttachment(value);
+        this.values.attachment(value);
         break;
       default:
         break;
     }
-  }
-
-  private checkAttachment(value: Json): void {
-    if (typeof value.data !== 'string' || typeof value.size !== 'number') return;
-    const actual = base64Length(value.data);
-    if (actual !== value.size) {
-      this.report(
-        'error',
-        'structure',
-        `Stated Attachment Size ${value.size} does not match actual attachment size ${actual}`,
-      );
-    }
-  }
-
-  private checkQuantityLimits(value: Json, el: ElementNode): void {
-    const v = value.value;
-    if (typeof v !== 'number') return;
-    const check = (limit: unknown, isMin: boolean): void => {
-      if (!isRecord(limit) || typeof limit.value !== 'number') return;
-      if (limit.code !== undefined && (limit.code !== value.code || limit.system !== value.system)) return;
-      if (isMin ? v < limit.value : v > limit.value) {
-        this.reportEl(
-          el,
-          'own',
-          'error',
-          'value',
-          `The value in the instance (${v}) is ${isMin ? 'less than the specified minimum' : 'greater than the specified maximum'} value (${limit.value})`,
-        );
-      }
-    };
-    check(el.minValue?.value, true);
-    check(el.maxValue?.value, false);
   }
 
   /**
