@@ -46,8 +46,9 @@ export type Reply =
       readonly key: string;
       readonly times: readonly number[];
       /**
-       * Main-thread CPU time of the batch per run, in ms (process.threadCpuUsage): unlike the
-       * wall-clock times it does not count time the process waited for a core.
+       * Main-thread CPU time per run of the batch after its first run, in ms
+       * (process.threadCpuUsage): unlike the wall-clock times it does not count time the process
+       * waited for a core.
        */
       readonly cpuMsPerRun: number;
       readonly errors: number;

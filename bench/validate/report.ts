@@ -18,7 +18,7 @@ export interface Measurement {
   /** The median over rounds of each batch's first run, the one right after a full collection. */
   readonly firstAfterCollection: number;
   readonly roundMedians: readonly number[];
-  /** The median over rounds of main-thread CPU ms per run (batch means, the first run included). */
+  /** The median over rounds of main-thread CPU ms per run (batch means, after each batch's first run). */
   readonly cpuMedian: number;
 }
 
