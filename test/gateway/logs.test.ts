@@ -106,7 +106,7 @@ describe('logs', () => {
           t.app,
           gp,
           markFreeText(
-            referralMessage({ messageId: 'log-gate', emptySections: { medication: 'notasked' } }),
+            referralMessage({ messageId: 'log-gate', emptySections: { 'legal-status': 'notasked' } }),
           ) as Bundle,
         )
       ).status,
