@@ -39,6 +39,12 @@ export interface DelivererDeps {
   random: () => number;
   logger: Logger;
   metrics?: Metrics;
+  /**
+   * Called once a message is given up (dead letter), after it is recorded as dead: the gateway
+   * fails the Task when the message handed it to its owner (dead-letters.ts). A failure here is
+   * logged and leaves the dead letter as it is.
+   */
+  onDead?: (message: OutboxMessage, code: string) => Promise<void>;
 }
 
 export interface DeliverySummary extends Record<string, number> {
@@ -257,6 +263,11 @@ export class Deliverer {
     await outbox.markFailed(message.id, outcome.code, null);
     metrics?.deliveries.inc({ receiver, mode, outcome: 'dead' });
     logger.error('delivery.dead', { ...fields, error: outcome.code });
+    await this.deps.onDead?.(message, outcome.code).catch((err: unknown) => {
+      const code =
+        err instanceof OperationOutcomeError ? `http-${String(err.status ?? 500)}` : 'internal-error';
+      logger.error('delivery.dead-letter-handling-failed', { ...fields, error: code });
+    });
     return 'dead';
   }
 

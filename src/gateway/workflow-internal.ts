@@ -20,16 +20,20 @@ function gatewayPrincipal(on: OrganisationConfig): Principal {
 
 /**
  * Fails Task `taskId` because delivery to `on` is impossible; the new version, or undefined when
- * the Task is already closed (a late dead letter changes nothing).
+ * the Task is already closed (a late dead letter changes nothing), or - with `ownerOnly` - when
+ * `on` no longer owns it (a message to an earlier owner after a forward).
  */
 export async function failTask(
   deps: WorkflowDeps,
   taskId: string,
-  opts: { on: OrganisationConfig; reason?: string },
+  opts: { on: OrganisationConfig; reason?: string; ownerOnly?: boolean },
 ): Promise<Task | undefined> {
   return deps.db.transaction(async (tx) => {
     const w = within(deps, tx);
     const task = await w.store.read<Task>('Task', taskId);
+    const owner = task.owner?.identifier;
+    const owns = owner?.system === opts.on.identifier.system && owner.value === opts.on.identifier.value;
+    if (opts.ownerOnly && !owns) return undefined;
     const input = opts.reason ? { reason: opts.reason } : {};
     const result = applyTransition(task, 'fail', GATEWAY, input, deps.now());
     if (!result.ok) return undefined;

@@ -10,7 +10,11 @@ import { VisibleResources } from '../access/resources.js';
 import { createAdapterRegistry, createConversionContext, type AdapterRegistry } from '../adapters/index.js';
 import { auditEvent } from '../audit/events.js';
 import type { Config } from '../config/types.js';
+import { failTaskOnDeadLetter } from '../delivery/dead-letters.js';
 import { Deliverer } from '../delivery/deliverer.js';
+import { serverError } from '../fhir/outcomes.js';
+import { failTask } from '../gateway/workflow-internal.js';
+import type { WorkflowDeps } from '../gateway/workflow-changes.js';
 import { storeDeliverySource } from '../delivery/store-source.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -77,6 +81,19 @@ export function createJobRunner(deps: GatewayJobDeps): JobRunner<GatewayJobPorts
   const now = deps.now ?? (() => new Date());
   const { config, db, store, metrics } = deps;
   const workflow = new WorkflowStore({ db, store, organisations: config.organisations, now });
+  // The gateway's own Task changes (a dead letter failing its Task) store no feedback report,
+  // so nothing here is validated.
+  const workflowDeps: WorkflowDeps = {
+    db,
+    store,
+    auditLog: deps.auditLog,
+    outbox: new Outbox(db, now),
+    organisations: config.organisations,
+    validate: () => serverError(),
+    now,
+    newId: randomUUID,
+    endpoint: deps.endpoint,
+  };
   const deliverer = new Deliverer({
     outbox: new Outbox(db, now),
     source: storeDeliverySource({ db, store, auditLog: deps.auditLog, endpoint: deps.endpoint, now }),
@@ -88,6 +105,10 @@ export function createJobRunner(deps: GatewayJobDeps): JobRunner<GatewayJobPorts
     random: deps.random ?? Math.random,
     logger: deps.logger,
     ...(metrics ? { metrics } : {}),
+    onDead: failTaskOnDeadLetter({
+      organisations: config.organisations,
+      failTask: (taskId, on, reason) => failTask(workflowDeps, taskId, { on, reason, ownerOnly: true }),
+    }),
   });
   let adapters:
     { registry: AdapterRegistry; terminology: ReturnType<typeof createTerminologyService> } | undefined;
