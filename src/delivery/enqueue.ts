@@ -39,25 +39,38 @@ export function configuredOrganisation(
 
 export interface EnqueueResult {
   enqueued: number;
-  /** Receivers that are not configured organisations: nothing can be sent to them (reported, not dropped silently). */
-  unknown: number;
+  /** Receivers that are not configured organisations: nothing can be sent to them (reported, never dropped silently). */
+  unknown: Reference[];
 }
 
-/** Enqueues the events of one stored Task version; `outbox` works in the caller's transaction. */
+const FOCUS = /^[A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64}$/;
+
+/**
+ * The one path from workflow events to outbox rows, for the HTTP operations and the jobs alike:
+ * one row per receiving organisation of each event (an organisation that is owner and requester
+ * gets one), with the TaskEventPayload of the event's Task as stored - `tasks` holds every Task
+ * the events name (a fan-out: the parent and its children), keyed `Task/<id>` - and, for
+ * `feedback-due`, the feedback report stored with the change. `outbox` works in the caller's
+ * transaction, so an event is queued exactly when its change is stored.
+ */
 export async function enqueueTaskEvents(
   outbox: Outbox,
   organisations: readonly OrganisationConfig[],
-  task: Task & { id: string },
   events: readonly WorkflowEvent[],
+  tasks: ReadonlyMap<string, Task>,
+  opts: { feedback?: Reference } = {},
 ): Promise<EnqueueResult> {
-  const result: EnqueueResult = { enqueued: 0, unknown: 0 };
-  const focus = task.focus?.reference;
+  const result: EnqueueResult = { enqueued: 0, unknown: [] };
   for (const event of events) {
+    const reference = event.task.reference ?? '';
+    const task = tasks.get(reference);
+    const focus = task?.focus?.reference;
+    const feedback = event.kind === 'feedback-due' ? opts.feedback?.reference : undefined;
     const seen = new Set<string>();
     for (const ref of eventReceivers(event)) {
       const org = configuredOrganisation(organisations, ref);
       if (!org) {
-        result.unknown++;
+        result.unknown.push(ref);
         continue;
       }
       if (seen.has(org.id)) continue;
@@ -65,9 +78,10 @@ export async function enqueueTaskEvents(
       const payload: TaskEventPayload = {
         type: 'task-event',
         event: event.kind,
-        task: `Task/${task.id}`,
-        taskVersion: task.meta?.versionId ?? '1',
-        ...(focus && /^[A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64}$/.test(focus) ? { focus } : {}),
+        task: reference,
+        taskVersion: task?.meta?.versionId ?? '1',
+        ...(focus && FOCUS.test(focus) ? { focus } : {}),
+        ...(feedback ? { feedback } : {}),
       };
       await outbox.enqueue({ receiver: org.id, payload });
       result.enqueued++;

@@ -15,6 +15,7 @@ import type {
   Task,
 } from '@medplum/fhirtypes';
 import { AccessGrants } from '../access/grants.js';
+import { enqueueTaskEvents } from '../delivery/enqueue.js';
 import { auditEvent } from '../audit/events.js';
 import type { Principal } from '../auth/smart.js';
 import type { OrganisationConfig } from '../config/types.js';
@@ -26,7 +27,7 @@ import type { Database } from '../store/database.js';
 import { DatabaseError } from '../store/errors.js';
 import type { Outbox } from '../store/outbox.js';
 import type { ResourceStore } from '../store/resource-store.js';
-import type { TaskEventPayload, WorkflowEvent } from '../workflow/events.js';
+import type { WorkflowEvent } from '../workflow/events.js';
 import { completeParentIfDone } from '../workflow/fanout.js';
 import { describeParty, sameParty, type Party } from '../workflow/party.js';
 import type { TransitionResult } from '../workflow/transitions.js';
@@ -200,55 +201,30 @@ async function grantNewOwner(w: WorkflowTx, task: Task): Promise<void> {
   await w.grants.add(references.map((reference) => ({ reference, organisation: owner.identifier })));
 }
 
-/** The organisations an event goes to (none for what the gateway handles itself). */
-function recipients(event: WorkflowEvent): Reference[] {
-  switch (event.kind) {
-    case 'delivery-needed':
-    case 'feedback-due':
-    case 'cancellation':
-    case 'delivery-failed':
-      return [event.to];
-    case 'regional-table':
-      return [event.table];
-    case 'escalated':
-      return [event.owner, event.requester];
-    case 'child-closed':
-      return [];
-    default:
-      return event satisfies never;
-  }
-}
-
-/** One outbox row per receiving organisation of each event (the contract in TaskEventPayload). */
+/**
+ * One outbox row per receiving organisation of each event (src/delivery/enqueue.ts); a receiver
+ * that is not connected to this gateway refuses the whole change (422), so nothing is stored that
+ * could not be delivered.
+ */
 export async function enqueueEvents(
   w: WorkflowTx,
   events: readonly WorkflowEvent[],
   tasks: ReadonlyMap<string, Task>,
   feedback?: Reference,
 ): Promise<void> {
-  for (const event of events) {
-    const task = tasks.get(event.task.reference ?? '');
-    const seen = new Set<string>();
-    for (const to of recipients(event)) {
-      const org = organisationByIdentifier(w.deps.organisations, to.identifier);
-      if (!org)
-        throw new OperationOutcomeError(
-          invalid(`${describeParty(to)} is not connected to this gateway`, 'Task.owner'),
-          422,
-        );
-      if (seen.has(org.id)) continue; // one row per organisation, also when it is owner and requester
-      seen.add(org.id);
-      const payload: TaskEventPayload = {
-        type: 'task-event',
-        event: event.kind,
-        task: event.task.reference ?? '',
-        taskVersion: task?.meta?.versionId ?? '',
-        ...(task?.focus?.reference ? { focus: task.focus.reference } : {}),
-        ...(event.kind === 'feedback-due' && feedback?.reference ? { feedback: feedback.reference } : {}),
-      };
-      await w.outbox.enqueue({ receiver: org.id, payload });
-    }
-  }
+  const { unknown } = await enqueueTaskEvents(
+    w.outbox,
+    w.deps.organisations,
+    events,
+    tasks,
+    feedback ? { feedback } : {},
+  );
+  const first = unknown[0];
+  if (first)
+    throw new OperationOutcomeError(
+      invalid(`${describeParty(first)} is not connected to this gateway`, 'Task.owner'),
+      422,
+    );
 }
 
 export interface TaskChangeInput {

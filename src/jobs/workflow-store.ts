@@ -94,10 +94,10 @@ export class WorkflowStore implements WorkflowStorePorts {
       const queued = await enqueueTaskEvents(
         new Outbox(tx, this.deps.now),
         organisations,
-        { ...saved, id: taskId },
         change.events,
+        new Map([[`Task/${taskId}`, saved]]),
       );
-      this.unknownReceivers += queued.unknown;
+      this.unknownReceivers += queued.unknown.length;
     });
   }
 

@@ -239,7 +239,9 @@ describe('deliverer with a receiver on a local HTTP server', () => {
     const summary = await deliverer({ timeoutMs: 300 }).deliverDue();
     expect(summary).toMatchObject({ claimed: 3, delivered: 1, retried: 2 });
     expect([...second.processed.keys()]).toEqual([fast.id]);
-    expect(receiver.requests.map((r) => r.key)).toEqual([slow[0]?.id]);
+    // One request for the two: the messages share their queue time here, so which goes first is open.
+    expect(receiver.requests).toHaveLength(1);
+    expect(slow.map((m) => m.id)).toContain(receiver.requests[0]?.key);
     for (const m of slow)
       expect(await outbox.get(m.id)).toMatchObject({ status: 'pending', lastError: 'timeout' });
   });
