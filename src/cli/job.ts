@@ -14,7 +14,7 @@ const USAGE = `overdracht job NAME [--now ISO] [--demo]
 overdracht job --list
 
   NAME        delivery, handover-watchdog, transition-preparation, youth-interruptions,
-              waiting-times, retention, import
+              waiting-times, retention, import, indicators
   --now ISO   the job's clock, e.g. 2026-03-02T07:00:00Z (default: the current time)
   --demo      the demo configuration; also the default when OVERDRACHT_CONFIG names none
 

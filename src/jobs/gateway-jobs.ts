@@ -20,6 +20,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { AuditLog } from '../store/audit-log.js';
 import type { Database } from '../store/database.js';
+import { indicatorPorts, indicatorsJob, type IndicatorPorts } from '../indicators/index.js';
 import { ImportedFiles, ResourcePurge } from '../store/jobs.js';
 import { Outbox } from '../store/outbox.js';
 import { RecordService } from '../record/service.js';
@@ -40,7 +41,11 @@ import { JobRunner, type Scheduler } from './runner.js';
 import { StoreJobLock } from './store-lock.js';
 import { WorkflowStore, type WorkflowStorePorts } from './workflow-store.js';
 
-export type GatewayJobPorts = WorkflowStorePorts & DeliveryPorts & RetentionPorts & ImportPorts;
+export type GatewayJobPorts = WorkflowStorePorts &
+  DeliveryPorts &
+  RetentionPorts &
+  ImportPorts &
+  IndicatorPorts;
 
 export interface GatewayJobDeps {
   config: Config;
@@ -74,6 +79,7 @@ export function gatewayJobs(config: Config): Job<GatewayJobPorts>[] {
     waitingTimesJob({ ...tz, ...at('waiting-times') }),
     retentionJob(config.retention, at('retention')),
     importJob(config.import, at('import')),
+    indicatorsJob({ ...tz, ...at('indicators') }),
   ];
 }
 
@@ -161,6 +167,7 @@ export function createJobRunner(deps: GatewayJobDeps): JobRunner<GatewayJobPorts
       return record.import({ format: source.format, bytes, name }, undefined, organisation);
     },
     imported: new ImportedFiles(db, now),
+    ...indicatorPorts(db),
   };
   return new JobRunner<GatewayJobPorts>({
     jobs: gatewayJobs(config),
