@@ -220,12 +220,26 @@ const INDEX_TABLES = [
 export class ResourcePurge {
   constructor(private readonly db: Database) {}
 
-  /** Up to `limit` resources of `type` last changed before `before`, removed in one transaction; their ids. */
+  /**
+   * Up to `limit` resources of `type` last changed before `before` that no other stored resource
+   * references, removed in one transaction; their ids. Reference-aware: a client, a request or an
+   * episode stays as long as a kept Task, Observation or Provenance points at it (the references
+   * the store indexes in `search_reference`: subject, patient, focus, part-of, based-on, target,
+   * ...), so a client never goes before their Tasks. What the referrers leave behind is purged by
+   * a later pass once they are gone. Resources that reference each other in a circle are kept.
+   */
   async purgeBatch(type: string, before: Date, limit: number): Promise<string[]> {
     if (type === 'AuditEvent') return [];
     return this.db.transaction(async (tx) => {
       const { rows } = await tx.query<{ id: string }>(
-        `SELECT id FROM resource WHERE resource_type = $1 AND last_updated < $2::timestamptz ORDER BY last_updated, id LIMIT $3 FOR UPDATE`,
+        `SELECT r.id FROM resource r
+         WHERE r.resource_type = $1 AND r.last_updated < $2::timestamptz
+           AND NOT EXISTS (
+             SELECT 1 FROM search_reference s
+             WHERE s.target_type = $1 AND s.target_id = r.id
+               AND NOT (s.resource_type = $1 AND s.resource_id = r.id)
+           )
+         ORDER BY r.last_updated, r.id LIMIT $3 FOR UPDATE OF r`,
         [type, before.toISOString(), limit],
       );
       const ids = rows.map((r) => r.id);
