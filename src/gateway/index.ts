@@ -156,7 +156,13 @@ function build(config: Config, db: Database, options: Resolved): Gateway {
     validator.validate(resource, { profiles });
   const intake: IntakeDeps = {
     validate,
-    repo: new GatewayIntakeRepository(db, store, new IdempotencyStore(db, clock), auditLog),
+    repo: new GatewayIntakeRepository(
+      db,
+      store,
+      new IdempotencyStore(db, clock),
+      auditLog,
+      new Outbox(db, clock, newId),
+    ),
     organisations: config.organisations,
     now: clock,
     newId,
