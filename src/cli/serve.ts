@@ -139,7 +139,8 @@ async function serveOne(
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
   });
-  jobs?.stop();
+  // A job run in progress ends before the database closes (25 s at most, within a usual 30 s grace period).
+  await jobs?.stopAndWait(25_000);
   await stopMllp(mllp);
   await gateway.close();
   logger.info('gateway.stopped', {});

@@ -17,7 +17,7 @@ export type JobRunResult =
   | { status: 'ok'; name: string; summary: JobSummary; startedAt: Date; finishedAt: Date }
   | { status: 'failed'; name: string; error: string; startedAt: Date; finishedAt: Date }
   /** locked: another instance holds the lock; running: this instance is still busy with it. */
-  | { status: 'skipped'; name: string; reason: 'locked' | 'running' }
+  | { status: 'skipped'; name: string; reason: 'locked' | 'running' | 'stopping' }
   | { status: 'unknown-job'; name: string; known: string[] };
 
 export interface JobRunnerOptions<P> {
@@ -37,7 +37,9 @@ const MAX_ERROR_LENGTH = 500;
 
 export class JobRunner<P> {
   private readonly jobs = new Map<string, Job<P>>();
-  private readonly running = new Set<string>();
+  /** Runs in progress in this process, by job name. */
+  private readonly running = new Map<string, Promise<unknown>>();
+  private stopping = false;
   private readonly scheduled: { stop(): void }[] = [];
   private readonly now: () => Date;
 
@@ -81,14 +83,36 @@ export class JobRunner<P> {
     for (const s of this.scheduled.splice(0)) s.stop();
   }
 
+  /**
+   * Stops the schedules, refuses new runs, and waits up to `timeoutMs` for the runs in progress
+   * to end, so that the database is not closed under them. The names of the runs still going at
+   * the timeout (their lock expires with its TTL; a job is idempotent, so the next run finishes it).
+   */
+  async stopAndWait(timeoutMs: number): Promise<string[]> {
+    this.stop();
+    this.stopping = true;
+    if (this.running.size === 0) return [];
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    });
+    await Promise.race([Promise.allSettled([...this.running.values()]), timeout]);
+    clearTimeout(timer);
+    const left = [...this.running.keys()];
+    if (left.length > 0) this.opts.logger.warn('jobs.stop-timeout', { jobs: left.join(','), timeoutMs });
+    return left;
+  }
+
   /** Runs one job now, under its lock. Never throws: the result says what happened. */
   async runOnce(name: string): Promise<JobRunResult> {
     const job = this.jobs.get(name);
     if (!job) return { status: 'unknown-job', name, known: this.names() };
+    if (this.stopping) return { status: 'skipped', name, reason: 'stopping' };
     if (this.running.has(name)) return { status: 'skipped', name, reason: 'running' };
-    this.running.add(name);
+    const run = this.locked(job);
+    this.running.set(name, run);
     try {
-      const result = await this.locked(job);
+      const result = await run;
       this.opts.onResult?.(result);
       return result;
     } finally {

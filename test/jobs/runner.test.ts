@@ -226,6 +226,58 @@ describe('scheduling', () => {
     expect(s.stopped).toEqual(['a', 'b']);
   });
 
+  it('when the runner stops during a run, then it waits for the run to end, and refuses new runs', async () => {
+    const c = clock();
+    const release = deferred();
+    const started = deferred();
+    const ports: Ports = { calls: [] };
+    const r = runner(
+      [
+        job('slow', async (ctx) => {
+          started.resolve();
+          await release.promise;
+          ctx.ports.calls.push('slow done');
+        }),
+      ],
+      new MemoryJobLock(c.now),
+      'x',
+      c.now,
+      ports,
+    );
+    const run = r.runOnce('slow');
+    await started.promise;
+    const stopped = r.stopAndWait(5_000).then((left) => (ports.calls.push('stopped'), left));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(ports.calls).toEqual([]);
+    release.resolve();
+    expect(await stopped).toEqual([]);
+    expect(ports.calls).toEqual(['slow done', 'stopped']);
+    expect(await run).toMatchObject({ status: 'ok' });
+    expect(await r.runOnce('slow')).toMatchObject({ status: 'skipped', reason: 'stopping' });
+  });
+
+  it('when a run outlasts the timeout, then the stop gives up waiting and names it', async () => {
+    const c = clock();
+    const never = deferred();
+    const started = deferred();
+    const r = runner(
+      [
+        job('stuck', async () => {
+          started.resolve();
+          await never.promise;
+        }),
+      ],
+      new MemoryJobLock(c.now),
+      'x',
+      c.now,
+    );
+    const run = r.runOnce('stuck');
+    await started.promise;
+    expect(await r.stopAndWait(30)).toEqual(['stuck']);
+    never.resolve();
+    await run;
+  });
+
   it('when a schedule is invalid or a name is used twice, then the runner refuses to be made and names the job', () => {
     const c = clock();
     const s = fakeScheduler();
