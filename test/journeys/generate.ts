@@ -34,6 +34,8 @@ export interface Step {
   organisation: Organisation;
   /** The organisation that refers the client to this one ($process-message), if any. */
   referredBy?: Organisation;
+  /** The organisation whose Task from this one completes first, with the feedback report ($complete). */
+  feedbackFrom?: Organisation;
   /** A warm handover: the receiver receives, accepts and starts the Task. */
   warmHandover?: boolean;
   imports: SourceFile[];
@@ -180,8 +182,9 @@ function steps(kind: JourneyKind, consent: ConsentCase, r: () => number): Step[]
           answers: { 'social-domain-conversation': keukentafel(r) },
         },
         {
-          label: 'GP: feedback, follow-up conversation',
+          label: 'GP: feedback of GGZ, follow-up conversation',
           organisation: 'gp-de-linde',
+          feedbackFrom: 'ggz-noord',
           imports: [],
           questionnaires: ['positive-health'],
           answers: {},
