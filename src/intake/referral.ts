@@ -427,13 +427,14 @@ async function storeEntries(msg: ShapedMessage, tx: IntakeTx, deps: IntakeDeps):
     const id = ref.reference.split('/')[1] ?? '';
     const rewritten = rewriteReferences({ ...e.resource, id }, (r) => byOldRef.get(r));
     const prior = existing.get(e.index);
-    // An organisation or practitioner that arrives unchanged is left as it is: a new version
+    // The client is the Task's subject whether or not their record changes.
+    if (e.resource.resourceType === 'Patient' && !patient) patient = ref;
+    // A client, organisation or practitioner that arrives unchanged is left as it is: a new version
     // would say nothing new, and its row lock would make every referral of one sender wait in turn.
     if (prior && sameContent(prior, rewritten)) continue;
     if (prior)
       await tx.update({ ...rewritten, id, meta: { ...rewritten.meta, versionId: prior.meta?.versionId } });
     else await tx.create({ ...rewritten, id });
-    if (e.resource.resourceType === 'Patient' && !patient) patient = ref;
   }
   return { refs, ...(patient ? { patient } : {}) };
 }

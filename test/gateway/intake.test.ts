@@ -66,6 +66,18 @@ describe('referral intake', () => {
     expect(issues(outcome).filter((i) => i.severity === 'error')).toEqual([]);
   });
 
+  it('when a client is referred again with an unchanged record, then the new Task still names the client', async () => {
+    const gp = await token('demo-gp');
+    const tasks: Task[] = [];
+    for (const messageId of ['intake-returning-1', 'intake-returning-2']) {
+      const res = await postMessage(t.app, gp, referralMessage({ messageId, bsn: '999911211' }));
+      expect(res.status).toBe(200);
+      tasks.push((res.body as Bundle).entry?.[1]?.resource as Task);
+    }
+    expect(tasks[0]?.for?.reference).toMatch(/^Patient\//);
+    expect(tasks[1]?.for?.reference).toBe(tasks[0]?.for?.reference);
+  });
+
   it('when the same message comes again, then the stored answer comes back and nothing is stored', async () => {
     const gp = await token('demo-gp');
     const first = await postMessage(t.app, gp, referralMessage({ messageId: 'intake-replay' }));
