@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestGateway, tokens, type TestGateway } from '../gateway/support.js';
 import { CORPUS_DIR, corpusFiles } from './generate.js';
+import { formatReport } from '../../scripts/reuse/format.js';
 import { corpusJourneys, runJourney, type JourneyResult } from './run.js';
 
 describe('the journeys corpus', () => {
@@ -78,4 +79,28 @@ describe('journeys through the HTTP API', () => {
       }
     },
   );
+});
+
+describe('a count that misses its target', () => {
+  let t: TestGateway;
+  beforeAll(async () => {
+    t = await openTestGateway();
+  });
+  afterAll(async () => t.close());
+
+  it('when the script says care data may travel although the client refused, then the withheld questions are misses and the report fails', async () => {
+    const refused = corpusJourneys(CORPUS_DIR).find((j) => j.id === 'j03-gp-ggz-refused');
+    if (!refused) throw new Error('j03-gp-ggz-refused is not in the corpus');
+    const broken = { ...refused, careSharing: 'implied' as const };
+    const result = await runJourney(t.app, tokens(t.app), broken, (file) =>
+      readFileSync(join(CORPUS_DIR, refused.id, file)),
+    );
+    const ph = result.steps[1]?.counts.find((c) => c.questionnaire === 'positive-health');
+    expect(ph).toMatchObject({ baseline: 6, askedAgain: 6, target: 0 });
+    expect(ph?.misses).toContain('ph-mental-wellbeing');
+    const report = formatReport([result]);
+    expect(report.failures).toBe(1);
+    expect(report.text).toContain('asked again: 6 (target 0)');
+    expect(report.text).toContain('MISSED (ph-bodily-functions');
+  });
 });
