@@ -8,12 +8,13 @@ import type { Parameters, ParametersParameter, Provenance, Task } from '@medplum
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OrganisationConfig } from '../../src/config/types.js';
+import { failTaskOnDeadLetter, HANDING_EVENTS } from '../../src/delivery/dead-letters.js';
 import { GATEWAY_TYPES } from '../../src/gateway/index.js';
 import { createJobRunner, type GatewayJobPorts } from '../../src/jobs/gateway-jobs.js';
 import type { JobRunner } from '../../src/jobs/runner.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { AuditLog } from '../../src/store/audit-log.js';
-import { Outbox } from '../../src/store/outbox.js';
+import { Outbox, type OutboxMessage } from '../../src/store/outbox.js';
 import { ResourceStore } from '../../src/store/resource-store.js';
 import { SearchParamRegistry } from '../../src/store/search-params.js';
 import type { TaskEventPayload } from '../../src/workflow/events.js';
@@ -128,5 +129,45 @@ describe('dead letters and the Task they announced', () => {
     expect(await runner.runOnce('delivery')).toMatchObject({ summary: { dead: 1 } });
     expect((await readTask(task.id)).status).toBe('in-progress');
     expect(await payloads('gp-de-linde', task.id)).toHaveLength(1);
+  });
+});
+
+describe('which dead letters fail their Task', () => {
+  const ggz = demoConfig.organisations.find((o) => o.id === 'ggz-noord');
+  const message = (event: string, receiver = 'ggz-noord'): OutboxMessage => ({
+    id: 'm1',
+    receiver,
+    payload: { type: 'task-event', event, task: 'Task/t1', taskVersion: '3' },
+    status: 'dead',
+    attempts: 1,
+    nextAttemptAt: new Date(0),
+    lastError: 'http-400',
+    createdAt: new Date(0),
+    updatedAt: new Date(0),
+  });
+
+  it('when a handing message dies, then its Task is failed on its receiver; any other event, an unknown receiver or an unreadable payload fails nothing', async () => {
+    const calls: [string, string, string][] = [];
+    const onDead = failTaskOnDeadLetter({
+      organisations: demoConfig.organisations,
+      failTask: (taskId, on, reason) => {
+        calls.push([taskId, on.id, reason]);
+        return Promise.resolve(undefined);
+      },
+    });
+    for (const event of ['referral-received', 'delivery-needed', 'regional-table'])
+      await onDead(message(event), 'http-400');
+    for (const event of ['feedback-due', 'delivery-failed', 'escalated', 'cancellation'])
+      await onDead(message(event), 'http-400');
+    await onDead(message('delivery-needed', 'no-such-organisation'), 'unknown-receiver');
+    await onDead({ ...message('delivery-needed'), payload: { type: 'other' } }, 'unreadable-payload');
+    expect(calls).toEqual(
+      ['referral-received', 'delivery-needed', 'regional-table'].map(() => [
+        't1',
+        'ggz-noord',
+        `Delivery to ${ggz?.name ?? ''} is impossible (http-400)`,
+      ]),
+    );
+    expect(HANDING_EVENTS).toEqual(['referral-received', 'delivery-needed', 'regional-table']);
   });
 });

@@ -178,4 +178,19 @@ describe('what the gateway does itself', () => {
     expect(told.map((p) => [p.event, p.taskVersion])).toEqual([['delivery-failed', '3']]);
     expect(await failTask(deps(), id, { on: ggz })).toBeUndefined();
   });
+
+  it('when the delivery that failed was for an organisation that no longer owns the Task, then the Task stays as it is', async () => {
+    const youth = demoConfig.organisations.find((o) => o.id === 'jeugd-ggz-de-brug');
+    if (!youth) throw new Error('no jeugd-ggz-de-brug in the demo configuration');
+    const id = await c.taskIn('accepted', 'op-7');
+    expect(await failTask(deps(), id, { on: youth, ownerOnly: true })).toBeUndefined();
+    expect(
+      (
+        await t.db.query<{ status: string }>(
+          "SELECT content->>'status' AS status FROM resource WHERE resource_type = 'Task' AND id = $1",
+          [id],
+        )
+      ).rows[0]?.status,
+    ).toBe('accepted');
+  });
 });
