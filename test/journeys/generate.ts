@@ -129,6 +129,11 @@ const GP_JOURNAL: SourceFile = {
   mediaType: 'application/json',
 };
 const ZRM: SourceFile = { file: 'zrm.csv', format: 'assessments', mediaType: 'text/csv' };
+const HL7_REFERRAL: SourceFile = {
+  file: 'referral.hl7',
+  format: 'hl7v2',
+  mediaType: 'application/octet-stream',
+};
 const CONSENT: SourceFile = { file: 'consent.json', format: 'fhir', mediaType: 'application/fhir+json' };
 
 function steps(kind: JourneyKind, consent: ConsentCase, r: () => number): Step[] {
@@ -152,7 +157,7 @@ function steps(kind: JourneyKind, consent: ConsentCase, r: () => number): Step[]
     case 'gp-ggz':
       return [
         gp('GP: exploratory conversation (Positive Health)', [GP_JOURNAL, ...consentFile]),
-        ggz('GGZ: intake after the GP referral', 'gp-de-linde'),
+        ggz('GGZ: intake after the GP referral (its HL7 v2 letter imported)', 'gp-de-linde', [HL7_REFERRAL]),
       ];
     case 'youth-adult':
       return [
@@ -341,6 +346,23 @@ function zrmCsv(j: JourneyScript, r: () => number): string {
   return `${header}\n${row.join(';')}\n`;
 }
 
+/** The GP's referral letter as the GGZ institution's EHR receives it: HL7 v2.5 REF^I12, segments ending in CR. */
+function hl7Referral(j: JourneyScript, index: number): string {
+  const birth = j.client.birthDate.replaceAll('-', '');
+  const sex = j.client.gender === 'female' ? 'F' : 'M';
+  return [
+    `MSH|^~\\&|HIS De Linde|DELINDE|GGZ-EPD|GGZNG|20260301093000+0100||REF^I12^REF_I12|HDL2026${String(index).padStart(6, '0')}|P|2.5|||AL|NE|NLD|UNICODE UTF-8|nl^Nederlands^ISO639`,
+    'RF1|P^In behandeling^HL70283|R^Routine^HL70280|Psy^Psychiatrisch^HL70281||O^Poliklinisch^HL70284|' +
+      `HDL-VW-${j.bsn.slice(-4)}^HDL|20260301|20260601|20260301093000|||||Somberheid en slaapproblemen||||||||||Graag beoordeling voor basis-GGZ`,
+    'PRD|RP^Verwijzer^HL70286|de Vries&de&Vries^Pieter^P.^^dr.^^L|||||01012345^AGB|||Huisartsenpraktijk De Linde^^^^^&2.16.840.1.113883.2.4.6.1&ISO^AGB^^^01004567',
+    'PRD|RT^Verwezen naar^HL70286|||||||||GGZ Noord-Groningen^^^^^&2.16.840.1.113883.2.4.6.1&ISO^AGB^^^06001234',
+    `PID|1||${j.bsn}^^^NLMINBIZA&2.16.840.1.113883.2.4.6.3&ISO^NNNLD||${j.client.family}^${j.client.given}^^^^^L||${birth}|${sex}`,
+    'DG1|1||P76^Depressie^ICPC||20251115|W',
+    'PV1|1|O',
+    '',
+  ].join('\r');
+}
+
 /** Every file of the corpus, by path relative to the corpus folder. */
 export function corpusFiles(seed = SEED): Map<string, string> {
   const r = random(seed ^ 0x5eed);
@@ -348,10 +370,11 @@ export function corpusFiles(seed = SEED): Map<string, string> {
   const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
   const journeys = generate(seed);
   files.set('index.json', json({ seed, journeys: journeys.map((j) => j.id) }));
-  for (const j of journeys) {
+  for (const [index, j] of journeys.entries()) {
     files.set(`${j.id}/journey.json`, json(j));
     const sources = new Set(j.steps.flatMap((s) => s.imports.map((i) => i.file)));
     if (sources.has('gp-journal.json')) files.set(`${j.id}/gp-journal.json`, json(gpJournal(j, r)));
+    if (sources.has('referral.hl7')) files.set(`${j.id}/referral.hl7`, hl7Referral(j, index));
     if (sources.has('zrm.csv')) files.set(`${j.id}/zrm.csv`, zrmCsv(j, r));
     if (sources.has('consent.json')) files.set(`${j.id}/consent.json`, json(consentBundle(j)));
   }
