@@ -29,7 +29,24 @@ import {
   practitionerNad,
   textFtx,
 } from './segments.js';
+import { elementsNotWritten, resourcesNotWritten } from './unwritten.js';
 import { fitsLatin1, type SegmentOut, writeInterchange } from './write.js';
+
+const WHAT = 'EDIFACT terugrapportage';
+/** The elements a TRG message carries, by resource; the rest is reported. */
+const PATIENT_WRITTEN = ['identifier', 'name', 'birthDate', 'gender'];
+const COMPOSITION_WRITTEN = [
+  'status',
+  'type',
+  'identifier',
+  'date',
+  'category',
+  'section',
+  'subject',
+  'custodian',
+  'author',
+  'extension',
+];
 
 export const FEEDBACK_SECTION_QUALIFIERS: Readonly<Record<string, string>> = {
   outcome: 'OUT',
@@ -91,7 +108,11 @@ export function writeFeedbackEdifact(
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(date))
     return refuse('The feedback has no date and time (Composition.date)', `${at}.date`);
   const notes: OperationOutcomeIssue[] = [];
-  const author = authorOf(comp, found, index);
+  const used = new Set<Resource>([comp, patient, sender, recipient]);
+  if (referral) used.add(referral);
+  const requester = index.resolve(referral?.requester?.reference, found)?.resource;
+  if (requester) used.add(requester);
+  const author = authorOf(comp, found, index, used);
   const body: SegmentOut[] = [
     { tag: 'BGM', elements: ['TRG', comp.identifier?.value ?? comp.id ?? '', '9'] },
     { tag: 'DTM', elements: [['137', digits(date, 12), '203']] },
@@ -108,7 +129,7 @@ export function writeFeedbackEdifact(
         .map((x) => ({ tag: 'CAT', elements: [[x.code ?? '', 'FBT']] })),
     ),
     ...sections(comp, at, notes),
-    ...diagnoses(comp, found, index, at, notes),
+    ...diagnoses(comp, found, index, at, notes, used),
   ];
   const syntax = options.syntax ?? 'UNOC';
   const reference = (comp.id ?? 'feedback').replace(/[^A-Za-z0-9]/g, '').slice(0, 14) || 'FEEDBACK';
@@ -132,6 +153,11 @@ export function writeFeedbackEdifact(
         expression: at,
       }),
     );
+  notes.push(
+    ...elementsNotWritten(index, comp, COMPOSITION_WRITTEN, WHAT),
+    ...elementsNotWritten(index, patient, PATIENT_WRITTEN, WHAT),
+    ...resourcesNotWritten(index, used, WHAT),
+  );
   return { ok: true, text, bytes, report: outcome(notes) };
 }
 
@@ -160,13 +186,21 @@ function recipientOf(
   return undefined;
 }
 
-function authorOf(c: Composition, from: IndexedEntry, index: BundleIndex): SegmentOut | undefined {
+function authorOf(
+  c: Composition,
+  from: IndexedEntry,
+  index: BundleIndex,
+  used: Set<Resource>,
+): SegmentOut | undefined {
   const author = index.resolve(c.author?.[0]?.reference, from)?.resource;
   const practitioner =
     author?.resourceType === 'PractitionerRole'
       ? index.resolve((author as PractitionerRole).practitioner?.reference, from)?.resource
       : author;
-  return practitioner?.resourceType === 'Practitioner' ? practitionerNad(practitioner) : undefined;
+  if (practitioner?.resourceType !== 'Practitioner') return undefined;
+  if (author) used.add(author);
+  used.add(practitioner);
+  return practitionerNad(practitioner);
 }
 
 function firstId(ids: Identifier[] | undefined): string | undefined {
@@ -214,11 +248,14 @@ function diagnoses(
   index: BundleIndex,
   at: string,
   notes: OperationOutcomeIssue[],
+  used: Set<Resource>,
 ): SegmentOut[] {
   const section = c.section?.find((s) => s.code?.coding?.some((x) => x.code === 'diagnoses'));
   const out: SegmentOut[] = [];
   (section?.entry ?? []).forEach((ref, i) => {
     const condition = index.resolve(ref.reference, from)?.resource;
+    // Written as a DGN, or already reported below as written only as text.
+    if (condition) used.add(condition);
     const dgn = conditionDgn(condition?.resourceType === 'Condition' ? condition : undefined, [
       'ICPC',
       'ICD10',

@@ -33,14 +33,45 @@ import {
   practitionerNad,
   textFtx,
 } from './segments.js';
+import { elementsNotWritten, resourcesNotWritten, valueNotWritten } from './unwritten.js';
 import { type SegmentOut, writeInterchange } from './write.js';
+
+const WHAT = 'EDIFACT letter';
+/** The elements the letter carries, by resource; the rest is reported. */
+const PATIENT_WRITTEN = [
+  'identifier',
+  'name',
+  'birthDate',
+  'gender',
+  'address',
+  'telecom',
+  'generalPractitioner',
+];
+const SERVICE_REQUEST_WRITTEN = [
+  'status',
+  'intent',
+  'code',
+  'identifier',
+  'authoredOn',
+  'category',
+  'priority',
+  'reasonCode',
+  'extension',
+  'note',
+  'subject',
+  'requester',
+  'performer',
+  'reasonReference',
+  'supportingInfo',
+];
 
 const CM = 'https://overdracht.dev/fhir/ConceptMap/';
 const CHANNELS: Readonly<Record<string, string>> = { mobile: 'MO', phone: 'TE', email: 'EM', fax: 'FX' };
 const CLIENT_REQUEST = 'https://overdracht.dev/fhir/StructureDefinition/ov-client-request';
 
 export type ReferralWriteResult =
-  { ok: true; text: string; bytes: Uint8Array } | { ok: false; report: OperationOutcome };
+  | { ok: true; text: string; bytes: Uint8Array; report: OperationOutcome }
+  | { ok: false; report: OperationOutcome };
 
 /** target code -> source code of a ConceptMap (the first source that maps to it). */
 function reverse(maps: readonly ConceptMapResource[], id: string): Map<string, string> {
@@ -87,8 +118,50 @@ export function writeReferralEdifact(
   const categoryCode = referral.category
     ?.flatMap((c) => c.coding ?? [])
     .find((c) => c.system === SYSTEMS.referralCategory)?.code;
+  const used = new Set<Resource>([header, referral, patient, sender, receiver]);
+  for (const r of [role, practitioner]) if (r) used.add(r);
+  const at = (r: Resource): string =>
+    `Bundle.entry[${index.entries.find((e) => e.resource === r)?.index ?? 0}].resource`;
+  const notes = [
+    ...(categoryCode && !category.has(categoryCode)
+      ? [valueNotWritten('This referral category has no CAT code', `${at(referral)}.category`)]
+      : []),
+    ...(referral.priority && !priority.has(referral.priority)
+      ? [valueNotWritten('This priority has no PRI code', `${at(referral)}.priority`)]
+      : []),
+  ];
+  const dgn = (referral.reasonReference ?? []).flatMap((r, i) => {
+    const condition = get<Condition>(r.reference, 'Condition');
+    const segments = conditionDgn(condition, ['ICPC', 'ICD10']);
+    if (condition && segments.length > 0) used.add(condition);
+    else
+      notes.push(
+        valueNotWritten(
+          'A reason that is not a Condition in the Bundle with an ICPC or ICD-10 code is not written',
+          `${at(referral)}.reasonReference[${i}]`,
+        ),
+      );
+    return segments;
+  });
+  const meds = index.ofType('MedicationStatement').map((e) => {
+    used.add(e.resource);
+    return med(e.resource as MedicationStatement);
+  });
+  const measurements = index.ofType('Observation').flatMap((e) => {
+    const segments = mea(e.resource as Observation);
+    if (segments.length > 0) used.add(e.resource);
+    return segments;
+  });
   const body: SegmentOut[] = [
-    { tag: 'BGM', elements: ['VRB', referral.identifier?.find((i) => i.use === 'usual')?.value ?? '', '9'] },
+    {
+      tag: 'BGM',
+      elements: [
+        'VRB',
+        (referral.identifier?.find((i) => i.use === 'usual') ?? referral.identifier?.find((i) => i.value))
+          ?.value ?? '',
+        '9',
+      ],
+    },
     { tag: 'DTM', elements: [['137', digits(referral.authoredOn ?? bundle.timestamp, 12), '203']] },
     organizationNad('SND', sender),
     ...com(sender.telecom),
@@ -104,23 +177,34 @@ export function writeReferralEdifact(
     ...(referral.priority && priority.has(referral.priority)
       ? [{ tag: 'PRI', elements: [priority.get(referral.priority) ?? ''] }]
       : []),
-    ...(referral.reasonCode ?? []).flatMap((r) => textFtx('RFR', r.text)),
+    ...(referral.reasonCode ?? []).flatMap((r, i) => {
+      // A coded reason goes as its text (or the code's display); the code itself has no segment.
+      if (r.coding?.length)
+        notes.push(
+          valueNotWritten(
+            'The code of a reason is not written; its text is',
+            `${at(referral)}.reasonCode[${i}].coding`,
+          ),
+        );
+      return textFtx('RFR', r.text ?? r.coding?.find((c) => c.display)?.display);
+    }),
     ...textFtx('HLP', referral.extension?.find((e) => e.url === CLIENT_REQUEST)?.valueString),
     ...(referral.note ?? []).flatMap((n) => textFtx('QST', n.text)),
-    ...(referral.reasonReference ?? []).flatMap((r) =>
-      conditionDgn(get<Condition>(r.reference, 'Condition'), ['ICPC', 'ICD10']),
-    ),
-    ...index.ofType('MedicationStatement').map((e) => med(e.resource as MedicationStatement)),
-    ...index.ofType('Observation').flatMap((e) => mea(e.resource as Observation)),
+    ...dgn,
+    ...meds,
+    ...measurements,
   ];
-  const endpoint = (url: string | undefined): string =>
-    decodeURIComponent((url ?? '').replace(/^urn:edifact:/, ''));
+  // An EDIFACT address as it came in (`urn:edifact:...`); otherwise the party's AGB, URA or BIG.
+  const endpoint = (url: string | undefined, org: Organization): string =>
+    url?.startsWith('urn:edifact:')
+      ? decodeURIComponent(url.slice('urn:edifact:'.length))
+      : partyId(org.identifier)[0];
   const stamp = digits(bundle.timestamp, 12);
   const written = writeInterchange({
     syntax: options.syntax ?? 'UNOC',
-    sender: { id: endpoint(header.source.endpoint), qualifier: partyId(sender.identifier)[1] },
+    sender: { id: endpoint(header.source.endpoint, sender), qualifier: partyId(sender.identifier)[1] },
     recipient: {
-      id: endpoint(header.destination?.[0]?.endpoint),
+      id: endpoint(header.destination?.[0]?.endpoint, receiver),
       qualifier: partyId(receiver.identifier)[1],
     },
     date: stamp.slice(2, 8),
@@ -130,7 +214,12 @@ export function writeReferralEdifact(
     messageType: { id: 'MEDVRI', version: '1', release: '0', agency: 'NHG' },
     body,
   });
-  return { ok: true, ...written };
+  notes.push(
+    ...elementsNotWritten(index, referral, SERVICE_REQUEST_WRITTEN, WHAT),
+    ...elementsNotWritten(index, patient, PATIENT_WRITTEN, WHAT),
+    ...resourcesNotWritten(index, used, WHAT),
+  );
+  return { ok: true, ...written, report: outcome(notes) };
 }
 
 function patientAddress(a: Address): SegmentOut {

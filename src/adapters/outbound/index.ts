@@ -3,6 +3,7 @@
  * `overdracht convert --to FORMAT` and the benchmark. Like the adapter registry, an object the
  * composition root creates.
  */
+import { createEdifactFeedbackWriter, createEdifactReferralWriter } from './edifact.js';
 import { createOruWriter } from './hl7v2/oru-r01.js';
 import { createRefI12Writer } from './hl7v2/ref-i12.js';
 import { Hl7Vocabulary } from './hl7v2/vocabulary.js';
@@ -38,6 +39,8 @@ export function createWriterRegistry(): WriterRegistry {
   return new WriterRegistry()
     .register(createRefI12Writer(vocabulary))
     .register(createOruWriter(vocabulary))
+    .register(createEdifactReferralWriter())
+    .register(createEdifactFeedbackWriter())
     .register(create315Writer())
     .register(createLetterWriter())
     .register(createLetterPdfWriter());
