@@ -134,6 +134,7 @@ const HL7_REFERRAL: SourceFile = {
   format: 'hl7v2',
   mediaType: 'application/octet-stream',
 };
+const WMO_REQUEST: SourceFile = { file: 'wmo315.xml', format: 'iwmo-ijw', mediaType: 'application/xml' };
 const CONSENT: SourceFile = { file: 'consent.json', format: 'fhir', mediaType: 'application/fhir+json' };
 
 function steps(kind: JourneyKind, consent: ConsentCase, r: () => number): Step[] {
@@ -182,7 +183,7 @@ function steps(kind: JourneyKind, consent: ConsentCase, r: () => number): Step[]
           label: 'social team: keukentafelgesprek after the GGZ referral',
           organisation: 'sociaal-team-oost',
           referredBy: 'ggz-noord',
-          imports: [ZRM],
+          imports: [ZRM, WMO_REQUEST],
           questionnaires: ['social-domain-conversation', 'self-sufficiency-matrix', 'positive-health'],
           answers: { 'social-domain-conversation': keukentafel(r) },
         },
@@ -363,6 +364,55 @@ function hl7Referral(j: JourneyScript, index: number): string {
   ].join('\r');
 }
 
+/** The social team's iWmo 3.2 request for support (WMO315) for the client, after the keukentafelgesprek. */
+function wmo315(j: JourneyScript, index: number): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<Bericht xmlns="http://www.istandaarden.nl/iwmo/3_2/wmo315/schema">
+  <Header>
+    <BerichtCode>436</BerichtCode>
+    <BerichtVersie>3</BerichtVersie>
+    <BerichtSubversie>2</BerichtSubversie>
+    <Afzender>75001234</Afzender>
+    <Ontvanger>0014</Ontvanger>
+    <BerichtIdentificatie>
+      <Identificatie>WMO315-${String(index).padStart(6, '0')}</Identificatie>
+      <Dagtekening>2026-04-08</Dagtekening>
+    </BerichtIdentificatie>
+  </Header>
+  <Client>
+    <Bsn>${j.bsn}</Bsn>
+    <Geboortedatum>
+      <Datum>${j.client.birthDate}</Datum>
+      <DatumGebruik>1</DatumGebruik>
+    </Geboortedatum>
+    <Geslacht>${j.client.gender === 'female' ? '2' : '1'}</Geslacht>
+    <Naam>
+      <Geslachtsnaam>
+        <Achternaam>${j.client.family}</Achternaam>
+      </Geslachtsnaam>
+      <Voornamen>${j.client.given}</Voornamen>
+    </Naam>
+    <AangevraagdProduct>
+      <ReferentieAanbieder>BG-${j.bsn.slice(-4)}</ReferentieAanbieder>
+      <Product>
+        <Categorie>02</Categorie>
+        <Code>02A03</Code>
+      </Product>
+      <ToewijzingIngangsdatum>2026-04-15</ToewijzingIngangsdatum>
+      <Omvang>
+        <Volume>3</Volume>
+        <Eenheid>04</Eenheid>
+        <Frequentie>2</Frequentie>
+      </Omvang>
+      <Verwijzer>
+        <Type>01</Type>
+      </Verwijzer>
+    </AangevraagdProduct>
+  </Client>
+</Bericht>
+`;
+}
+
 /** Every file of the corpus, by path relative to the corpus folder. */
 export function corpusFiles(seed = SEED): Map<string, string> {
   const r = random(seed ^ 0x5eed);
@@ -375,6 +425,7 @@ export function corpusFiles(seed = SEED): Map<string, string> {
     const sources = new Set(j.steps.flatMap((s) => s.imports.map((i) => i.file)));
     if (sources.has('gp-journal.json')) files.set(`${j.id}/gp-journal.json`, json(gpJournal(j, r)));
     if (sources.has('referral.hl7')) files.set(`${j.id}/referral.hl7`, hl7Referral(j, index));
+    if (sources.has('wmo315.xml')) files.set(`${j.id}/wmo315.xml`, wmo315(j, index));
     if (sources.has('zrm.csv')) files.set(`${j.id}/zrm.csv`, zrmCsv(j, r));
     if (sources.has('consent.json')) files.set(`${j.id}/consent.json`, json(consentBundle(j)));
   }
