@@ -13,11 +13,11 @@ import type { OperationOutcome } from '@medplum/fhirtypes';
 import { issue, outcome } from '../fhir/outcomes.js';
 import type { Logger } from '../observability/logger.js';
 import type { ExportFile, ExportJob, ExportJobStore, ExportOutput } from './job-store.js';
+import { inlinePages, type PageResult, type PageTransform } from './pages.js';
 import {
   announceSeries,
   coarsenAreas,
   countClientsPerArea,
-  pseudonymise,
   type KeyRing,
   type Policy,
   type PostcodeAreas,
@@ -88,6 +88,8 @@ class PartWriter {
   private chars = 0;
   private part = 0;
   private pending: Promise<void> = Promise.resolve();
+  /** Lines handed to `write` so far. */
+  private written = 0;
   count = 0;
 
   constructor(
@@ -96,9 +98,15 @@ class PartWriter {
   ) {}
 
   async add(line: string): Promise<void> {
-    this.lines.push(line);
-    this.chars += line.length + 1;
-    this.count++;
+    await this.addLines(`${line}\n`, 1);
+  }
+
+  /** `n` NDJSON lines, each ending in a newline. */
+  async addLines(ndjson: string, n: number): Promise<void> {
+    if (n === 0) return;
+    this.lines.push(ndjson);
+    this.chars += ndjson.length;
+    this.count += n;
     if (this.chars >= this.partChars) await this.cut();
   }
 
@@ -106,10 +114,11 @@ class PartWriter {
   private async cut(): Promise<void> {
     await this.pending;
     if (this.lines.length === 0) return;
-    const n = this.lines.length;
-    const content = `${this.lines.join('\n')}\n`;
+    const n = this.count - this.written;
+    const content = this.lines.join('');
     this.lines = [];
     this.chars = 0;
+    this.written = this.count;
     this.pending = this.write(this.part++, n, content);
   }
 
@@ -136,7 +145,7 @@ interface Run {
   job: ExportJob;
   recipient: Recipient;
   deps: ExportRunDeps;
-  options: PseudonymiseOptions;
+  transform: PageTransform;
   errors: PartWriter;
   /** When the lease was last renewed (performance.now()). */
   renewedAt: number;
@@ -144,31 +153,33 @@ interface Run {
 
 /** Writes one type's file; false when the job stopped being ours (cancelled or taken over). */
 async function exportType(run: Run, query: PageQuery): Promise<ExportFile | false> {
-  const { job, recipient, deps } = run;
+  const { job, deps } = run;
   const file = `${query.type}.ndjson`;
   const writer = new PartWriter(
     (part, n, content) => deps.jobs.appendPart(job.id, file, part, n, content),
     deps.partChars ?? DEFAULTS.partChars,
   );
+  // Pages in flight to the pseudonymiser, awaited in the order they were read.
+  const inFlight: { result: Promise<PageResult>; first: number }[] = [];
+  const window = 2;
   let position = 0;
-  for await (const page of deps.source.pages(query, deps.pageSize ?? DEFAULTS.pageSize)) {
-    for (const json of page) {
-      position++;
-      try {
-        const out = pseudonymise(
-          JSON.parse(json) as Record<string, unknown>,
-          recipient.policy,
-          recipient.keys,
-          run.options,
-        );
-        if (out) await writer.add(JSON.stringify(out));
-      } catch {
-        const where = `${query.type}[${String(position)}]`;
-        await run.errors.add(
-          JSON.stringify(problem('This resource could not be pseudonymised; it was left out', where)),
-        );
-      }
+  const settle = async (next: { result: Promise<PageResult>; first: number }) => {
+    const { ndjson, count, failed } = await next.result;
+    await writer.addLines(ndjson, count);
+    for (const i of failed) {
+      const where = `${query.type}[${String(next.first + i)}]`;
+      await run.errors.add(
+        JSON.stringify(problem('This resource could not be pseudonymised; it was left out', where)),
+      );
     }
+  };
+  for await (const page of deps.source.pages(query, deps.pageSize ?? DEFAULTS.pageSize)) {
+    const result = run.transform(page);
+    // A page left waiting after a failure elsewhere must not be an unhandled rejection.
+    result.catch(() => undefined);
+    inFlight.push({ result, first: position + 1 });
+    position += page.length;
+    while (inFlight.length >= window) await settle(inFlight.shift() as (typeof inFlight)[number]);
     // The lease is renewed (and cancellation noticed) every few seconds, not every page: each
     // renewal is a commit the database must make durable.
     if (performance.now() - run.renewedAt >= (deps.renewEveryMs ?? DEFAULTS.renewEveryMs)) {
@@ -180,6 +191,7 @@ async function exportType(run: Run, query: PageQuery): Promise<ExportFile | fals
       run.renewedAt = performance.now();
     }
   }
+  for (let next = inFlight.shift(); next; next = inFlight.shift()) await settle(next);
   await writer.flush();
   return { type: query.type, file, count: writer.count };
 }
@@ -198,19 +210,21 @@ export async function runClaimedExport(job: ExportJob, deps: ExportRunDeps): Pro
       until: job.transactionTime,
       ...(group ? { patients: await deps.members(group, job.transactionTime) } : {}),
     };
+    const areas = await postcodeAreas(
+      { ...base, type: 'Patient', addressesOnly: true },
+      recipient.policy,
+      deps,
+    );
     const options: PseudonymiseOptions = {
       ...(deps.displayOf ? { displayOf: deps.displayOf } : {}),
-      postcodeAreas: await postcodeAreas(
-        { ...base, type: 'Patient', addressesOnly: true },
-        recipient.policy,
-        deps,
-      ),
+      postcodeAreas: areas,
     };
+    const transform = inlinePages(recipient.policy, recipient.keys, options);
     const errors = new PartWriter(
       (part, n, content) => deps.jobs.appendPart(job.id, ERROR_FILE, part, n, content),
       deps.partChars ?? DEFAULTS.partChars,
     );
-    const run: Run = { job, recipient, deps, options, errors, renewedAt: performance.now() };
+    const run: Run = { job, recipient, deps, transform, errors, renewedAt: performance.now() };
     const { types, refused } = exportTypes(job, recipient.policy);
     for (const type of refused)
       await errors.add(
