@@ -14,10 +14,12 @@ import { createTerminologyService } from '../terminology/service.js';
 export const CONVERT_TO_USAGE = `overdracht convert --to FORMAT FILE [--out FILE] [--channel KEY=VALUE]...
 
   --to FORMAT          the target format: hl7v2 (REF^I12), hl7v2-feedback (ORU^R01), iwmo-ijw (315),
+                       edifact (EDIFACT letter), edifact-feedback (EDIFACT terugrapportage),
                        letter (HTML), letter-pdf; FILE is FHIR JSON (a referral message or a
                        feedback document)
   --out FILE           write the output there instead of to stdout
-  --channel KEY=VALUE  what FHIR has no element for, e.g. municipalityCode=0014 for a 315`;
+  --channel KEY=VALUE  what FHIR has no element for, e.g. municipalityCode=0014 for a 315,
+                       syntax=UNOW for UTF-8 EDIFACT`;
 
 interface Args {
   format: string;

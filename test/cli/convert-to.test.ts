@@ -55,6 +55,32 @@ describe('overdracht convert --to', () => {
     expect(r.stderr).toMatch(/error: .*Header\/Ontvanger.*\(MessageHeader\.destination\.receiver\)/);
   });
 
+  it('when the intake feedback goes to edifact-feedback, then the file holds the TRG message and stderr the report by FHIRPath', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'ov-to-')), 'trg.edi');
+    const r = run([
+      '--to',
+      'edifact-feedback',
+      'test/adapters/outbound/fixtures/feedback-intake.json',
+      '--out',
+      out,
+    ]);
+    expect(r.code).toBe(0);
+    const edifact = readFileSync(out, 'latin1');
+    expect(edifact).toMatch(/^UNA:\+\.\? '\nUNB\+UNOC:3\+/);
+    expect(edifact).toContain("BGM+TRG+TR-2026-0611+9'");
+    expect(r.stderr).toContain(
+      'information: Patient.address is not written in the EDIFACT terugrapportage (Bundle.entry[1].resource.address)',
+    );
+    expect(r.stderr).not.toContain('999911120');
+  });
+
+  it('when a referral message goes to edifact-feedback, then the exit status is 1 and the report names Bundle.entry', () => {
+    const r = run(['--to', 'edifact-feedback', 'examples/referral-message.json']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^error: .*feedback Composition.*\(Bundle\.entry\)/);
+  });
+
   it('when the format is unknown or the file is not FHIR JSON, then the exit status is 2', () => {
     expect(run(['--to', 'pdf', 'examples/referral-message.json']).code).toBe(2);
     expect(run(['--to', 'hl7v2', 'test/adapters/hl7v2/fixtures/nl-his-cancel.hl7']).code).toBe(2);

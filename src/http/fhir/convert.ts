@@ -10,10 +10,11 @@
  *
  * `POST /fhir/convert/to/{format}` is the other way: a FHIR resource (a referral message, a
  * feedback document) to what an integrator's system reads (an HL7 v2 REF^I12 or ORU^R01, an
- * iJw/iWmo 315, a letter). The answer is the bytes in the writer's media type, or, with
- * `Accept: application/fhir+json`, a Parameters resource with `output` and `report`. Values the
- * target needs but FHIR has no element for come as `?channel.KEY=VALUE` (e.g. the municipality
- * code of a 315). When nothing can be written the report is the answer, 422.
+ * EDIFACT letter or terugrapportage, an iJw/iWmo 315, a letter). The answer is the bytes in the
+ * writer's media type, or, with `Accept: application/fhir+json`, a Parameters resource with
+ * `output` and `report`. Values the target needs but FHIR has no element for come as
+ * `?channel.KEY=VALUE` (e.g. the municipality code of a 315, `syntax=UNOW` for UTF-8 EDIFACT).
+ * When nothing can be written the report is the answer, 422.
  */
 import type { Request } from 'express';
 import type { OperationOutcome, Parameters, Resource } from '@medplum/fhirtypes';
