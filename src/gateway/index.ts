@@ -46,6 +46,7 @@ import { createTerminologyService } from '../terminology/service.js';
 import { createValidator, type Validator } from '../validation/index.js';
 import { recordAccess } from './access-audit.js';
 import { GatewayIntakeRepository } from './intake-repository.js';
+import { recordCompletion, recordGatewayRoutes } from '../record/gateway.js';
 import { readableTypes } from './search-params.js';
 import { performTaskAction, workflowTransitions, type TransitionFn } from './task-actions.js';
 import type { WorkflowDeps } from './workflow-changes.js';
@@ -169,6 +170,15 @@ function build(config: Config, db: Database, options: Resolved): Gateway {
     endpoint,
     onCheck: (check, seconds) => metrics.validationSeconds.observe({ stage: check }, seconds),
     keeps: (type) => registry.isStored(type),
+    complete: recordCompletion({
+      db,
+      store,
+      auditLog,
+      organisations: config.organisations,
+      endpoint,
+      now: clock,
+      newId,
+    }),
   };
   const exports = createExportService({
     config,
@@ -295,6 +305,17 @@ function gatewayRoutes(p: Parts): FhirRoute[] {
       endpoint: p.endpoint,
       now: p.options.clock,
       recordAccess: disclose,
+    }),
+    ...recordGatewayRoutes({
+      db: p.db,
+      store: p.store,
+      auditLog: p.auditLog,
+      organisations: p.config.organisations,
+      endpoint: p.endpoint,
+      now: p.options.clock,
+      newId: p.options.newId,
+      visible,
+      bodyLimitBytes,
     }),
     ...exportRoutes({ service: p.exports, base: p.endpoint, storedTypes: new Set(GATEWAY_TYPES) }),
     ...measureReportRoutes({
