@@ -156,7 +156,8 @@ function build(config: Config, db: Database, options: Resolved): Gateway {
   const validate = (resource: unknown, profiles: readonly string[]): OperationOutcome =>
     validator.validate(resource, { profiles });
   const intake: IntakeDeps = {
-    validate,
+    // Each issue names the definition whose rule raised it: intake reports FHIR's own rules first.
+    validate: (resource, profiles) => validator.validate(resource, { profiles, issueSource: true }),
     repo: new GatewayIntakeRepository(
       db,
       store,

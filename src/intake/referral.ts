@@ -31,6 +31,7 @@ import {
   OVERDRACHT_ISSUE_SYSTEM,
 } from '../fhir/outcomes.js';
 import { rewriteReferences } from '../fhir/references.js';
+import { ISSUE_SOURCE_URL, issueSourceOf } from '../validation/index.js';
 import { checkGate, type GateResult } from './gate.js';
 import { checkMessageShape, type ShapedMessage } from './message.js';
 import type {
@@ -141,8 +142,10 @@ export async function receiveReferral(
   // The validator checks base definitions and profiles in one pass; its findings are reported in
   // the promised order: base errors first, then the gate (its codes name R1), then the profiles.
   const validation = timed(deps, 'validation', () => deps.validate(msg.bundle, [PROFILES.referralMessage]));
-  const errors = errorIssues(validation);
-  const baseErrors = errors.filter((i) => !isProjectRule(i));
+  const errors = errorIssues(validation).map(withoutSource);
+  const baseErrors = errorIssues(validation)
+    .filter((i) => !isProjectRule(i))
+    .map(withoutSource);
   if (baseErrors.length > 0) return refuse('base', 422, outcome(baseErrors));
   const gate = timed(deps, 'gate', () => checkGate(msg.bundle));
   const completion = deps.complete
@@ -216,10 +219,24 @@ function timed<T>(deps: IntakeDeps, check: Check, fn: () => T): T {
  * a project canonical (`... (from https://overdracht.dev/fhir/StructureDefinition/ov-...)`, a
  * referenced resource not matching an ov- profile), an `ov-` invariant, or a project rule code.
  */
+/**
+ * Whether an issue comes from the project's own rules rather than from FHIR itself: the validator
+ * names the definition whose rule raised it (`issueSource`); issues without a source (answers to a
+ * Questionnaire, terminology resources) are judged by their issue code.
+ */
 function isProjectRule(i: OperationOutcomeIssue): boolean {
+  const source = issueSourceOf(i);
+  if (source) return source.definition.startsWith(CANONICAL_BASE);
   if (i.details?.coding?.some((c) => c.system === OVERDRACHT_ISSUE_SYSTEM)) return true;
   const text = i.diagnostics ?? '';
   return text.includes(CANONICAL_BASE) || /\bov-[a-z0-9-]+:/.test(text);
+}
+
+/** The answer names the element and the rule; which definition holds the rule stays internal. */
+function withoutSource(i: OperationOutcomeIssue): OperationOutcomeIssue {
+  const extension = i.extension?.filter((e) => e.url !== ISSUE_SOURCE_URL);
+  const { extension: _dropped, ...rest } = i;
+  return extension && extension.length > 0 ? { ...rest, extension } : rest;
 }
 
 function idempotencyKey(principal: Principal, headerId: string): string {
