@@ -14,41 +14,7 @@ Alias: $measureStratifier = https://overdracht.dev/fhir/CodeSystem/measure-strat
 // The codes of the groups and stratifiers
 // ---------------------------------------------------------------------------------------------
 
-CodeSystem: OvMeasureGroup
-Id: measure-group
-Title: "Indicator group"
-Description: "The groups of the overdracht indicators (Measure.group.code, MeasureReport.group.code)."
-* ^url = "https://overdracht.dev/fhir/CodeSystem/measure-group"
-* ^version = "0.1.0"
-* ^status = #active
-* ^experimental = false
-* ^publisher = "overdracht"
-* ^caseSensitive = true
-* ^content = #complete
-* #referrals "Referrals" "Referrals and handovers registered in the month."
-* #intake-within-4-weeks "Intake within 4 weeks" "Of the referrals registered in the month whose intake wait is decided, those with the intake within 28 days (Treeknorm)."
-* #treatment-within-10-weeks "Treatment within 10 weeks" "Of the referrals registered in the month whose treatment wait is decided, those with treatment started within 70 days of the intake (Treeknorm)."
-* #days-to-intake "Days to intake" "The median number of days from registration to intake, of the referrals registered in the month that had their intake."
-* #completed "Completed" "Referrals registered in the month that are completed."
-* #sent-to-regional-table "Sent to the regional table" "Referrals registered in the month that went to the regional table (business status to-regional-table at any time)."
-* #handovers-at-18 "Handovers at 18" "Referrals from a youth-GGZ institution to a GGZ institution registered in the month, of clients aged 17 or 18 at registration."
-* #interruptions-18-23 "Interruptions of care at 18-23" "Gaps of more than 30 days in the care of clients who were in youth GGZ, touching ages 18 to 23, counted in the month the gap began."
-* #re-referrals-12-months "Re-referrals within 12 months" "Of the referrals registered in the month, those of clients with another referral in the 365 days before (revolving door)."
-* #prefilled-answers "Pre-filled answers" "Of the answers in intake questionnaires (GGZ intake, social-domain conversation) authored in the month, those pre-filled from the record (extension ov-answer-source)."
-
-CodeSystem: OvMeasureStratifier
-Id: measure-stratifier
-Title: "Indicator stratifier"
-Description: "The stratifiers of the overdracht indicators (Measure.group.stratifier.code)."
-* ^url = "https://overdracht.dev/fhir/CodeSystem/measure-stratifier"
-* ^version = "0.1.0"
-* ^status = #active
-* ^experimental = false
-* ^publisher = "overdracht"
-* ^caseSensitive = true
-* ^content = #complete
-* #referrer-type "Referrer type" "The organization-type code of the requesting organisation (gp-practice, ggz-institution, youth-ggz-institution, social-domain-organisation, ...), or unknown."
-* #destination "Destination" "Where the referral goes, from its referral category: ggz (ggz-basic, ggz-specialist, youth-ggz, crisis, poh-ggz), exploratory-conversation, social-domain, or other."
+// Both code systems are terminology (terminology/codesystems/CodeSystem-measure-*.json).
 
 // ---------------------------------------------------------------------------------------------
 // Rule sets
