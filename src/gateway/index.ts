@@ -62,6 +62,10 @@ const REFERRAL_ENTRY_TYPES = [
   'RelatedPerson',
   'FamilyMemberHistory',
   'CareTeam',
+  // The client's insurance (HL7 v2 IN1): the receiving GGZ provider needs it to bill the care.
+  'Coverage',
+  // Allergies (HL7 v2 AL1) matter to whoever prescribes next.
+  'AllergyIntolerance',
 ] as const;
 export const GATEWAY_TYPES: readonly string[] = [
   ...new Set([...STORED_TYPES, ...REFERRAL_ENTRY_TYPES]),
