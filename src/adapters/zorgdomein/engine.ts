@@ -724,17 +724,44 @@ function ensureOrganizationType(run: Run, organization: Out | undefined, channel
   if (!organization) return;
   const types = Array.isArray(organization.type) ? organization.type.filter(isOut) : [];
   if (types.some((t) => codings(t).some((c) => c.system === SYSTEMS.organizationType))) return;
-  const code = run.ctx.channel?.[channelKey];
+  const code = run.ctx.channel?.[channelKey] ?? widerOrganizationType(run, channelKey, types);
   if (!code) {
     run.issues.push(
       untranslatableIssue({
         location: `channel.${channelKey}`,
-        message: `the organisation type is not in the document and the channel configuration does not set '${channelKey}'`,
+        message: `the organisation type is not in the document and the channel configuration does not set '${channelKey}'; without it the Organization does not meet ov-organization (type[organizationType] is required)`,
       }),
     );
     return;
   }
   organization.type = [...types, { coding: [{ system: SYSTEMS.organizationType, code }] }];
+}
+
+/**
+ * The organisation type a broader RoleCodeNL code gives (G5 is GGZ of all ages: ggz-institution)
+ * when the channel does not decide; reported, so a youth-GGZ channel knows to set it.
+ */
+function widerOrganizationType(run: Run, channelKey: string, types: readonly Out[]): string | undefined {
+  const maps = (run.spec.resources.Organization?.translate ?? [])
+    .filter((rule) => rule.element === 'type')
+    .map((rule) => rule.conceptMap);
+  for (const source of types.flatMap((t) => codings(t)))
+    for (const conceptMap of maps) {
+      const t = run.ctx.translator.translate(conceptMap, source);
+      if (t.kind !== 'mapped') continue;
+      const target = t.targets.find(
+        (x) => x.system === SYSTEMS.organizationType && x.equivalence === 'wider',
+      );
+      if (!target) continue;
+      run.issues.push(
+        untranslatableIssue({
+          location: `channel.${channelKey}`,
+          message: `the document's organisation type ${source.code} is broader than one organisation type and the channel configuration does not set '${channelKey}'; it is taken as ${target.code}`,
+        }),
+      );
+      return target.code;
+    }
+  return undefined;
 }
 
 type Assembled = { bundle: Bundle } | { problem: OperationOutcomeIssue };
