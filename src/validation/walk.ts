@@ -153,6 +153,8 @@ export class Walker {
   /** Where an extension sits: the element path and type of its parent, for context checks. */
   private extContextPath = '';
   private extContextType = '';
+  /** The base definition's path of the element holding extensions (`HumanName.family` for `Patient.name.family`). */
+  private extContextBase: string | undefined;
   private readonly sliceEnv: SliceEnv;
   /** The options of the current validation. */
   private options = DEFAULT_OPTIONS;
@@ -534,9 +536,11 @@ export class Walker {
     const savedParent = this.parentObject;
     const savedCtxPath = this.extContextPath;
     const savedCtxType = this.extContextType;
+    const savedCtxBase = this.extContextBase;
     this.parentObject = obj;
     this.extContextPath = node.path;
     this.extContextType = type?.code ?? '';
+    this.extContextBase = node.basePath;
     {
       const slots = this.env.compiler.slots(node, type);
       let choiceSeen: ElementNode[] | undefined;
@@ -583,6 +587,7 @@ export class Walker {
     this.parentObject = savedParent;
     this.extContextPath = savedCtxPath;
     this.extContextType = savedCtxType;
+    this.extContextBase = savedCtxBase;
   }
 
   private reportUnknown(key: string, value: unknown, slots: SlotMap): void {
@@ -966,6 +971,8 @@ export class Walker {
     const type = this.extContextType;
     const root = where.split('.')[0] ?? '';
     const candidates = new Set<string>([where, type, 'Element']);
+    // A context on an element of a data type (`HumanName.family`) holds where a profile uses it (`Patient.name.family`).
+    if (this.extContextBase) candidates.add(this.extContextBase);
     if (!where.includes('.')) {
       candidates.add('Resource');
       if (this.frame && root !== 'Bundle' && root !== 'Parameters' && root !== 'Binary')
