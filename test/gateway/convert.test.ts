@@ -52,6 +52,22 @@ describe('POST /fhir/convert/{format}', () => {
     expect(after.rows[0]?.n).toBe(before.rows[0]?.n);
   });
 
+  it('when channel settings come as query parameters, then the conversion uses them', async () => {
+    const res = await request(t.app)
+      .post('/fhir/convert/hl7v2?channel.senderOrganizationType=gp-practice')
+      .set('Authorization', `Bearer ${await token('demo-gp')}`)
+      .set('Content-Type', 'application/hl7-v2')
+      .send(HL7);
+    expect(res.status).toBe(200);
+    const output = (res.body as Parameters).parameter?.[0]?.resource as Bundle;
+    const types = output.entry
+      ?.map((e) => e.resource)
+      .filter((r) => r?.resourceType === 'Organization')
+      .flatMap((r) => (r as { type?: { coding?: { code?: string }[] }[] }).type ?? [])
+      .flatMap((c) => c.coding?.map((x) => x.code) ?? []);
+    expect(types).toContain('gp-practice');
+  });
+
   it('when the body is application/octet-stream and the format is named in another case, then it converts', async () => {
     const res = await convert('HL7v2', HL7, 'application/octet-stream');
     expect(res.status).toBe(200);

@@ -6,7 +6,8 @@
  *
  * In this order: an unknown format is 404; a media type that is neither one of the adapter's nor
  * application/octet-stream is 415; a body over the limit is 413; an input of which no record
- * converts is its report, 400 when it cannot be read and 422 otherwise.
+ * converts is its report, 400 when it cannot be read and 422 otherwise. What the source cannot say
+ * (e.g. the organisation types an HL7 v2 message has no field for) comes as `?channel.KEY=VALUE`.
  *
  * `POST /fhir/convert/to/{format}` is the other way: a FHIR resource (a referral message, a
  * feedback document) to what an integrator's system reads (an HL7 v2 REF^I12 or ORU^R01, an
@@ -116,7 +117,8 @@ export function convertRoutes(deps: ConvertDeps): FhirRoute[] {
         if (!adapter) throw unknownFormat(registry);
         checkMediaType(adapter, req.headers['content-type']);
         const bytes = await readRawBody(req, deps.bodyLimitBytes);
-        const batch = adapter.run(bytes, context, { maxBytes: deps.bodyLimitBytes });
+        const channel = { ...context.channel, ...channelOf(req) };
+        const batch = adapter.run(bytes, { ...context, channel }, { maxBytes: deps.bodyLimitBytes });
         const output = batchOutput(batch);
         if (!output) {
           sendOutcome(res, failure(batch.report), failureStatus(batch.report));
