@@ -103,6 +103,12 @@ export function createApp(deps: AppDeps): express.Express {
     });
   }
   app.use('/fhir', fhir);
+  // Conversion is not FHIR's own interaction: it also answers at /convert/{format} and
+  // /convert/to/{format}, with the same token and scope checks.
+  app.use('/convert', (req, res, next) => {
+    req.url = `/convert${req.url}`;
+    fhir(req, res, next);
+  });
   app.use((_req, res) => sendOutcome(res, notFound('No such endpoint'), 404));
   app.use(errorHandler(deps));
   return app;

@@ -52,6 +52,18 @@ describe('POST /fhir/convert/{format}', () => {
     expect(after.rows[0]?.n).toBe(before.rows[0]?.n);
   });
 
+  it('when the route outside the FHIR base is used, then it converts the same, with the same token check', async () => {
+    const res = await request(t.app)
+      .post('/convert/hl7v2')
+      .set('Authorization', `Bearer ${await token('demo-gp')}`)
+      .set('Content-Type', 'application/hl7-v2')
+      .send(HL7);
+    expect(res.status).toBe(200);
+    expect((res.body as Parameters).parameter?.map((p) => p.name)).toEqual(['output', 'report']);
+    const anonymous = await request(t.app).post('/convert/hl7v2').type('application/hl7-v2').send(HL7);
+    expect(anonymous.status).toBe(401);
+  });
+
   it('when channel settings come as query parameters, then the conversion uses them', async () => {
     const res = await request(t.app)
       .post('/fhir/convert/hl7v2?channel.senderOrganizationType=gp-practice')
