@@ -81,6 +81,24 @@ export interface Adapter<Input> {
   profilesFor(output: Bundle | Resource[]): readonly string[];
 }
 
+/** An adapter's read limits, with the largest input taken from the parse options when they give one. */
+export function limitsWith<Limits extends { maxBytes: number }>(
+  limits: Limits,
+  options?: ParseOptions,
+): Limits {
+  return options?.maxBytes ? { ...limits, maxBytes: options.maxBytes } : limits;
+}
+
+/** `convert` from a `convertDetailed`: the output and the report, without the field coverage. */
+export function withoutDetail<Input>(
+  convertDetailed: (input: Input, ctx: ConversionContext) => ConversionResult,
+): (input: Input, ctx: ConversionContext) => ConversionResult {
+  return (input, ctx) => {
+    const { output, report } = convertDetailed(input, ctx);
+    return { output, report };
+  };
+}
+
 export interface RecordResult extends ConversionResult {
   /** Where the record stands in the input, e.g. `message 2 (line 14)`. */
   location: string;

@@ -8,6 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import type { Adapter, ConversionContext, ParsedRecord, ParseOptions, ParseResult } from '../framework.js';
+import { withoutDetail } from '../framework.js';
 import { loadSpecFile } from '../spec-loader.js';
 import { readRecords } from '../tabular/read.js';
 import type { TabularRecord } from '../tabular/records.js';
@@ -61,10 +62,7 @@ export function createAssessmentsAdapter(options: AssessmentsAdapterOptions = {}
       );
       return { records, issues: read.issues };
     },
-    convert: (input, ctx) => {
-      const { output, report } = convertDetailed(input, ctx);
-      return { output, report };
-    },
+    convert: withoutDetail(convertDetailed),
     convertDetailed,
     // The Bundle is a collection; each entry claims its own profile in meta.profile.
     profilesFor: (_output: Bundle | Resource[]) => [],

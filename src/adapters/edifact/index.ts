@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import type { Adapter, ConversionContext, ParseOptions } from '../framework.js';
+import { limitsWith, withoutDetail } from '../framework.js';
 import { defaultMappingDir } from '../hl7v2/index.js';
 import { messageProfilesFor } from '../message-profiles.js';
 import { loadSpecFile } from '../spec-loader.js';
@@ -43,14 +44,8 @@ export function createEdifactAdapter(options: EdifactAdapterOptions = {}): Edifa
     mediaTypes: ['application/edifact', 'text/plain'],
     spec,
     parse: (bytes: Uint8Array, parseOptions?: ParseOptions) =>
-      tokenizeEdifact(
-        bytes,
-        parseOptions?.maxBytes ? { ...limits, maxBytes: parseOptions.maxBytes } : limits,
-      ),
-    convert: (input, ctx) => {
-      const { output, report } = convertDetailed(input, ctx);
-      return { output, report };
-    },
+      tokenizeEdifact(bytes, limitsWith(limits, parseOptions)),
+    convert: withoutDetail(convertDetailed),
     convertDetailed,
     profilesFor: messageProfilesFor,
   };

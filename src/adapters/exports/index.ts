@@ -13,8 +13,10 @@ import {
   type ConversionContext,
   type ConversionResult,
   type InputFile,
+  limitsWith,
   type ParseOptions,
   recordError,
+  withoutDetail,
 } from '../framework.js';
 import { runRules } from '../rules/engine.js';
 import { buildSummary, summaryDocument } from '../rules/summary.js';
@@ -48,8 +50,6 @@ export function createExportAdapter(options: ExportAdapterOptions): ExportAdapte
   if (spec.format !== options.format)
     throw new Error(`The mapping spec is for format '${spec.format}', not '${options.format}'`);
   const limits: ReadLimits = { ...DEFAULT_READ_LIMITS, ...options.limits };
-  const limitsFor = (o?: ParseOptions): ReadLimits =>
-    o?.maxBytes ? { ...limits, maxBytes: o.maxBytes } : limits;
   const convertDetailed = (input: ClientExport, ctx: ConversionContext): ExportResult =>
     convertClient(input, spec, ctx);
   return {
@@ -57,12 +57,9 @@ export function createExportAdapter(options: ExportAdapterOptions): ExportAdapte
     describe: `${spec.title} (${spec.source})`,
     mediaTypes: spec.layout === 'csv' ? ['text/csv', 'text/plain'] : ['application/json'],
     spec,
-    parse: (bytes, o) => readExport([{ name: 'input', bytes }], spec, limitsFor(o)),
-    parseFiles: (files, o) => readExport(files, spec, limitsFor(o)),
-    convert: (input, ctx) => {
-      const { output, report } = convertDetailed(input, ctx);
-      return { output, report };
-    },
+    parse: (bytes, o) => readExport([{ name: 'input', bytes }], spec, limitsWith(limits, o)),
+    parseFiles: (files, o) => readExport(files, spec, limitsWith(limits, o)),
+    convert: withoutDetail(convertDetailed),
     convertDetailed,
     profilesFor: () => [PROFILES.summaryDocument],
   };

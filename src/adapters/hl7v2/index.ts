@@ -6,6 +6,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Adapter, ConversionContext, ParseOptions } from '../framework.js';
+import { limitsWith, withoutDetail } from '../framework.js';
 import { loadSpecFile } from '../spec-loader.js';
 import { convertMessage, type DetailedResult } from './engine.js';
 import { parseHl7v2 } from './parse.js';
@@ -62,15 +63,8 @@ export function createHl7v2Adapter(options: Hl7v2AdapterOptions = {}): Hl7v2Adap
     spec,
     structure,
     parse: (bytes: Uint8Array, parseOptions?: ParseOptions) =>
-      parseHl7v2(
-        bytes,
-        structure,
-        parseOptions?.maxBytes ? { ...limits, maxBytes: parseOptions.maxBytes } : limits,
-      ),
-    convert: (input, ctx) => {
-      const { output, report } = convertDetailed(input, ctx);
-      return { output, report };
-    },
+      parseHl7v2(bytes, structure, limitsWith(limits, parseOptions)),
+    convert: withoutDetail(convertDetailed),
     convertDetailed,
     profilesFor: messageProfilesFor,
   };

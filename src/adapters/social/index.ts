@@ -6,6 +6,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Adapter, ConversionContext, ParseOptions } from '../framework.js';
+import { limitsWith, withoutDetail } from '../framework.js';
 import { messageProfilesFor } from '../message-profiles.js';
 import { loadSpecFile } from '../spec-loader.js';
 import { convertRecord, type DetailedResult } from './engine.js';
@@ -43,15 +44,8 @@ export function createSocialAdapter(options: SocialAdapterOptions = {}): SocialA
     mediaTypes: ['application/xml', 'text/xml'],
     spec,
     parse: (bytes: Uint8Array, parseOptions?: ParseOptions) =>
-      parseSocial(
-        bytes,
-        spec,
-        parseOptions?.maxBytes ? { ...limits, maxBytes: parseOptions.maxBytes } : limits,
-      ),
-    convert: (input, ctx) => {
-      const { output, report } = convertDetailed(input, ctx);
-      return { output, report };
-    },
+      parseSocial(bytes, spec, limitsWith(limits, parseOptions)),
+    convert: withoutDetail(convertDetailed),
     convertDetailed,
     profilesFor: messageProfilesFor,
   };

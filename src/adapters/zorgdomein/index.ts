@@ -7,6 +7,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Adapter, ConversionContext, ParseOptions } from '../framework.js';
+import { limitsWith, withoutDetail } from '../framework.js';
 import { loadSpecFile } from '../spec-loader.js';
 import { convertDocument, type DetailedResult } from './engine.js';
 import { DEFAULT_ZD_LIMITS, parseZorgdomein, type ZdDocument, type ZdLimits } from './parse.js';
@@ -45,14 +46,8 @@ export function createZorgdomeinAdapter(options: ZorgdomeinAdapterOptions = {}):
     mediaTypes: ['application/fhir+json', 'application/fhir+xml', 'application/json', 'application/xml'],
     spec,
     parse: (bytes: Uint8Array, parseOptions?: ParseOptions) =>
-      parseZorgdomein(
-        bytes,
-        parseOptions?.maxBytes ? { ...limits, maxBytes: parseOptions.maxBytes } : limits,
-      ),
-    convert: (input, ctx) => {
-      const { output, report } = convertDetailed(input, ctx);
-      return { output, report };
-    },
+      parseZorgdomein(bytes, limitsWith(limits, parseOptions)),
+    convert: withoutDetail(convertDetailed),
     convertDetailed,
     profilesFor: messageProfilesFor,
   };
