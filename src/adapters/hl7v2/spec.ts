@@ -4,16 +4,12 @@
  * express (converters exist and accept the field's datatype, rule names resolve, sources parse).
  */
 import { type SpecSchema } from '../spec-loader.js';
+import { conditionsSchema, type FieldCondition, requireSchema, type RequiredPath } from '../spec-parts.js';
 import { CONVERTERS, type ConverterDef, type ConverterName } from './convert.js';
 import type { Hl7Structure } from './structure.js';
 
 /** Holds when the field (any repetition) has one of the values, none of them, or any value. */
-export interface Condition {
-  field: string;
-  in?: string[];
-  notIn?: string[];
-  present?: boolean;
-}
+export type Condition = FieldCondition;
 
 interface RuleBase {
   /** Element path in the resource: `birthDate`, `name[]` (append), `reaction[0].severity`, `extension[url=...].valueString`. */
@@ -94,7 +90,7 @@ export interface ResourceRule {
   fields?: FieldRule[];
   references?: ReferenceRule[];
   /** Elements the resource cannot do without; without them the record is dropped and reported. */
-  require?: { path: string; message: string }[];
+  require?: RequiredPath[];
 }
 
 export interface ElementRule {
@@ -146,18 +142,7 @@ export interface Hl7v2Spec {
 
 const SOURCE = '^[A-Z][A-Z0-9]{2}-\\d{1,3}(\\.\\d{1,3})?$';
 const NAME = '^[a-z][A-Za-z0-9]*$';
-const condition = {
-  type: 'object',
-  required: ['field'],
-  additionalProperties: false,
-  properties: {
-    field: { type: 'string', pattern: SOURCE },
-    in: { type: 'array', items: { type: 'string' } },
-    notIn: { type: 'array', items: { type: 'string' } },
-    present: { type: 'boolean' },
-  },
-};
-const conditions = { type: 'array', items: condition };
+const conditions = conditionsSchema({ type: 'string', pattern: SOURCE });
 const target = { type: 'string', minLength: 1 };
 const fieldRule = {
   type: 'object',
@@ -296,15 +281,7 @@ export const hl7v2SpecSchema = (structure: Hl7Structure): SpecSchema<Hl7v2Spec> 
                 },
               },
             },
-            require: {
-              type: 'array',
-              items: {
-                type: 'object',
-                required: ['path', 'message'],
-                additionalProperties: false,
-                properties: { path: { type: 'string' }, message: { type: 'string' } },
-              },
-            },
+            require: requireSchema,
           },
         },
       },

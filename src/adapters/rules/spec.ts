@@ -10,6 +10,7 @@
  * need).
  */
 import { SUMMARY_SECTIONS } from '../../fhir/codes.js';
+import { conditionsSchema, type FieldCondition, requireSchema, type RequiredPath } from '../spec-parts.js';
 import { isDatePattern } from '../tabular/dates.js';
 
 export const VALUE_KINDS = [
@@ -28,12 +29,7 @@ export const VALUE_KINDS = [
 export type ValueKind = (typeof VALUE_KINDS)[number];
 
 /** Holds when the item's field has one of the values, none of them, or any value. */
-export interface ItemCondition {
-  field: string;
-  in?: string[];
-  notIn?: string[];
-  present?: boolean;
-}
+export type ItemCondition = FieldCondition;
 
 interface FieldRuleBase {
   /** Element path: `birthDate`, `name[0].given[]`, `extension[url=...].valueString`. */
@@ -129,7 +125,7 @@ export interface ItemResourceRule {
   fields?: ItemFieldRule[];
   references?: ItemReferenceRule[];
   /** Elements the resource needs; without one the item is reported and makes nothing. */
-  require?: { path: string; message: string }[];
+  require?: RequiredPath[];
   /** The summary section the resource is an entry of. */
   section?: (typeof SUMMARY_SECTIONS)[number];
 }
@@ -165,15 +161,7 @@ export interface RulesSpec {
 const NAME = '^[a-z][A-Za-z0-9]*$';
 const strings = { type: 'array', items: { type: 'string' } };
 
-const conditionsSchema = {
-  type: 'array',
-  items: {
-    type: 'object',
-    required: ['field'],
-    additionalProperties: false,
-    properties: { field: { type: 'string' }, in: strings, notIn: strings, present: { type: 'boolean' } },
-  },
-};
+const conditions = conditionsSchema({ type: 'string' });
 
 const fieldRuleSchema = {
   type: 'object',
@@ -181,7 +169,7 @@ const fieldRuleSchema = {
   additionalProperties: false,
   properties: {
     source: { type: 'string', minLength: 1 },
-    when: conditionsSchema,
+    when: conditions,
     wrap: { type: 'string' },
     as: { enum: [...VALUE_KINDS] },
     value: {},
@@ -221,7 +209,7 @@ export const itemResourceRuleSchema = {
     },
     element: { type: 'string', pattern: '\\[\\]$' },
     occurs: { enum: ['first', 'each'] },
-    when: conditionsSchema,
+    when: conditions,
     follows: strings,
     structural: strings,
     profile: { type: 'string' },
@@ -241,15 +229,7 @@ export const itemResourceRuleSchema = {
         },
       },
     },
-    require: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['path', 'message'],
-        additionalProperties: false,
-        properties: { path: { type: 'string' }, message: { type: 'string' } },
-      },
-    },
+    require: requireSchema,
     section: { enum: [...SUMMARY_SECTIONS] },
   },
   oneOf: [{ required: ['resourceType'] }, { required: ['into'] }],
