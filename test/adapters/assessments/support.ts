@@ -2,29 +2,17 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { OperationOutcomeIssue } from '@medplum/fhirtypes';
 import { expect } from 'vitest';
-import {
-  createAssessmentsAdapter,
-  type AssessmentsAdapter,
-} from '../../../src/adapters/assessments/index.js';
-import type { BatchResult, ConversionContext, RunOptions } from '../../../src/adapters/framework.js';
+import { createAssessmentsAdapter } from '../../../src/adapters/assessments/index.js';
+import type { BatchResult, RunOptions } from '../../../src/adapters/framework.js';
 import { runAdapter } from '../../../src/adapters/framework.js';
-import { createConversionContext } from '../../../src/adapters/index.js';
-import { createTerminologyService } from '../../../src/terminology/service.js';
+import { adapterSetup } from '../support.js';
+export { issuesAt } from '../support.js';
 
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 export const GOLDEN = join(dirname(fileURLToPath(import.meta.url)), 'golden');
 
-let cached: { adapter: AssessmentsAdapter; ctx: ConversionContext } | undefined;
-
-export function setup(): { adapter: AssessmentsAdapter; ctx: ConversionContext } {
-  cached ??= {
-    adapter: createAssessmentsAdapter(),
-    ctx: createConversionContext({ terminology: createTerminologyService() }),
-  };
-  return cached;
-}
+export const setup = adapterSetup(createAssessmentsAdapter);
 
 export function fixture(name: string): Buffer {
   return readFileSync(join(FIXTURES, name));
@@ -38,13 +26,6 @@ export function run(bytes: Uint8Array | string, options?: RunOptions): BatchResu
     ctx,
     options,
   );
-}
-
-export function issuesAt(
-  issues: readonly OperationOutcomeIssue[] | undefined,
-  location: string,
-): OperationOutcomeIssue[] {
-  return (issues ?? []).filter((i) => (i.location ?? []).includes(location));
 }
 
 /** Golden files hold output and report; regenerate with UPDATE_GOLDEN=1 after a deliberate change. */

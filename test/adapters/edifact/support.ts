@@ -2,25 +2,17 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Bundle, OperationOutcome, OperationOutcomeIssue } from '@medplum/fhirtypes';
-import { type BatchResult, type ConversionContext, runAdapter } from '../../../src/adapters/framework.js';
-import { createEdifactAdapter, type EdifactAdapter } from '../../../src/adapters/edifact/index.js';
-import { createConversionContext } from '../../../src/adapters/index.js';
-import { createTerminologyService } from '../../../src/terminology/service.js';
+import type { Bundle, OperationOutcome } from '@medplum/fhirtypes';
+import { type BatchResult, runAdapter } from '../../../src/adapters/framework.js';
+import { createEdifactAdapter } from '../../../src/adapters/edifact/index.js';
 import { expectGoldenFile } from '../golden.js';
+import { adapterSetup } from '../support.js';
+export { issuesAt } from '../support.js';
 
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 export const GOLDEN = join(dirname(fileURLToPath(import.meta.url)), 'golden');
 
-let cached: { adapter: EdifactAdapter; ctx: ConversionContext } | undefined;
-
-export function setup(): { adapter: EdifactAdapter; ctx: ConversionContext } {
-  cached ??= {
-    adapter: createEdifactAdapter(),
-    ctx: createConversionContext({ terminology: createTerminologyService() }),
-  };
-  return cached;
-}
+export const setup = adapterSetup(createEdifactAdapter);
 
 export function fixture(name: string): Buffer {
   return readFileSync(join(FIXTURES, name));
@@ -57,10 +49,6 @@ export function convertOne(bytes: Uint8Array): { bundle: Bundle; report: Operati
   if (!record?.output || Array.isArray(record.output))
     throw new Error(`no Bundle: ${JSON.stringify(record?.report.issue?.map((i) => i.diagnostics))}`);
   return { bundle: record.output, report: record.report };
-}
-
-export function issuesAt(report: OperationOutcome, location: string): OperationOutcomeIssue[] {
-  return (report.issue ?? []).filter((i) => i.location?.includes(location));
 }
 
 /** Compares with the golden file (see ../golden.ts). */

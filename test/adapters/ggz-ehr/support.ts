@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Bundle, OperationOutcome, OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
+import type { Bundle } from '@medplum/fhirtypes';
 import {
   type BatchResult,
   type ConversionContext,
@@ -14,6 +14,7 @@ import { createGgzEhrAdapter } from '../../../src/adapters/ggz-ehr/index.js';
 import { createConversionContext } from '../../../src/adapters/index.js';
 import { createTerminologyService } from '../../../src/terminology/service.js';
 import { expectGoldenFile } from '../golden.js';
+export { issuesAt, resources } from '../support.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const FIXTURES = join(HERE, 'fixtures');
@@ -64,19 +65,6 @@ export function run(vendor: 'epd-csv' | 'epd-json', files: readonly InputFile[])
 
 export function outputs(result: BatchResult): Bundle[] {
   return result.records.map((r) => r.output).filter((o): o is Bundle => o !== undefined && !Array.isArray(o));
-}
-
-export function resources<T extends Resource['resourceType']>(
-  bundle: Bundle,
-  type: T,
-): Extract<Resource, { resourceType: T }>[] {
-  return (bundle.entry ?? [])
-    .map((e) => e.resource)
-    .filter((r): r is Extract<Resource, { resourceType: T }> => r?.resourceType === type);
-}
-
-export function issuesAt(report: OperationOutcome, location: string): OperationOutcomeIssue[] {
-  return (report.issue ?? []).filter((i) => i.location?.includes(location));
 }
 
 /** Compares with the golden file (see ../golden.ts). */

@@ -2,12 +2,12 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Bundle, OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
-import { createConversionContext } from '../../../src/adapters/index.js';
-import type { ConversionContext, RecordResult } from '../../../src/adapters/framework.js';
+import type { Bundle, Resource } from '@medplum/fhirtypes';
+import type { RecordResult } from '../../../src/adapters/framework.js';
 import { runAdapter } from '../../../src/adapters/framework.js';
-import { createHl7v2Adapter, type Hl7v2Adapter } from '../../../src/adapters/hl7v2/index.js';
-import { createTerminologyService } from '../../../src/terminology/service.js';
+import { createHl7v2Adapter } from '../../../src/adapters/hl7v2/index.js';
+import { adapterSetup } from '../support.js';
+export { issuesAt, resources } from '../support.js';
 
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 export const GOLDEN = join(dirname(fileURLToPath(import.meta.url)), 'golden');
@@ -19,15 +19,7 @@ export const GP_CHANNEL = {
   receiverOrganizationType: 'ggz-institution',
 } as const;
 
-let cached: { adapter: Hl7v2Adapter; ctx: ConversionContext } | undefined;
-
-export function setup(): { adapter: Hl7v2Adapter; ctx: ConversionContext } {
-  cached ??= {
-    adapter: createHl7v2Adapter(),
-    ctx: createConversionContext({ channel: GP_CHANNEL, terminology: createTerminologyService() }),
-  };
-  return cached;
-}
+export const setup = adapterSetup(createHl7v2Adapter, GP_CHANNEL);
 
 export function fixture(name: string): Buffer {
   return readFileSync(join(FIXTURES, name));
@@ -46,22 +38,6 @@ export function convertOne(bytes: Uint8Array): RecordResult & { bundle: Bundle }
   return { ...record, bundle: record.output };
 }
 
-export function resources<T extends Resource['resourceType']>(
-  bundle: Bundle,
-  type: T,
-): Extract<Resource, { resourceType: T }>[] {
-  return (bundle.entry ?? [])
-    .map((e) => e.resource)
-    .filter((r): r is Extract<Resource, { resourceType: T }> => r?.resourceType === type);
-}
-
 export function byReference(bundle: Bundle, reference: string | undefined): Resource | undefined {
   return bundle.entry?.find((e) => e.fullUrl === reference)?.resource;
-}
-
-export function issuesAt(
-  issues: readonly OperationOutcomeIssue[] | undefined,
-  location: string,
-): OperationOutcomeIssue[] {
-  return (issues ?? []).filter((i) => (i.location ?? []).includes(location));
 }

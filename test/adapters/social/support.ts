@@ -2,10 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createConversionContext, type ConversionContext } from '../../../src/adapters/index.js';
 import { type BatchResult, runAdapter } from '../../../src/adapters/framework.js';
-import { createSocialAdapter, type SocialAdapter } from '../../../src/adapters/social/index.js';
-import { createTerminologyService } from '../../../src/terminology/service.js';
+import { createSocialAdapter } from '../../../src/adapters/social/index.js';
+import { adapterSetup } from '../support.js';
 
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 export const GOLDEN = join(dirname(fileURLToPath(import.meta.url)), 'golden');
@@ -20,15 +19,7 @@ export const FIXTURE_NAMES = [
 /** The channel of a youth-GGZ provider. */
 export const CHANNEL = { providerOrganizationType: 'youth-ggz-institution' } as const;
 
-let cached: { adapter: SocialAdapter; ctx: ConversionContext } | undefined;
-
-export function setup(): { adapter: SocialAdapter; ctx: ConversionContext } {
-  cached ??= {
-    adapter: createSocialAdapter(),
-    ctx: createConversionContext({ channel: CHANNEL, terminology: createTerminologyService() }),
-  };
-  return cached;
-}
+export const setup = adapterSetup(createSocialAdapter, CHANNEL);
 
 export function fixture(name: string): Buffer {
   return readFileSync(join(FIXTURES, name));

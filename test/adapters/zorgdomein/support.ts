@@ -2,16 +2,11 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Bundle, OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
-import { createConversionContext } from '../../../src/adapters/index.js';
-import {
-  type BatchResult,
-  type ConversionContext,
-  runAdapter,
-  type RunOptions,
-} from '../../../src/adapters/framework.js';
-import { createZorgdomeinAdapter, type ZorgdomeinAdapter } from '../../../src/adapters/zorgdomein/index.js';
-import { createTerminologyService } from '../../../src/terminology/service.js';
+import type { Bundle, OperationOutcomeIssue } from '@medplum/fhirtypes';
+import { type BatchResult, runAdapter, type RunOptions } from '../../../src/adapters/framework.js';
+import { createZorgdomeinAdapter } from '../../../src/adapters/zorgdomein/index.js';
+import { adapterSetup } from '../support.js';
+export { issuesAt, resources } from '../support.js';
 
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 export const GOLDEN = join(dirname(fileURLToPath(import.meta.url)), 'golden');
@@ -25,15 +20,7 @@ export const GGZ_CHANNEL = {
   referralCategory: 'crisis',
 } as const;
 
-let cached: { adapter: ZorgdomeinAdapter; ctx: ConversionContext } | undefined;
-
-export function setup(): { adapter: ZorgdomeinAdapter; ctx: ConversionContext } {
-  cached ??= {
-    adapter: createZorgdomeinAdapter(),
-    ctx: createConversionContext({ channel: GGZ_CHANNEL, terminology: createTerminologyService() }),
-  };
-  return cached;
-}
+export const setup = adapterSetup(createZorgdomeinAdapter, GGZ_CHANNEL);
 
 export function fixture(name: string): Buffer {
   return readFileSync(join(FIXTURES, name));
@@ -64,20 +51,4 @@ export function edited(name: string, edit: (doc: DocJson) => void): Buffer {
 export interface DocJson {
   [key: string]: unknown;
   entry: { fullUrl: string; resource: Record<string, unknown> }[];
-}
-
-export function resources<T extends Resource['resourceType']>(
-  bundle: Bundle,
-  type: T,
-): Extract<Resource, { resourceType: T }>[] {
-  return (bundle.entry ?? [])
-    .map((e) => e.resource)
-    .filter((r): r is Extract<Resource, { resourceType: T }> => r?.resourceType === type);
-}
-
-export function issuesAt(
-  issues: readonly OperationOutcomeIssue[] | undefined,
-  location: string,
-): OperationOutcomeIssue[] {
-  return (issues ?? []).filter((i) => (i.location ?? []).includes(location));
 }
