@@ -40,7 +40,7 @@ function findBinDir(): string | undefined {
   return versions[0] === undefined ? undefined : join(DEBIAN_PG, versions[0], 'bin');
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -56,7 +56,7 @@ function freePort(): Promise<number> {
 function runPg(bin: string, args: string[]): void {
   const isRoot = process.getuid?.() === 0;
   const [command, argv] = isRoot ? ['runuser', ['-u', 'postgres', '--', bin, ...args]] : [bin, args];
-  execFileSync(command, argv, { stdio: 'pipe', timeout: 60_000 });
+  execFileSync(command, argv, { stdio: 'pipe', timeout: 120_000 });
 }
 
 function chownToPostgres(dir: string): void {
@@ -80,7 +80,15 @@ function skipLoudly(): void {
 
 export interface Cluster {
   url: string;
+  /** The postmaster's pid (its CPU time can be measured with its children). */
+  pid?: number;
   stop(): void;
+}
+
+export interface ClusterOptions {
+  /** Keep PostgreSQL's durable defaults (fsync, full-page writes, synced initdb); tests turn them off. */
+  durable?: boolean;
+  maxConnections?: number;
 }
 
 const PREFIX = 'overdracht-pg-';
@@ -116,7 +124,7 @@ function reapOrphans(bin: string): void {
 }
 
 /** Starts a throw-away cluster; undefined when the server binaries are not installed. */
-export async function startThrowawayCluster(): Promise<Cluster | undefined> {
+export async function startThrowawayCluster(options: ClusterOptions = {}): Promise<Cluster | undefined> {
   const bin = findBinDir();
   if (!bin) return undefined;
   reapOrphans(bin);
@@ -146,7 +154,7 @@ export async function startThrowawayCluster(): Promise<Cluster | undefined> {
       '--auth=trust',
       '-E',
       'UTF8',
-      '--no-sync',
+      ...(options.durable ? [] : ['--no-sync']),
       '--no-instructions',
     ]);
     const port = await freePort();
@@ -154,9 +162,8 @@ export async function startThrowawayCluster(): Promise<Cluster | undefined> {
       `-p ${String(port)}`,
       "-c listen_addresses='127.0.0.1'",
       `-c unix_socket_directories='${root}'`,
-      '-c fsync=off',
-      '-c full_page_writes=off',
-      '-c max_connections=200',
+      ...(options.durable ? [] : ['-c fsync=off', '-c full_page_writes=off']),
+      `-c max_connections=${String(options.maxConnections ?? 200)}`,
     ].join(' ');
     started = true;
     runPg(join(bin, 'pg_ctl'), [
@@ -171,7 +178,12 @@ export async function startThrowawayCluster(): Promise<Cluster | undefined> {
       '-o',
       serverOptions,
     ]);
-    return { url: `postgres://postgres@127.0.0.1:${String(port)}/postgres`, stop };
+    const pid = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    return {
+      url: `postgres://postgres@127.0.0.1:${String(port)}/postgres`,
+      ...(Number.isInteger(pid) && pid > 0 ? { pid } : {}),
+      stop,
+    };
   } catch (err) {
     stop();
     throw err;
