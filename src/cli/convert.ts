@@ -8,7 +8,7 @@
  * Nothing of an input's content reaches stderr: file names, counts, and the report's issues,
  * which carry source locations and never values (mappings/README.md, rule 4).
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { OperationOutcome, OperationOutcomeIssue } from '@medplum/fhirtypes';
 import {
@@ -28,6 +28,7 @@ import { MappingSpecError } from '../adapters/spec-loader.js';
 import { errorIssues } from '../fhir/outcomes.js';
 import { createTerminologyService } from '../terminology/service.js';
 import type { CliCommand } from './commands.js';
+import { InputError, listInputs } from './inputs.js';
 import { CONVERT_TO_USAGE, convertTo } from './convert-to.js';
 
 const OPTIONS = `overdracht convert --from FORMAT FILE_OR_DIR [--mapping SPEC] [--out DIR] [--channel KEY=VALUE]...
@@ -57,8 +58,6 @@ interface ConvertArgs {
 }
 
 /** An argument or input that cannot be used; the message names it and never quotes content. */
-class InputError extends Error {}
-
 export const convertCommand: CliCommand = {
   name: 'convert',
   summary:
@@ -86,7 +85,7 @@ function convert(args: ConvertArgs): number {
   });
   const adapter = registry.get(args.format);
   if (!adapter) throw new InputError(`unknown format '${args.format}'; one of:\n${formatList(registry)}`);
-  const inputs = listInputs(args.input);
+  const inputs = listInputs(args.input, 'convert');
   if (args.out) prepareOut(args.out, args.input);
   const ctx = createConversionContext({
     channel: args.channel,
@@ -157,23 +156,6 @@ function formatList(registry: AdapterRegistry): string {
   const formats = registry.formats();
   const width = Math.max(...formats.map((f) => f.format.length));
   return formats.map((f) => `  ${f.format.padEnd(width)}  ${f.describe}`).join('\n');
-}
-
-/** The input files: the file itself, or a directory's visible files in name order. */
-function listInputs(path: string): string[] {
-  let isDirectory: boolean;
-  try {
-    isDirectory = statSync(path).isDirectory();
-  } catch {
-    throw new InputError(`cannot read ${path}: no such file or directory`);
-  }
-  if (!isDirectory) return [path];
-  const files = readdirSync(path, { withFileTypes: true })
-    .filter((d) => d.isFile() && !d.name.startsWith('.'))
-    .map((d) => join(path, d.name))
-    .sort();
-  if (files.length === 0) throw new InputError(`${path} holds no file to convert`);
-  return files;
 }
 
 /** The output folder exists afterwards, and is not where the inputs are (outputs would overwrite them). */

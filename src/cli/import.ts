@@ -7,14 +7,15 @@
  * Nothing of an input's content reaches the terminal: file names, counts, and the report's
  * issues, which carry source locations and never values.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { OperationOutcomeIssue } from '@medplum/fhirtypes';
 import { hasConfigFile, loadConfig } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import { errorIssues, OperationOutcomeError } from '../fhir/outcomes.js';
 import type { ImportReport } from '../record/types.js';
 import type { CliCommand } from './commands.js';
+import { InputError, listInputs } from './inputs.js';
 
 const USAGE = `overdracht import --from FORMAT FILE_OR_DIR [--organisation ID] [--mapping SPEC] [--demo]
 
@@ -38,8 +39,6 @@ interface ImportArgs {
   demo: boolean;
 }
 
-class InputError extends Error {}
-
 export const importCommand: CliCommand = {
   name: 'import',
   summary: 'Import exports (GP journal, GGZ EHR, social domain, assessments, FHIR) into the client record',
@@ -60,7 +59,7 @@ export const importCommand: CliCommand = {
     if (args.organisation && !organisation) return fail(`unknown organisation '${args.organisation}'`);
     let files: string[];
     try {
-      files = listInputs(args.input);
+      files = listInputs(args.input, 'import');
     } catch (err) {
       return fail(err instanceof Error ? err.message : String(err));
     }
@@ -156,22 +155,6 @@ function parseArgs(argv: readonly string[]): ImportArgs {
   if (!args.format) throw new InputError('--from FORMAT is required');
   if (paths.length !== 1) throw new InputError(`one FILE_OR_DIR is needed, not ${paths.length}`);
   return { ...args, input: paths[0] ?? '' };
-}
-
-function listInputs(path: string): string[] {
-  let isDirectory: boolean;
-  try {
-    isDirectory = statSync(path).isDirectory();
-  } catch {
-    throw new InputError(`cannot read ${path}: no such file or directory`);
-  }
-  if (!isDirectory) return [path];
-  const files = readdirSync(path, { withFileTypes: true })
-    .filter((d) => d.isFile() && !d.name.startsWith('.'))
-    .map((d) => join(path, d.name))
-    .sort();
-  if (files.length === 0) throw new InputError(`${path} holds no file to import`);
-  return files;
 }
 
 function fail(message: string): number {

@@ -8,6 +8,7 @@ import type { OperationOutcome, OperationOutcomeIssue } from '@medplum/fhirtypes
 import { parseJsonText } from '../fhir/json.js';
 import { errorIssues, OperationOutcomeError } from '../fhir/outcomes.js';
 import type { CliCommand } from './commands.js';
+import { InputError } from './inputs.js';
 import { isRecord } from '../fhir/records.js';
 
 const USAGE = `overdracht validate FILE... [--profile CANONICAL]... [--load FILE]... [--format text|json]
@@ -34,8 +35,6 @@ interface ValidateArgs {
 const CONFORMANCE_TYPES = new Set(['StructureDefinition', 'ValueSet', 'CodeSystem', 'Questionnaire']);
 
 /** An input that cannot be used; the message names the file and never quotes its content. */
-class InputError extends Error {}
-
 export const validateCommand: CliCommand = {
   name: 'validate',
   summary: 'Validate FHIR JSON files (a Bundle or a resource) against FHIR R4 and the project profiles',
