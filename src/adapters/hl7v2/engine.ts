@@ -15,7 +15,8 @@ import { type ConversionResult, recordError, untranslatableIssue } from '../fram
 import { uuidFor } from '../ids.js';
 import { type Json, setPath } from '../paths.js';
 import type { CodeTranslator } from '../translator.js';
-import { ChoiceValue, CONVERTERS, type ConvertEnv, type ConverterDef } from './convert.js';
+import { CONVERTERS } from './convert.js';
+import { ChoiceValue, type ConvertEnv, type ConverterDef } from './datatypes/env.js';
 import { Cursor, newSink, type ReadSink } from './cursor.js';
 import { leafKey, leafPath, segmentLocation } from './locate.js';
 import {

@@ -5,7 +5,8 @@
  */
 import { type SpecSchema } from '../spec-loader.js';
 import { conditionsSchema, type FieldCondition, requireSchema, type RequiredPath } from '../spec-parts.js';
-import { CONVERTERS, type ConverterDef, type ConverterName } from './convert.js';
+import { CONVERTERS, type ConverterName } from './convert.js';
+import type { ConverterDef } from './datatypes/env.js';
 import type { Hl7Structure } from './structure.js';
 
 /** Holds when the field (any repetition) has one of the values, none of them, or any value. */
