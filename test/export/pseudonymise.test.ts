@@ -647,4 +647,26 @@ describe('keyed hash', () => {
       }
     }
   });
+
+  it('when the memory of pseudonyms turns over, then every pseudonym is the same as computed fresh', async () => {
+    const { createSecretKey } = await import('node:crypto');
+    const { pseudonymiser } = await import('../../src/export/pseudonymise/pseudonyms.js');
+    const key = createSecretKey(randomBytes(32));
+    const small = pseudonymiser(key, 'rpn1', 3);
+    const values = Array.from({ length: 20 }, (_, i) => String(i % 7));
+    const outputs = (p: ReturnType<typeof pseudonymiser>) =>
+      values.flatMap((v) => [
+        p.identifier('http://fhir.nl/fhir/NamingSystem/bsn', v),
+        p.identifier(`http://fhir.nl/fhir/NamingSystem/bsn${v}`, ''),
+        p.text(v),
+        p.resourceId('Patient', v),
+        p.localId(v),
+        p.urn(`urn:uuid:${v}`),
+        String(p.dateOffset(`Patient/${v}`, 14)),
+      ]);
+    const once = outputs(small);
+    expect(outputs(small)).toEqual(once);
+    expect(outputs(pseudonymiser(key, 'rpn1'))).toEqual(once);
+    expect(new Set(once.slice(0, 7)).size).toBe(7);
+  });
 });

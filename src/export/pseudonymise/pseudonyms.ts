@@ -11,6 +11,7 @@
  * FHIR id grammar https://hl7.org/fhir/R4/datatypes.html#id
  */
 import { hash, type KeyObject } from 'node:crypto';
+import { Memo } from './memo.js';
 
 /** The naming system of identifier pseudonyms: the value is no longer one of the original system. */
 export const PSEUDONYM_SYSTEM = 'https://overdracht.dev/fhir/NamingSystem/pseudonym';
@@ -31,8 +32,12 @@ export interface Pseudonymiser {
   dateOffset(patientKey: string, maxDays: number): number;
 }
 
-/** Distinct inputs remembered per pseudonymiser; an export meets the same references again and again. */
-const MEMO_SIZE = 10_000;
+/**
+ * Pseudonyms remembered per kind and pseudonymiser (two generations of this many, see `Memo`): an
+ * export meets the same clients, organisations and references again and again, in every type's
+ * file, and each HMAC costs more than the lookup. About 150 bytes an entry.
+ */
+const MEMO_SIZE = 50_000;
 const BLOCK = 64;
 
 /**
@@ -55,29 +60,30 @@ export function hmacSha256(secret: KeyObject): (message: string) => Buffer {
   };
 }
 
-export function pseudonymiser(secret: KeyObject, series: string): Pseudonymiser {
+export function pseudonymiser(secret: KeyObject, series: string, memoSize = MEMO_SIZE): Pseudonymiser {
   const hmac = hmacSha256(secret);
-  const memo = new Map<string, Buffer>();
-  const digest = (...parts: string[]): Buffer => {
-    const message = [series, ...parts].join('\u0000');
-    let out = memo.get(message);
-    if (!out) {
-      out = hmac(message);
-      if (memo.size >= MEMO_SIZE) memo.clear();
-      memo.set(message, out);
-    }
-    return out;
+  const digest = (kind: string, message: string): Buffer => hmac(`${series}\u0000${kind}\u0000${message}`);
+  /** One memo per kind: the key is the hashed message without the series and kind both add. */
+  const memoised = <V>(kind: string, make: (digest: Buffer) => V): ((message: string) => V) => {
+    const memo = new Memo<V>(memoSize);
+    return (message) => memo.get(message) ?? memo.set(message, make(digest(kind, message)));
   };
+  const identifier = memoised('identifier', (d) => `${series}-${d.toString('base64url')}`);
+  const text = memoised('text', (d) => `${series}-${d.toString('base64url')}`);
+  const resource = memoised('resource', (d) => `${series}-${idSafe(d)}`);
+  const contained = memoised('contained', (d) => `${series}-${idSafe(d)}`);
+  const urn = memoised('urn', (d) => `urn:uuid:${uuidOf(d)}`);
+  const dateShift = memoised('date-shift', (d) => d.readUInt32BE(0));
   return {
     series,
-    identifier: (system, value) => `${series}-${digest('identifier', system, value).toString('base64url')}`,
-    text: (value) => `${series}-${digest('text', value).toString('base64url')}`,
-    resourceId: (type, id) => `${series}-${idSafe(digest('resource', `${type}/${id}`))}`,
-    localId: (id) => `${series}-${idSafe(digest('contained', id))}`,
-    urn: (urn) => `urn:uuid:${uuidOf(digest('urn', urn))}`,
+    identifier: (system, value) => identifier(`${system}\u0000${value}`),
+    text,
+    resourceId: (type, id) => resource(`${type}/${id}`),
+    localId: contained,
+    urn,
     dateOffset: (patientKey, maxDays) => {
       if (maxDays <= 0) return 0;
-      return (digest('date-shift', patientKey).readUInt32BE(0) % (2 * maxDays + 1)) - maxDays;
+      return (dateShift(patientKey) % (2 * maxDays + 1)) - maxDays;
     },
   };
 }
