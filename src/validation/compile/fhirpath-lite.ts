@@ -301,8 +301,9 @@ class Parser {
   }
 
   /**
-   * `is`/`as` only on the value the invariant is about, whose FHIR type the caller knows (e.g.
-   * `($this as dateTime)` on a dateTime element); anything else goes to the full engine.
+   * `is`/`as` on the value the invariant is about, whose FHIR type the caller knows (e.g.
+   * `($this as dateTime)` on a dateTime element), or on a resource (its `resourceType`, e.g.
+   * `entry.where(resource is ServiceRequest)`); anything else goes to the full engine.
    */
   private typeOps(): Fn {
     const left = this.additive();
@@ -314,8 +315,9 @@ class Parser {
     return (f, th, c) => {
       const v = left(f, th, c);
       if (v.length === 0) return EMPTY;
-      if (v.length > 1 || v[0] !== evaluation.root || evaluation.typeName === undefined) throw BAIL;
-      const matches = evaluation.typeName === typeName;
+      if (v.length > 1) throw BAIL;
+      const matches = isResourceValue(v[0]) ? resourceIs(v[0], typeName) : rootIs(v[0], typeName);
+      if (matches === undefined) throw BAIL;
       if (op === 'is') return bool(matches);
       return matches ? v : EMPTY;
     };
@@ -673,6 +675,24 @@ class Parser {
           if (v.length === 0) return EMPTY;
           if (v.length > 1 || typeof v[0] !== 'string') throw BAIL;
           return bool(re.test(v[0]));
+        };
+      }
+      case 'replaceMatches': {
+        arity(2);
+        // Literal pattern and substitution only; as fhirpath.js: global, Unicode.
+        const pattern = this.literalOf(a0);
+        const substitution = this.literalOf(a1);
+        let re: RegExp;
+        try {
+          re = new RegExp(pattern, 'gu');
+        } catch {
+          throw new Unsupported();
+        }
+        return (f, t, c) => {
+          const v = input(f, t, c);
+          if (v.length === 0) return EMPTY;
+          if (v.length > 1 || typeof v[0] !== 'string') throw BAIL;
+          return [v[0].replace(re, substitution)];
         };
       }
       case 'substring':
@@ -1071,6 +1091,28 @@ function deepEqual(a: unknown, b: unknown, depth = 0): boolean {
 }
 
 // ---------------------------------------------------------------------------------------------
+
+/** A resource, as JSON: an object with a string `resourceType`. */
+function isResourceValue(v: unknown): v is { resourceType: string } {
+  return (
+    typeof v === 'object' && v !== null && typeof (v as { resourceType?: unknown }).resourceType === 'string'
+  );
+}
+
+/** Abstract types a resource may be tested against: the full engine knows their hierarchy. */
+const ABSTRACT_RESOURCE_TYPES: ReadonlySet<string> = new Set(['Resource', 'DomainResource']);
+
+/** `resource is T` by its resourceType (every concrete R4 resource type is a leaf); undefined when abstract. */
+function resourceIs(v: { resourceType: string }, typeName: string): boolean | undefined {
+  if (ABSTRACT_RESOURCE_TYPES.has(typeName)) return undefined;
+  return v.resourceType === typeName;
+}
+
+/** `$this is T` on the invariant's own value, whose type the caller named; undefined otherwise. */
+function rootIs(v: unknown, typeName: string): boolean | undefined {
+  if (v !== evaluation.root || evaluation.typeName === undefined) return undefined;
+  return evaluation.typeName === typeName;
+}
 
 /** `typeName` (the FHIR type or element path of the node) is accepted for the callers' symmetry with the full engine. */
 export type LiteInvariant = (node: unknown, ctx: LiteContext, typeName?: string) => boolean;

@@ -76,4 +76,31 @@ describe('fhirpath-lite', () => {
     expect(mismatches).toEqual([]);
     if (files.length > 0) expect(compared).toBeGreaterThan(100);
   });
+
+  it('when a reference is rewritten with replaceMatches, then lite gives fhirpath.js verdict', async () => {
+    const { compileLite } = await import('../../../src/validation/compile/fhirpath-lite.js');
+    const expression =
+      "entry.first().resource.focus.reference.all($this in (%resource.entry.where(resource is ServiceRequest).fullUrl | %resource.entry.where(resource is ServiceRequest).fullUrl.select(replaceMatches('^.*/([A-Za-z]+/[^/]+)$', '$1'))))";
+    const lite = compileLite(expression);
+    expect(lite).toBeDefined();
+    const bundle = (focus: string) => ({
+      resourceType: 'Bundle',
+      entry: [
+        { fullUrl: 'urn:uuid:h', resource: { resourceType: 'MessageHeader', focus: [{ reference: focus }] } },
+        {
+          fullUrl: 'https://a.example/fhir/ServiceRequest/sr1',
+          resource: { resourceType: 'ServiceRequest' },
+        },
+      ],
+    });
+    const verdict = (focus: string) => {
+      const b = bundle(focus);
+      return lite?.(b, { resource: b, rootResource: b });
+    };
+    const before = mismatches.length;
+    expect(verdict('ServiceRequest/sr1')).toBe(true);
+    expect(verdict('https://a.example/fhir/ServiceRequest/sr1')).toBe(true);
+    expect(verdict('ServiceRequest/other')).toBe(false);
+    expect(mismatches.slice(before)).toEqual([]);
+  });
 });
