@@ -11,59 +11,36 @@
  * names, addresses, contacts, notes, attachments and narrative never go out. Extensions go out
  * only by url; a modifier extension the policy does not know drops what it modifies, as its
  * meaning would change without it.
+ *
+ * What the definitions and the policy decide for a JSON property is worked out once per place (a
+ * type and a path in it) and kept as a plan: property name -> what to do with its value. The walk
+ * then only looks names up in plans; it reads the parsed resource and builds what goes out.
  */
 import type { Resource } from '@medplum/fhirtypes';
-import { isDateType, transformDate, type DateMode } from './dates.js';
-import { policyKey, type KeyRing } from './keys.js';
-import { capitalize, isRecord, r4Model, type Child, type Place, type R4Model } from './model.js';
+import { engineOf, type Ctx, type Engine, type JsonObject, type PseudonymiseOptions } from './context.js';
+import {
+  codeableConcept,
+  coding,
+  postcodeOnly,
+  profilesOnly,
+  pseudoIdentifier,
+  pseudoReference,
+  pseudoUri,
+} from './datatypes.js';
+import { isDateType, transformDate, type DateType } from './dates.js';
+import type { KeyRing } from './keys.js';
+import { isRecord, r4Model, type Child, type Place, type R4Model } from './model.js';
+import { patientKey } from './patient.js';
 import {
   FREE_TEXT_TYPES,
   NEVER_KEPT_TYPES,
   URI_TYPES,
-  type CodeSystemRule,
   type Policy,
   type Rule,
   type TypePolicy,
 } from './policy.js';
-import { publishedArea, type PostcodeAreas } from './postcodes.js';
-import {
-  parseReference,
-  pseudonymiser,
-  pseudonymReference,
-  PSEUDONYM_SYSTEM,
-  type Pseudonymiser,
-} from './pseudonyms.js';
 
-type JsonObject = Record<string, unknown>;
-
-export interface PseudonymiseOptions {
-  /**
-   * The display a terminology gives a code. A display goes out only from here (and only for a
-   * code system whose displays the policy allows), never as the sender wrote it.
-   */
-  displayOf?: (system: string, code: string) => string | undefined;
-  /** The postcode areas decided for this export (`coarsenAreas`); without them, see `publishedArea`. */
-  postcodeAreas?: PostcodeAreas;
-  model?: R4Model;
-}
-
-interface Ctx {
-  readonly policy: Policy;
-  readonly p: Pseudonymiser;
-  readonly model: R4Model;
-  readonly options: PseudonymiseOptions;
-  readonly typePolicy: TypePolicy;
-  /** The date mode of the rule being applied. */
-  readonly dates: DateMode;
-  /** The patient's date offset, computed when a date is first shifted. */
-  readonly offset: () => number;
-}
-
-type ChildFn = (value: unknown, child: Child, ctx: Ctx) => unknown;
-
-/** Elements of a resource the engine sets itself. */
-const RESOURCE_OWN = new Set(['resourceType', 'id', 'meta', 'text']);
-const NOTHING = new Set<string>();
+export type { PseudonymiseOptions } from './context.js';
 
 /**
  * The resource as the policy's recipient may see it, or undefined when its type does not go out
@@ -75,138 +52,209 @@ export function pseudonymise(
   keys: KeyRing,
   options: PseudonymiseOptions = {},
 ): Resource | undefined {
-  const p = pseudonymiserOf(policy, keys);
-  const out = walkResource(resource, { policy, p, model: options.model ?? r4Model(), options }, false);
+  const engine = engineOf(policy, keys, options.model ?? r4Model());
   // The walk builds only what the R4 definitions describe for this resource type.
-  return out as Resource | undefined;
+  return walkResource(resource, engine, options, false) as Resource | undefined;
 }
 
-/** One pseudonymiser per policy and key, so its memory of pseudonyms serves every resource of an export. */
-const pseudonymisers = new WeakMap<Policy, WeakMap<object, Pseudonymiser>>();
+/** What is done with one item of an element (or the element, when it does not repeat). */
+type Item = (value: unknown, ctx: Ctx) => unknown;
 
-function pseudonymiserOf(policy: Policy, keys: KeyRing): Pseudonymiser {
-  const secret = policyKey(policy, keys).secret;
-  let byKey = pseudonymisers.get(policy);
-  if (!byKey) {
-    byKey = new WeakMap();
-    pseudonymisers.set(policy, byKey);
-  }
-  let p = byKey.get(secret);
-  if (!p) {
-    p = pseudonymiser(secret, policy.key.series);
-    byKey.set(secret, p);
-  }
-  return p;
+/** What is done with the value of one JSON property. */
+interface Step {
+  readonly handle: Item;
+  /** `_name` of a single primitive: its extensions go out (by url) when the value does. */
+  readonly extensionsOf: string | undefined;
 }
 
-type BaseCtx = Pick<Ctx, 'policy' | 'p' | 'model' | 'options'>;
+/** Properties that never go out here (ids, `_name`, elements without a rule, never-kept types). */
+const SKIP = 0;
+const EXTENSION = 1;
+const MODIFIER_EXTENSION = 2;
+type PlanEntry = Step | typeof SKIP | typeof EXTENSION | typeof MODIFIER_EXTENSION;
 
-function walkResource(json: unknown, base: BaseCtx, contained: boolean): JsonObject | undefined {
-  if (!isRecord(json) || typeof json.resourceType !== 'string') return undefined;
-  const type = json.resourceType;
-  const typePolicy = base.policy.types.get(type);
-  const place = base.model.isResourceType(type) ? base.model.root(type) : undefined;
-  if (!typePolicy || !place) return undefined;
-  const ctx: Ctx = {
-    ...base,
-    typePolicy,
-    dates: base.policy.dates.default,
-    offset: lazyOffset(json, place, base),
+/** Property name -> what to do, for one place walked one way; filled on first sight of a name. */
+class Plan {
+  private readonly entries = new Map<string, PlanEntry>();
+
+  constructor(
+    private readonly place: Place,
+    private readonly model: R4Model,
+    private readonly itemOf: (child: Child) => Item | undefined,
+    private readonly skip: ReadonlySet<string>,
+  ) {}
+
+  entry(name: string): PlanEntry {
+    let entry = this.entries.get(name);
+    if (entry === undefined) {
+      entry = this.decide(name);
+      this.entries.set(name, entry);
+    }
+    return entry;
+  }
+
+  private decide(name: string): PlanEntry {
+    if (this.skip.has(name) || name.startsWith('_')) return SKIP;
+    if (name === 'extension') return EXTENSION;
+    if (name === 'modifierExtension') return MODIFIER_EXTENSION;
+    const child = this.model.child(this.place, name);
+    const item = child && this.itemOf(child);
+    if (!child || !item) return SKIP;
+    if (child.def.repeats) return { handle: eachItem(item), extensionsOf: undefined };
+    return {
+      handle: oneItem(item),
+      extensionsOf: child.content.kind === 'primitive' ? `_${name}` : undefined,
+    };
+  }
+}
+
+/** Elements of a resource the engine sets itself. */
+const RESOURCE_OWN: ReadonlySet<string> = new Set(['resourceType', 'id', 'meta', 'text']);
+const EXTENSION_OWN: ReadonlySet<string> = new Set(['url', 'extension']);
+const NOTHING: ReadonlySet<string> = new Set();
+
+/** The plans of one model: by the policy's rules (per type policy), by type (`keep`), for extensions. */
+interface Plans {
+  readonly rules: WeakMap<TypePolicy, WeakMap<Place, Plan>>;
+  readonly keep: WeakMap<Place, Plan>;
+  extension?: Plan;
+}
+const plansByModel = new WeakMap<R4Model, Plans>();
+
+function plansOf(model: R4Model): Plans {
+  let plans = plansByModel.get(model);
+  if (!plans) {
+    plans = { rules: new WeakMap(), keep: new WeakMap() };
+    plansByModel.set(model, plans);
+  }
+  return plans;
+}
+
+/** At the resource and BackboneElement levels: the policy's rules. */
+function rulePlan(model: R4Model, typePolicy: TypePolicy, place: Place, root: boolean): Plan {
+  const plans = plansOf(model);
+  let byPlace = plans.rules.get(typePolicy);
+  if (!byPlace) {
+    byPlace = new WeakMap();
+    plans.rules.set(typePolicy, byPlace);
+  }
+  let plan = byPlace.get(place);
+  if (!plan) {
+    plan = new Plan(
+      place,
+      model,
+      (child) => ruleItemOf(model, typePolicy, child),
+      root ? RESOURCE_OWN : NOTHING,
+    );
+    byPlace.set(place, plan);
+  }
+  return plan;
+}
+
+/** Inside datatypes (and under `keep`): what the type allows. */
+function keepPlan(model: R4Model, place: Place): Plan {
+  const plans = plansOf(model);
+  let plan = plans.keep.get(place);
+  if (!plan) {
+    plan = new Plan(place, model, (child) => keepItem(model, child), NOTHING);
+    plans.keep.set(place, plan);
+  }
+  return plan;
+}
+
+function extensionPlan(model: R4Model): Plan | undefined {
+  const plans = plansOf(model);
+  if (!plans.extension) {
+    const place = model.root('Extension');
+    if (!place) return undefined;
+    plans.extension = new Plan(place, model, (child) => keepItem(model, child), EXTENSION_OWN);
+  }
+  return plans.extension;
+}
+
+/** Repeating elements are arrays, others are not; a value of the wrong shape does not go out. */
+function eachItem(item: Item): Item {
+  return (value, ctx) => {
+    if (!Array.isArray(value)) return undefined;
+    let out: unknown[] | undefined;
+    for (const v of value as unknown[]) {
+      const r = item(v, ctx);
+      if (r !== undefined) (out ??= []).push(r);
+    }
+    return out;
   };
-  const body = walkObject(json, place, ctx, ruleChild, RESOURCE_OWN);
-  if (body === undefined) return undefined;
-  const out: JsonObject = { resourceType: type };
-  if (typeof json.id === 'string')
-    out.id = contained ? ctx.p.localId(json.id) : ctx.p.resourceId(type, json.id);
-  const meta = profilesOnly(json.meta, ctx);
-  if (meta) out.meta = meta;
-  return { ...out, ...body };
 }
 
-/**
- * The children of an object, each through `childFn`; extensions by url. Undefined when the object
- * carries a modifier extension the policy does not keep: the object must not go out without it.
- */
-function walkObject(
-  obj: JsonObject,
-  place: Place,
-  ctx: Ctx,
-  childFn: ChildFn,
-  skip = NOTHING,
-): JsonObject | undefined {
-  const out: JsonObject = {};
-  for (const [name, value] of Object.entries(obj)) {
-    if (skip.has(name) || name.startsWith('_')) continue;
-    if (name === 'extension' || name === 'modifierExtension') {
-      const kept = keptExtensions(value, ctx, false);
-      if (name === 'modifierExtension' && (!Array.isArray(value) || kept?.length !== value.length))
-        return undefined;
-      if (kept) out[name] = kept;
-      continue;
-    }
-    const child = ctx.model.child(place, name);
-    if (!child) continue;
-    const result = childFn(value, child, ctx);
-    if (result === undefined) continue;
-    out[name] = result;
-    if (child.content.kind === 'primitive' && !child.def.repeats) {
-      const ext = primitiveExtensions(obj[`_${name}`], ctx);
-      if (ext) out[`_${name}`] = ext;
-    }
-  }
-  return out;
+function oneItem(item: Item): Item {
+  return (value, ctx) => (Array.isArray(value) ? undefined : item(value, ctx));
 }
 
-/** At the resource and BackboneElement levels: the policy's rule, or nothing. */
-function ruleChild(value: unknown, child: Child, ctx: Ctx): unknown {
-  const { rules, containers } = ctx.typePolicy;
+function ruleItemOf(model: R4Model, typePolicy: TypePolicy, child: Child): Item | undefined {
+  const { rules, containers } = typePolicy;
   const content = child.content;
   if (
     content.kind === 'backbone' &&
     (containers.has(child.def.path) || rules.get(child.def.path)?.kind === 'keep')
   ) {
-    return items(value, child.def.repeats, (item) =>
-      isRecord(item) ? nonEmpty(walkObject(item, content.place, ctx, ruleChild)) : undefined,
-    );
+    const plan = rulePlan(model, typePolicy, content.place, false);
+    return (item, ctx) => (isRecord(item) ? walkObject(item, plan, ctx, {}) : undefined);
   }
   const rule = rules.get(`${child.def.path}|${child.type}`) ?? rules.get(child.def.path);
-  if (!rule) return undefined;
-  return items(value, child.def.repeats, (item) => applyRule(item, child, rule, ctx));
+  return rule ? ruleItem(model, child, rule) : undefined;
 }
 
-function applyRule(value: unknown, child: Child, rule: Rule, ctx: Ctx): unknown {
+function ruleItem(model: R4Model, child: Child, rule: Rule): Item | undefined {
   switch (rule.kind) {
-    case 'keep':
-      return keepItem(value, child, rule.dates === ctx.dates ? ctx : { ...ctx, dates: rule.dates });
-    case 'hash':
-      return hashed(value, child.type, ctx, rule.public);
+    case 'keep': {
+      const keep = keepItem(model, child);
+      if (!keep) return undefined;
+      const dates = rule.dates;
+      return (value, ctx) => {
+        const outer = ctx.dates;
+        ctx.dates = dates;
+        const out = keep(value, ctx);
+        ctx.dates = outer;
+        return out;
+      };
+    }
+    case 'hash': {
+      if (child.type === 'Identifier') {
+        const publicSystems = rule.public;
+        return (value, ctx) => (isRecord(value) ? pseudoIdentifier(value, ctx, publicSystems) : undefined);
+      }
+      return (value, ctx) => (typeof value === 'string' ? ctx.engine.p.text(value) : undefined);
+    }
     case 'postcode':
-      return child.type === 'Address' && isRecord(value) ? postcodeOnly(value, ctx) : undefined;
-    case 'allow':
-      return typeof value === 'string' && rule.values.has(value) ? value : undefined;
+      return child.type === 'Address'
+        ? (value, ctx) => (isRecord(value) ? postcodeOnly(value, ctx) : undefined)
+        : undefined;
+    case 'allow': {
+      const values = rule.values;
+      return (value) => (typeof value === 'string' && values.has(value) ? value : undefined);
+    }
     default:
       return rule satisfies never;
   }
 }
 
-/** Inside datatypes (and for `keep`): what the type allows, for each item of the element. */
-function keepChild(value: unknown, child: Child, ctx: Ctx): unknown {
-  return items(value, child.def.repeats, (v) => keepItem(v, child, ctx));
-}
-
-function keepItem(value: unknown, child: Child, ctx: Ctx): unknown {
+/** What a type lets out of one item; undefined when nothing ever does. */
+function keepItem(model: R4Model, child: Child): Item | undefined {
   const content = child.content;
   switch (content.kind) {
     case 'primitive':
       if (REFERENCE_URIS.has(child.def.path))
-        return typeof value === 'string' ? pseudoUri(value, ctx) : undefined;
-      return keepPrimitive(value, child.type, ctx);
-    case 'resource':
-      return walkResource(value, ctx, child.def.name === 'contained');
-    case 'backbone':
-      return isRecord(value) ? nonEmpty(walkObject(value, content.place, ctx, keepChild)) : undefined;
+        return (value, ctx) => (typeof value === 'string' ? pseudoUri(value, ctx) : undefined);
+      return keepPrimitive(child.type);
+    case 'resource': {
+      const contained = child.def.name === 'contained';
+      return (value, ctx) => walkResource(value, ctx.engine, ctx.options, contained);
+    }
+    case 'backbone': {
+      const plan = keepPlan(model, content.place);
+      return (value, ctx) => (isRecord(value) ? walkObject(value, plan, ctx, {}) : undefined);
+    }
     case 'datatype':
-      return isRecord(value) ? keepDatatype(value, child.type, content.place, ctx) : undefined;
+      return keepDatatype(model, child.type, content.place);
     default:
       return content satisfies never;
   }
@@ -215,170 +263,152 @@ function keepItem(value: unknown, child: Child, ctx: Ctx): unknown {
 /** uri elements that name a resource, as a reference does: rewritten like one. */
 const REFERENCE_URIS = new Set(['Bundle.entry.fullUrl']);
 
-/** A fullUrl must stay absolute: a RESTful one becomes the `urn:uuid:` of its pseudonymised id. */
-function pseudoUri(value: string, ctx: Ctx): string | undefined {
-  const parsed = parseReference(value, isResource(ctx));
-  if (parsed?.kind === 'urn') return ctx.p.urn(parsed.urn);
-  if (parsed?.kind === 'resource') return ctx.p.urn(`${parsed.type}/${parsed.id}`);
-  return undefined;
-}
-
-function keepPrimitive(value: unknown, type: string, ctx: Ctx): unknown {
-  if (isDateType(type))
-    return typeof value === 'string' ? transformDate(value, type, ctx.dates, datesOffset(ctx)) : undefined;
+function keepPrimitive(type: string): Item | undefined {
+  if (isDateType(type)) return keepDate(type);
   if (NEVER_KEPT_TYPES.has(type) || FREE_TEXT_TYPES.has(type)) return undefined;
   if (URI_TYPES.has(type))
-    return typeof value === 'string' && uriAllowed(value, ctx.policy) ? value : undefined;
+    return (value, ctx) => (typeof value === 'string' && ctx.engine.uriAllowed(value) ? value : undefined);
   switch (type) {
     case 'boolean':
-      return typeof value === 'boolean' ? value : undefined;
+      return (value) => (typeof value === 'boolean' ? value : undefined);
     case 'integer':
     case 'decimal':
     case 'positiveInt':
     case 'unsignedInt':
-      return typeof value === 'number' ? value : undefined;
+      return (value) => (typeof value === 'number' ? value : undefined);
     case 'code':
     case 'time':
-      return typeof value === 'string' ? value : undefined;
+      return (value) => (typeof value === 'string' ? value : undefined);
     default:
       return undefined;
   }
 }
 
-function datesOffset(ctx: Ctx): number {
-  return ctx.dates === 'shift' ? ctx.offset() : 0;
+function keepDate(type: DateType): Item {
+  return (value, ctx) =>
+    typeof value === 'string'
+      ? transformDate(value, type, ctx.dates, ctx.dates === 'shift' ? dateOffset(ctx) : 0)
+      : undefined;
 }
 
-function keepDatatype(value: JsonObject, type: string, place: Place, ctx: Ctx): unknown {
+function keepDatatype(model: R4Model, type: string, place: Place): Item | undefined {
   switch (type) {
     case 'Identifier':
-      return pseudoIdentifier(value, ctx);
+      return (value, ctx) => (isRecord(value) ? pseudoIdentifier(value, ctx) : undefined);
     case 'Reference':
-      return pseudoReference(value, ctx);
+      return (value, ctx) => (isRecord(value) ? pseudoReference(value, ctx) : undefined);
     case 'Coding':
-      return coding(value, ctx);
+      return (value, ctx) => (isRecord(value) ? coding(value, ctx) : undefined);
     case 'CodeableConcept':
-      return codeableConcept(value, ctx);
+      return (value, ctx) => (isRecord(value) ? codeableConcept(value, ctx) : undefined);
     case 'Meta':
-      return profilesOnly(value, ctx);
+      return (value, ctx) => (isRecord(value) ? profilesOnly(value, ctx) : undefined);
     case 'Address':
     case 'Extension':
       // Addresses go out only through the postcode rule, extensions only by url.
       return undefined;
-    default:
-      return NEVER_KEPT_TYPES.has(type) ? undefined : nonEmpty(walkObject(value, place, ctx, keepChild));
+    default: {
+      if (NEVER_KEPT_TYPES.has(type)) return undefined;
+      const plan = keepPlan(model, place);
+      return (value, ctx) => (isRecord(value) ? walkObject(value, plan, ctx, {}) : undefined);
+    }
   }
 }
 
-function hashed(value: unknown, type: string, ctx: Ctx, publicSystems?: ReadonlySet<string>): unknown {
-  if (type === 'Identifier') return isRecord(value) ? pseudoIdentifier(value, ctx, publicSystems) : undefined;
-  return typeof value === 'string' ? ctx.p.text(value) : undefined;
+function walkResource(
+  json: unknown,
+  engine: Engine,
+  options: PseudonymiseOptions,
+  contained: boolean,
+): JsonObject | undefined {
+  if (!isRecord(json) || typeof json.resourceType !== 'string') return undefined;
+  const type = json.resourceType;
+  const { policy, model, p } = engine;
+  const typePolicy = policy.types.get(type);
+  const place = model.isResourceType(type) ? model.root(type) : undefined;
+  if (!typePolicy || !place) return undefined;
+  const ctx: Ctx = { engine, options, dates: policy.dates.default, resource: json, place, offset: undefined };
+  const out: JsonObject = { resourceType: type };
+  if (typeof json.id === 'string') out.id = contained ? p.localId(json.id) : p.resourceId(type, json.id);
+  const meta = profilesOnly(json.meta, ctx);
+  if (meta) out.meta = meta;
+  return walkInto(json, rulePlan(model, typePolicy, place, true), ctx, out) < 0 ? undefined : out;
+}
+
+/** The children of an object that go out, in a new object; undefined when none does (or see `walkInto`). */
+function walkObject(obj: JsonObject, plan: Plan, ctx: Ctx, out: JsonObject): JsonObject | undefined {
+  return walkInto(obj, plan, ctx, out) > 0 ? out : undefined;
 }
 
 /**
- * system and value become one keyed pseudonym; the type of identifier stays (as codes). Systems the
- * rule lists as public registers (AGB, URA of organisations) go out as they are.
+ * Puts the children of `obj` that go out into `out`, each by its plan entry; extensions by url.
+ * Returns how many were put, or -1 when the object carries a modifier extension the policy does
+ * not keep: the object must not go out without it.
  */
-function pseudoIdentifier(
-  value: JsonObject,
-  ctx: Ctx,
-  publicSystems?: ReadonlySet<string>,
-): JsonObject | undefined {
-  if (typeof value.value !== 'string') return undefined;
-  const system = typeof value.system === 'string' ? value.system : '';
-  const out: JsonObject = {};
-  if (typeof value.use === 'string') out.use = value.use;
-  const type = isRecord(value.type) ? codeableConcept(value.type, ctx) : undefined;
-  if (type) out.type = type;
-  if (publicSystems?.has(system)) return { ...out, system, value: value.value };
-  out.system = PSEUDONYM_SYSTEM;
-  out.value = ctx.p.identifier(system, value.value);
-  return out;
-}
-
-/** The link survives, rewritten; the display (often a name) does not. */
-function pseudoReference(value: JsonObject, ctx: Ctx): JsonObject | undefined {
-  const out: JsonObject = {};
-  const parsed =
-    typeof value.reference === 'string' ? parseReference(value.reference, isResource(ctx)) : undefined;
-  if (parsed) out.reference = pseudonymReference(parsed, ctx.p);
-  if (
-    typeof value.type === 'string' &&
-    (ctx.model.isResourceType(value.type) || uriAllowed(value.type, ctx.policy))
-  ) {
-    out.type = value.type;
+function walkInto(obj: JsonObject, plan: Plan, ctx: Ctx, out: JsonObject): number {
+  let n = 0;
+  for (const name of Object.keys(obj)) {
+    const entry = plan.entry(name);
+    if (entry === SKIP) continue;
+    const value = obj[name];
+    if (entry === EXTENSION || entry === MODIFIER_EXTENSION) {
+      const kept = keptExtensions(value, ctx, false);
+      if (entry === MODIFIER_EXTENSION && (!Array.isArray(value) || kept?.length !== value.length)) return -1;
+      if (kept) {
+        out[name] = kept;
+        n++;
+      }
+      continue;
+    }
+    const result = entry.handle(value, ctx);
+    if (result === undefined) continue;
+    out[name] = result;
+    n++;
+    if (entry.extensionsOf !== undefined) {
+      const ext = primitiveExtensions(obj[entry.extensionsOf], ctx);
+      if (ext) {
+        out[entry.extensionsOf] = ext;
+        n++;
+      }
+    }
   }
-  const identifier = isRecord(value.identifier) ? pseudoIdentifier(value.identifier, ctx) : undefined;
-  if (identifier) out.identifier = identifier;
-  return nonEmpty(out);
-}
-
-function codeableConcept(value: JsonObject, ctx: Ctx): JsonObject | undefined {
-  if (!Array.isArray(value.coding)) return undefined;
-  const codings = value.coding
-    .map((c) => (isRecord(c) ? coding(c, ctx) : undefined))
-    .filter((c) => c !== undefined);
-  return codings.length > 0 ? { coding: codings } : undefined;
-}
-
-function coding(value: JsonObject, ctx: Ctx): JsonObject | undefined {
-  const { system, code } = value;
-  if (typeof system !== 'string' || typeof code !== 'string') return undefined;
-  const rule = ctx.policy.codeSystems.find((r) => inCodeSystem(r, system));
-  if (!rule) return undefined;
-  const out: JsonObject = { system, code };
-  const display = rule.display ? ctx.options.displayOf?.(system, code) : undefined;
-  if (display) out.display = display;
-  if (typeof value.userSelected === 'boolean') out.userSelected = value.userSelected;
-  return out;
-}
-
-function profilesOnly(meta: unknown, ctx: Ctx): JsonObject | undefined {
-  if (!isRecord(meta) || !Array.isArray(meta.profile)) return undefined;
-  const profiles = meta.profile.filter(
-    (p): p is string => typeof p === 'string' && uriAllowed(p, ctx.policy),
-  );
-  return profiles.length > 0 ? { profile: profiles } : undefined;
-}
-
-function postcodeOnly(address: JsonObject, ctx: Ctx): JsonObject | undefined {
-  if (typeof address.postalCode !== 'string') return undefined;
-  const area = publishedArea(address.postalCode, ctx.policy.postcode, ctx.options.postcodeAreas);
-  if (!area) return undefined;
-  const out: JsonObject = {};
-  if (typeof address.use === 'string') out.use = address.use;
-  if (typeof address.type === 'string') out.type = address.type;
-  out.postalCode = area;
-  return out;
+  return n;
 }
 
 /** The extensions the policy keeps by url; nested ones (parts of a complex extension) with them. */
 function keptExtensions(value: unknown, ctx: Ctx, nested: boolean): JsonObject[] | undefined {
   if (!Array.isArray(value)) return undefined;
-  const kept = value
-    .map((ext) =>
-      isRecord(ext) && typeof ext.url === 'string' && urlKept(ext.url, ctx, nested)
-        ? keptExtension(ext, ext.url, ctx)
-        : undefined,
-    )
-    .filter((e) => e !== undefined);
-  return kept.length > 0 ? kept : undefined;
+  let kept: JsonObject[] | undefined;
+  for (const ext of value as unknown[]) {
+    if (!isRecord(ext) || typeof ext.url !== 'string' || !urlKept(ext.url, ctx, nested)) continue;
+    const out = keptExtension(ext, ext.url, ctx);
+    if (out) (kept ??= []).push(out);
+  }
+  return kept;
 }
 
 /** Parts of a complex extension have relative urls (`code`); only the extension itself is listed. */
 function urlKept(url: string, ctx: Ctx, nested: boolean): boolean {
-  return ctx.policy.extensions.has(url) || (nested && !url.includes(':'));
+  return ctx.engine.policy.extensions.has(url) || (nested && !url.includes(':'));
 }
 
 function keptExtension(ext: JsonObject, url: string, ctx: Ctx): JsonObject | undefined {
-  const place = ctx.model.root('Extension');
-  if (!place) return undefined;
-  const body = walkObject(ext, place, ctx, keepChild, EXTENSION_OWN) ?? {};
+  const plan = extensionPlan(ctx.engine.model);
+  if (!plan) return undefined;
+  let out: JsonObject = { url };
+  let n = walkInto(ext, plan, ctx, out);
+  // Without the modifier extension it carries, nothing of the body goes out; its parts still may.
+  if (n < 0) {
+    out = { url };
+    n = 0;
+  }
   const parts = keptExtensions(ext.extension, ctx, true);
-  if (parts) body.extension = parts;
-  return Object.keys(body).length > 0 ? { url, ...body } : undefined;
+  if (parts) {
+    out.extension = parts;
+    n++;
+  }
+  return n > 0 ? out : undefined;
 }
-const EXTENSION_OWN = new Set(['url', 'extension']);
 
 function primitiveExtensions(value: unknown, ctx: Ctx): JsonObject | undefined {
   if (!isRecord(value)) return undefined;
@@ -386,79 +416,18 @@ function primitiveExtensions(value: unknown, ctx: Ctx): JsonObject | undefined {
   return kept ? { extension: kept } : undefined;
 }
 
-function uriAllowed(value: string, policy: Policy): boolean {
-  return (
-    policy.uris.some((prefix) => value.startsWith(prefix)) ||
-    policy.codeSystems.some((r) => inCodeSystem(r, value))
-  );
-}
-
-function inCodeSystem(rule: CodeSystemRule, system: string): boolean {
-  return rule.system !== undefined
-    ? rule.system === system
-    : rule.prefix !== undefined && system.startsWith(rule.prefix);
-}
-
-function isResource(ctx: Ctx): (type: string) => boolean {
-  return (type) => ctx.model.isResourceType(type);
-}
-
-/** Repeating elements are arrays, others are not; a value of the wrong shape does not go out. */
-function items(value: unknown, repeats: boolean, f: (item: unknown) => unknown): unknown {
-  if (!repeats) return Array.isArray(value) ? undefined : f(value);
-  if (!Array.isArray(value)) return undefined;
-  const out = value.map(f).filter((v) => v !== undefined);
-  return out.length > 0 ? out : undefined;
-}
-
-function nonEmpty(obj: JsonObject | undefined): JsonObject | undefined {
-  return obj && Object.keys(obj).length > 0 ? obj : undefined;
-}
-
 /**
  * Dates shift by one offset per patient, so intervals within a client's record stay true. The
  * patient is the resource itself or the first Patient it references (in definition order); a
  * resource about no patient shifts by the series' offset for no patient.
  */
-function lazyOffset(json: JsonObject, place: Place, base: BaseCtx): () => number {
-  let offset: number | undefined;
-  return () => {
-    offset ??= base.p.dateOffset(patientKey(json, place, base) ?? '', base.policy.dates.shiftDays);
-    return offset;
-  };
-}
-
-function patientKey(json: JsonObject, place: Place, base: Pick<BaseCtx, 'model'>): string | undefined {
-  if (json.resourceType === 'Patient' && typeof json.id === 'string') return `Patient/${json.id}`;
-  return findPatient(json, place, base.model, 3);
-}
-
-function findPatient(obj: JsonObject, place: Place, model: R4Model, depth: number): string | undefined {
-  for (const def of model.elements(place)) {
-    if (def.name === 'contained') continue;
-    for (const type of def.types) {
-      const child = model.childOf(place, def, type);
-      const value = obj[def.choice ? `${def.name}${capitalize(type)}` : def.name];
-      if (!child || value === undefined) continue;
-      for (const item of Array.isArray(value) ? value : [value]) {
-        if (!isRecord(item)) continue;
-        const found =
-          child.type === 'Reference'
-            ? patientOfReference(item, model)
-            : child.content.kind === 'backbone' && depth > 1
-              ? findPatient(item, child.content.place, model, depth - 1)
-              : undefined;
-        if (found) return found;
-      }
-    }
+function dateOffset(ctx: Ctx): number {
+  if (ctx.offset === undefined) {
+    const { engine } = ctx;
+    ctx.offset = engine.p.dateOffset(
+      patientKey(ctx.resource, ctx.place, engine) ?? '',
+      engine.policy.dates.shiftDays,
+    );
   }
-  return undefined;
-}
-
-function patientOfReference(ref: JsonObject, model: R4Model): string | undefined {
-  if (typeof ref.reference !== 'string') return undefined;
-  const parsed = parseReference(ref.reference, (t) => model.isResourceType(t));
-  if (parsed?.kind === 'resource' && parsed.type === 'Patient') return `Patient/${parsed.id}`;
-  if (parsed?.kind === 'urn' && ref.type === 'Patient') return parsed.urn;
-  return undefined;
+  return ctx.offset;
 }

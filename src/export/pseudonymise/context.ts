@@ -1,0 +1,129 @@
+/**
+ * What the engine keeps while it works: per policy, key and model an `Engine` (the pseudonymiser
+ * and memos of what the policy decides for a value that comes back again and again: references,
+ * code systems, uri prefixes), and per resource a `Ctx` (the date mode of the rule being applied
+ * and the patient's date offset, computed when a date is first shifted).
+ */
+import type { KeyObject } from 'node:crypto';
+import type { DateMode } from './dates.js';
+import { policyKey, type KeyRing } from './keys.js';
+import { Memo } from './memo.js';
+import type { Place, R4Model } from './model.js';
+import type { CodeSystemRule, Policy } from './policy.js';
+import type { PostcodeAreas } from './postcodes.js';
+import {
+  parseReference,
+  pseudonymiser,
+  pseudonymReference,
+  type ParsedReference,
+  type Pseudonymiser,
+} from './pseudonyms.js';
+
+export type JsonObject = Record<string, unknown>;
+
+export interface PseudonymiseOptions {
+  /**
+   * The display a terminology gives a code. A display goes out only from here (and only for a
+   * code system whose displays the policy allows), never as the sender wrote it.
+   */
+  displayOf?: (system: string, code: string) => string | undefined;
+  /** The postcode areas decided for this export (`coarsenAreas`); without them, see `publishedArea`. */
+  postcodeAreas?: PostcodeAreas;
+  model?: R4Model;
+}
+
+export interface Engine {
+  readonly policy: Policy;
+  readonly p: Pseudonymiser;
+  readonly model: R4Model;
+  readonly isResourceType: (type: string) => boolean;
+  /** A literal reference, parsed; undefined when it is none. */
+  parsed(ref: string): ParsedReference | undefined;
+  /** A literal reference as it goes out (`Patient/<pseudonym>`); undefined when it is none. */
+  reference(ref: string): string | undefined;
+  /** The policy's rule for a code system; undefined when its codes do not go out. */
+  codeSystem(system: string): CodeSystemRule | undefined;
+  /** Whether a uri value is under a prefix of the policy's `uris` or `codeSystems`. */
+  uriAllowed(value: string): boolean;
+}
+
+/** The state of one resource's walk. */
+export interface Ctx {
+  readonly engine: Engine;
+  readonly options: PseudonymiseOptions;
+  /** The date mode of the rule being applied; set for the duration of a `keep` rule. */
+  dates: DateMode;
+  /** The resource (and its place) whose patient decides the date offset. */
+  readonly resource: JsonObject;
+  readonly place: Place;
+  offset: number | undefined;
+}
+
+/** Distinct values remembered per memo (two generations of this many). */
+const MEMO_SIZE = 20_000;
+
+/** One engine per policy, key and model, so its memos serve every resource of an export. */
+const engines = new WeakMap<Policy, WeakMap<KeyObject, WeakMap<R4Model, Engine>>>();
+
+export function engineOf(policy: Policy, keys: KeyRing, model: R4Model): Engine {
+  const secret = policyKey(policy, keys).secret;
+  let byKey = engines.get(policy);
+  if (!byKey) {
+    byKey = new WeakMap();
+    engines.set(policy, byKey);
+  }
+  let byModel = byKey.get(secret);
+  if (!byModel) {
+    byModel = new WeakMap();
+    byKey.set(secret, byModel);
+  }
+  let engine = byModel.get(model);
+  if (!engine) {
+    engine = createEngine(policy, pseudonymiser(secret, policy.key.series), model);
+    byModel.set(model, engine);
+  }
+  return engine;
+}
+
+function createEngine(policy: Policy, p: Pseudonymiser, model: R4Model): Engine {
+  const isResourceType = (type: string): boolean => model.isResourceType(type);
+  const parsedMemo = new Memo<ParsedReference | null>(MEMO_SIZE);
+  const parsed = (ref: string): ParsedReference | undefined => {
+    const found = parsedMemo.get(ref) ?? parsedMemo.set(ref, parseReference(ref, isResourceType) ?? null);
+    return found ?? undefined;
+  };
+  const references = new Memo<string | null>(MEMO_SIZE);
+  const systems = new Memo<CodeSystemRule | null>(1000);
+  const uris = new Memo<boolean>(1000);
+  const uriAllowed = (value: string): boolean =>
+    policy.uris.some((prefix) => value.startsWith(prefix)) ||
+    policy.codeSystems.some((r) => inCodeSystem(r, value));
+  return {
+    policy,
+    p,
+    model,
+    isResourceType,
+    parsed,
+    reference: (ref) => {
+      let found = references.get(ref);
+      if (found === undefined) {
+        const r = parsed(ref);
+        found = references.set(ref, r ? pseudonymReference(r, p) : null);
+      }
+      return found ?? undefined;
+    },
+    codeSystem: (system) => {
+      const found =
+        systems.get(system) ??
+        systems.set(system, policy.codeSystems.find((r) => inCodeSystem(r, system)) ?? null);
+      return found ?? undefined;
+    },
+    uriAllowed: (value) => uris.get(value) ?? uris.set(value, uriAllowed(value)),
+  };
+}
+
+function inCodeSystem(rule: CodeSystemRule, system: string): boolean {
+  return rule.system !== undefined
+    ? rule.system === system
+    : rule.prefix !== undefined && system.startsWith(rule.prefix);
+}
