@@ -4,8 +4,15 @@
  * is about (`resources[2].fields[4].target`), so a broken mapping is fixed without reading code.
  */
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { parseDocument } from 'yaml';
+
+/** The folder of a format's mapping specs: mappings/<name> of the project, from src/ or dist/. */
+export function mappingsDir(name: string): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'mappings', name);
+}
 
 export class MappingSpecError extends Error {
   constructor(

@@ -3,11 +3,11 @@
  * Bundle shaped like the gateway expects, with the report of what was not mapped. The mapping is
  * the spec in mappings/hl7v2/; this module only wires parser, spec and engine together.
  */
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { Adapter, ConversionContext, ParseOptions } from '../framework.js';
 import { limitsWith, withoutDetail } from '../framework.js';
-import { loadSpecFile } from '../spec-loader.js';
+import { messageProfilesFor } from '../message-profiles.js';
+import { loadSpecFile, mappingsDir } from '../spec-loader.js';
 import { convertMessage, type DetailedResult } from './engine.js';
 import { parseHl7v2 } from './parse.js';
 import { type Hl7v2Spec, hl7v2SpecSchema } from './spec.js';
@@ -15,15 +15,9 @@ import { Hl7Structure } from './structure.js';
 import { DEFAULT_HL7_LIMITS, type Hl7Limits, type Hl7Message } from './types.js';
 
 export const HL7V2_FORMAT = 'hl7v2';
-import { messageProfilesFor } from '../message-profiles.js';
-
-/** The project root, from this module's place in src/ or dist/. */
-function projectRoot(): string {
-  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-}
 
 export function defaultMappingDir(): string {
-  return join(projectRoot(), 'mappings', 'hl7v2');
+  return mappingsDir('hl7v2');
 }
 
 export interface Hl7v2AdapterOptions {

@@ -4,21 +4,16 @@
  * element that did not land in the output. The mapping is mappings/zorgdomein/referral-letter.yaml;
  * this module only wires reader, spec and engine together.
  */
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { Adapter, ConversionContext, ParseOptions } from '../framework.js';
 import { limitsWith, withoutDetail } from '../framework.js';
-import { loadSpecFile } from '../spec-loader.js';
+import { messageProfilesFor } from '../message-profiles.js';
+import { loadSpecFile, mappingsDir } from '../spec-loader.js';
 import { convertDocument, type DetailedResult } from './engine.js';
 import { DEFAULT_ZD_LIMITS, parseZorgdomein, type ZdDocument, type ZdLimits } from './parse.js';
 import { type ZorgdomeinSpec, zorgdomeinSpecSchema } from './spec.js';
 
 export const ZORGDOMEIN_FORMAT = 'zorgdomein';
-import { messageProfilesFor } from '../message-profiles.js';
-
-function defaultMappingDir(): string {
-  return join(resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..'), 'mappings', 'zorgdomein');
-}
 
 export interface ZorgdomeinAdapterOptions {
   /** Folder with referral-letter.yaml (default mappings/zorgdomein). */
@@ -35,7 +30,7 @@ export interface ZorgdomeinAdapter extends Adapter<ZdDocument> {
 }
 
 export function createZorgdomeinAdapter(options: ZorgdomeinAdapterOptions = {}): ZorgdomeinAdapter {
-  const dir = options.mappingDir ?? defaultMappingDir();
+  const dir = options.mappingDir ?? mappingsDir('zorgdomein');
   const spec = loadSpecFile(options.specFile ?? join(dir, 'referral-letter.yaml'), zorgdomeinSpecSchema);
   const limits: ZdLimits = { ...DEFAULT_ZD_LIMITS, ...options.limits };
   const convertDetailed = (input: ZdDocument, ctx: ConversionContext): DetailedResult =>
