@@ -14,10 +14,37 @@ export interface PgOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-function clientSession(client: pg.PoolClient): Session {
+/**
+ * Names for parameterised statements, so that each connection parses and plans a statement once
+ * and then only binds and executes it (PostgreSQL's prepared statements, which `pg` creates on
+ * first use per connection). The store's statements are a fixed set of texts with their values
+ * in parameters; past `limit` distinct texts, further ones run unnamed as before.
+ */
+export class StatementNames {
+  private readonly names = new Map<string, string>();
+
+  constructor(private readonly limit = 500) {}
+
+  /** The name for `sql`, or undefined when it is not to be prepared. */
+  nameFor(sql: string, params: readonly unknown[]): string | undefined {
+    if (params.length === 0) return undefined;
+    const known = this.names.get(sql);
+    if (known !== undefined || this.names.size >= this.limit) return known;
+    const name = `ov_${String(this.names.size + 1)}`;
+    this.names.set(sql, name);
+    return name;
+  }
+}
+
+function statement(names: StatementNames, sql: string, params: readonly SqlValue[]): pg.QueryConfig {
+  const name = names.nameFor(sql, params);
+  return { text: sql, values: params as SqlValue[], ...(name ? { name } : {}) };
+}
+
+function clientSession(client: pg.PoolClient, names: StatementNames): Session {
   return {
     async query(sql, params) {
-      const result = await client.query(sql, params as SqlValue[]);
+      const result = await client.query(statement(names, sql, params));
       return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
     },
     async exec(sql) {
@@ -31,6 +58,7 @@ export function openPg(options: PgOptions): Database {
   // An idle connection that drops (server restart) emits here; the next query reports the failure.
   pool.on('error', () => undefined);
   const sleep = options.sleep ?? realSleep;
+  const names = new StatementNames();
 
   async function runOnce<T>(fn: (tx: Database) => Promise<T>, opts: TransactionOptions): Promise<T> {
     const client = await guarded(() => pool.connect());
@@ -39,7 +67,7 @@ export function openPg(options: PgOptions): Database {
       await guarded(() =>
         client.query(`BEGIN ISOLATION LEVEL ${ISOLATION_SQL[opts.isolation ?? 'read committed']}`),
       );
-      const result = await fn(transactionDatabase('pg', clientSession(client)));
+      const result = await fn(transactionDatabase('pg', clientSession(client, names)));
       await guarded(() => client.query('COMMIT'));
       return result;
     } catch (err) {
@@ -59,7 +87,7 @@ export function openPg(options: PgOptions): Database {
     driver: 'pg',
     async query<T extends object>(sql: string, params: readonly SqlValue[] = []): Promise<QueryResult<T>> {
       try {
-        const result = await pool.query(sql, params as SqlValue[]);
+        const result = await pool.query(statement(names, sql, params));
         return { rows: result.rows as T[], rowCount: result.rowCount ?? result.rows.length };
       } catch (err) {
         throw toDatabaseError(err);
