@@ -15,8 +15,8 @@ export interface PgOptions {
 }
 
 /**
- * Names for parameterised statements, so that each connection parses and plans a statement once
- * and then only binds and executes it (PostgreSQL's prepared statements, which `pg` creates on
+ * Names for parameterised statements, so that each connection parses a statement once and then
+ * only binds (plans) and executes it (PostgreSQL's prepared statements, which `pg` creates on
  * first use per connection). The store's statements are a fixed set of texts with their values
  * in parameters; past `limit` distinct texts, further ones run unnamed as before.
  */
@@ -54,7 +54,14 @@ function clientSession(client: pg.PoolClient, names: StatementNames): Session {
 }
 
 export function openPg(options: PgOptions): Database {
-  const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolSize ?? 10,
+    // Prepared statements save parsing, not planning: a generic plan made while a table was still
+    // small (a fresh database) would be kept after it has grown (a sequential scan where an index
+    // now pays), so every execution is planned for its values and the current statistics.
+    options: '-c plan_cache_mode=force_custom_plan',
+  });
   // An idle connection that drops (server restart) emits here; the next query reports the failure.
   pool.on('error', () => undefined);
   const sleep = options.sleep ?? realSleep;
