@@ -10,7 +10,8 @@ import { messageProfilesFor } from '../message-profiles.js';
 import { loadSpecFile, mappingsDir } from '../spec-loader.js';
 import { convertMessage, type DetailedResult } from './engine.js';
 import { parseHl7v2 } from './parse.js';
-import { type Hl7v2Spec, hl7v2SpecSchema } from './spec.js';
+import type { Hl7v2Spec } from './spec.js';
+import { hl7v2SpecSchema } from './spec-schema.js';
 import { Hl7Structure } from './structure.js';
 import { DEFAULT_HL7_LIMITS, type Hl7Limits, type Hl7Message } from './types.js';
 

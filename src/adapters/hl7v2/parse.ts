@@ -2,8 +2,9 @@
  * A defensive HL7 v2 parser for untrusted input (v2.8 chapter 2, "Control"): MLLP framing,
  * batches (FHS/BHS ... BTS/FTS), one record per MSH, segment separators \r, \n or \r\n, the
  * delimiters each message declares in MSH-1/MSH-2, repetitions, components, subcomponents and
- * escape sequences, the character set of MSH-18 (decode.ts turns the bytes into text). Every limit is checked before the work it
- * bounds, so huge or hostile input ends in a clear outcome in linear time, never a crash.
+ * escape sequences, the character set of MSH-18 (decode.ts turns the bytes into text). Every
+ * limit is checked before the work it bounds, so huge or hostile input ends in a clear outcome in
+ * linear time, never a crash.
  *
  * Why not @medplum/core's Hl7Message: it does not decode escape sequences, splits subcomponents
  * only on request, keeps no line numbers or segment positions (needed to name a location in the
