@@ -1,8 +1,8 @@
 /**
- * What the engine keeps while it works: per policy, key and model an `Engine` (the pseudonymiser
- * and memos of what the policy decides for a value that comes back again and again: references,
- * code systems, uri prefixes), and per resource a `Ctx` (the date mode of the rule being applied
- * and the patient's date offset, computed when a date is first shifted).
+ * What the engine keeps while it works: per policy, key and model an `Engine` (the pseudonymiser,
+ * which remembers pseudonyms, and memos of what the policy decides for code systems and uri
+ * values, which come back again and again), and per resource a `Ctx` (the date mode of the rule
+ * being applied and the patient's date offset, computed when a date is first shifted).
  */
 import type { KeyObject } from 'node:crypto';
 import type { DateMode } from './dates.js';
@@ -59,9 +59,6 @@ export interface Ctx {
   offset: number | undefined;
 }
 
-/** Distinct values remembered per memo (two generations of this many). */
-const MEMO_SIZE = 20_000;
-
 /** One engine per policy, key and model, so its memos serve every resource of an export. */
 const engines = new WeakMap<Policy, WeakMap<KeyObject, WeakMap<R4Model, Engine>>>();
 
@@ -87,12 +84,7 @@ export function engineOf(policy: Policy, keys: KeyRing, model: R4Model): Engine 
 
 function createEngine(policy: Policy, p: Pseudonymiser, model: R4Model): Engine {
   const isResourceType = (type: string): boolean => model.isResourceType(type);
-  const parsedMemo = new Memo<ParsedReference | null>(MEMO_SIZE);
-  const parsed = (ref: string): ParsedReference | undefined => {
-    const found = parsedMemo.get(ref) ?? parsedMemo.set(ref, parseReference(ref, isResourceType) ?? null);
-    return found ?? undefined;
-  };
-  const references = new Memo<string | null>(MEMO_SIZE);
+  const parsed = (ref: string): ParsedReference | undefined => parseReference(ref, isResourceType);
   const systems = new Memo<CodeSystemRule | null>(1000);
   const uris = new Memo<boolean>(1000);
   const uriAllowed = (value: string): boolean =>
@@ -105,12 +97,8 @@ function createEngine(policy: Policy, p: Pseudonymiser, model: R4Model): Engine 
     isResourceType,
     parsed,
     reference: (ref) => {
-      let found = references.get(ref);
-      if (found === undefined) {
-        const r = parsed(ref);
-        found = references.set(ref, r ? pseudonymReference(r, p) : null);
-      }
-      return found ?? undefined;
+      const r = parsed(ref);
+      return r ? pseudonymReference(r, p) : undefined;
     },
     codeSystem: (system) => {
       const found =
