@@ -41,35 +41,20 @@ import { migrate } from '../store/migrate.js';
 import { Outbox } from '../store/outbox.js';
 import { openDatabase } from '../store/open.js';
 import { ResourceStore } from '../store/resource-store.js';
-import { SearchParamRegistry, STORED_TYPES } from '../store/search-params.js';
+import type { SearchParamRegistry } from '../store/search-params.js';
 import { createTerminologyService } from '../terminology/service.js';
 import { createValidator, type Validator } from '../validation/index.js';
 import { recordAccess } from './access-audit.js';
 import { GatewayIntakeRepository } from './intake-repository.js';
 import { recordCompletion, recordGatewayRoutes } from '../record/gateway.js';
-import { readableTypes } from './search-params.js';
+import { GATEWAY_TYPES, gatewayRegistry, readableTypes } from './search-params.js';
 import { performTaskAction, workflowTransitions, type TransitionFn } from './task-actions.js';
 import type { WorkflowDeps } from './workflow-changes.js';
 import { performFinish } from './workflow-closure.js';
 import { performFanOut } from './workflow-fanout.js';
 import { performHandover } from './workflow-handover.js';
 
-/** What a referral message may carry besides the store's default types (the summary's entry types). */
-const REFERRAL_ENTRY_TYPES = [
-  'Procedure',
-  'Encounter',
-  'RiskAssessment',
-  'RelatedPerson',
-  'FamilyMemberHistory',
-  'CareTeam',
-  // The client's insurance (HL7 v2 IN1): the receiving GGZ provider needs it to bill the care.
-  'Coverage',
-  // Allergies (HL7 v2 AL1) matter to whoever prescribes next.
-  'AllergyIntolerance',
-] as const;
-export const GATEWAY_TYPES: readonly string[] = [
-  ...new Set([...STORED_TYPES, ...REFERRAL_ENTRY_TYPES]),
-].sort();
+export { GATEWAY_TYPES } from './search-params.js';
 
 export interface GatewayOptions {
   clock?: () => Date;
@@ -152,7 +137,7 @@ interface Parts {
 function build(config: Config, db: Database, options: Resolved): Gateway {
   const { clock, newId } = options;
   const endpoint = `${config.baseUrl.replace(/\/$/, '')}/fhir`;
-  const registry = new SearchParamRegistry(GATEWAY_TYPES);
+  const registry = gatewayRegistry();
   const store = new ResourceStore(db, { registry, clock, newId });
   const auditLog = new AuditLog(db, newId);
   const validator = options.validator ?? createValidator({ includeProjectPackage: true });

@@ -7,7 +7,31 @@
 import type { SearchParamDoc } from '../http/routes.js';
 import type { ReadableType } from '../http/fhir/resources.js';
 import { CHAINABLE } from '../http/fhir/search.js';
-import type { SearchParamInfo } from '../store/search-params.js';
+import {
+  STORED_TYPES,
+  SearchParamRegistry,
+  type IndexedKind,
+  type SearchParamInfo,
+} from '../store/search-params.js';
+
+/** What a referral message may carry besides the store's default types (the summary's entry types). */
+const REFERRAL_ENTRY_TYPES = [
+  'Procedure',
+  'Encounter',
+  'RiskAssessment',
+  'RelatedPerson',
+  'FamilyMemberHistory',
+  'CareTeam',
+  // The client's insurance (HL7 v2 IN1): the receiving GGZ provider needs it to bill the care.
+  'Coverage',
+  // Allergies (HL7 v2 AL1) matter to whoever prescribes next.
+  'AllergyIntolerance',
+] as const;
+
+/** The resource types the gateway stores. */
+export const GATEWAY_TYPES: readonly string[] = [
+  ...new Set([...STORED_TYPES, ...REFERRAL_ENTRY_TYPES]),
+].sort();
 
 export const INTEGRATOR_SEARCH: Readonly<Record<string, readonly string[]>> = {
   Task: [
@@ -38,6 +62,35 @@ export const INTEGRATOR_SEARCH: Readonly<Record<string, readonly string[]>> = {
   Patient: ['_id', '_lastUpdated', 'identifier', 'birthdate'],
   Consent: ['_id', '_lastUpdated', 'identifier', 'status', 'patient', 'date'],
 };
+
+/**
+ * Searches the gateway's own parts make besides the integrators' ones (the workflow jobs look
+ * for open Tasks, recent Tasks and a Task's business status).
+ */
+const INTERNAL_SEARCH: Readonly<Record<string, readonly string[]>> = {
+  Task: ['status', 'code', 'authored-on', 'business-status'],
+};
+
+/**
+ * The parameters the gateway keeps index rows for: every reference (they hold a client's data
+ * together: compartments, Group membership, and the retention job's check that nothing still
+ * points at a resource), every `identifier` (how a referral's resources are matched with what is
+ * stored), and what is searched, by integrators or the gateway itself. Index rows copy values
+ * out of the resources; names, addresses and phone numbers stay in the resource only.
+ */
+export function gatewayIndexPolicy(type: string, code: string, kind: IndexedKind): boolean {
+  return (
+    kind === 'reference' ||
+    code === 'identifier' ||
+    (INTEGRATOR_SEARCH[type]?.includes(code) ?? false) ||
+    (INTERNAL_SEARCH[type]?.includes(code) ?? false)
+  );
+}
+
+/** The search parameter registry of everything that works on the gateway's database. */
+export function gatewayRegistry(): SearchParamRegistry {
+  return new SearchParamRegistry(GATEWAY_TYPES, undefined, gatewayIndexPolicy);
+}
 
 function doc(info: SearchParamInfo): SearchParamDoc {
   const chain = info.type === 'reference' ? ` Chained: ${info.name}.${CHAINABLE}=system|value.` : '';

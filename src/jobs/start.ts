@@ -3,11 +3,11 @@
  * `jobs.enabled`, on the gateway's own database, metrics and logger. Every instance schedules
  * them; the lock on the `job` table makes one instance run each turn.
  */
-import { GATEWAY_TYPES, type Gateway } from '../gateway/index.js';
+import type { Gateway } from '../gateway/index.js';
+import { gatewayRegistry } from '../gateway/search-params.js';
 import type { Logger } from '../observability/logger.js';
 import { AuditLog } from '../store/audit-log.js';
 import { ResourceStore } from '../store/resource-store.js';
-import { SearchParamRegistry } from '../store/search-params.js';
 import { cronScheduler } from './cron.js';
 import { createJobRunner, type GatewayJobDeps, type GatewayJobPorts } from './gateway-jobs.js';
 import type { JobRunner } from './runner.js';
@@ -18,7 +18,7 @@ export function gatewayJobRunner(
   logger: Logger,
   extra: Partial<GatewayJobDeps> = {},
 ): JobRunner<GatewayJobPorts> {
-  const registry = new SearchParamRegistry(GATEWAY_TYPES);
+  const registry = gatewayRegistry();
   const store = new ResourceStore(gateway.db, { registry });
   return createJobRunner({
     config: gateway.config,

@@ -9,7 +9,7 @@ import type { Config, OrganisationConfig } from '../config/types.js';
 import { AuditLog } from '../store/audit-log.js';
 import { openDatabase } from '../store/open.js';
 import { ResourceStore } from '../store/resource-store.js';
-import { SearchParamRegistry, STORED_TYPES } from '../store/search-params.js';
+import { gatewayRegistry } from '../gateway/search-params.js';
 import { createTerminologyService } from '../terminology/service.js';
 import { RecordService } from './service.js';
 import type { ImportInput } from './import.js';
@@ -28,7 +28,7 @@ export async function openImportService(
   specFiles: Readonly<Record<string, string>>,
 ): Promise<ImportService> {
   const db = await openDatabase(config.storage);
-  const registry = new SearchParamRegistry(STORED_TYPES);
+  const registry = gatewayRegistry();
   const store = new ResourceStore(db, { registry });
   const adapters = {
     registry: createAdapterRegistry({ specFiles }),

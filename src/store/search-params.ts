@@ -178,6 +178,12 @@ function isIndexable(sp: SearchParameter): boolean {
   return !RESOURCE_COLUMN_PARAMS.some((p) => p.name === sp.code);
 }
 
+/**
+ * Which of a type's parameters the store keeps index rows for; the others cannot be searched.
+ * Default: every parameter of a kind the store indexes.
+ */
+export type IndexPolicy = (type: string, code: string, kind: IndexedKind) => boolean;
+
 export class SearchParamRegistry {
   private readonly byType = new Map<string, Map<string, IndexedParam>>();
 
@@ -185,6 +191,7 @@ export class SearchParamRegistry {
   constructor(
     types: readonly string[] = STORED_TYPES,
     definitions: readonly SearchParameter[] = r4SearchParameters(),
+    private readonly keep: IndexPolicy = () => true,
   ) {
     for (const type of types) this.byType.set(type, new Map());
     for (const sp of definitions) {
@@ -200,6 +207,7 @@ export class SearchParamRegistry {
     const code = sp.code;
     if (!expression || !code) return;
     const kind = sp.type as IndexedKind;
+    if (!this.keep(type, code, kind)) return;
     this.byType.get(type)?.set(code, {
       name: code,
       type: kind,
