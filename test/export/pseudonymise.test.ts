@@ -670,3 +670,31 @@ describe('keyed hash', () => {
     expect(new Set(once.slice(0, 7)).size).toBe(7);
   });
 });
+
+describe('date shift', () => {
+  it('when every day of 1899-2101 is shifted by -400 to 400 days, then the calendar agrees with Date, at every precision', async () => {
+    const { transformDate } = await import('../../src/export/pseudonymise/dates.js');
+    const wrong: string[] = [];
+    for (let t = Date.UTC(1899, 0, 1); t < Date.UTC(2102, 0, 1); t += 86_400_000) {
+      const day = new Date(t).toISOString().slice(0, 10);
+      for (const offset of [-400, -14, -1, 0, 1, 13, 29, 400]) {
+        const moved = new Date(t + offset * 86_400_000).toISOString();
+        const cases: [string, string][] = [
+          [day, moved.slice(0, 10)],
+          [`${day}T23:59:59+01:00`, `${moved.slice(0, 10)}T23:59:59+01:00`],
+        ];
+        if (day.endsWith('-01')) cases.push([day.slice(0, 7), moved.slice(0, 7)]);
+        if (day.endsWith('-01-01')) cases.push([day.slice(0, 4), moved.slice(0, 4)]);
+        for (const [value, expected] of cases) {
+          if (transformDate(value, 'dateTime', 'shift', offset) !== expected)
+            wrong.push(`${value} ${String(offset)}`);
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+    // Days that are no calendar day roll over as Date rolls them; years stay 4-digit.
+    expect(transformDate('2023-02-29', 'date', 'shift', 1)).toBe('2023-03-02');
+    expect(transformDate('0001-01-01', 'date', 'shift', -1)).toBe('0000-12-31');
+    expect(transformDate('9999-12-31', 'date', 'shift', 0)).toBe('9999-12-31');
+  });
+});
