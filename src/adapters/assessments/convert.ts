@@ -17,7 +17,7 @@ import type {
 } from '@medplum/fhirtypes';
 import { PROFILES, sd, SYSTEMS } from '../../fhir/codes.js';
 import { outcome } from '../../fhir/outcomes.js';
-import { isValidBsn } from '../../validation/compile/project-rules.js';
+import { isValidBsn } from '../../fhir/bsn.js';
 import type { CoverageTracker } from '../coverage.js';
 import {
   type ConversionContext,

@@ -3,7 +3,7 @@
  * one or more elements into the FHIR value a rule writes; `fromFhir` reads it back for the 315
  * writer. Keeping both halves of a converter side by side is what keeps the round trip whole.
  */
-import { isValidBsn } from '../../validation/compile/project-rules.js';
+import { isValidBsn } from '../../fhir/bsn.js';
 import type { CodeTranslator } from '../translator.js';
 import { valuesAt } from '../paths.js';
 import { type ConverterName, type FieldRule, forLaw, type Law } from './spec.js';

@@ -228,6 +228,17 @@ describe('HL7 v2 referral adapter: other messages', () => {
     });
   });
 
+  it('when the BSN is all zeros, then it is no BSN: kept without the BSN system, with a warning at its location', () => {
+    const text =
+      'MSH|^~\\&|HIS|P|EPD|G|20260301||REF^I12^REF_I12|C9|P|2.5\rPID|1||000000000^^^NLMINBIZA^NNNLD||Jansen^Anna';
+    const { bundle, report } = convertOne(new TextEncoder().encode(text));
+    expect(resources(bundle, 'Patient')[0]?.identifier).toEqual([{ value: '000000000' }]);
+    expect(issuesAt(report.issue, 'PID-3.1')[0]).toMatchObject({
+      severity: 'warning',
+      diagnostics: expect.stringContaining('not a valid BSN'),
+    });
+  });
+
   it('when REF^I14 cancels a referral, then the event is cancellation, the referral is revoked and RF1-1 is reported', () => {
     const { bundle, report } = convertOne(fixture('nl-his-cancel.hl7'));
     const header = bundle.entry?.[0]?.resource;

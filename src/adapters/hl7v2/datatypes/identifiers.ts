@@ -3,6 +3,7 @@
  * assigning authority (namespace, OID) or the identifier type, Dutch identifier checks (BSN,
  * AGB), the type as an HL7 table 0203 code; and HD as a URL for MessageHeader endpoints.
  */
+import { isValidBsn } from '../../../fhir/bsn.js';
 import type { Json } from '../../paths.js';
 import type { Cursor } from '../cursor.js';
 import type { IdentifierSystemRule, SourceRule } from '../spec.js';
@@ -109,16 +110,10 @@ function eqi(a: string, b: string): boolean {
 
 /** Dutch identifier checks (docs/artefacts.md): BSN 9 digits passing the 11-check; AGB 8 digits. */
 export function checkValue(rule: IdentifierSystemRule, value: string): string | undefined {
-  if (rule.check === 'bsn') return isBsn(value) ? undefined : 'not a valid BSN (9 digits and the 11-check)';
+  if (rule.check === 'bsn')
+    return isValidBsn(value) ? undefined : 'not a valid BSN (9 digits and the 11-check)';
   if (rule.check === 'agb') return /^\d{8}$/.test(value) ? undefined : 'not a valid AGB code (8 digits)';
   return undefined;
-}
-
-export function isBsn(value: string): boolean {
-  if (!/^\d{9}$/.test(value)) return false;
-  const weights = [9, 8, 7, 6, 5, 4, 3, 2, -1];
-  const sum = weights.reduce((acc, w, i) => acc + w * Number(value[i]), 0);
-  return sum % 11 === 0;
 }
 
 function hdIdentifier(cur: Cursor): Json | undefined {
