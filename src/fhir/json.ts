@@ -51,31 +51,59 @@ function jsonErrorPosition(err: unknown): string {
   return 'unreadable';
 }
 
-/** Iterative walk (no recursion, so no stack overflow on hostile depth). */
+/** An object or array met in the walk, with how it was reached (its path is built only for an error). */
+interface Frame {
+  value: object;
+  depth: number;
+  parent: Frame | undefined;
+  key: string | number;
+}
+
+function pathOf(frame: Frame, child?: string): string {
+  const keys: (string | number)[] = child === undefined ? [] : [child];
+  for (let f: Frame | undefined = frame; f?.parent; f = f.parent) keys.push(f.key);
+  let path = '';
+  for (let i = keys.length - 1; i >= 0; i--) {
+    const k = keys[i] as string | number;
+    path = typeof k === 'number' ? `${path}[${String(k)}]` : path ? `${path}.${k}` : k;
+  }
+  return path;
+}
+
+/**
+ * Iterative walk (no recursion, so no stack overflow on hostile depth) over objects and arrays
+ * only; nothing is allocated for primitive values.
+ */
 function checkShape(root: unknown, limits: JsonLimits): void {
-  const stack: { value: unknown; path: string; depth: number }[] = [{ value: root, path: '', depth: 0 }];
+  if (root === null || typeof root !== 'object') return;
+  const stack: Frame[] = [{ value: root, depth: 0, parent: undefined, key: '' }];
   while (stack.length > 0) {
-    const { value, path, depth } = stack.pop()!;
-    if (value === null || typeof value !== 'object') continue;
-    if (depth > limits.maxDepth) throw structural(`JSON nested deeper than ${limits.maxDepth} levels`, path);
+    const frame = stack.pop() as Frame;
+    const { value, depth } = frame;
+    if (depth > limits.maxDepth)
+      throw structural(`JSON nested deeper than ${limits.maxDepth} levels`, pathOf(frame));
     if (Array.isArray(value)) {
       if (value.length > limits.maxArrayLength) {
         throw structural(
           `Array with ${value.length} items; at most ${limits.maxArrayLength} are accepted`,
-          path,
+          pathOf(frame),
         );
       }
       for (let i = 0; i < value.length; i++) {
-        stack.push({ value: value[i], path: `${path}[${i}]`, depth: depth + 1 });
+        const v: unknown = value[i];
+        if (v !== null && typeof v === 'object')
+          stack.push({ value: v, depth: depth + 1, parent: frame, key: i });
       }
       continue;
     }
     const keys = Object.keys(value);
-    if (keys.length > limits.maxKeys) throw structural(`Object with ${keys.length} properties`, path);
+    if (keys.length > limits.maxKeys)
+      throw structural(`Object with ${keys.length} properties`, pathOf(frame));
     for (const key of keys) {
-      const child = path ? `${path}.${key}` : key;
-      if (FORBIDDEN_KEYS.has(key)) throw structural(`Property name '${key}' is not allowed`, child);
-      stack.push({ value: (value as Record<string, unknown>)[key], path: child, depth: depth + 1 });
+      if (FORBIDDEN_KEYS.has(key))
+        throw structural(`Property name '${key}' is not allowed`, pathOf(frame, key));
+      const v = (value as Record<string, unknown>)[key];
+      if (v !== null && typeof v === 'object') stack.push({ value: v, depth: depth + 1, parent: frame, key });
     }
   }
 }
