@@ -12,7 +12,7 @@ import { Compiler, getSharedCompiler } from './compile/compiler.js';
 import type { CodeCheckResult, SemanticHooks } from './compile/hooks.js';
 import { globalProfiles } from './compile/implied-profiles.js';
 import { DefinitionRegistry, loadProjectResources } from './registry.js';
-import { dedupeIssues } from './walk-context.js';
+import { dedupeIssues } from './walk/context.js';
 import { validateTerminologyResource } from '../terminology/resource-checks.js';
 import { createTerminologyService } from '../terminology/service.js';
 import { compileExpression, evaluateInvariant } from './fhirpath.js';

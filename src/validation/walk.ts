@@ -41,7 +41,7 @@ import {
   resolveInParameters,
 } from './references.js';
 import { typeUrl, unversioned } from './registry.js';
-import { IssueSink, PathStack, indexSegment } from './walk-context.js';
+import { IssueSink, PathStack, indexSegment } from './walk/context.js';
 import {
   baseSource,
   constraintSource,
@@ -49,8 +49,8 @@ import {
   type IssueSource,
   type RuleAspect,
 } from './issue-source.js';
-import { CodeChecks, type CodeMemo } from './walk-terminology.js';
-import { isAbsoluteUrl, ValueRules } from './walk-values.js';
+import { CodeChecks, type CodeMemo } from './walk/terminology.js';
+import { isAbsoluteUrl, ValueRules } from './walk/values.js';
 import { isRecord } from '../fhir/records.js';
 
 type Json = Record<string, unknown>;
@@ -166,7 +166,7 @@ export class Walker {
   private readonly resourceTypes: ReadonlySet<string>;
   /** Codes against value sets and code systems. */
   private readonly codes: CodeChecks;
-  /** Rules on single values (see walk-values.ts). */
+  /** Rules on single values (see walk/values.ts). */
   private readonly values: ValueRules;
 
   /** Callbacks made once per walker (closures made per value cost measurable time). */

@@ -3,8 +3,8 @@
  * when an issue is reported) and the issue sink.
  */
 import type { OperationOutcomeIssue } from '@medplum/fhirtypes';
-import { issue, type IssueCode, type Severity } from '../fhir/outcomes.js';
-import { type IssueSource, sourceExtension } from './issue-source.js';
+import { issue, type IssueCode, type Severity } from '../../fhir/outcomes.js';
+import { type IssueSource, sourceExtension } from '../issue-source.js';
 
 const INDEX_SEGMENTS: string[] = Array.from({ length: 1024 }, (_, i) => `[${i}]`);
 

@@ -6,15 +6,15 @@
  *
  * Spec: https://hl7.org/fhir/R4/elementdefinition.html, https://hl7.org/fhir/R4/narrative.html
  */
-import type { IssueCode, Severity } from '../fhir/outcomes.js';
-import type { Compiler } from './compile/compiler.js';
-import { containsHtmlTag, isExampleUrl, rawHtmlInMarkdown } from './compile/content-rules.js';
-import type { ElementNode, TypeRef } from './compile/element-tree.js';
-import { base64Length, clip } from './compile/primitives.js';
-import type { RuleAspect } from './issue-source.js';
-import type { WalkOptions } from './walk.js';
-import type { CodeChecks } from './walk-terminology.js';
-import { isRecord } from '../fhir/records.js';
+import type { IssueCode, Severity } from '../../fhir/outcomes.js';
+import type { Compiler } from '../compile/compiler.js';
+import { containsHtmlTag, isExampleUrl, rawHtmlInMarkdown } from '../compile/content-rules.js';
+import type { ElementNode, TypeRef } from '../compile/element-tree.js';
+import { base64Length, clip } from '../compile/primitives.js';
+import type { RuleAspect } from '../issue-source.js';
+import type { WalkOptions } from '../walk.js';
+import type { CodeChecks } from './terminology.js';
+import { isRecord } from '../../fhir/records.js';
 
 type Json = Record<string, unknown>;
 

@@ -6,12 +6,12 @@
  *
  * Spec: https://hl7.org/fhir/R4/terminologies.html#strength
  */
-import type { Severity } from '../fhir/outcomes.js';
-import type { BindingDef, ElementNode } from './compile/element-tree.js';
-import type { CodeCheckResult, TerminologyHook } from './compile/hooks.js';
-import { clip } from './compile/primitives.js';
-import { indexSegment } from './walk-context.js';
-import { isRecord } from '../fhir/records.js';
+import type { Severity } from '../../fhir/outcomes.js';
+import type { BindingDef, ElementNode } from '../compile/element-tree.js';
+import type { CodeCheckResult, TerminologyHook } from '../compile/hooks.js';
+import { clip } from '../compile/primitives.js';
+import { indexSegment } from './context.js';
+import { isRecord } from '../../fhir/records.js';
 
 type Json = Record<string, unknown>;
 
