@@ -635,12 +635,21 @@ function isPseudonymOrDisplay(path: string, value: unknown): boolean {
 }
 
 describe('keyed hash', () => {
-  it('when the one-shot HMAC is compared with node:crypto createHmac, then the bytes are the same for short and long keys', async () => {
+  it('when the HMAC is compared with node:crypto createHmac, then the bytes are the same for short and long keys and messages', async () => {
     const { createHmac, createSecretKey } = await import('node:crypto');
     const { hmacSha256 } = await import('../../src/export/pseudonymise/pseudonyms.js');
     for (const size of [32, 64, 100]) {
       const key = createSecretKey(randomBytes(size));
-      for (const message of ['', 'rpn1\u0000resource\u0000Patient/1', 'ë'.repeat(500)]) {
+      const messages = [
+        '',
+        'rpn1\u0000resource\u0000Patient/1',
+        'ë'.repeat(500),
+        '😀 surrogate pairs and ß',
+        // One block holds 55 message bytes after the key block; around that and the next boundaries.
+        ...[54, 55, 56, 63, 64, 65, 119, 120, 128].map((n) => 'x'.repeat(n)),
+        ...Array.from({ length: 20 }, () => randomBytes(1 + (randomBytes(1)[0] ?? 0)).toString('latin1')),
+      ];
+      for (const message of messages) {
         expect(hmacSha256(key)(message).toString('hex')).toBe(
           createHmac('sha256', key).update(message).digest('hex'),
         );
