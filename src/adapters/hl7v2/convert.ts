@@ -13,9 +13,6 @@ import { organization, practitioner } from './datatypes/parties.js';
 import { convertBoolean, dateValue, number } from './datatypes/primitives.js';
 import { observationValue, quantity, unit } from './datatypes/quantities.js';
 
-/** The BSN 11-check, which the rule engine applies too. */
-export { isValidBsn as isBsn } from '../../fhir/bsn.js';
-
 const CODED = ['CWE', 'CNE', 'CE', 'CF', 'CX', 'ID', 'IS', 'ST'];
 
 export const CONVERTERS = {

@@ -3,7 +3,7 @@
  * cannot be translated. Codes go through ConceptMaps (`CodeTranslator`), dates through the
  * declared layouts, identifiers through their checks (BSN 11-check, AGB 8 digits).
  */
-import { isBsn } from '../hl7v2/convert.js';
+import { isValidBsn } from '../../fhir/bsn.js';
 import type { Json } from '../paths.js';
 import { parseDate } from '../tabular/dates.js';
 import type { CodeTranslator } from '../translator.js';
@@ -90,7 +90,7 @@ function booleanOf(text: string, rule: SourceFieldRule): Converted {
 }
 
 function identifierOf(text: string, rule: SourceFieldRule): Converted {
-  if (rule.check === 'bsn' && !isBsn(text)) return no('not a valid BSN (9 digits, 11-check)');
+  if (rule.check === 'bsn' && !isValidBsn(text)) return no('not a valid BSN (9 digits, 11-check)');
   if (rule.check === 'agb' && !/^\d{8}$/.test(text)) return no('not a valid AGB code (8 digits)');
   return ok({ system: rule.system, value: text });
 }

@@ -89,13 +89,16 @@ describe('GGZ EHR export: what is not mapped is reported, one bad row does not s
     expect(resources(first ?? { resourceType: 'Bundle', type: 'collection' }, 'Condition')).toHaveLength(2);
   });
 
-  it('when a BSN fails the 11-check, then it is reported and not written', () => {
-    const text = fixtureText('epd-csv', 'clienten.csv').replace('999911120', '999911121');
+  it.each([
+    ['999911121', 'fails the 11-check'],
+    ['000000000', 'is all zeros'],
+  ])('when the BSN %s %s, then it is reported and not written', (bsn) => {
+    const text = fixtureText('epd-csv', 'clienten.csv').replace('999911120', bsn);
     const result = run('epd-csv', fileSet('epd-csv', { 'clienten.csv': text }));
     expect(issuesAt(result.report, 'clienten.csv row 2, column "bsn"')[0]?.diagnostics).toMatch(
       /not a valid BSN/,
     );
-    expect(JSON.stringify(result.report)).not.toContain('999911121');
+    expect(JSON.stringify(result.report)).not.toContain(bsn);
   });
 
   it('when a code is not in the ConceptMap, then the value is reported and the row is refused with the reason', () => {
