@@ -1,8 +1,8 @@
 /**
- * The sections of the previous-treatment summary (ov-previous-treatment-summary) as the hl7v2 and
- * zorgdomein engines write them: one section per summary-section code that lists its entries,
- * each with a line in the narrative, or says why it is empty (emptyReason, with text), so that
- * the gate knows what to complete. A line says what an entry is, never who (no names).
+ * The sections of the previous-treatment summary (ov-previous-treatment-summary) as the hl7v2,
+ * zorgdomein and rule engines write them: one section per summary-section code that lists its
+ * entries, each with a line in the narrative, or says why it is empty (emptyReason, with text), so
+ * that the gate knows what to complete. A line says what an entry is, never who (no names).
  */
 import { type SummarySection, SYSTEMS } from '../fhir/codes.js';
 import type { Json } from './paths.js';
@@ -15,6 +15,10 @@ export interface SectionContent {
   texts?: readonly string[];
   /** The narrative and the emptyReason of the section when it lists nothing. */
   empty: { lines: readonly string[]; reason: Json };
+  /** An entry's line; by default what its concept names, and the code. */
+  describe?: (resource: Json) => string;
+  /** The entries' lines as a list even when there is only one (the rule engine writes them so). */
+  alwaysList?: boolean;
 }
 
 export function summarySection(code: SummarySection, content: SectionContent): Json {
@@ -22,7 +26,10 @@ export function summarySection(code: SummarySection, content: SectionContent): J
   if (content.entries.length > 0) {
     return {
       ...base,
-      text: narrative([...content.entries.map((e) => describe(e.resource)), ...(content.texts ?? [])]),
+      text: narrative(
+        [...content.entries.map((e) => (content.describe ?? describe)(e.resource)), ...(content.texts ?? [])],
+        content.alwaysList,
+      ),
       entry: content.entries.map((e) => ({ reference: e.reference })),
     };
   }
@@ -34,10 +41,10 @@ export function emptyReason(code: string): Json {
   return { coding: [{ system: SYSTEMS.listEmptyReason, code }] };
 }
 
-/** A generated narrative: one line as a paragraph, several as a list. */
-function narrative(lines: readonly string[]): Json {
+/** A generated narrative: one line as a paragraph (unless asList), several as a list. */
+function narrative(lines: readonly string[], asList = false): Json {
   const items =
-    lines.length === 1
+    lines.length === 1 && !asList
       ? `<p>${xhtml(lines[0] ?? '')}</p>`
       : `<ul>${lines.map((l) => `<li>${xhtml(l)}</li>`).join('')}</ul>`;
   return { status: 'generated', div: `<div xmlns="http://www.w3.org/1999/xhtml">${items}</div>` };

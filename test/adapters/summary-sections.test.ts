@@ -51,4 +51,31 @@ describe('summary sections', () => {
     expect(JSON.stringify(section.text)).toContain('<p>CareTeam</p>');
     expect(JSON.stringify(section.text)).not.toContain('Jansen');
   });
+
+  it('when the caller gives its own line and asks for a list, then one entry is a list item of that line, escaped', () => {
+    const section = summarySection('diagnoses-problems', {
+      title: 'Diagnoses',
+      entries: [{ reference: 'urn:uuid:1', resource: condition }],
+      empty: { lines: ['not used'], reason: emptyReason('nilknown') },
+      describe: (resource) => `${String(resource.resourceType)} <1>`,
+      alwaysList: true,
+    });
+    expect(section.text).toEqual({
+      status: 'generated',
+      div: '<div xmlns="http://www.w3.org/1999/xhtml"><ul><li>Condition &lt;1&gt;</li></ul></div>',
+    });
+  });
+
+  it('when a section that asks for a list is empty, then its empty text is still one paragraph', () => {
+    const section = summarySection('diagnoses-problems', {
+      title: 'Diagnoses',
+      entries: [],
+      empty: { lines: ['Niet bekend'], reason: emptyReason('nilknown') },
+      alwaysList: true,
+    });
+    expect(section.text).toEqual({
+      status: 'generated',
+      div: '<div xmlns="http://www.w3.org/1999/xhtml"><p>Niet bekend</p></div>',
+    });
+  });
 });

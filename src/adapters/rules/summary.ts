@@ -11,6 +11,7 @@ import { parseDtm, toInstant } from '../hl7v2/dtm.js';
 import { uuidFor } from '../ids.js';
 import type { Json } from '../paths.js';
 import type { CoverageTracker } from '../coverage.js';
+import { emptyReason, summarySection } from '../summary-sections.js';
 import { parseDate } from '../tabular/dates.js';
 import type { Draft, SourceItem } from './engine.js';
 import type { RulesSpec, SummaryRule } from './spec.js';
@@ -118,32 +119,19 @@ function section(
   drafts: readonly Draft[],
   presentKinds: ReadonlySet<string>,
 ): Json {
-  const out: Json = {
-    title: spec.summary.sectionTitles[code],
-    code: { coding: [{ system: SYSTEMS.summarySection, code }] },
-  };
-  const entries = drafts.filter((d) => d.rule.section === code && d.rule.resourceType);
-  if (entries.length > 0) {
-    out.text = narrative(
-      `<ul>${entries.map((d) => `<li>${xhtml(describe(d.resource))}</li>`).join('')}</ul>`,
-    );
-    out.entry = entries.map(ref);
-    return out;
-  }
   const asked = spec.resources.some((r) => r.section === code && presentKinds.has(r.from));
-  out.text = narrative(`<p>${xhtml(asked ? spec.summary.nilKnownText : spec.summary.unavailableText)}</p>`);
-  out.emptyReason = {
-    coding: [{ system: SYSTEMS.listEmptyReason, code: asked ? 'nilknown' : 'unavailable' }],
-  };
-  return out;
-}
-
-function narrative(inner: string): Json {
-  return { status: 'generated', div: `<div xmlns="http://www.w3.org/1999/xhtml">${inner}</div>` };
-}
-
-function xhtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return summarySection(code, {
+    title: spec.summary.sectionTitles[code],
+    entries: drafts
+      .filter((d) => d.rule.section === code && d.rule.resourceType)
+      .map((d) => ({ reference: `urn:uuid:${d.id}`, resource: d.resource })),
+    empty: {
+      lines: [asked ? spec.summary.nilKnownText : spec.summary.unavailableText],
+      reason: emptyReason(asked ? 'nilknown' : 'unavailable'),
+    },
+    describe,
+    alwaysList: true,
+  });
 }
 
 const CONCEPTS = ['code', 'medicationCodeableConcept', 'type', 'category'];
