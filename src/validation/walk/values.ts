@@ -12,7 +12,7 @@ import { containsHtmlTag, isExampleUrl, rawHtmlInMarkdown } from '../compile/con
 import type { ElementNode, TypeRef } from '../compile/element-tree.js';
 import { base64Length, clip } from '../compile/primitives.js';
 import type { RuleAspect } from '../issue-source.js';
-import type { WalkOptions } from '../walk.js';
+import type { WalkOptions } from './env.js';
 import type { CodeChecks } from './terminology.js';
 import { isRecord } from '../../fhir/records.js';
 
