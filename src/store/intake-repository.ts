@@ -110,7 +110,8 @@ export class StoreIntakeRepository implements IntakeRepository {
         pending.insert(auditLog.rows([event]).insert);
       },
       async enqueue(message: OutboxEntry): Promise<void> {
-        await outbox.enqueue({ receiver: message.receiver, payload: message.payload });
+        // Written with the referral's other rows, in the same statement.
+        pending.insert(outbox.rows({ receiver: message.receiver, payload: message.payload }));
       },
     };
   }

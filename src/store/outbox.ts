@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { OperationOutcomeError, invalid } from '../fhir/outcomes.js';
 import type { Database, SqlValue } from './database.js';
+import type { InsertRows, JsonValue } from './version-writes.js';
 
 export type OutboxStatus = 'pending' | 'delivered' | 'dead';
 
@@ -64,6 +65,15 @@ export interface EnqueueInput {
   notBefore?: Date;
 }
 
+const OUTBOX_INSERT_COLUMNS = [
+  ['id', 'text'],
+  ['receiver', 'text'],
+  ['payload', 'jsonb'],
+  ['next_attempt_at', 'timestamptz'],
+  ['created_at', 'timestamptz'],
+  ['updated_at', 'timestamptz'],
+] as const;
+
 export class Outbox {
   constructor(
     private readonly db: Database,
@@ -73,6 +83,28 @@ export class Outbox {
 
   withDb(tx: Database): Outbox {
     return new Outbox(tx, this.clock, this.newId);
+  }
+
+  /**
+   * A message as a row for a multi-row insert with the rest of a transaction's writes
+   * (`PendingWrites`), as `enqueue` would store it.
+   */
+  rows(input: EnqueueInput): InsertRows {
+    const now = this.clock().toISOString();
+    return {
+      table: 'outbox',
+      columns: OUTBOX_INSERT_COLUMNS,
+      rows: [
+        {
+          id: input.id ?? this.newId(),
+          receiver: input.receiver,
+          payload: (input.payload ?? null) as JsonValue,
+          next_attempt_at: (input.notBefore ?? this.clock()).toISOString(),
+          created_at: now,
+          updated_at: now,
+        },
+      ],
+    };
   }
 
   async enqueue(input: EnqueueInput): Promise<OutboxMessage> {

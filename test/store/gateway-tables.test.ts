@@ -6,6 +6,7 @@ import { DatabaseError } from '../../src/store/errors.js';
 import { IdempotencyStore } from '../../src/store/idempotency.js';
 import { JobLocks } from '../../src/store/jobs.js';
 import { Outbox } from '../../src/store/outbox.js';
+import { writeAll } from '../../src/store/version-writes.js';
 import { TARGETS } from './support/targets.js';
 
 const AGB = 'http://fhir.nl/fhir/NamingSystem/agb-z';
@@ -136,6 +137,20 @@ describe.each(TARGETS)('gateway tables ($name)', (target) => {
         await outbox.markFailed(m.id, 'http-400', null);
         expect(await outbox.list({ status: 'dead', receiver: 'wijkteam' })).toHaveLength(1);
         await expect(outbox.markFailed(m.id, 'Patient Jansen not found', null)).rejects.toThrow(/code/);
+      });
+      it('when a message is written with other rows (one statement), then it is stored as enqueue stores it', async () => {
+        now = new Date('2025-04-01T08:00:00.000Z');
+        const outbox = new Outbox(db, clock);
+        const rows = outbox.rows({ receiver: 'huisarts', payload: { n: 3, nested: { a: [1] } } });
+        const id = String(rows.rows[0]?.id);
+        await writeAll(db, [], [rows]);
+        const enqueued = await outbox.enqueue({
+          receiver: 'huisarts',
+          payload: { n: 3, nested: { a: [1] } },
+        });
+        const { id: _a, ...written } = (await outbox.get(id)) ?? {};
+        const { id: _b, ...expected } = enqueued;
+        expect(written).toEqual(expected);
       });
     });
 
