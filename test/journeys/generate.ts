@@ -6,7 +6,8 @@
  * Consent). All data is fictional; BSNs are test numbers of the 9999 series that pass the 11-check.
  *
  * `npx tsx test/journeys/generate.ts` writes test/journeys/corpus/; the test regenerates it in
- * memory and compares it byte for byte with what is committed.
+ * memory and compares it byte for byte with what is committed. `--seed N --out DIR` writes
+ * another corpus (other clients, dates, answers and consent choices) for `report:reuse --corpus`.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -432,11 +433,23 @@ export function corpusFiles(seed = SEED): Map<string, string> {
   return files;
 }
 
+/** `--seed N` and `--out DIR` of the command line (default: the committed corpus). */
+function commandLine(argv: readonly string[]): { seed: number; out: string } {
+  const value = (name: string): string | undefined => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const seed = Number(value('--seed') ?? SEED);
+  if (!Number.isInteger(seed)) throw new Error('--seed takes an integer');
+  return { seed, out: value('--out') ?? CORPUS_DIR };
+}
+
 if (process.argv[1] === import.meta.filename) {
-  rmSync(CORPUS_DIR, { recursive: true, force: true });
-  for (const [path, text] of corpusFiles()) {
-    mkdirSync(join(CORPUS_DIR, path, '..'), { recursive: true });
-    writeFileSync(join(CORPUS_DIR, path), text);
+  const { seed, out } = commandLine(process.argv.slice(2));
+  rmSync(out, { recursive: true, force: true });
+  for (const [path, text] of corpusFiles(seed)) {
+    mkdirSync(join(out, path, '..'), { recursive: true });
+    writeFileSync(join(out, path), text);
   }
-  process.stdout.write(`wrote the corpus of seed ${SEED} to test/journeys/corpus\n`);
+  process.stdout.write(`wrote the corpus of seed ${String(seed)} to ${out}\n`);
 }
