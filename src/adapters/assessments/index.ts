@@ -4,12 +4,11 @@
  * collection Bundle per assessment with the client and the assessor. The column layout is the
  * spec in mappings/assessments/; this module wires reader, spec and conversion together.
  */
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import type { Adapter, ConversionContext, ParsedRecord, ParseOptions, ParseResult } from '../framework.js';
 import { withoutDetail } from '../framework.js';
-import { loadSpecFile } from '../spec-loader.js';
+import { loadSpecFile, mappingsDir } from '../spec-loader.js';
 import { readRecords } from '../tabular/read.js';
 import type { TabularRecord } from '../tabular/records.js';
 import { convertAssessment, type DetailedResult } from './convert.js';
@@ -19,10 +18,6 @@ export const ASSESSMENTS_FORMAT = 'assessments';
 
 /** Larger than any real assessment export of one organisation, small enough to refuse in time. */
 const DEFAULT_MAX_BYTES = 20 * 1024 * 1024;
-
-export function defaultAssessmentsMappingDir(): string {
-  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'mappings', 'assessments');
-}
 
 export interface AssessmentsAdapter extends Adapter<TabularRecord> {
   readonly spec: AssessmentsSpec;
@@ -38,7 +33,7 @@ export interface AssessmentsAdapterOptions {
 
 export function createAssessmentsAdapter(options: AssessmentsAdapterOptions = {}): AssessmentsAdapter {
   const spec = loadSpecFile(
-    options.specFile ?? join(options.mappingDir ?? defaultAssessmentsMappingDir(), 'assessments.yaml'),
+    options.specFile ?? join(options.mappingDir ?? mappingsDir('assessments'), 'assessments.yaml'),
     assessmentsSpecSchema,
   );
   const convertDetailed = (input: TabularRecord, ctx: ConversionContext): DetailedResult =>

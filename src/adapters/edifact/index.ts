@@ -6,9 +6,8 @@
 import { join } from 'node:path';
 import type { Adapter, ConversionContext, ParseOptions } from '../framework.js';
 import { limitsWith, withoutDetail } from '../framework.js';
-import { defaultMappingDir } from '../hl7v2/index.js';
 import { messageProfilesFor } from '../message-profiles.js';
-import { loadSpecFile } from '../spec-loader.js';
+import { loadSpecFile, mappingsDir } from '../spec-loader.js';
 import { convertEdifactMessage, type EdifactResult } from './convert.js';
 import { type EdifactSpec, edifactSpecSchema } from './spec.js';
 import {
@@ -33,7 +32,7 @@ export interface EdifactAdapter extends Adapter<EdifactMessage> {
 }
 
 export function createEdifactAdapter(options: EdifactAdapterOptions = {}): EdifactAdapter {
-  const file = options.specFile ?? join(defaultMappingDir(), '..', 'edifact', 'medvri.yaml');
+  const file = options.specFile ?? join(mappingsDir('edifact'), 'medvri.yaml');
   const spec = loadSpecFile(file, edifactSpecSchema);
   const limits: EdifactLimits = { ...DEFAULT_EDIFACT_LIMITS, ...options.limits };
   const convertDetailed = (input: EdifactMessage, ctx: ConversionContext): EdifactResult =>

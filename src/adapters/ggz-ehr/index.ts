@@ -8,14 +8,14 @@
  */
 import { join } from 'node:path';
 import { createExportAdapter, type ExportAdapter } from '../exports/index.js';
-import { defaultMappingDir } from '../hl7v2/index.js';
+import { mappingsDir } from '../spec-loader.js';
 
 export const GGZ_EHR_FORMAT = 'ggz-ehr';
 
 export function createGgzEhrAdapter(options: { specFile?: string } = {}): ExportAdapter {
   return createExportAdapter({
     format: GGZ_EHR_FORMAT,
-    defaultSpecFile: join(defaultMappingDir(), '..', 'ggz-ehr', 'epd-csv.yaml'),
+    defaultSpecFile: join(mappingsDir('ggz-ehr'), 'epd-csv.yaml'),
     specFile: options.specFile,
   });
 }

@@ -6,14 +6,14 @@
  */
 import { join } from 'node:path';
 import { createExportAdapter, type ExportAdapter } from '../exports/index.js';
-import { defaultMappingDir } from '../hl7v2/index.js';
+import { mappingsDir } from '../spec-loader.js';
 
 export const GP_JOURNAL_FORMAT = 'gp-journal';
 
 export function createGpJournalAdapter(options: { specFile?: string } = {}): ExportAdapter {
   return createExportAdapter({
     format: GP_JOURNAL_FORMAT,
-    defaultSpecFile: join(defaultMappingDir(), '..', 'gp-journal', 'his-export.yaml'),
+    defaultSpecFile: join(mappingsDir('gp-journal'), 'his-export.yaml'),
     specFile: options.specFile,
   });
 }

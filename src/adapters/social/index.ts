@@ -3,24 +3,19 @@
  * for assignment) XML to FHIR, by the spec in mappings/iwmo-ijw/messages.yaml. A 315 becomes the
  * referral message the gateway accepts; 301 a Task and ServiceRequest; 305 and 307 a CarePlan.
  */
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { Adapter, ConversionContext, ParseOptions } from '../framework.js';
 import { limitsWith, withoutDetail } from '../framework.js';
 import { messageProfilesFor } from '../message-profiles.js';
-import { loadSpecFile } from '../spec-loader.js';
+import { loadSpecFile, mappingsDir } from '../spec-loader.js';
 import { convertRecord, type DetailedResult } from './engine.js';
 import { DEFAULT_SOCIAL_LIMITS, parseSocial, type SocialLimits, type SocialRecord } from './parse.js';
 import { type SocialSpec, socialSpecSchema } from './spec.js';
 
 export const SOCIAL_FORMAT = 'iwmo-ijw';
 
-export function socialMappingDir(): string {
-  return join(resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..'), 'mappings', 'iwmo-ijw');
-}
-
 export function loadSocialSpec(specFile?: string): SocialSpec {
-  return loadSpecFile(specFile ?? join(socialMappingDir(), 'messages.yaml'), socialSpecSchema);
+  return loadSpecFile(specFile ?? join(mappingsDir('iwmo-ijw'), 'messages.yaml'), socialSpecSchema);
 }
 
 export interface SocialAdapterOptions {
