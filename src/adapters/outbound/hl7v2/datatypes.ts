@@ -1,7 +1,8 @@
 /**
- * FHIR datatypes as HL7 v2 datatypes, the mirror of src/adapters/hl7v2/convert.ts: HumanName to
- * XPN / XCN (Dutch surname parts in FN), Identifier to CX, Address to XAD (street and house
- * number in SAD), ContactPoint to XTN, CodeableConcept to CWE, Organization to XON.
+ * FHIR datatypes as HL7 v2 datatypes, the mirror of the inbound converters in
+ * src/adapters/hl7v2/datatypes/: HumanName to XPN / XCN (Dutch surname parts in FN), Identifier to
+ * CX, Address to XAD (street and house number in SAD), ContactPoint to XTN, CodeableConcept to CWE,
+ * Organization to XON.
  */
 import type {
   Address,
