@@ -29,6 +29,7 @@ export interface PseudonymiseOptions {
   displayOf?: (system: string, code: string) => string | undefined;
   /** The postcode areas decided for this export (`coarsenAreas`); without them, see `publishedArea`. */
   postcodeAreas?: PostcodeAreas;
+  /** The R4 definitions (the shared default unless given); fixed for one options object. */
   model?: R4Model;
 }
 
@@ -59,25 +60,33 @@ export interface Ctx {
   offset: number | undefined;
 }
 
-/** One engine per policy, key and model, so its memos serve every resource of an export. */
-const engines = new WeakMap<Policy, WeakMap<KeyObject, WeakMap<R4Model, Engine>>>();
+/**
+ * One engine per options object, policy and key: an export passes the same options for every
+ * resource, so the engine's memos serve the whole export and go when the export does.
+ */
+const engines = new WeakMap<PseudonymiseOptions, WeakMap<Policy, WeakMap<KeyObject, Engine>>>();
 
-export function engineOf(policy: Policy, keys: KeyRing, model: R4Model): Engine {
+export function engineOf(
+  policy: Policy,
+  keys: KeyRing,
+  options: PseudonymiseOptions,
+  model: R4Model,
+): Engine {
   const secret = policyKey(policy, keys).secret;
-  let byKey = engines.get(policy);
+  let byPolicy = engines.get(options);
+  if (!byPolicy) {
+    byPolicy = new WeakMap();
+    engines.set(options, byPolicy);
+  }
+  let byKey = byPolicy.get(policy);
   if (!byKey) {
     byKey = new WeakMap();
-    engines.set(policy, byKey);
+    byPolicy.set(policy, byKey);
   }
-  let byModel = byKey.get(secret);
-  if (!byModel) {
-    byModel = new WeakMap();
-    byKey.set(secret, byModel);
-  }
-  let engine = byModel.get(model);
+  let engine = byKey.get(secret);
   if (!engine) {
     engine = createEngine(policy, pseudonymiser(secret, policy.key.series), model);
-    byModel.set(model, engine);
+    byKey.set(secret, engine);
   }
   return engine;
 }

@@ -45,6 +45,10 @@ export type { PseudonymiseOptions } from './context.js';
 /**
  * The resource as the policy's recipient may see it, or undefined when its type does not go out
  * (or it carries a modifier extension the policy does not know).
+ *
+ * Pseudonyms are remembered per `options` object (and policy and key): pass one options object
+ * for all resources of an export, so that each client's pseudonyms are computed once, and a new
+ * one for the next export, so that the memory goes with the export.
  */
 export function pseudonymise(
   resource: Resource | JsonObject,
@@ -52,7 +56,7 @@ export function pseudonymise(
   keys: KeyRing,
   options: PseudonymiseOptions = {},
 ): Resource | undefined {
-  const engine = engineOf(policy, keys, options.model ?? r4Model());
+  const engine = engineOf(policy, keys, options, options.model ?? r4Model());
   // The walk builds only what the R4 definitions describe for this resource type.
   return walkResource(resource, engine, options, false) as Resource | undefined;
 }
