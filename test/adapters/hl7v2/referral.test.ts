@@ -217,22 +217,13 @@ describe('HL7 v2 referral adapter: other messages', () => {
     });
   });
 
-  it('when a BSN fails the 11-check, then it is kept without the BSN system and a warning names its location', () => {
-    const text =
-      'MSH|^~\\&|HIS|P|EPD|G|20260301||REF^I12^REF_I12|C9|P|2.5\rPID|1||999911121^^^NLMINBIZA^NNNLD||Jansen^Anna';
+  it.each([
+    ['999911121', 'fails the 11-check'],
+    ['000000000', 'is all zeros'],
+  ])('when the BSN %s %s, then it is kept without the BSN system and a warning names its location', (bsn) => {
+    const text = `MSH|^~\\&|HIS|P|EPD|G|20260301||REF^I12^REF_I12|C9|P|2.5\rPID|1||${bsn}^^^NLMINBIZA^NNNLD||Jansen^Anna`;
     const { bundle, report } = convertOne(new TextEncoder().encode(text));
-    expect(resources(bundle, 'Patient')[0]?.identifier).toEqual([{ value: '999911121' }]);
-    expect(issuesAt(report.issue, 'PID-3.1')[0]).toMatchObject({
-      severity: 'warning',
-      diagnostics: expect.stringContaining('not a valid BSN'),
-    });
-  });
-
-  it('when the BSN is all zeros, then it is no BSN: kept without the BSN system, with a warning at its location', () => {
-    const text =
-      'MSH|^~\\&|HIS|P|EPD|G|20260301||REF^I12^REF_I12|C9|P|2.5\rPID|1||000000000^^^NLMINBIZA^NNNLD||Jansen^Anna';
-    const { bundle, report } = convertOne(new TextEncoder().encode(text));
-    expect(resources(bundle, 'Patient')[0]?.identifier).toEqual([{ value: '000000000' }]);
+    expect(resources(bundle, 'Patient')[0]?.identifier).toEqual([{ value: bsn }]);
     expect(issuesAt(report.issue, 'PID-3.1')[0]).toMatchObject({
       severity: 'warning',
       diagnostics: expect.stringContaining('not a valid BSN'),
