@@ -22,8 +22,11 @@ export interface AccessRecord {
   requestId?: string;
 }
 
-/** The fields through which a resource names its client, in the order they are tried. */
-const PATIENT_FIELDS = ['subject', 'for', 'patient'] as const;
+/**
+ * The fields through which a resource names its client, in the order they are tried (Coverage
+ * names it as `beneficiary`).
+ */
+const PATIENT_FIELDS = ['subject', 'for', 'patient', 'beneficiary'] as const;
 
 /** `Patient/<id>` of the client a resource is about, if it names one. */
 export function patientOf(resource: Resource): string | undefined {

@@ -61,6 +61,18 @@ export const INTEGRATOR_SEARCH: Readonly<Record<string, readonly string[]>> = {
   Composition: ['_id', '_lastUpdated', 'identifier', 'status', 'type', 'patient', 'date'],
   Patient: ['_id', '_lastUpdated', 'identifier', 'birthdate'],
   Consent: ['_id', '_lastUpdated', 'identifier', 'status', 'patient', 'date'],
+  // The client's insurance: `patient` and `beneficiary` are the same element in R4; both are offered.
+  Coverage: ['_id', '_lastUpdated', 'identifier', 'status', 'patient', 'beneficiary', 'payor'],
+  AllergyIntolerance: [
+    '_id',
+    '_lastUpdated',
+    'identifier',
+    'clinical-status',
+    'verification-status',
+    'patient',
+    'code',
+    'date',
+  ],
 };
 
 /**

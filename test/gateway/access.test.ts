@@ -2,7 +2,8 @@
  * Reading, searching, authorisation between organisations, the audit trail and the Task
  * operations, against the real app. Three referrals are the fixture: the GP practice to the GGZ
  * institution (1), the GP practice to the youth-GGZ institution (2), the social team to the GGZ
- * institution (3). The Task operations use further referrals to the youth-GGZ institution.
+ * institution (3). The first carries the client's insurance (Coverage) and an allergy. The Task
+ * operations use further referrals to the youth-GGZ institution.
  */
 import type {
   AuditEvent,
@@ -15,7 +16,9 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { tokenCommand } from '../../src/cli/token.js';
 import { SYSTEMS } from '../../src/fhir/codes.js';
+import { insuranceAndAllergy } from '../support/referral.js';
 import { tokenFor } from '../support/tokens.js';
+import { searchCases, today, tokenValue, type Stored } from './access-cases.js';
 import { FHIR_JSON, get, openTestGateway, sendReferral, tokens, type TestGateway } from './support.js';
 
 const AGB = SYSTEMS.agb;
@@ -25,18 +28,9 @@ const YOUTH = { system: AGB, value: '06005678', name: 'Jeugd-GGZ De Brug', type:
 let t: TestGateway;
 let token: (client: string, scope?: string) => Promise<string>;
 
-/** What a referral stored, by id. */
-interface Stored {
-  task: string;
-  serviceRequest: string;
-  patient: string;
-  composition: string;
-  consent: string;
-  owner: string;
-  requester: string;
-  practitionerRole: string;
-}
 const r: Record<1 | 2 | 3, Stored> = {} as Record<1 | 2 | 3, Stored>;
+/** The insurance and allergy the first referral carried, and the insurer it named, by id. */
+const extra = { coverage: '', allergy: '', insurer: '' };
 
 const idOf = (reference: string | undefined): string => reference?.split('/')[1] ?? '';
 
@@ -60,7 +54,11 @@ beforeAll(async () => {
   t = await openTestGateway();
   token = tokens(t.app);
   const gp = await token('demo-gp');
-  const one = await sendReferral(t.app, gp, { messageId: 'acc-1', bsn: '999911120' });
+  const one = await sendReferral(t.app, gp, {
+    messageId: 'acc-1',
+    bsn: '999911120',
+    extraEntries: insuranceAndAllergy('acc-1'),
+  });
   const two = await sendReferral(t.app, gp, {
     messageId: 'acc-2',
     bsn: '999999990',
@@ -81,7 +79,24 @@ beforeAll(async () => {
   r[1] = await stored(one.id, 'demo-ggz');
   r[2] = await stored(two.id, 'demo-youth-ggz');
   r[3] = await stored(three.id, 'demo-ggz');
+  Object.assign(extra, await insuranceOf(r[1].patient));
 });
+
+/** The ids of the Coverage, its payor and the AllergyIntolerance stored for a client, from the database. */
+async function insuranceOf(patient: string): Promise<typeof extra> {
+  const { rows } = await t.db.query<{ resource_type: string; id: string; payor: string | null }>(
+    `SELECT resource_type, id, content->'payor'->0->>'reference' AS payor FROM resource
+     WHERE resource_type IN ('Coverage', 'AllergyIntolerance') AND NOT deleted
+       AND coalesce(content->'beneficiary', content->'patient')->>'reference' = $1`,
+    [`Patient/${patient}`],
+  );
+  const coverage = rows.find((row) => row.resource_type === 'Coverage');
+  return {
+    coverage: coverage?.id ?? '',
+    allergy: rows.find((row) => row.resource_type === 'AllergyIntolerance')?.id ?? '',
+    insurer: idOf(coverage?.payor ?? undefined),
+  };
+}
 afterAll(async () => t.close());
 
 async function search(client: string, path: string): Promise<Bundle> {
@@ -187,166 +202,10 @@ describe('Task operations', () => {
   });
 });
 
-/** One search per declared parameter: the query and the ids it must find, as the GGZ institution unless said otherwise. */
-interface ParamCase {
-  query: () => string;
-  expected: () => string[];
-  client?: string;
-}
-
-const today = new Date().toISOString().slice(0, 10);
-const tokenValue = (system: string, value: string): string =>
-  `${encodeURIComponent(system)}|${encodeURIComponent(value)}`;
-
-const CASES: Record<string, ParamCase[]> = {
-  'Task._id': [{ query: () => `_id=${r[1].task}`, expected: () => [r[1].task] }],
-  'Task._lastUpdated': [
-    { query: () => `_lastUpdated=ge${today}`, expected: () => [r[1].task, r[3].task] },
-    { query: () => '_lastUpdated=lt2000-01-01', expected: () => [] },
-  ],
-  'Task.identifier': [
-    {
-      // The value holds `|`, escaped as the search syntax asks.
-      query: () =>
-        `identifier=${encodeURIComponent(`${t.gateway.endpoint}/message-id|${AGB.replaceAll('|', '\\|')}\\|01004567\\|acc-1`)}`,
-      expected: () => [r[1].task],
-    },
-  ],
-  'Task.status': [{ query: () => 'status=requested', expected: () => [r[1].task, r[3].task] }],
-  'Task.business-status': [
-    {
-      query: () => `business-status=${tokenValue(SYSTEMS.taskBusinessStatus, 'rejected')}`,
-      expected: () => [],
-      client: 'demo-ggz',
-    },
-    {
-      query: () => 'business-status=rejected&_count=5',
-      expected: () => ['rejected'],
-      client: 'demo-youth-ggz',
-    },
-  ],
-  'Task.owner': [
-    { query: () => `owner=Organization/${r[1].owner}`, expected: () => [r[1].task, r[3].task] },
-    {
-      query: () => `owner.identifier=${tokenValue(AGB, '06001234')}`,
-      expected: () => [r[1].task, r[3].task],
-    },
-  ],
-  'Task.requester': [
-    { query: () => `requester.identifier=${tokenValue(AGB, '01004567')}`, expected: () => [r[1].task] },
-    { query: () => `requester=Organization/${r[3].requester}`, expected: () => [r[3].task] },
-  ],
-  'Task.patient': [
-    { query: () => `patient=Patient/${r[1].patient}`, expected: () => [r[1].task] },
-    {
-      query: () => `patient.identifier=${tokenValue(SYSTEMS.bsn, '999911132')}`,
-      expected: () => [r[3].task],
-    },
-  ],
-  'Task.focus': [{ query: () => `focus=ServiceRequest/${r[3].serviceRequest}`, expected: () => [r[3].task] }],
-  'Task.authored-on': [
-    { query: () => `authored-on=ge${today}`, expected: () => [r[1].task, r[3].task] },
-    { query: () => 'authored-on=lt2000-01-01', expected: () => [] },
-  ],
-  'Task.modified': [{ query: () => `modified=ge${today}`, expected: () => [r[1].task, r[3].task] }],
-  'ServiceRequest._id': [
-    { query: () => `_id=${r[3].serviceRequest}`, expected: () => [r[3].serviceRequest] },
-  ],
-  'ServiceRequest._lastUpdated': [
-    { query: () => `_lastUpdated=ge${today}`, expected: () => [r[1].serviceRequest, r[3].serviceRequest] },
-  ],
-  'ServiceRequest.identifier': [
-    {
-      query: () =>
-        `identifier=${tokenValue('https://his.example.nl/fhir/NamingSystem/verwijzing', 'VW-acc-3')}`,
-      expected: () => [r[3].serviceRequest],
-    },
-  ],
-  'ServiceRequest.status': [
-    { query: () => 'status=active', expected: () => [r[1].serviceRequest, r[3].serviceRequest] },
-  ],
-  'ServiceRequest.category': [
-    {
-      query: () => `category=${tokenValue(SYSTEMS.referralCategory, 'social-domain')}`,
-      expected: () => [r[3].serviceRequest],
-    },
-  ],
-  'ServiceRequest.patient': [
-    { query: () => `patient=Patient/${r[1].patient}`, expected: () => [r[1].serviceRequest] },
-    {
-      query: () => `patient.identifier=${tokenValue(SYSTEMS.bsn, '999911120')}`,
-      expected: () => [r[1].serviceRequest],
-    },
-  ],
-  'ServiceRequest.requester': [
-    {
-      query: () => `requester=PractitionerRole/${r[3].practitionerRole}`,
-      expected: () => [r[3].serviceRequest],
-    },
-  ],
-  'ServiceRequest.performer': [
-    {
-      query: () => `performer.identifier=${tokenValue(AGB, '06001234')}`,
-      expected: () => [r[1].serviceRequest, r[3].serviceRequest],
-    },
-    {
-      query: () => `performer=Organization/${r[1].owner}`,
-      expected: () => [r[1].serviceRequest, r[3].serviceRequest],
-    },
-  ],
-  'ServiceRequest.authored': [
-    { query: () => 'authored=lt2026-04-01', expected: () => [r[1].serviceRequest] },
-    { query: () => 'authored=2026-05-20', expected: () => [r[3].serviceRequest] },
-  ],
-  'Composition._id': [{ query: () => `_id=${r[1].composition}`, expected: () => [r[1].composition] }],
-  'Composition._lastUpdated': [{ query: () => '_lastUpdated=lt2000-01-01', expected: () => [] }],
-  'Composition.identifier': [
-    {
-      query: () =>
-        `identifier=${tokenValue('https://his.example.nl/fhir/NamingSystem/document', 'SAM-acc-1')}`,
-      expected: () => [r[1].composition],
-    },
-  ],
-  'Composition.status': [
-    { query: () => 'status=final', expected: () => [r[1].composition, r[3].composition] },
-  ],
-  'Composition.type': [
-    {
-      query: () => `type=${tokenValue(SYSTEMS.documentType, 'previous-treatment-summary')}`,
-      expected: () => [r[1].composition, r[3].composition],
-    },
-  ],
-  'Composition.patient': [
-    { query: () => `patient=Patient/${r[3].patient}`, expected: () => [r[3].composition] },
-  ],
-  'Composition.date': [{ query: () => 'date=ge2026-05-01', expected: () => [r[3].composition] }],
-  'Patient._id': [{ query: () => `_id=${r[1].patient}`, expected: () => [r[1].patient] }],
-  'Patient._lastUpdated': [
-    { query: () => `_lastUpdated=ge${today}`, expected: () => [r[1].patient, r[3].patient] },
-  ],
-  'Patient.identifier': [
-    { query: () => `identifier=${tokenValue(SYSTEMS.bsn, '999911120')}`, expected: () => [r[1].patient] },
-    { query: () => `identifier=${tokenValue(SYSTEMS.bsn, '999999990')}`, expected: () => [] },
-  ],
-  'Patient.birthdate': [{ query: () => 'birthdate=lt1980', expected: () => [r[3].patient] }],
-  'Consent._id': [{ query: () => `_id=${r[3].consent}`, expected: () => [r[3].consent] }],
-  'Consent._lastUpdated': [
-    { query: () => `_lastUpdated=ge${today}`, expected: () => [r[1].consent, r[3].consent] },
-  ],
-  'Consent.identifier': [
-    {
-      query: () =>
-        `identifier=${tokenValue('https://his.example.nl/fhir/NamingSystem/toestemming', 'TS-acc-3')}`,
-      expected: () => [r[3].consent],
-    },
-  ],
-  'Consent.status': [{ query: () => 'status=active', expected: () => [r[1].consent, r[3].consent] }],
-  'Consent.patient': [{ query: () => `patient=Patient/${r[1].patient}`, expected: () => [r[1].consent] }],
-  'Consent.date': [{ query: () => 'date=2026-03-01', expected: () => [r[1].consent, r[3].consent] }],
-};
+const CASES = searchCases({ r, extra, endpoint: () => t.gateway.endpoint });
 
 describe('search', () => {
-  it('when the CapabilityStatement is read, then every declared search parameter has a test here', async () => {
+  it('when the CapabilityStatement is read, then every declared search parameter has a case in access-cases.ts', async () => {
     const res = await request(t.app).get('/fhir/metadata');
     const declared = (res.body.rest[0].resource as CapabilityStatementRestResource[]).flatMap((r) =>
       (r.searchParam ?? []).map((p) => `${r.type}.${p.name}`),
@@ -435,6 +294,33 @@ describe('authorisation between organisations', () => {
       expect((await get(t.app, await token('demo-ggz'), `/fhir/${type}/${id}`)).status).toBe(404);
     },
   );
+
+  it.each(['demo-youth-ggz', 'demo-social-team', 'demo-platform'])(
+    'when %s, outside the first referral, reads or searches its insurance and allergy, then it is 404 and finds nothing',
+    async (client) => {
+      const bearer = await token(client, client === 'demo-platform' ? 'system/*.rs' : undefined);
+      expect(extra.coverage).not.toBe('');
+      expect(extra.allergy).not.toBe('');
+      for (const [type, id] of [
+        ['Coverage', extra.coverage],
+        ['AllergyIntolerance', extra.allergy],
+      ] as const) {
+        expect((await get(t.app, bearer, `/fhir/${type}/${id}`)).status).toBe(404);
+        const byClient = `patient.identifier=${tokenValue(SYSTEMS.bsn, '999911120')}`;
+        for (const query of [`_id=${id}`, byClient, '_total=accurate']) {
+          const res = await get(t.app, bearer, `/fhir/${type}?${query}`);
+          expect(res.status).toBe(200);
+          expect(ids(res.body as Bundle)).toEqual([]);
+        }
+      }
+    },
+  );
+
+  it('when the requester and the owner of the referral read its insurance and allergy, then both may', async () => {
+    for (const client of ['demo-gp', 'demo-ggz'])
+      for (const path of [`/fhir/Coverage/${extra.coverage}`, `/fhir/AllergyIntolerance/${extra.allergy}`])
+        expect((await get(t.app, await token(client), path)).status, `${client} ${path}`).toBe(200);
+  });
 
   it('when an organisation searches by the BSN of another organisation’s client, then it finds nothing', async () => {
     expect(
@@ -537,6 +423,29 @@ describe('audit', () => {
     expect(event).toMatchObject({ action: 'R', subtype: [{ code: 'read' }], outcome: '0' });
     expect(event?.agent?.map((a) => a.who?.identifier?.value)).toEqual(['demo-ggz', '06001234']);
   });
+
+  it.each([
+    ['Coverage', () => `/fhir/Coverage/${extra.coverage}`, () => `Coverage/${extra.coverage}`],
+    [
+      'AllergyIntolerance',
+      () => `/fhir/AllergyIntolerance?patient=Patient/${r[1].patient}`,
+      () => `AllergyIntolerance/${extra.allergy}`,
+    ],
+  ])(
+    'when the GGZ institution reads or searches %s, then one AuditEvent names the client and the resource',
+    async (_type, path, what) => {
+      const before = await auditRows(r[1].patient);
+      expect((await get(t.app, await token('demo-ggz'), path())).status).toBe(200);
+      expect(await auditRows(r[1].patient)).toBe(before + 1);
+      const { rows } = await t.db.query<{ content: AuditEvent }>(
+        'SELECT content FROM audit_event WHERE patient = $1 ORDER BY recorded DESC, id DESC LIMIT 1',
+        [`Patient/${r[1].patient}`],
+      );
+      const entities = rows[0]?.content.entity?.map((e) => e.what?.reference);
+      expect(entities).toContain(what());
+      expect(entities).toContain(`Patient/${r[1].patient}`);
+    },
+  );
 
   it('when a search returns the resources of two clients, then one AuditEvent per client is written', async () => {
     const [one, three] = [await auditRows(r[1].patient), await auditRows(r[3].patient)];
