@@ -113,6 +113,7 @@ export type ParsedReference =
   | { kind: 'contained'; id: string };
 
 const RESTFUL = /^(?:.*\/)?([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[A-Za-z0-9\-.]{1,64})?$/;
+const RELATIVE = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})$/;
 const URN = /^urn:(?:uuid|oid):\S+$/;
 const CONTAINED = /^#([A-Za-z0-9\-.]{1,64})$/;
 
@@ -121,6 +122,11 @@ export function parseReference(
   ref: string,
   isResourceType: (t: string) => boolean,
 ): ParsedReference | undefined {
+  // Most references are relative (`Patient/123`): the same result without the search for a base.
+  const relative = RELATIVE.exec(ref);
+  if (relative?.[1] && relative[2] && isResourceType(relative[1])) {
+    return { kind: 'resource', type: relative[1], id: relative[2] };
+  }
   const restful = RESTFUL.exec(ref);
   if (restful?.[1] && restful[2] && isResourceType(restful[1])) {
     return { kind: 'resource', type: restful[1], id: restful[2] };
