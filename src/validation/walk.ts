@@ -189,6 +189,19 @@ export class Walker {
     return this.resourceTypes.has(name);
   }
 
+  /** The resourceType of a resource to validate; reported when it names no concrete resource type. */
+  concreteResourceType(res: Json, severity: Severity): string | undefined {
+    const rt = res.resourceType;
+    if (typeof rt === 'string' && this.isResourceType(rt) && rt !== 'Resource' && rt !== 'DomainResource')
+      return rt;
+    this.report(
+      severity,
+      'structure',
+      typeof rt === 'string' ? `Unknown resource type '${clip(rt)}'` : 'The resource has no resourceType',
+    );
+    return undefined;
+  }
+
   /** Validates a top-level resource against its type, its meta.profile and `profiles`. */
   validateRoot(resource: unknown, profiles: readonly string[]): void {
     if (!isRecord(resource)) {
@@ -199,15 +212,8 @@ export class Walker {
       );
       return;
     }
-    const rt = resource.resourceType;
-    if (typeof rt !== 'string' || !this.isResourceType(rt) || rt === 'Resource' || rt === 'DomainResource') {
-      this.report(
-        'fatal',
-        'structure',
-        typeof rt === 'string' ? `Unknown resource type '${clip(rt)}'` : 'The resource has no resourceType',
-      );
-      return;
-    }
+    const rt = this.concreteResourceType(resource, 'fatal');
+    if (rt === undefined) return;
     this.path.push(rt);
     this.validateResource(resource, profiles, 'root');
     this.path.pop();

@@ -225,15 +225,8 @@ export function walkNestedResource(w: Walker, value: unknown, el: ElementNode, t
     w.report('error', 'structure', `A resource must be a JSON object, not ${jsonKind(value)}`);
     return;
   }
-  const rt = value.resourceType;
-  if (typeof rt !== 'string' || !w.isResourceType(rt) || rt === 'Resource' || rt === 'DomainResource') {
-    w.report(
-      'error',
-      'structure',
-      typeof rt === 'string' ? `Unknown resource type '${clip(rt)}'` : 'The resource has no resourceType',
-    );
-    return;
-  }
+  const rt = w.concreteResourceType(value, 'error');
+  if (rt === undefined) return;
   let anyType = false;
   let domain = false;
   let listed = false;

@@ -18,6 +18,15 @@ function literalOf(literals: WeakMap<Fn, string>, fn: Fn): string {
   return v;
 }
 
+/** A regular expression from a literal pattern; one JavaScript does not compile is outside the subset. */
+function literalRegExp(pattern: string, flags: string): RegExp {
+  try {
+    return new RegExp(pattern, flags);
+  } catch {
+    throw new Unsupported();
+  }
+}
+
 /**
  * `input.name(a...)` compiled; `literals` names the string literals among the compiled argument
  * closures.
@@ -165,37 +174,21 @@ export function compileFunction(
       };
     case 'matches': {
       arity(1);
-      const pattern = literalOf(literals, a0);
-      let re: RegExp;
-      try {
-        // As fhirpath.js: unanchored, Unicode, '.' matches newlines.
-        re = new RegExp(pattern, 'us');
-      } catch {
-        throw new Unsupported();
-      }
+      // As fhirpath.js: unanchored, Unicode, '.' matches newlines.
+      const re = literalRegExp(literalOf(literals, a0), 'us');
       return (f, t, c) => {
-        const v = input(f, t, c);
-        if (v.length === 0) return EMPTY;
-        if (v.length > 1 || typeof v[0] !== 'string') throw BAIL;
-        return bool(re.test(v[0]));
+        const s = stringOf(input(f, t, c));
+        return s === undefined ? EMPTY : bool(re.test(s));
       };
     }
     case 'replaceMatches': {
       arity(2);
       // Literal pattern and substitution only; as fhirpath.js: global, Unicode.
-      const pattern = literalOf(literals, a0);
+      const re = literalRegExp(literalOf(literals, a0), 'gu');
       const substitution = literalOf(literals, a1);
-      let re: RegExp;
-      try {
-        re = new RegExp(pattern, 'gu');
-      } catch {
-        throw new Unsupported();
-      }
       return (f, t, c) => {
-        const v = input(f, t, c);
-        if (v.length === 0) return EMPTY;
-        if (v.length > 1 || typeof v[0] !== 'string') throw BAIL;
-        return [v[0].replace(re, substitution)];
+        const s = stringOf(input(f, t, c));
+        return s === undefined ? EMPTY : [s.replace(re, substitution)];
       };
     }
     case 'substring':
