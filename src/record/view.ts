@@ -30,10 +30,15 @@ export interface RecordView {
   entries: ViewEntry[];
 }
 
-/** Types received in referrals that belong to the record of the referral's client. */
+/**
+ * Types received in referrals that belong to the record of the referral's client. Coverage (the
+ * insurance) does not: the record holds care and social-domain data, which consent decides on.
+ */
 const RECEIVED_TYPES = [
   'Condition',
   'MedicationStatement',
+  // Allergies: care data, for whoever prescribes next and for pre-population (%record).
+  'AllergyIntolerance',
   'Observation',
   'EpisodeOfCare',
   'CarePlan',
