@@ -9,13 +9,30 @@
 import { isRecord } from '../../../fhir/records.js';
 import { hasValues, navigate, navigations } from './navigation.js';
 import { criterion, deepEqual, distinct, stringOf } from './operators.js';
-import { BAIL, EMPTY, FALSE, TRUE, Unsupported, bool, isPrimitive, truth, type Fn } from './values.js';
+import {
+  BAIL,
+  EMPTY,
+  FALSE,
+  TRUE,
+  Unsupported,
+  bool,
+  isPrimitive,
+  truth,
+  type Coll,
+  type Fn,
+} from './values.js';
 
 /** The string of a literal argument (e.g. a regex), known at compile time. */
 function literalOf(literals: WeakMap<Fn, string>, fn: Fn): string {
   const v = literals.get(fn);
   if (v === undefined) throw new Unsupported();
   return v;
+}
+
+/** The item of a non-empty collection; more than one is outside the subset. */
+function onlyItem(c: Coll): unknown {
+  if (c.length > 1) throw BAIL;
+  return c[0];
 }
 
 /** A regular expression from a literal pattern; one JavaScript does not compile is outside the subset. */
@@ -212,8 +229,7 @@ export function compileFunction(
       return (f, t, c) => {
         const v = input(f, t, c);
         if (v.length === 0) return EMPTY;
-        const x = v[0];
-        if (v.length > 1) throw BAIL;
+        const x = onlyItem(v);
         if (typeof x === 'number' && Number.isInteger(x)) return [x];
         if (typeof x === 'string' && /^[+-]?[0-9]+$/.test(x)) return [Number.parseInt(x, 10)];
         if (typeof x === 'string') return EMPTY;
@@ -224,8 +240,7 @@ export function compileFunction(
       return (f, t, c) => {
         const v = input(f, t, c);
         if (v.length === 0) return EMPTY;
-        const x = v[0];
-        if (v.length > 1) throw BAIL;
+        const x = onlyItem(v);
         if (typeof x === 'string') return v;
         if (typeof x === 'boolean' || (typeof x === 'number' && Number.isInteger(x))) return [String(x)];
         throw BAIL;
