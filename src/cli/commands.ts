@@ -3,6 +3,7 @@ import { buildProfilesCommand } from './build-profiles.js';
 import { convertCommand } from './convert.js';
 import { jobCommand } from './job.js';
 import { importCommand } from './import.js';
+import { reindexCommand } from './reindex.js';
 import { serveCommand } from './serve.js';
 import { tokenCommand } from './token.js';
 import { validateCommand } from './validate.js';
@@ -20,6 +21,7 @@ export const commands: CliCommand[] = [
   convertCommand,
   jobCommand,
   importCommand,
+  reindexCommand,
   serveCommand,
   tokenCommand,
 ];
