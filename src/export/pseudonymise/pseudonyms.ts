@@ -10,8 +10,11 @@
  * Spec: HMAC https://www.rfc-editor.org/rfc/rfc2104, base64url https://www.rfc-editor.org/rfc/rfc4648#section-5,
  * FHIR id grammar https://hl7.org/fhir/R4/datatypes.html#id
  */
-import { hash, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { Memo } from './memo.js';
+import { hmacSha256 } from './sha256.js';
+
+export { hmacSha256 };
 
 /** The naming system of identifier pseudonyms: the value is no longer one of the original system. */
 export const PSEUDONYM_SYSTEM = 'https://overdracht.dev/fhir/NamingSystem/pseudonym';
@@ -39,27 +42,6 @@ export interface Pseudonymiser {
  * 13 MB at the 100,000 resources of bench:export, at most about 50 MB however large the export.
  */
 const MEMO_SIZE = 100_000;
-const BLOCK = 64;
-
-/**
- * HMAC-SHA256 (RFC 2104) over the one-shot `crypto.hash`: H((K ^ opad) || H((K ^ ipad) || m)).
- * The same bytes as `createHmac`, without creating an Hmac object per call, which dominated the
- * cost of an export. A key longer than the block is hashed first, as RFC 2104 says.
- */
-export function hmacSha256(secret: KeyObject): (message: string) => Buffer {
-  let key = secret.export();
-  if (key.length > BLOCK) key = hash('sha256', key, 'buffer');
-  const inner = Buffer.alloc(BLOCK, 0x36);
-  const outer = Buffer.alloc(BLOCK, 0x5c);
-  for (let i = 0; i < key.length; i++) {
-    inner[i] = (inner[i] ?? 0) ^ (key[i] ?? 0);
-    outer[i] = (outer[i] ?? 0) ^ (key[i] ?? 0);
-  }
-  return (message) => {
-    const innerHash = hash('sha256', Buffer.concat([inner, Buffer.from(message, 'utf8')]), 'buffer');
-    return hash('sha256', Buffer.concat([outer, innerHash]), 'buffer');
-  };
-}
 
 export function pseudonymiser(secret: KeyObject, series: string, memoSize = MEMO_SIZE): Pseudonymiser {
   const hmac = hmacSha256(secret);
