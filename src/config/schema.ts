@@ -142,6 +142,7 @@ const exportSettings = {
         },
       },
     },
+    pageWorker: { type: 'boolean' },
   },
 } as const;
 

@@ -119,6 +119,11 @@ export interface ExportGroupConfig {
 export interface ExportConfig {
   recipients: ExportRecipientConfig[];
   groups: ExportGroupConfig[];
+  /**
+   * The page step (parse, pseudonymise, stringify) in one worker thread per process, started with
+   * the gateway; when absent, on when the machine has more than one core.
+   */
+  pageWorker?: boolean;
 }
 
 export interface Config {

@@ -3,13 +3,14 @@
  * from the store, the configured recipients and Groups, and the terminology's displays.
  * See README.md.
  */
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import type { Config } from '../config/types.js';
 import type { Logger } from '../observability/logger.js';
 import type { AuditLog } from '../store/audit-log.js';
 import type { Database } from '../store/database.js';
 import type { SearchParamRegistry } from '../store/search-params.js';
 import { ExportJobStore } from './job-store.js';
+import { PageWorker } from './page-workers.js';
 import { codeSystemDisplays } from './pseudonymise/index.js';
 import { loadExportParties } from './recipients.js';
 import { ExportService } from './service.js';
@@ -20,6 +21,7 @@ export { ExportJobStore } from './job-store.js';
 export { StoreExportSource } from './source.js';
 export { runExport, runClaimedExport, type ExportRunDeps, type Recipient } from './run.js';
 export { loadExportParties } from './recipients.js';
+export { PageWorker, inlineJob, type JobPages } from './page-workers.js';
 
 export interface ExportDeps {
   config: Config;
@@ -34,13 +36,27 @@ export interface ExportDeps {
   getCodeSystem?: (url: string) => Readonly<Record<string, unknown>> | undefined;
 }
 
-/** The export service; a bad recipient policy or key stops the start here. */
+/** Whether the page step runs in a worker thread: as configured, else when there is a core to spare. */
+export function usesPageWorker(config: Config): boolean {
+  return config.export?.pageWorker ?? availableParallelism() > 1;
+}
+
+/**
+ * The export service; a bad recipient policy or key stops the start here. The page step's worker
+ * thread (when used) starts here, so its start-up is paid once, and ends with `close`.
+ */
 export function createExportService(deps: ExportDeps): ExportService {
   const source = new StoreExportSource(deps.db, deps.registry);
+  const parties = loadExportParties(deps.config);
+  const pageWorker =
+    parties.recipients.size > 0 && usesPageWorker(deps.config)
+      ? PageWorker.start({ displays: deps.getCodeSystem !== undefined }, deps.logger)
+      : undefined;
   return new ExportService({
     jobs: new ExportJobStore(deps.db, deps.now),
-    parties: loadExportParties(deps.config),
+    parties,
     run: {
+      ...(pageWorker ? { pageWorker } : {}),
       source,
       members: (group, until) => source.patientsOfMunicipality(group.municipality, until),
       ...(deps.getCodeSystem ? { displayOf: codeSystemDisplays(deps.getCodeSystem) } : {}),

@@ -13,7 +13,8 @@ import type { OperationOutcome } from '@medplum/fhirtypes';
 import { issue, outcome } from '../fhir/outcomes.js';
 import type { Logger } from '../observability/logger.js';
 import type { ExportFile, ExportJob, ExportJobStore, ExportOutput } from './job-store.js';
-import { inlinePages, type PageResult, type PageTransform } from './pages.js';
+import { type PageResult, type PageTransform } from './pages.js';
+import { inlineJob, type JobPages, type PageWorker } from './page-workers.js';
 import {
   announceSeries,
   coarsenAreas,
@@ -49,6 +50,8 @@ export interface ExportRunDeps {
   recipients: ReadonlyMap<string, Recipient>;
   groups: ReadonlyMap<string, ExportGroup>;
   displayOf?: PseudonymiseOptions['displayOf'];
+  /** The page step's worker thread (page-workers.ts); without it pages are done on the main thread. */
+  pageWorker?: PageWorker;
   logger: Logger;
   /** This process, as the lease holder. */
   owner: string;
@@ -204,6 +207,7 @@ export async function runClaimedExport(job: ExportJob, deps: ExportRunDeps): Pro
     await deps.jobs.fail(job.id, deps.owner, recipient ? 'group-unknown' : 'recipient-unknown');
     return 'failed';
   }
+  let pages: JobPages | undefined;
   try {
     const series = announceSeries(recipient.policy, await deps.jobs.lastCompleted(recipient.id));
     const base = {
@@ -219,7 +223,10 @@ export async function runClaimedExport(job: ExportJob, deps: ExportRunDeps): Pro
       ...(deps.displayOf ? { displayOf: deps.displayOf } : {}),
       postcodeAreas: areas,
     };
-    const transform = inlinePages(recipient.policy, recipient.keys, options);
+    pages = deps.pageWorker
+      ? deps.pageWorker.pages(recipient.policy, recipient.keys, options)
+      : inlineJob(recipient.policy, recipient.keys, options);
+    const transform = pages.transform;
     const errors = new PartWriter(
       (part, n, content) => deps.jobs.appendPart(job.id, ERROR_FILE, part, n, content),
       deps.partChars ?? DEFAULTS.partChars,
@@ -264,6 +271,9 @@ export async function runClaimedExport(job: ExportJob, deps: ExportRunDeps): Pro
     });
     await deps.jobs.fail(job.id, deps.owner, 'export-failed');
     return 'failed';
+  } finally {
+    // The job's memos in the worker go with the job, however it ended.
+    pages?.end();
   }
 }
 

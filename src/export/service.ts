@@ -12,6 +12,7 @@ import type { Principal } from '../auth/smart.js';
 import { badRequest, forbidden, notFound, OperationOutcomeError } from '../fhir/outcomes.js';
 import type { AuditLog } from '../store/audit-log.js';
 import type { ExportJob, ExportJobStore } from './job-store.js';
+import type { PageWorker } from './page-workers.js';
 import { recipientOf, type ExportParties } from './recipients.js';
 import type { ExportRequest } from './request.js';
 import { runExport, type ExportRunDeps, type Recipient, type RunResult } from './run.js';
@@ -128,6 +129,16 @@ export class ExportService {
   /** Resolves when the exports this process runs have ended (tests, shutdown). */
   async idle(): Promise<void> {
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+
+  /** The page step's worker thread, when this service uses one. */
+  get pageWorker(): PageWorker | undefined {
+    return this.deps.run.pageWorker;
+  }
+
+  /** Ends the page step's worker thread; a job still running goes on with its pages on this thread. */
+  async close(): Promise<void> {
+    await this.deps.run.pageWorker?.close();
   }
 
   /** The caller's own job; 404 for a job of anyone else, as if it did not exist. */

@@ -214,7 +214,10 @@ function build(config: Config, db: Database, options: Resolved): Gateway {
     endpoint,
     exports,
     // A database handed in belongs to the caller.
-    close: async () => (options.database ? undefined : db.close()),
+    close: async () => {
+      await exports.close();
+      if (!options.database) await db.close();
+    },
   };
 }
 

@@ -57,6 +57,8 @@ function secondRecipient(kid = 'zuid-1', series = 'rpz1'): Pick<Config, 'clients
         { id: 'regioplatform-zuid', client: 'demo-regional-table', policyFile, keyFile },
       ],
       groups: demoConfig.export?.groups ?? [],
+      // Every export of this suite runs its page step in the worker thread.
+      pageWorker: true,
     },
   };
 }
@@ -316,5 +318,11 @@ describe('who may export', () => {
       "SELECT count(*)::integer AS n FROM audit_event WHERE content->'subtype'->0->>'display' IN ('$export', '$export-file')",
     );
     expect((after.rows[0]?.n ?? 0) - (before.rows[0]?.n ?? 0)).toBe(2);
+  });
+});
+
+describe('the page step', () => {
+  it('when the exports above ran, then the worker thread did their pages', () => {
+    expect(t.gateway.exports.pageWorker?.answered).toBeGreaterThan(0);
   });
 });

@@ -10,6 +10,7 @@ import { r4Model } from '../../src/export/pseudonymise/model.js';
 import { GATEWAY_TYPES } from '../../src/gateway/index.js';
 import { openMigratedPglite } from '../store/support/pglite-template.js';
 import { openTestGateway, sendReferral, tokens, type TestGateway } from '../gateway/support.js';
+import { demoConfig } from '../support/tokens.js';
 import { MARKER, MarkerResources, passesElevenCheck } from './marker-resources.js';
 import { finish, kickOff, readAll, readFile, type Json } from './support.js';
 
@@ -46,7 +47,11 @@ let seeded = 0;
 
 beforeAll(async () => {
   const db = await openMigratedPglite();
-  t = await openTestGateway({ database: db });
+  // The page step runs in the worker thread, as in production.
+  t = await openTestGateway({
+    database: db,
+    config: { export: { ...(demoConfig.export ?? { recipients: [], groups: [] }), pageWorker: true } },
+  });
   token = tokens(t.app);
   await sendReferral(t.app, await token('demo-gp'), { bsn: '999911120' });
   const generator = new MarkerResources(r4Model());
@@ -71,6 +76,7 @@ describe('re-identification check over an export', () => {
     const tk = await token('demo-platform', 'system/*.rs');
     const manifest = await finish(t.app, t.gateway, tk, await kickOff(t.app, tk, '/fhir/$export'));
     const files = await readAll(t.app, tk, manifest);
+    expect(t.gateway.exports.pageWorker?.answered).toBeGreaterThan(0);
     let resources = 0;
     for (const [type, list] of files) {
       for (const resource of list) {

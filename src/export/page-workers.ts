@@ -1,0 +1,211 @@
+/**
+ * One worker thread per process for the page step (parse, pseudonymise, stringify), so that
+ * reading pages from the store, the main thread and the page step overlap. The thread is started
+ * with the export service, which pays its start-up (the R4 definitions, the terminology) once,
+ * and ends with it (`close`).
+ *
+ * Per job the policy, the policy's key and the postcode areas go to the worker once (structured
+ * clone: Maps and Sets survive; the key as its bytes), then the pages, each with a sequence
+ * number. If the worker cannot start, cannot take a job, or dies, every page it still owes and
+ * every later page is done on the main thread (`transformPage`): the output is the same, as
+ * pseudonyms and date offsets are computed from the key alone, never from what came before.
+ */
+import { Worker } from 'node:worker_threads';
+import type { Logger } from '../observability/logger.js';
+import { inlinePages, transformPage, type PageResult, type PageTransform } from './pages.js';
+import {
+  policyKey,
+  type KeyRing,
+  type Policy,
+  type PostcodeAreas,
+  type PseudonymiseOptions,
+} from './pseudonymise/index.js';
+
+/** What the worker is started with. */
+export interface WorkerSetup {
+  /** Whether displays come from the terminology (the worker builds its own `displayOf`). */
+  displays: boolean;
+}
+
+export type ToWorker =
+  | {
+      kind: 'begin';
+      job: number;
+      policy: Policy;
+      keyId: string;
+      secret: Buffer;
+      demo: boolean;
+      postcodeAreas?: PostcodeAreas;
+    }
+  | { kind: 'page'; job: number; seq: number; rows: readonly string[] }
+  | { kind: 'end'; job: number };
+
+export type FromWorker =
+  | { kind: 'ready' }
+  | { kind: 'page'; seq: number; result: PageResult }
+  /** The worker does not know the page's job: the page is done on the main thread. */
+  | { kind: 'lost'; seq: number };
+
+/** The page step of one job; `end` drops the job's state (its memos) wherever it lives. */
+export interface JobPages {
+  transform: PageTransform;
+  end(): void;
+}
+
+interface Pending {
+  inline(): PageResult;
+  resolve(result: PageResult): void;
+  reject(err: unknown): void;
+}
+
+/** The worker's code: compiled JavaScript next to this file, or TypeScript through tsx. */
+function entry(): { url: URL; execArgv: string[] } {
+  const typescript = import.meta.url.endsWith('.ts');
+  return {
+    url: new URL(typescript ? './page-worker.ts' : './page-worker.js', import.meta.url),
+    execArgv: typescript ? ['--import', 'tsx'] : [],
+  };
+}
+
+/** The page step on the main thread, for one job. */
+export function inlineJob(policy: Policy, keys: KeyRing, options: PseudonymiseOptions): JobPages {
+  return { transform: inlinePages(policy, keys, options), end: () => undefined };
+}
+
+export class PageWorker {
+  private worker: Worker | undefined;
+  private readonly pending = new Map<number, Pending>();
+  private readonly started: Promise<boolean>;
+  private closing = false;
+  private jobs = 0;
+  private seq = 0;
+  /** Pages the worker has answered (for tests and measurements). */
+  answered = 0;
+
+  private constructor(
+    private readonly setup: WorkerSetup,
+    private readonly logger: Logger,
+  ) {
+    let settle: (ok: boolean) => void = () => undefined;
+    this.started = new Promise((resolve) => (settle = resolve));
+    try {
+      const { url, execArgv } = entry();
+      const worker = new Worker(url, { workerData: setup, execArgv });
+      // Idle, the worker does not keep the process alive; with pages owed it does.
+      worker.unref();
+      worker.on('message', (message: FromWorker) => {
+        if (message.kind === 'ready') settle(true);
+        else this.answer(message);
+      });
+      worker.on('error', (err) => {
+        this.logger.warn('export.page-worker-error', { errorType: err.name });
+      });
+      worker.on('exit', () => {
+        settle(false);
+        this.gone();
+      });
+      this.worker = worker;
+    } catch (err) {
+      this.logger.warn('export.page-worker-error', {
+        errorType: err instanceof Error ? err.name : typeof err,
+      });
+      settle(false);
+    }
+  }
+
+  /** Starts the worker; pages may be sent before it is ready (they wait in its queue). */
+  static start(setup: WorkerSetup, logger: Logger): PageWorker {
+    return new PageWorker(setup, logger);
+  }
+
+  /** Resolves when the worker has loaded what it needs (true) or could not (false). */
+  ready(): Promise<boolean> {
+    return this.started;
+  }
+
+  /** Whether a worker is running (false after `close`, or once it died). */
+  get running(): boolean {
+    return this.worker !== undefined;
+  }
+
+  /** The worker's heap, for measurements; undefined when no worker runs. */
+  async heapUsed(): Promise<number | undefined> {
+    const stats = await this.worker?.getHeapStatistics();
+    return stats?.used_heap_size;
+  }
+
+  /** The page step of one job: in the worker while it runs, else on the main thread. */
+  pages(policy: Policy, keys: KeyRing, options: PseudonymiseOptions): JobPages {
+    const inline = inlineJob(policy, keys, options);
+    // The worker has its own displays (or none) and the shared R4 definitions only.
+    if (!this.worker || options.model || (options.displayOf !== undefined) !== this.setup.displays)
+      return inline;
+    const job = ++this.jobs;
+    const key = policyKey(policy, keys);
+    try {
+      this.worker.postMessage({
+        kind: 'begin',
+        job,
+        policy,
+        keyId: key.id,
+        secret: key.secret.export(),
+        demo: key.demo,
+        ...(options.postcodeAreas ? { postcodeAreas: options.postcodeAreas } : {}),
+      } satisfies ToWorker);
+    } catch (err) {
+      this.logger.warn('export.page-worker-begin', {
+        errorType: err instanceof Error ? err.name : typeof err,
+      });
+      return inline;
+    }
+    return {
+      transform: (rows) => this.send(job, rows, () => transformPage(rows, policy, keys, options)),
+      end: () => this.worker?.postMessage({ kind: 'end', job } satisfies ToWorker),
+    };
+  }
+
+  private send(job: number, rows: readonly string[], inline: () => PageResult): Promise<PageResult> {
+    const worker = this.worker;
+    if (!worker) return Promise.resolve(inline());
+    return new Promise((resolve, reject) => {
+      const seq = ++this.seq;
+      this.pending.set(seq, { inline, resolve, reject });
+      worker.ref();
+      worker.postMessage({ kind: 'page', job, seq, rows } satisfies ToWorker);
+    });
+  }
+
+  private answer(message: Exclude<FromWorker, { kind: 'ready' }>): void {
+    const owed = this.pending.get(message.seq);
+    if (!owed) return;
+    this.pending.delete(message.seq);
+    if (this.pending.size === 0) this.worker?.unref();
+    if (message.kind === 'page') {
+      this.answered++;
+      owed.resolve(message.result);
+    } else runInline(owed);
+  }
+
+  /** The worker ended: what it owed is done here, and so is everything after. */
+  private gone(): void {
+    this.worker = undefined;
+    if (!this.closing) this.logger.warn('export.page-worker-exit', { owed: this.pending.size });
+    const owed = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of owed) runInline(p);
+  }
+
+  /** Ends the worker; pages still owed are done on the main thread. */
+  async close(): Promise<void> {
+    this.closing = true;
+    await this.worker?.terminate();
+  }
+}
+
+function runInline(p: Pending): void {
+  try {
+    p.resolve(p.inline());
+  } catch (err) {
+    p.reject(err);
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * The page step in a worker thread (src/export/page-workers.ts): the same export run with the
+ * worker and on the main thread gives the same bytes; a worker that dies mid-export costs no
+ * page; the gateway's close ends the worker; the configuration switches it.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { clientResources } from '../../bench/export/data.js';
+import { loadConfig, projectRoot } from '../../src/config/load.js';
+import { ExportJobStore } from '../../src/export/job-store.js';
+import { PageWorker } from '../../src/export/page-workers.js';
+import { codeSystemDisplays, readDemoKeyRing, readPolicyFile } from '../../src/export/pseudonymise/index.js';
+import { runExport, type ExportRunDeps, type Recipient } from '../../src/export/run.js';
+import { StoreExportSource } from '../../src/export/source.js';
+import { GATEWAY_TYPES } from '../../src/gateway/index.js';
+import { silentLogger } from '../../src/observability/logger.js';
+import type { Database } from '../../src/store/database.js';
+import { SearchParamRegistry } from '../../src/store/search-params.js';
+import { createTerminologyService } from '../../src/terminology/service.js';
+import { openTestGateway } from '../gateway/support.js';
+import { openMigratedPglite } from '../store/support/pglite-template.js';
+import { demoConfig } from '../support/tokens.js';
+
+const CLIENTS = 60;
+
+let db: Database;
+let recipient: Recipient;
+const terminology = createTerminologyService();
+const displayOf = codeSystemDisplays((url) => terminology.getCodeSystem(url));
+
+beforeAll(async () => {
+  db = await openMigratedPglite();
+  const resources = Array.from({ length: CLIENTS }, (_, c) => clientResources(c)).flat();
+  await db.query(
+    `INSERT INTO resource (resource_type, id, version, last_updated, content)
+     SELECT r->>'resourceType', r->>'id', 1, now(), r FROM jsonb_array_elements($1::jsonb) r`,
+    [JSON.stringify(resources)],
+  );
+  const policy = readPolicyFile(join(projectRoot(), 'config', 'export-policies', 'regioplatform-noord.yaml'));
+  recipient = {
+    id: policy.recipient,
+    clientId: 'test',
+    policy,
+    keys: readDemoKeyRing('demo-platform-pseudonym'),
+  };
+}, 60_000);
+
+afterAll(async () => {
+  await db.close();
+});
+
+/** Pages read by the last export (Patient's postcode pass included). */
+let pagesRead = 0;
+
+/** Runs one system export (pages of 25) and answers every file it wrote, by name. */
+async function exportFiles(
+  pageWorker: PageWorker | undefined,
+  wrap: (source: StoreExportSource) => ExportRunDeps['source'] = (s) => s,
+): Promise<Map<string, string>> {
+  pagesRead = 0;
+  const jobs = new ExportJobStore(db);
+  const source = new StoreExportSource(db, new SearchParamRegistry(GATEWAY_TYPES));
+  const id = randomUUID();
+  await jobs.create({
+    id,
+    clientId: 'test',
+    recipient: recipient.id,
+    request: { level: 'system', url: 'test' },
+    transactionTime: new Date(),
+    keyId: recipient.policy.key.id,
+    series: recipient.policy.key.series,
+  });
+  const inner = wrap(source);
+  const counting: ExportRunDeps['source'] = {
+    async *pages(query, size) {
+      for await (const page of inner.pages(query, size)) {
+        pagesRead++;
+        yield page;
+      }
+    },
+  };
+  const result = await runExport(id, {
+    jobs,
+    source: counting,
+    members: () => Promise.resolve([]),
+    recipients: new Map([[recipient.id, recipient]]),
+    groups: new Map(),
+    displayOf,
+    ...(pageWorker ? { pageWorker } : {}),
+    logger: silentLogger,
+    owner: 'test',
+    pageSize: 25,
+  });
+  expect(result).toBe('completed');
+  const job = await jobs.get(id);
+  const files = new Map<string, string>();
+  for (const f of [...(job?.output?.output ?? []), ...(job?.output?.error ?? [])]) {
+    let text = '';
+    for await (const part of jobs.parts(id, f.file)) text += part;
+    files.set(f.file, text);
+  }
+  return files;
+}
+
+describe('the page step in a worker thread', () => {
+  it('when one export runs with the worker and on the main thread, then every file is the same, byte for byte', async () => {
+    const worker = PageWorker.start({ displays: true }, silentLogger);
+    try {
+      expect(await worker.ready()).toBe(true);
+      const viaWorker = await exportFiles(worker);
+      // Every page but those of the postcode pass (Patients, read on the main thread).
+      expect(worker.answered).toBe(pagesRead - Math.ceil(CLIENTS / 25));
+      const inline = await exportFiles(undefined);
+      expect([...viaWorker.keys()].sort()).toEqual([...inline.keys()].sort());
+      expect(viaWorker.get('Patient.ndjson')?.split('\n').filter(Boolean)).toHaveLength(CLIENTS);
+      for (const [file, text] of inline) expect(viaWorker.get(file), file).toBe(text);
+    } finally {
+      await worker.close();
+    }
+  }, 60_000);
+
+  it('when the worker dies mid-export, then the export completes on the main thread with the same files', async () => {
+    const inline = await exportFiles(undefined);
+    const worker = PageWorker.start({ displays: true }, silentLogger);
+    expect(await worker.ready()).toBe(true);
+    let read = 0;
+    // After the fifth page read (pages are still owed by the worker) the worker is ended.
+    const dying = (source: StoreExportSource): ExportRunDeps['source'] => ({
+      async *pages(query, size) {
+        for await (const page of source.pages(query, size)) {
+          yield page;
+          if (++read === 5) void worker.close();
+        }
+      },
+    });
+    const files = await exportFiles(worker, dying);
+    expect(worker.running).toBe(false);
+    expect(worker.answered).toBeGreaterThan(0);
+    expect(worker.answered).toBeLessThan(pagesRead - Math.ceil(CLIENTS / 25));
+    for (const [file, text] of inline) expect(files.get(file), file).toBe(text);
+  }, 60_000);
+
+  it('when the worker cannot take a job (closed before it), then the pages are done on the main thread', async () => {
+    const worker = PageWorker.start({ displays: true }, silentLogger);
+    await worker.close();
+    const files = await exportFiles(worker);
+    expect(worker.answered).toBe(0);
+    expect(files.get('Patient.ndjson')?.split('\n').filter(Boolean)).toHaveLength(CLIENTS);
+  }, 60_000);
+});
+
+describe('the page worker of the gateway', () => {
+  it('when export.pageWorker is true, then the gateway starts the worker and its close ends it', async () => {
+    const t = await openTestGateway({
+      config: { export: { ...(demoConfig.export ?? { recipients: [], groups: [] }), pageWorker: true } },
+    });
+    const worker = t.gateway.exports.pageWorker;
+    expect(await worker?.ready()).toBe(true);
+    await t.close();
+    expect(worker?.running).toBe(false);
+  }, 60_000);
+
+  it('when export.pageWorker is false, then no worker is started', async () => {
+    const t = await openTestGateway({
+      config: { export: { ...(demoConfig.export ?? { recipients: [], groups: [] }), pageWorker: false } },
+    });
+    expect(t.gateway.exports.pageWorker).toBeUndefined();
+    await t.close();
+  });
+
+  it('when export.pageWorker is not a boolean, then the configuration is refused naming the key', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'page-worker-config-'));
+    try {
+      const file = join(dir, 'config.yaml');
+      writeFileSync(file, stringify({ export: { recipients: [], pageWorker: 'yes' } }));
+      expect(() => loadConfig({ file, env: {} })).toThrow(/export\.pageWorker: /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
