@@ -7,8 +7,10 @@
  *   average, in steps (25,000, 50,000, 100,000 resources by default).
  * - At each step: the floor (COPY of every current resource's JSON, ordered as the export reads
  *   them) and the export itself as the gateway runs it (keyset pages, JSON.parse, pseudonymise
- *   with the demo platform's policy and key, NDJSON parts written to the job's files), each the
- *   median of `ROUNDS` runs; peak heap and RSS during the export, sampled every 10 ms after a GC.
+ *   with the demo platform's policy and key, NDJSON parts written to the job's files), twice: with
+ *   the page step on the main thread and in the page worker, which is started once before the
+ *   rounds as the export service starts it in the gateway; each the median of `ROUNDS` runs; peak
+ *   heap (main thread and worker) and RSS (the process, all threads) during the export.
  * - Memory that stays flat as the export grows shows as the same peak at every step.
  *
  * Server: DATABASE_URL when set (a schema of its own), else a throw-away cluster.
@@ -21,6 +23,7 @@ import { to as copyTo } from 'pg-copy-streams';
 import { projectRoot } from '../../src/config/load.js';
 import { ExportJobStore } from '../../src/export/job-store.js';
 import { codeSystemDisplays, readDemoKeyRing, readPolicyFile } from '../../src/export/pseudonymise/index.js';
+import { PageWorker } from '../../src/export/page-workers.js';
 import { runExport, type Recipient } from '../../src/export/run.js';
 import { StoreExportSource } from '../../src/export/source.js';
 import { createLogger } from '../../src/observability/logger.js';
@@ -100,6 +103,7 @@ async function exportOnce(
   db: Database,
   recipient: Recipient,
   displayOf: (s: string, c: string) => string | undefined,
+  pageWorker: PageWorker | undefined,
   retained = false,
 ): Promise<ExportRun> {
   const jobs = new ExportJobStore(db);
@@ -117,9 +121,14 @@ async function exportOnce(
   (globalThis as { gc?: () => void }).gc?.();
   let peakHeap = 0;
   let peakRss = 0;
+  // The worker's heap, sampled every 100 ms (each sample interrupts it); RSS covers all threads.
+  let workerHeap = (await pageWorker?.heapUsed()) ?? 0;
+  const workerTimer = setInterval(() => {
+    void pageWorker?.heapUsed().then((h) => (workerHeap = h ?? workerHeap));
+  }, 100);
   const sample = () => {
     const m = process.memoryUsage();
-    peakHeap = Math.max(peakHeap, m.heapUsed);
+    peakHeap = Math.max(peakHeap, m.heapUsed + (retained ? 0 : workerHeap));
     peakRss = Math.max(peakRss, m.rss);
   };
   sample();
@@ -138,11 +147,13 @@ async function exportOnce(
     recipients: new Map([[recipient.id, recipient]]),
     groups: new Map(),
     displayOf,
+    ...(pageWorker ? { pageWorker } : {}),
     logger: createLogger('error', () => undefined),
     owner: 'bench',
   });
   const seconds = (performance.now() - start) / 1000;
   clearInterval(timer);
+  clearInterval(workerTimer);
   sample();
   if (result !== 'completed') throw new Error(`export ended ${result}`);
   const job = await jobs.get(id);
@@ -182,39 +193,65 @@ async function main(): Promise<void> {
       `bench:export - PostgreSQL ${server.pid ? 'throw-away cluster' : 'server from DATABASE_URL'}, ${String(ROUNDS)} rounds per figure (median), node ${process.version}`,
     );
     console.log('');
+    // The page worker starts once, before the rounds, as the export service starts it in the gateway.
+    const startedAt = performance.now();
+    const pageWorker = PageWorker.start(
+      { displays: true },
+      createLogger('error', () => undefined),
+    );
+    if (!(await pageWorker.ready())) throw new Error('the page worker did not start');
     console.log(
-      '| resources | COPY floor (res/s) | export, pseudonymised (res/s) | export / floor (per round) | peak heap (sampled) | peak RSS | peak retained heap (after GC) |',
+      `page worker started in ${(performance.now() - startedAt).toFixed(0)} ms (R4 definitions, terminology), outside the rounds`,
+    );
+    console.log('');
+    console.log(
+      '| resources | page step | COPY floor (res/s) | export, pseudonymised (res/s) | export / floor (per round) | peak heap, main + worker (sampled) | peak RSS (process) | peak retained heap, main (after GC) |',
     );
     console.log(
-      '| --------- | ------------------ | ----------------------------- | -------------------------- | ------------------- | -------- | ----------------------------- |',
+      '| --------- | --------- | ------------------ | ----------------------------- | -------------------------- | ---------------------------------- | ------------------ | ----------------------------------- |',
     );
-    let clients = 0;
-    // One warm-up export on a small set, so the first step does not pay for compilation.
-    await seed(db, 0, 100);
-    clients = 100;
-    await exportOnce(db, recipient, displayOf);
-    for (const step of STEPS) {
-      const target = Math.ceil(step / RESOURCES_PER_CLIENT);
-      await seed(db, clients, target);
-      clients = target;
-      const floors: number[] = [];
-      const exports: ExportRun[] = [];
-      // Floor and export alternate, and which goes first alternates too, so that a burst of load
-      // from elsewhere on the machine falls on both alike; each round gives its own ratio.
-      for (let r = 0; r < ROUNDS; r++) {
-        if (r % 2 === 1) exports.push(await exportOnce(db, recipient, displayOf));
-        const f = await copyFloor(url);
-        floors.push(f.rows / f.seconds);
-        if (r % 2 === 0) exports.push(await exportOnce(db, recipient, displayOf));
+    const variants = [
+      { name: 'main thread', worker: undefined },
+      { name: 'worker', worker: pageWorker },
+    ] as const;
+    try {
+      let clients = 0;
+      // One warm-up export each on a small set, so the first step does not pay for compilation.
+      await seed(db, 0, 100);
+      clients = 100;
+      for (const v of variants) await exportOnce(db, recipient, displayOf, v.worker);
+      for (const step of STEPS) {
+        const target = Math.ceil(step / RESOURCES_PER_CLIENT);
+        await seed(db, clients, target);
+        clients = target;
+        const floors: number[] = [];
+        const runs = variants.map(() => [] as ExportRun[]);
+        // Floor and the two exports take turns, and which goes first rotates from round to round,
+        // so that a burst of load from elsewhere falls on all alike; each round gives its own ratios.
+        for (let r = 0; r < ROUNDS; r++) {
+          for (let k = 0; k < 3; k++) {
+            const which = (r + k) % 3;
+            const v = variants[which - 1];
+            if (!v) {
+              const f = await copyFloor(url);
+              floors.push(f.rows / f.seconds);
+            } else runs[which - 1]?.push(await exportOnce(db, recipient, displayOf, v.worker));
+          }
+        }
+        const resources = clients * RESOURCES_PER_CLIENT;
+        for (const [i, v] of variants.entries()) {
+          const exports = runs[i] ?? [];
+          if (exports.some((e) => e.resources !== resources)) throw new Error('an export left resources out');
+          const rates = exports.map((e) => e.resources / e.seconds);
+          const ratios = rates.map((rate, j) => rate / (floors[j] ?? rate));
+          const retained = await exportOnce(db, recipient, displayOf, v.worker, true);
+          console.log(
+            `| ${String(resources)} | ${v.name} | ${spread(floors)} | ${spread(rates)} | ${spread(ratios, 2)} | ${mb(Math.max(...exports.map((e) => e.peakHeap)))} | ${mb(Math.max(...exports.map((e) => e.peakRss)))} | ${mb(retained.peakHeap)} |`,
+          );
+        }
       }
-      const rates = exports.map((e) => e.resources / e.seconds);
-      const ratios = rates.map((rate, i) => rate / (floors[i] ?? rate));
-      const retained = await exportOnce(db, recipient, displayOf, true);
-      const resources = clients * RESOURCES_PER_CLIENT;
-      if (exports.some((e) => e.resources !== resources)) throw new Error('an export left resources out');
-      console.log(
-        `| ${String(resources)} | ${spread(floors)} | ${spread(rates)} | ${spread(ratios, 2)} | ${mb(Math.max(...exports.map((e) => e.peakHeap)))} | ${mb(Math.max(...exports.map((e) => e.peakRss)))} | ${mb(retained.peakHeap)} |`,
-      );
+    } finally {
+      await pageWorker.close();
     }
     console.log('');
     console.log(

@@ -1,8 +1,8 @@
 /**
  * Turning one page of stored resources (JSON text) into NDJSON: parse, pseudonymise, stringify,
- * one string per page. `PageTransform` is asynchronous so that the work may move off the main
- * thread; today it runs on it (`inlinePages`). A resource that cannot be pseudonymised is left
- * out and its index returned.
+ * one string per page. `PageTransform` is asynchronous so that the work can run off the main
+ * thread (the page worker, page-workers.ts) or on it (`inlinePages`). A resource that cannot be
+ * pseudonymised is left out and its index returned.
  */
 import { pseudonymise, type KeyRing, type Policy, type PseudonymiseOptions } from './pseudonymise/index.js';
 
