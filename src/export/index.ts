@@ -41,16 +41,22 @@ export function usesPageWorker(config: Config): boolean {
   return config.export?.pageWorker ?? availableParallelism() > 1;
 }
 
+/** How long the page worker stays after the last export ended: its heap is given back after. */
+export const PAGE_WORKER_IDLE_MS = 5 * 60_000;
+
 /**
  * The export service; a bad recipient policy or key stops the start here. The page step's worker
- * thread (when used) starts here, so its start-up is paid once, and ends with `close`.
+ * thread (when used) starts with the first export and ends five minutes after the last one, or
+ * with `close`.
  */
 export function createExportService(deps: ExportDeps): ExportService {
   const source = new StoreExportSource(deps.db, deps.registry);
   const parties = loadExportParties(deps.config);
   const pageWorker =
     parties.recipients.size > 0 && usesPageWorker(deps.config)
-      ? PageWorker.start({ displays: deps.getCodeSystem !== undefined }, deps.logger)
+      ? PageWorker.start({ displays: deps.getCodeSystem !== undefined }, deps.logger, {
+          idleMs: PAGE_WORKER_IDLE_MS,
+        })
       : undefined;
   return new ExportService({
     jobs: new ExportJobStore(deps.db, deps.now),

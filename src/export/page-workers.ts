@@ -1,8 +1,9 @@
 /**
  * One worker thread per process for the page step (parse, pseudonymise, stringify), so that
- * reading pages from the store, the main thread and the page step overlap. The thread is started
- * with the export service, which pays its start-up (the R4 definitions, the terminology) once,
- * and ends with it (`close`).
+ * reading pages from the store, the main thread and the page step overlap. The gateway's export
+ * service starts the thread with the first export and ends it after a few minutes without one,
+ * so that its heap (the R4 definitions, the terminology: about 140 MB) is held only while
+ * platforms export; its start-up (0.6-1.2 s) is paid once per busy period. `close` ends it.
  *
  * Per job the policy, the policy's key and the postcode areas go to the worker once (structured
  * clone: Maps and Sets survive; the key as its bytes), then the pages, each with a sequence
@@ -72,12 +73,22 @@ export function inlineJob(policy: Policy, keys: KeyRing, options: PseudonymiseOp
   return { transform: inlinePages(policy, keys, options), end: () => undefined };
 }
 
+/** When the thread runs: from the start, or from the first job until it has been idle for `idleMs`. */
+export interface WorkerLifetime {
+  /** Start on the first job, not at once, and end after this many ms without a job. */
+  idleMs?: number;
+}
+
 export class PageWorker {
   private worker: Worker | undefined;
   private readonly pending = new Map<number, Pending>();
-  private readonly started: Promise<boolean>;
+  private started: Promise<boolean> = Promise.resolve(false);
   private closing = false;
+  private closed = false;
   private jobs = 0;
+  /** Jobs begun and not yet ended. */
+  private open = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
   private seq = 0;
   /** Pages the worker has answered (for tests and measurements). */
   answered = 0;
@@ -85,12 +96,18 @@ export class PageWorker {
   private constructor(
     private readonly setup: WorkerSetup,
     private readonly logger: Logger,
+    private readonly lifetime: WorkerLifetime,
   ) {
+    if (lifetime.idleMs === undefined) this.spawn();
+  }
+
+  private spawn(): void {
     let settle: (ok: boolean) => void = () => undefined;
     this.started = new Promise((resolve) => (settle = resolve));
+    this.closing = false;
     try {
       const { url, execArgv } = entry();
-      const worker = new Worker(url, { workerData: setup, execArgv });
+      const worker = new Worker(url, { workerData: this.setup, execArgv });
       // Idle, the worker does not keep the process alive; with pages owed it does.
       worker.unref();
       worker.on('message', (message: FromWorker) => {
@@ -102,7 +119,7 @@ export class PageWorker {
       });
       worker.on('exit', () => {
         settle(false);
-        this.gone();
+        if (this.worker === worker) this.gone();
       });
       this.worker = worker;
     } catch (err) {
@@ -113,9 +130,12 @@ export class PageWorker {
     }
   }
 
-  /** Starts the worker; pages may be sent before it is ready (they wait in its queue). */
-  static start(setup: WorkerSetup, logger: Logger): PageWorker {
-    return new PageWorker(setup, logger);
+  /**
+   * A worker: started now (the default), or with `idleMs` on the first job and ended after that
+   * long without one (its heap - the R4 definitions and the terminology - is then given back).
+   */
+  static start(setup: WorkerSetup, logger: Logger, lifetime: WorkerLifetime = {}): PageWorker {
+    return new PageWorker(setup, logger, lifetime);
   }
 
   /** Resolves when the worker has loaded what it needs (true) or could not (false). */
@@ -123,7 +143,7 @@ export class PageWorker {
     return this.started;
   }
 
-  /** Whether a worker is running (false after `close`, or once it died). */
+  /** Whether a worker is running (false after `close`, once it died, or while idle-ended). */
   get running(): boolean {
     return this.worker !== undefined;
   }
@@ -134,12 +154,40 @@ export class PageWorker {
     return stats?.used_heap_size;
   }
 
+  /** A job begins: a lazy worker starts (again) if it is not running. */
+  private beginJob(): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    this.open++;
+    if (!this.worker && !this.closed && this.lifetime.idleMs !== undefined) this.spawn();
+  }
+
+  /** A job ended: a lazy worker ends once no job has begun for `idleMs`. */
+  private endJob(): void {
+    this.open = Math.max(0, this.open - 1);
+    const idleMs = this.lifetime.idleMs;
+    if (idleMs === undefined || this.open > 0 || !this.worker) return;
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      if (this.open > 0 || this.pending.size > 0 || !this.worker) return;
+      this.closing = true;
+      const worker = this.worker;
+      this.worker = undefined;
+      void worker.terminate();
+    }, idleMs);
+    this.idleTimer.unref();
+  }
+
   /** The page step of one job: in the worker while it runs, else on the main thread. */
   pages(policy: Policy, keys: KeyRing, options: PseudonymiseOptions): JobPages {
     const inline = inlineJob(policy, keys, options);
     // The worker has its own displays (or none) and the shared R4 definitions only.
-    if (!this.worker || options.model || (options.displayOf !== undefined) !== this.setup.displays)
+    if (options.model || (options.displayOf !== undefined) !== this.setup.displays) return inline;
+    this.beginJob();
+    if (!this.worker) {
+      this.endJob();
       return inline;
+    }
     const job = ++this.jobs;
     const key = policyKey(policy, keys);
     try {
@@ -156,11 +204,18 @@ export class PageWorker {
       this.logger.warn('export.page-worker-begin', {
         errorType: err instanceof Error ? err.name : typeof err,
       });
+      this.endJob();
       return inline;
     }
+    let ended = false;
     return {
       transform: (rows) => this.send(job, rows, () => transformPage(rows, policy, keys, options)),
-      end: () => this.worker?.postMessage({ kind: 'end', job } satisfies ToWorker),
+      end: () => {
+        if (ended) return;
+        ended = true;
+        this.worker?.postMessage({ kind: 'end', job } satisfies ToWorker);
+        this.endJob();
+      },
     };
   }
 
@@ -198,6 +253,8 @@ export class PageWorker {
   /** Ends the worker; pages still owed are done on the main thread. */
   async close(): Promise<void> {
     this.closing = true;
+    this.closed = true;
+    clearTimeout(this.idleTimer);
     await this.worker?.terminate();
   }
 }

@@ -153,13 +153,38 @@ describe('the page step in a worker thread', () => {
   }, 60_000);
 });
 
+describe('a worker started on the first job', () => {
+  it('when the first export runs, then the worker starts for it, answers its pages and ends once idle', async () => {
+    const worker = PageWorker.start({ displays: true }, silentLogger, { idleMs: 50 });
+    try {
+      expect(worker.running).toBe(false);
+      const inline = await exportFiles(undefined);
+      const files = await exportFiles(worker);
+      expect(worker.answered).toBeGreaterThan(0);
+      for (const [file, text] of inline) expect(files.get(file), file).toBe(text);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(worker.running).toBe(false);
+      // The next export starts it again.
+      const answered = worker.answered;
+      const again = await exportFiles(worker);
+      expect(worker.answered).toBeGreaterThan(answered);
+      for (const [file, text] of inline) expect(again.get(file), file).toBe(text);
+    } finally {
+      await worker.close();
+    }
+  }, 60_000);
+});
+
 describe('the page worker of the gateway', () => {
-  it('when export.pageWorker is true, then the gateway starts the worker and its close ends it', async () => {
+  it('when export.pageWorker is true, then the gateway has a worker that waits for the first export, and its close ends it', async () => {
     const t = await openTestGateway({
       config: { export: { ...(demoConfig.export ?? { recipients: [], groups: [] }), pageWorker: true } },
     });
     const worker = t.gateway.exports.pageWorker;
-    expect(await worker?.ready()).toBe(true);
+    expect(worker).toBeDefined();
+    expect(worker?.running).toBe(false);
+    worker?.pages(recipient.policy, recipient.keys, { displayOf }).end();
+    expect(worker?.running).toBe(true);
     await t.close();
     expect(worker?.running).toBe(false);
   }, 60_000);
