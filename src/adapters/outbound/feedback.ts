@@ -15,8 +15,10 @@ import type {
   ServiceRequest,
 } from '@medplum/fhirtypes';
 import { SYSTEMS } from '../../fhir/codes.js';
+import { issue, outcome } from '../../fhir/outcomes.js';
 import { parseXml, type XmlElement } from '../../fhir/xml-parse.js';
 import { EntryIndex } from './bundle-index.js';
+import type { WriteResult } from './types.js';
 
 const FEEDBACK_SECTION = 'https://overdracht.dev/fhir/CodeSystem/feedback-section';
 const FEEDBACK_TYPE = 'https://overdracht.dev/fhir/CodeSystem/feedback-type';
@@ -162,4 +164,19 @@ export function personName(
   const n = p?.name?.[0];
   if (!n) return '';
   return n.text ?? [n.prefix?.join(' '), n.given?.join(' '), n.family].filter(Boolean).join(' ');
+}
+
+/** What a writer of feedback answers when its input holds no feedback report. */
+export function noFeedback(): WriteResult {
+  return {
+    output: undefined,
+    report: outcome([
+      issue({
+        severity: 'error',
+        code: 'required',
+        message: 'The input holds no feedback report (Composition of type feedback-report)',
+        expression: 'Bundle.entry',
+      }),
+    ]),
+  };
 }

@@ -6,8 +6,8 @@
 import { createHash } from 'node:crypto';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { jsPDF } from 'jspdf';
-import { issue, outcome } from '../../fhir/outcomes.js';
-import { type FeedbackReading, personName, readFeedback } from './feedback.js';
+import { outcome } from '../../fhir/outcomes.js';
+import { type FeedbackReading, noFeedback, personName, readFeedback } from './feedback.js';
 import type { OutboundWriter, WriteResult } from './types.js';
 
 export const LETTER_PDF_FORMAT = 'letter-pdf';
@@ -26,18 +26,7 @@ export function createLetterPdfWriter(): OutboundWriter {
 
 function writePdf(input: Bundle | Resource): WriteResult {
   const feedback = readFeedback(input);
-  if (!feedback)
-    return {
-      output: undefined,
-      report: outcome([
-        issue({
-          severity: 'error',
-          code: 'required',
-          message: 'The input holds no feedback report (Composition of type feedback-report)',
-          expression: 'Bundle.entry',
-        }),
-      ]),
-    };
+  if (!feedback) return noFeedback();
   return { output: letterPdf(feedback), report: outcome([]) };
 }
 

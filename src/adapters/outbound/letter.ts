@@ -5,7 +5,7 @@
  */
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { issue, outcome } from '../../fhir/outcomes.js';
-import { type FeedbackReading, personName, readFeedback } from './feedback.js';
+import { type FeedbackReading, noFeedback, personName, readFeedback } from './feedback.js';
 import type { OutboundWriter, WriteResult } from './types.js';
 
 export const LETTER_FORMAT = 'letter';
@@ -28,18 +28,7 @@ export function escapeHtml(text: string): string {
 
 function writeLetter(input: Bundle | Resource): WriteResult {
   const feedback = readFeedback(input);
-  if (!feedback)
-    return {
-      output: undefined,
-      report: outcome([
-        issue({
-          severity: 'error',
-          code: 'required',
-          message: 'The input holds no feedback report (Composition of type feedback-report)',
-          expression: 'Bundle.entry',
-        }),
-      ]),
-    };
+  if (!feedback) return noFeedback();
   return { output: letterHtml(feedback), report: outcome(missingParts(feedback)) };
 }
 

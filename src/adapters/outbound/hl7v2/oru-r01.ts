@@ -9,7 +9,7 @@
  */
 import type { Bundle, Identifier, Resource } from '@medplum/fhirtypes';
 import { issue, outcome } from '../../../fhir/outcomes.js';
-import { readFeedback, type FeedbackReading } from '../feedback.js';
+import { noFeedback, readFeedback, type FeedbackReading } from '../feedback.js';
 import { letterHtml } from '../letter.js';
 import type { OutboundWriter, WriteResult } from '../types.js';
 import { cwe, cx, xcn, xon, xpn } from './datatypes.js';
@@ -32,18 +32,7 @@ export function createOruWriter(vocabulary: Hl7Vocabulary = Hl7Vocabulary.load()
 
 function writeOru(input: Bundle | Resource, v: Hl7Vocabulary): WriteResult {
   const fb = readFeedback(input);
-  if (!fb)
-    return {
-      output: undefined,
-      report: outcome([
-        issue({
-          severity: 'error',
-          code: 'required',
-          message: 'The input holds no feedback report (Composition of type feedback-report)',
-          expression: 'Bundle.entry',
-        }),
-      ]),
-    };
+  if (!fb) return noFeedback();
   if (!fb.patient)
     return {
       output: undefined,
