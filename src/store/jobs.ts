@@ -6,6 +6,7 @@
  */
 import { OperationOutcomeError, invalid } from '../fhir/outcomes.js';
 import type { Database } from './database.js';
+import { deleteIndexRows } from './version-writes.js';
 
 export interface JobStatus {
   name: string;
@@ -203,16 +204,6 @@ export class ImportedFiles {
   }
 }
 
-/** The tables that hold a resource's index rows. */
-const INDEX_TABLES = [
-  'search_token',
-  'search_reference',
-  'search_date',
-  'search_string',
-  'search_number',
-  'search_uri',
-] as const;
-
 /**
  * Removes resources for good: current version, history, index rows and access grants. For the
  * retention job only; the audit trail (`audit_event`) is not touched and refuses deletes anyway.
@@ -244,14 +235,9 @@ export class ResourcePurge {
       );
       const ids = rows.map((r) => r.id);
       if (ids.length === 0) return ids;
+      await deleteIndexRows(tx, type, ids);
       const params = [type, JSON.stringify(ids)];
       const idList = 'SELECT jsonb_array_elements_text($2::jsonb)';
-      for (const table of INDEX_TABLES) {
-        await tx.query(
-          `DELETE FROM ${table} WHERE resource_type = $1 AND resource_id IN (${idList})`,
-          params,
-        );
-      }
       await tx.query(
         `DELETE FROM access_grant WHERE resource_type = $1 AND resource_id IN (${idList})`,
         params,

@@ -9,7 +9,13 @@ import type { Resource } from '@medplum/fhirtypes';
 import type { Database } from './database.js';
 import { indexRows } from './index-rows.js';
 import type { SearchParamRegistry } from './search-params.js';
-import { INDEX_TABLES, writeAll, type InsertRows } from './version-writes.js';
+import {
+  INDEX_TABLES,
+  deleteIndexRows,
+  indexTableRows,
+  writeAll,
+  type InsertRows,
+} from './version-writes.js';
 
 export interface ReindexOptions {
   /** The types to rewrite (default: every type of the registry). */
@@ -27,18 +33,14 @@ export interface ReindexResult {
   rows: number;
 }
 
-/** Index rows of one batch, as inserts for `writeAll`. */
+/** Index rows of one batch, as inserts for `writeAll`: each resource indexed once. */
 function inserts(registry: SearchParamRegistry, resources: readonly Resource[]): InsertRows[] {
-  return INDEX_TABLES.map((table) => ({
-    table: table.name,
-    columns: [['resource_type', 'text'], ['resource_id', 'text'], ...table.columns],
-    rows: resources.flatMap((r) => {
-      const index = indexRows(registry, r);
-      return table
-        .rows(index)
-        .map((row) => ({ resource_type: r.resourceType, resource_id: r.id ?? '', ...row }));
-    }),
+  const indexed = resources.map((r) => ({
+    type: r.resourceType,
+    id: r.id ?? '',
+    index: indexRows(registry, r),
   }));
+  return INDEX_TABLES.map((table) => ({ table: table.name, ...indexTableRows(table, indexed) }));
 }
 
 async function reindexBatch(
@@ -55,14 +57,11 @@ async function reindexBatch(
       [type, after, limit],
     );
     if (rows.length === 0) return { count: 0, rows: 0 };
-    const ids = JSON.stringify(rows.map((r) => r.id));
-    for (const table of INDEX_TABLES) {
-      await tx.query(
-        `DELETE FROM ${table.name} WHERE resource_type = $1
-         AND resource_id IN (SELECT jsonb_array_elements_text($2::jsonb))`,
-        [type, ids],
-      );
-    }
+    await deleteIndexRows(
+      tx,
+      type,
+      rows.map((r) => r.id),
+    );
     const batch = inserts(
       registry,
       rows.map((r) => r.content),

@@ -15,7 +15,7 @@ import { indexRows } from './index-rows.js';
 import type { SearchInput } from './search.js';
 import { RESULT_PARAMETERS, SearchBuilder, SqlParams, orderBy, pairsOf } from './search.js';
 import type { SearchParamInfo, SearchParamRegistry } from './search-params.js';
-import { INDEX_TABLES, type InsertRows, type NewVersion, writeAll } from './version-writes.js';
+import { deleteIndexRows, type InsertRows, type NewVersion, writeAll } from './version-writes.js';
 
 export interface ResourceStoreOptions {
   registry: SearchParamRegistry;
@@ -297,7 +297,7 @@ export class ResourceStore {
         'INSERT INTO resource_history (resource_type, id, version, last_updated, deleted, content) VALUES ($1, $2, $3, $4::timestamptz, true, NULL)',
         [type, id, version, now],
       );
-      await store.clearIndex(type, id);
+      await deleteIndexRows(tx, type, [id]);
       return { versionId: String(version) };
     });
   }
@@ -412,14 +412,5 @@ export class ResourceStore {
     const found: (Resource | undefined)[] = lookups.map(() => undefined);
     for (const row of rows) if (row.content) found[row.n] = row.content;
     return found;
-  }
-
-  private async clearIndex(type: string, id: string): Promise<void> {
-    for (const table of INDEX_TABLES) {
-      await this.db.query(`DELETE FROM ${table.name} WHERE resource_type = $1 AND resource_id = $2`, [
-        type,
-        id,
-      ]);
-    }
   }
 }

@@ -108,6 +108,39 @@ export const INDEX_TABLES: readonly IndexTable[] = [
   },
 ];
 
+/** A resource (by type and id) with its index rows. */
+export interface IndexedResource {
+  type: string;
+  id: string;
+  index: IndexRows;
+}
+
+/** The rows `table` gets for `resources`, with the columns that name each row's resource first. */
+export function indexTableRows(
+  table: IndexTable,
+  resources: readonly IndexedResource[],
+): Pick<InsertRows, 'columns' | 'rows'> {
+  return {
+    columns: [['resource_type', 'text'], ['resource_id', 'text'], ...table.columns],
+    rows: resources.flatMap((r) =>
+      table.rows(r.index).map((row) => ({ resource_type: r.type, resource_id: r.id, ...row })),
+    ),
+  };
+}
+
+/** Removes every index row of the resources of `type` with these ids (one statement per table). */
+export async function deleteIndexRows(db: Database, type: string, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  const params = [type, JSON.stringify(ids)];
+  for (const table of INDEX_TABLES) {
+    await db.query(
+      `DELETE FROM ${table.name} WHERE resource_type = $1
+       AND resource_id IN (SELECT jsonb_array_elements_text($2::jsonb))`,
+      params,
+    );
+  }
+}
+
 /** What a statement wrote, checked against what it was asked to write. */
 interface Written {
   created: number;
@@ -187,13 +220,11 @@ function addVersions(s: Statement, versions: readonly NewVersion[]): void {
         `del${String(n)}`,
         `DELETE FROM ${table.name} s USING upd u WHERE s.resource_type = u.resource_type AND s.resource_id = u.id`,
       );
-    const indexRows = versions.flatMap((v) =>
-      table
-        .rows(v.index)
-        .map((row) => ({ resource_type: v.resource.resourceType, resource_id: v.resource.id, ...row })),
+    const { columns, rows: indexRows } = indexTableRows(
+      table,
+      versions.map((v) => ({ type: v.resource.resourceType, id: v.resource.id, index: v.index })),
     );
     if (indexRows.length === 0) return;
-    const columns = [['resource_type', 'text'], ['resource_id', 'text'], ...table.columns] as const;
     const names = columns.map(([name]) => name).join(', ');
     s.cte(
       `idx${String(n)}`,
