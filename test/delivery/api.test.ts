@@ -9,14 +9,11 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OrganisationConfig } from '../../src/config/types.js';
-import { GATEWAY_TYPES } from '../../src/gateway/index.js';
-import { createJobRunner, type GatewayJobPorts } from '../../src/jobs/gateway-jobs.js';
+import type { GatewayJobPorts } from '../../src/jobs/gateway-jobs.js';
+import { gatewayJobRunner } from '../../src/jobs/start.js';
 import type { JobRunner } from '../../src/jobs/runner.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { AuditLog } from '../../src/store/audit-log.js';
 import { Outbox } from '../../src/store/outbox.js';
-import { ResourceStore } from '../../src/store/resource-store.js';
-import { SearchParamRegistry } from '../../src/store/search-params.js';
 import { get, openTestGateway, sendReferral, tokens, type TestGateway } from '../gateway/support.js';
 import { demoConfig } from '../support/tokens.js';
 import { startReceiver, type TestReceiver } from './receiver.js';
@@ -62,18 +59,11 @@ describe('delivery through the gateway', () => {
         fetched.push({ client, path, status: res.status, body: await res.json() });
       }
     };
-    const registry = new SearchParamRegistry(GATEWAY_TYPES);
-    runner = createJobRunner({
-      config: t.gateway.config,
-      db: t.db,
-      store: new ResourceStore(t.db, { registry }),
-      registry,
-      auditLog: new AuditLog(t.db),
-      endpoint: t.gateway.endpoint,
-      logger: createLogger('error', () => undefined),
-      metrics: t.gateway.metrics,
-      owner: 'test-instance',
-    });
+    runner = gatewayJobRunner(
+      t.gateway,
+      createLogger('error', () => undefined),
+      { owner: 'test-instance' },
+    );
     task = await sendReferral(t.app, await token('demo-gp'));
     const outbox = new Outbox(t.db);
     const queued = (await outbox.list({ receiver: 'ggz-noord' })).some(

@@ -9,14 +9,13 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OrganisationConfig } from '../../src/config/types.js';
 import { failTaskOnDeadLetter, HANDING_EVENTS } from '../../src/delivery/dead-letters.js';
-import { GATEWAY_TYPES } from '../../src/gateway/index.js';
-import { createJobRunner, type GatewayJobPorts } from '../../src/jobs/gateway-jobs.js';
+import type { GatewayJobPorts } from '../../src/jobs/gateway-jobs.js';
+import { gatewayJobRunner } from '../../src/jobs/start.js';
+import { gatewayRegistry } from '../../src/gateway/search-params.js';
+import { ResourceStore } from '../../src/store/resource-store.js';
 import type { JobRunner } from '../../src/jobs/runner.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { AuditLog } from '../../src/store/audit-log.js';
 import { Outbox, type OutboxMessage } from '../../src/store/outbox.js';
-import { ResourceStore } from '../../src/store/resource-store.js';
-import { SearchParamRegistry } from '../../src/store/search-params.js';
 import type { TaskEventPayload } from '../../src/workflow/events.js';
 import { bsn } from '../gateway/workflow-support.js';
 import { get, openTestGateway, sendReferral, tokens, type TestGateway } from '../gateway/support.js';
@@ -60,17 +59,11 @@ describe('dead letters and the Task they announced', () => {
     );
     t = await openTestGateway({ config: { organisations } });
     token = tokens(t.app);
-    const registry = new SearchParamRegistry(GATEWAY_TYPES);
-    runner = createJobRunner({
-      config: t.gateway.config,
-      db: t.db,
-      store: new ResourceStore(t.db, { registry }),
-      registry,
-      auditLog: new AuditLog(t.db),
-      endpoint: t.gateway.endpoint,
-      logger: createLogger('error', () => undefined),
-      owner: 'test-instance',
-    });
+    runner = gatewayJobRunner(
+      t.gateway,
+      createLogger('error', () => undefined),
+      { owner: 'test-instance' },
+    );
   });
   afterAll(async () => {
     await owner.close();
@@ -92,7 +85,7 @@ describe('dead letters and the Task they announced', () => {
     const failed = await readTask(task.id);
     expect(failed.status).toBe('failed');
     expect(failed.statusReason?.text).toBe('Delivery to GGZ Noord-Groningen is impossible (http-400)');
-    const store = new ResourceStore(t.db, { registry: new SearchParamRegistry(GATEWAY_TYPES) });
+    const store = new ResourceStore(t.db, { registry: gatewayRegistry() });
     const history = await store.search<Provenance>('Provenance', { target: `Task/${task.id}` });
     const last = history.resources.find((p) => p.activity?.text === 'fail');
     expect(last?.agent?.[0]?.who).toEqual({ display: 'overdracht gateway' });
