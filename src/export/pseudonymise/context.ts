@@ -12,6 +12,7 @@ import type { Place, R4Model } from './model.js';
 import type { CodeSystemRule, Policy } from './policy.js';
 import type { PostcodeAreas } from './postcodes.js';
 import {
+  MEMO_SIZE,
   parseReference,
   pseudonymiser,
   pseudonymReference,
@@ -95,6 +96,9 @@ function createEngine(policy: Policy, p: Pseudonymiser, model: R4Model): Engine 
   const isResourceType = (type: string): boolean => model.isResourceType(type);
   const parsed = (ref: string): ParsedReference | undefined => parseReference(ref, isResourceType);
   const systems = new Memo<CodeSystemRule | null>(1000);
+  // References by their text: the same client or organisation is named again and again, and
+  // the text as parsed from JSON is a cheaper key than the type and id joined again.
+  const references = new Memo<string | null>(MEMO_SIZE);
   const uris = new Memo<boolean>(1000);
   const uriAllowed = (value: string): boolean =>
     policy.uris.some((prefix) => value.startsWith(prefix)) ||
@@ -106,8 +110,12 @@ function createEngine(policy: Policy, p: Pseudonymiser, model: R4Model): Engine 
     isResourceType,
     parsed,
     reference: (ref) => {
-      const r = parsed(ref);
-      return r ? pseudonymReference(r, p) : undefined;
+      let out = references.get(ref);
+      if (out === undefined) {
+        const r = parsed(ref);
+        out = references.set(ref, r ? pseudonymReference(r, p) : null);
+      }
+      return out ?? undefined;
     },
     codeSystem: (system) => {
       const found =

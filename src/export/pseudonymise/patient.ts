@@ -73,7 +73,12 @@ function inItem(item: unknown, child: Child, engine: Engine, depth: number): str
 function patientOfReference(ref: JsonObject, engine: Engine): string | undefined {
   if (typeof ref.reference !== 'string') return undefined;
   const parsed = engine.parsed(ref.reference);
-  if (parsed?.kind === 'resource' && parsed.type === 'Patient') return `Patient/${parsed.id}`;
+  if (parsed?.kind === 'resource' && parsed.type === 'Patient') {
+    // A relative reference is the key itself (no new string to hash for the date offset's memo).
+    return ref.reference.length === parsed.id.length + 8 && ref.reference.startsWith('Patient/')
+      ? ref.reference
+      : `Patient/${parsed.id}`;
+  }
   if (parsed?.kind === 'urn' && ref.type === 'Patient') return parsed.urn;
   return undefined;
 }

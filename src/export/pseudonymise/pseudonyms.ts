@@ -38,10 +38,13 @@ export interface Pseudonymiser {
 /**
  * Pseudonyms remembered per kind and pseudonymiser (two generations of this many, see `Memo`): an
  * export meets the same clients, organisations and references again and again, in every type's
- * file (one pass per type), and each HMAC costs more than the lookup. About 130 bytes an entry:
+ * file (one pass per type), and each HMAC costs more than the lookup. (A key built by joining
+ * strings costs more to look up than one read as it is: V8 must flatten it first.) About 130 bytes an entry:
  * 13 MB at the 100,000 resources of bench:export, at most about 50 MB however large the export.
  */
-const MEMO_SIZE = 100_000;
+export const MEMO_SIZE = 100_000;
+/** Identifier systems with a memo of their own. */
+const SYSTEMS = 16;
 
 export function pseudonymiser(secret: KeyObject, series: string, memoSize = MEMO_SIZE): Pseudonymiser {
   const hmac = hmacSha256(secret);
@@ -53,15 +56,31 @@ export function pseudonymiser(secret: KeyObject, series: string, memoSize = MEMO
   };
   const identifier = memoised('identifier', (d) => `${series}-${d.toString('base64url')}`);
   const text = memoised('text', (d) => `${series}-${d.toString('base64url')}`);
-  const resource = memoised('resource', (d) => `${series}-${idSafe(d)}`);
   const contained = memoised('contained', (d) => `${series}-${idSafe(d)}`);
   const urn = memoised('urn', (d) => `urn:uuid:${uuidOf(d)}`);
   const dateShift = memoised('date-shift', (d) => d.readUInt32BE(0));
+  // Identifiers remembered per system, by the value as it is (a few systems name most of them);
+  // past `SYSTEMS` systems, by system and value joined.
+  const bySystem = new Map<string, Memo<string>>();
+  const identifierOf = (system: string, value: string): string => {
+    let memo = bySystem.get(system);
+    if (!memo) {
+      if (bySystem.size >= SYSTEMS) return identifier(`${system}\u0000${value}`);
+      memo = new Memo<string>(memoSize);
+      bySystem.set(system, memo);
+    }
+    return (
+      memo.get(value) ??
+      memo.set(value, `${series}-${digest('identifier', `${system}\u0000${value}`).toString('base64url')}`)
+    );
+  };
   return {
     series,
-    identifier: (system, value) => identifier(`${system}\u0000${value}`),
+    identifier: identifierOf,
     text,
-    resourceId: (type, id) => resource(`${type}/${id}`),
+    // Not remembered here: a resource's own id comes once per export, and the references to it
+    // are remembered whole by the engine (`Engine.reference`), keyed by the text as it is.
+    resourceId: (type, id) => `${series}-${idSafe(digest('resource', `${type}/${id}`))}`,
     localId: contained,
     urn,
     dateOffset: (patientKey, maxDays) => {
