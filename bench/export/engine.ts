@@ -8,7 +8,7 @@
  */
 import { join } from 'node:path';
 import { projectRoot } from '../../src/config/load.js';
-import { transformPage } from '../../src/export/pages.js';
+import { forEachLine, pageOf, transformPage, type ExportPage } from '../../src/export/pages.js';
 import {
   codeSystemDisplays,
   coarsenAreas,
@@ -39,9 +39,9 @@ resources.sort(
   (a, b) =>
     String(a.resourceType).localeCompare(String(b.resourceType)) || String(a.id).localeCompare(String(b.id)),
 );
-const pages: string[][] = [];
+const pages: ExportPage[] = [];
 for (let i = 0; i < resources.length; i += PAGE)
-  pages.push(resources.slice(i, i + PAGE).map((r) => JSON.stringify(r)));
+  pages.push(pageOf(resources.slice(i, i + PAGE).map((r) => JSON.stringify(r))));
 const displayOf = codeSystemDisplays((url) => terminology.getCodeSystem(url));
 const postcodeAreas = coarsenAreas(
   countClientsPerArea(resources.filter((r) => r.resourceType === 'Patient')),
@@ -53,7 +53,7 @@ let options = { displayOf, postcodeAreas };
  * Resources per second of CPU time (user and system, this process): on a shared machine the
  * wall clock also counts the time other work held the core.
  */
-function timed(step: (page: readonly string[]) => number): { perSecond: number; out: number } {
+function timed(step: (page: ExportPage) => number): { perSecond: number; out: number } {
   const start = process.cpuUsage();
   let out = 0;
   for (const page of pages) out += step(page);
@@ -61,12 +61,12 @@ function timed(step: (page: readonly string[]) => number): { perSecond: number; 
   return { perSecond: resources.length / ((used.user + used.system) / 1e6), out };
 }
 
-const parseStringify = (page: readonly string[]): number => {
+const parseStringify = (page: ExportPage): number => {
   let s = '';
-  for (const json of page) s += `${JSON.stringify(JSON.parse(json))}\n`;
+  forEachLine(page, (json) => (s += `${JSON.stringify(JSON.parse(json))}\n`));
   return s.length;
 };
-const whole = (page: readonly string[]): number => transformPage(page, policy, keys, options).count;
+const whole = (page: ExportPage): number => transformPage(page, policy, keys, options).count;
 const wholeExport = (): { perSecond: number; out: number } => {
   options = { displayOf, postcodeAreas };
   return timed(whole);

@@ -51,7 +51,7 @@ port.on('message', (message: ToWorker) => {
     case 'page': {
       const job = jobs.get(message.job);
       if (!job) return post({ kind: 'lost', seq: message.seq });
-      const result = transformPage(message.rows, job.policy, job.keys, job.options);
+      const result = transformPage(message.page, job.policy, job.keys, job.options);
       return post({ kind: 'page', seq: message.seq, result });
     }
     case 'end':

@@ -13,7 +13,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../observability/logger.js';
-import { inlinePages, transformPage, type PageResult, type PageTransform } from './pages.js';
+import { inlinePages, transformPage, type ExportPage, type PageResult, type PageTransform } from './pages.js';
 import {
   policyKey,
   type KeyRing,
@@ -38,7 +38,7 @@ export type ToWorker =
       demo: boolean;
       postcodeAreas?: PostcodeAreas;
     }
-  | { kind: 'page'; job: number; seq: number; rows: readonly string[] }
+  | { kind: 'page'; job: number; seq: number; page: ExportPage }
   | { kind: 'end'; job: number };
 
 export type FromWorker =
@@ -77,7 +77,15 @@ export function inlineJob(policy: Policy, keys: KeyRing, options: PseudonymiseOp
 export interface WorkerLifetime {
   /** Start on the first job, not at once, and end after this many ms without a job. */
   idleMs?: number;
+  /**
+   * Pages the worker may have waiting (besides the one it works on) before the main thread does
+   * a page itself; default 1. `Infinity` leaves every page to the worker.
+   */
+  queue?: number;
 }
+
+/** Pages waiting in the worker before the main thread takes one itself. */
+const DEFAULT_QUEUE = 1;
 
 export class PageWorker {
   private worker: Worker | undefined;
@@ -92,6 +100,8 @@ export class PageWorker {
   private seq = 0;
   /** Pages the worker has answered (for tests and measurements). */
   answered = 0;
+  /** Pages the main thread did because the worker had enough waiting (for tests and measurements). */
+  sharedOut = 0;
 
   private constructor(
     private readonly setup: WorkerSetup,
@@ -208,8 +218,18 @@ export class PageWorker {
       return inline;
     }
     let ended = false;
+    const queue = this.lifetime.queue ?? DEFAULT_QUEUE;
     return {
-      transform: (rows) => this.send(job, rows, () => transformPage(rows, policy, keys, options)),
+      transform: (page) => {
+        const inline = () => transformPage(page, policy, keys, options);
+        // The worker is busy and has pages waiting: this one is done here, so that both threads
+        // work instead of the main thread waiting for the worker.
+        if (this.worker && this.pending.size > queue) {
+          this.sharedOut++;
+          return Promise.resolve(inline());
+        }
+        return this.send(job, page, inline);
+      },
       end: () => {
         if (ended) return;
         ended = true;
@@ -219,14 +239,14 @@ export class PageWorker {
     };
   }
 
-  private send(job: number, rows: readonly string[], inline: () => PageResult): Promise<PageResult> {
+  private send(job: number, page: ExportPage, inline: () => PageResult): Promise<PageResult> {
     const worker = this.worker;
     if (!worker) return Promise.resolve(inline());
     return new Promise((resolve, reject) => {
       const seq = ++this.seq;
       this.pending.set(seq, { inline, resolve, reject });
       worker.ref();
-      worker.postMessage({ kind: 'page', job, seq, rows } satisfies ToWorker);
+      worker.postMessage({ kind: 'page', job, seq, page } satisfies ToWorker);
     });
   }
 

@@ -6,6 +6,32 @@
  */
 import { pseudonymise, type KeyRing, type Policy, type PseudonymiseOptions } from './pseudonymise/index.js';
 
+/**
+ * One page of stored resources: their JSON texts, one per line (no JSON text the store gives out
+ * holds a newline), and how many there are.
+ */
+export interface ExportPage {
+  lines: string;
+  count: number;
+}
+
+/** A page of JSON texts (each without a newline). */
+export function pageOf(rows: readonly string[]): ExportPage {
+  return { lines: rows.join('\n'), count: rows.length };
+}
+
+/** Calls `each` with every JSON text of the page and its index. */
+export function forEachLine(page: ExportPage, each: (json: string, index: number) => void): void {
+  const { lines } = page;
+  let start = 0;
+  for (let i = 0; i < page.count && start <= lines.length; i++) {
+    let end = lines.indexOf('\n', start);
+    if (end < 0) end = lines.length;
+    each(lines.slice(start, end), i);
+    start = end + 1;
+  }
+}
+
 export interface PageResult {
   /** The NDJSON lines of what goes out, each ending in a newline; '' when nothing does. */
   ndjson: string;
@@ -16,10 +42,10 @@ export interface PageResult {
 }
 
 /** Pseudonymises one page; one `transform` per export. */
-export type PageTransform = (rows: readonly string[]) => Promise<PageResult>;
+export type PageTransform = (page: ExportPage) => Promise<PageResult>;
 
 export function transformPage(
-  rows: readonly string[],
+  page: ExportPage,
   policy: Policy,
   keys: KeyRing,
   options: PseudonymiseOptions,
@@ -27,7 +53,7 @@ export function transformPage(
   let ndjson = '';
   let count = 0;
   const failed: number[] = [];
-  rows.forEach((json, i) => {
+  forEachLine(page, (json, i) => {
     try {
       const out = pseudonymise(JSON.parse(json) as Record<string, unknown>, policy, keys, options);
       if (out) {
@@ -43,5 +69,5 @@ export function transformPage(
 
 /** On the main thread. */
 export function inlinePages(policy: Policy, keys: KeyRing, options: PseudonymiseOptions): PageTransform {
-  return (rows) => Promise.resolve(transformPage(rows, policy, keys, options));
+  return (page) => Promise.resolve(transformPage(page, policy, keys, options));
 }

@@ -13,7 +13,7 @@ import type { OperationOutcome } from '@medplum/fhirtypes';
 import { issue, outcome } from '../fhir/outcomes.js';
 import type { Logger } from '../observability/logger.js';
 import type { ExportFile, ExportJob, ExportJobStore, ExportOutput } from './job-store.js';
-import { type PageResult, type PageTransform } from './pages.js';
+import { forEachLine, type PageResult, type PageTransform } from './pages.js';
 import { inlineJob, type JobPages, type PageWorker } from './page-workers.js';
 import {
   announceSeries,
@@ -138,7 +138,7 @@ async function postcodeAreas(query: PageQuery, policy: Policy, deps: ExportRunDe
   const counts = new Map<string, number>();
   for await (const page of deps.source.pages(query, deps.pageSize ?? DEFAULTS.pageSize)) {
     patients.length = 0;
-    for (const json of page) patients.push(JSON.parse(json));
+    forEachLine(page, (json) => patients.push(JSON.parse(json)));
     for (const [area, n] of countClientsPerArea(patients)) counts.set(area, (counts.get(area) ?? 0) + n);
   }
   return coarsenAreas(counts, policy.postcode);
@@ -162,9 +162,10 @@ async function exportType(run: Run, query: PageQuery): Promise<ExportFile | fals
     (part, n, content) => deps.jobs.appendPart(job.id, file, part, n, content),
     deps.partChars ?? DEFAULTS.partChars,
   );
-  // Pages in flight to the pseudonymiser, awaited in the order they were read.
+  // Pages in flight to the pseudonymiser, awaited in the order they were read: enough that the
+  // page worker always has the next page while the main thread does one of its own.
   const inFlight: { result: Promise<PageResult>; first: number }[] = [];
-  const window = 2;
+  const window = 4;
   let position = 0;
   const settle = async (next: { result: Promise<PageResult>; first: number }) => {
     const { ndjson, count, failed } = await next.result;
@@ -181,7 +182,7 @@ async function exportType(run: Run, query: PageQuery): Promise<ExportFile | fals
     // A page left waiting after a failure elsewhere must not be an unhandled rejection.
     result.catch(() => undefined);
     inFlight.push({ result, first: position + 1 });
-    position += page.length;
+    position += page.count;
     while (inFlight.length >= window) await settle(inFlight.shift() as (typeof inFlight)[number]);
     // The lease is renewed (and cancellation noticed) every few seconds, not every page: each
     // renewal is a commit the database must make durable.

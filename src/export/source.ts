@@ -5,6 +5,7 @@
  * the next incremental export) and, with `_since`, by its lower bound.
  */
 import type { Database } from '../store/database.js';
+import type { ExportPage } from './pages.js';
 import { SearchBuilder, SqlParams } from '../store/search.js';
 import type { SearchParamRegistry } from '../store/search-params.js';
 
@@ -27,10 +28,15 @@ export interface PageQuery {
 
 export interface ExportSource {
   /** Resources of one type in pages of at most `pageSize`, as JSON text (the database's own). */
-  pages(query: PageQuery, pageSize: number): AsyncGenerator<string[]>;
+  pages(query: PageQuery, pageSize: number): AsyncGenerator<ExportPage>;
 }
 
-/** The SQL of one page after `afterId`. */
+/**
+ * The SQL of one page after `afterId`: one row with the page's JSON texts joined by newlines (the
+ * text of a jsonb value never holds one), how many there are and the last id. One value per page
+ * instead of a row per resource: the client decodes one string, and the page crosses to the page
+ * worker as one.
+ */
 export function pageSql(
   query: PageQuery,
   afterId: string,
@@ -64,8 +70,10 @@ export function pageSql(
   const json = query.addressesOnly
     ? "jsonb_build_object('address', r.content->'address')::text"
     : 'r.content::text';
-  const sql = `SELECT r.id, ${json} AS json FROM resource r WHERE ${where.join(' AND ')}
-    ORDER BY r.id LIMIT ${p.add(pageSize)}`;
+  const sql = `SELECT count(*)::int AS count, max(page.id) AS last,
+      coalesce(string_agg(page.json, E'\n' ORDER BY page.id), '') AS lines
+    FROM (SELECT r.id, ${json} AS json FROM resource r WHERE ${where.join(' AND ')}
+      ORDER BY r.id LIMIT ${p.add(pageSize)}) page`;
   return { sql, params: p };
 }
 
@@ -88,22 +96,21 @@ export class StoreExportSource implements ExportSource {
    * The next page is asked for before the current one is handed out, so the database reads while
    * the caller pseudonymises: at most two pages are in memory.
    */
-  async *pages(query: PageQuery, pageSize: number): AsyncGenerator<string[]> {
+  async *pages(query: PageQuery, pageSize: number): AsyncGenerator<ExportPage> {
     const fetch = (after: string) => {
       const { sql, params } = pageSql(query, after, pageSize, this.search);
-      const page = this.db.query<{ id: string; json: string }>(sql, params.values);
+      const page = this.db.query<{ count: number; last: string | null; lines: string }>(sql, params.values);
       // A caller that stops early leaves the last prefetch unread: its failure is nobody's then.
       page.catch(() => undefined);
       return page;
     };
     let next = fetch('');
     for (;;) {
-      const { rows } = await next;
-      if (rows.length === 0) return;
-      const last = rows[rows.length - 1]?.id ?? '';
-      const more = rows.length === pageSize;
-      if (more) next = fetch(last);
-      yield rows.map((r) => r.json);
+      const row = (await next).rows[0];
+      if (!row || row.count === 0 || row.last === null) return;
+      const more = row.count === pageSize;
+      if (more) next = fetch(row.last);
+      yield { lines: row.lines, count: row.count };
       if (!more) return;
     }
   }

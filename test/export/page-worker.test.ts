@@ -12,6 +12,7 @@ import { stringify } from 'yaml';
 import { clientResources } from '../../bench/export/data.js';
 import { loadConfig, projectRoot } from '../../src/config/load.js';
 import { ExportJobStore } from '../../src/export/job-store.js';
+import { pageOf } from '../../src/export/pages.js';
 import { PageWorker } from '../../src/export/page-workers.js';
 import { codeSystemDisplays, readDemoKeyRing, readPolicyFile } from '../../src/export/pseudonymise/index.js';
 import { runExport, type ExportRunDeps, type Recipient } from '../../src/export/run.js';
@@ -107,13 +108,14 @@ async function exportFiles(
 }
 
 describe('the page step in a worker thread', () => {
-  it('when one export runs with the worker and on the main thread, then every file is the same, byte for byte', async () => {
-    const worker = PageWorker.start({ displays: true }, silentLogger);
+  it('when one export runs with the worker taking every page and on the main thread, then every file is the same, byte for byte', async () => {
+    const worker = PageWorker.start({ displays: true }, silentLogger, { queue: Infinity });
     try {
       expect(await worker.ready()).toBe(true);
       const viaWorker = await exportFiles(worker);
       // Every page but those of the postcode pass (Patients, read on the main thread).
       expect(worker.answered).toBe(pagesRead - Math.ceil(CLIENTS / 25));
+      expect(worker.sharedOut).toBe(0);
       const inline = await exportFiles(undefined);
       expect([...viaWorker.keys()].sort()).toEqual([...inline.keys()].sort());
       expect(viaWorker.get('Patient.ndjson')?.split('\n').filter(Boolean)).toHaveLength(CLIENTS);
@@ -123,17 +125,49 @@ describe('the page step in a worker thread', () => {
     }
   }, 60_000);
 
+  it('when the worker shares the pages with the main thread, then every page is done once and the files are the same', async () => {
+    const worker = PageWorker.start({ displays: true }, silentLogger);
+    try {
+      expect(await worker.ready()).toBe(true);
+      const inline = await exportFiles(undefined);
+      const shared = await exportFiles(worker);
+      expect(worker.answered + worker.sharedOut).toBe(pagesRead - Math.ceil(CLIENTS / 25));
+      expect(worker.answered).toBeGreaterThan(0);
+      for (const [file, text] of inline) expect(shared.get(file), file).toBe(text);
+    } finally {
+      await worker.close();
+    }
+  }, 60_000);
+
+  it('when the worker has a page waiting besides the one it works on, then the next page is done on the main thread', async () => {
+    const worker = PageWorker.start({ displays: true }, silentLogger);
+    try {
+      expect(await worker.ready()).toBe(true);
+      const job = worker.pages(recipient.policy, recipient.keys, { displayOf });
+      const page = pageOf(clientResources(0).map((r) => JSON.stringify(r)));
+      const results = await Promise.all([job.transform(page), job.transform(page), job.transform(page)]);
+      job.end();
+      expect(worker.answered).toBe(2);
+      expect(worker.sharedOut).toBe(1);
+      expect(new Set(results.map((r) => r.ndjson)).size).toBe(1);
+      expect(results[0]?.count).toBe(clientResources(0).length);
+    } finally {
+      await worker.close();
+    }
+  }, 60_000);
+
   it('when the worker dies mid-export, then the export completes on the main thread with the same files', async () => {
     const inline = await exportFiles(undefined);
-    const worker = PageWorker.start({ displays: true }, silentLogger);
+    const worker = PageWorker.start({ displays: true }, silentLogger, { queue: Infinity });
     expect(await worker.ready()).toBe(true);
     let read = 0;
-    // After the fifth page read (pages are still owed by the worker) the worker is ended.
+    // After the fifth page of the export (the postcode pass reads three before it; pages are still
+    // owed by the worker) the worker is ended.
     const dying = (source: StoreExportSource): ExportRunDeps['source'] => ({
       async *pages(query, size) {
         for await (const page of source.pages(query, size)) {
           yield page;
-          if (++read === 5) void worker.close();
+          if (++read === 8) void worker.close();
         }
       },
     });

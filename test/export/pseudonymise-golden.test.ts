@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { clientResources } from '../../bench/export/data.js';
 import { projectRoot } from '../../src/config/load.js';
-import { transformPage } from '../../src/export/pages.js';
+import { pageOf, transformPage } from '../../src/export/pages.js';
 import {
   codeSystemDisplays,
   coarsenAreas,
@@ -42,7 +42,7 @@ describe('pseudonymised output of the bench:export data', () => {
       ),
     };
     const { ndjson, count, failed } = transformPage(
-      resources.map((r) => JSON.stringify(r)),
+      pageOf(resources.map((r) => JSON.stringify(r))),
       policy,
       readDemoKeyRing('demo-platform-pseudonym'),
       options,
