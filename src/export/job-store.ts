@@ -3,8 +3,12 @@
  * instances. A job is claimed with a lease; the holder renews it while it writes and another
  * instance takes the job over (from the start) when the lease runs out.
  */
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
 import type { Database } from '../store/database.js';
 import type { ExportRequest } from './request.js';
+
+const gunzipAsync = promisify(gunzip);
 
 export type ExportStatus = 'accepted' | 'in-progress' | 'completed' | 'failed' | 'cancelled';
 
@@ -154,21 +158,22 @@ export class ExportJobStore {
   }
 
   /**
-   * Writes one part without waiting for the WAL to reach the disk (`synchronous_commit` off for
-   * this transaction only): a part lost in a crash costs nothing, as the job then starts over.
+   * Writes one part, its NDJSON gzip-compressed (one or more gzip members), without waiting for
+   * the WAL to reach the disk (`synchronous_commit` off for this transaction only): a part lost
+   * in a crash costs nothing, as the job then starts over.
    */
   async appendPart(
     id: string,
     file: string,
     part: number,
     resources: number,
-    content: string,
+    gzipped: Uint8Array,
   ): Promise<void> {
     await this.db.transaction(async (tx) => {
       await tx.query('SET LOCAL synchronous_commit = off');
       await tx.query(
-        'INSERT INTO export_file_part (job_id, file, part, resources, content) VALUES ($1, $2, $3, $4, $5)',
-        [id, file, part, resources, content],
+        'INSERT INTO export_file_part (job_id, file, part, resources, gzip) VALUES ($1, $2, $3, $4, $5)',
+        [id, file, part, resources, gzipped],
       );
     });
   }
@@ -223,12 +228,13 @@ export class ExportJobStore {
       [id, file],
     );
     for (const { part } of rows) {
-      const found = await this.db.query<{ content: string }>(
-        'SELECT content FROM export_file_part WHERE job_id = $1 AND file = $2 AND part = $3',
+      const found = await this.db.query<{ content: string | null; gzip: Uint8Array | null }>(
+        'SELECT content, gzip FROM export_file_part WHERE job_id = $1 AND file = $2 AND part = $3',
         [id, file, part],
       );
-      const content = found.rows[0]?.content;
-      if (content !== undefined) yield content;
+      const row = found.rows[0];
+      if (row?.gzip) yield (await gunzipAsync(row.gzip)).toString('utf8');
+      else if (typeof row?.content === 'string') yield row.content;
     }
   }
 }

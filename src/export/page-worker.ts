@@ -6,7 +6,7 @@
  */
 import { createSecretKey } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
-import { transformPage } from './pages.js';
+import { packPage } from './pages.js';
 import type { ToWorker, FromWorker, WorkerSetup } from './page-workers.js';
 import {
   codeSystemDisplays,
@@ -51,7 +51,7 @@ port.on('message', (message: ToWorker) => {
     case 'page': {
       const job = jobs.get(message.job);
       if (!job) return post({ kind: 'lost', seq: message.seq });
-      const result = transformPage(message.page, job.policy, job.keys, job.options);
+      const result = packPage(message.page, job.policy, job.keys, job.options);
       return post({ kind: 'page', seq: message.seq, result });
     }
     case 'end':

@@ -8,12 +8,12 @@
  * Per job the policy, the policy's key and the postcode areas go to the worker once (structured
  * clone: Maps and Sets survive; the key as its bytes), then the pages, each with a sequence
  * number. If the worker cannot start, cannot take a job, or dies, every page it still owes and
- * every later page is done on the main thread (`transformPage`): the output is the same, as
+ * every later page is done on the main thread (`packPage`): the output is the same, as
  * pseudonyms and date offsets are computed from the key alone, never from what came before.
  */
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../observability/logger.js';
-import { inlinePages, transformPage, type ExportPage, type PageResult, type PageTransform } from './pages.js';
+import { inlinePages, packPage, type ExportPage, type PackedPage, type PageTransform } from './pages.js';
 import {
   policyKey,
   type KeyRing,
@@ -43,7 +43,7 @@ export type ToWorker =
 
 export type FromWorker =
   | { kind: 'ready' }
-  | { kind: 'page'; seq: number; result: PageResult }
+  | { kind: 'page'; seq: number; result: PackedPage }
   /** The worker does not know the page's job: the page is done on the main thread. */
   | { kind: 'lost'; seq: number };
 
@@ -54,8 +54,8 @@ export interface JobPages {
 }
 
 interface Pending {
-  inline(): PageResult;
-  resolve(result: PageResult): void;
+  inline(): PackedPage;
+  resolve(result: PackedPage): void;
   reject(err: unknown): void;
 }
 
@@ -221,7 +221,7 @@ export class PageWorker {
     const queue = this.lifetime.queue ?? DEFAULT_QUEUE;
     return {
       transform: (page) => {
-        const inline = () => transformPage(page, policy, keys, options);
+        const inline = () => packPage(page, policy, keys, options);
         // The worker is busy and has pages waiting: this one is done here, so that both threads
         // work instead of the main thread waiting for the worker.
         if (this.worker && this.pending.size > queue) {
@@ -239,7 +239,7 @@ export class PageWorker {
     };
   }
 
-  private send(job: number, page: ExportPage, inline: () => PageResult): Promise<PageResult> {
+  private send(job: number, page: ExportPage, inline: () => PackedPage): Promise<PackedPage> {
     const worker = this.worker;
     if (!worker) return Promise.resolve(inline());
     return new Promise((resolve, reject) => {

@@ -4,7 +4,7 @@
  * Memory holds one page and one part, whatever the size of the export. Between pages the lease
  * is renewed; a cancelled job (or one another instance took over) stops there.
  *
- *   store ──► pages (keyset) ──► JSON.parse ──► pseudonymise ──► NDJSON parts ──► export_file_part
+ *   store ──► pages (keyset) ──► JSON.parse ──► pseudonymise ──► NDJSON, gzip ──► parts ──► export_file_part
  *
  * Problems with single resources, and types the request names that the policy does not let out,
  * go to the error file as OperationOutcomes (with a type and a position, never content).
@@ -13,7 +13,7 @@ import type { OperationOutcome } from '@medplum/fhirtypes';
 import { issue, outcome } from '../fhir/outcomes.js';
 import type { Logger } from '../observability/logger.js';
 import type { ExportFile, ExportJob, ExportJobStore, ExportOutput } from './job-store.js';
-import { forEachLine, type PageResult, type PageTransform } from './pages.js';
+import { forEachLine, gzipLines, type PackedPage, type PageTransform } from './pages.js';
 import { inlineJob, type JobPages, type PageWorker } from './page-workers.js';
 import {
   announceSeries,
@@ -83,10 +83,14 @@ function problem(message: string, expression: string): OperationOutcome {
 }
 
 /**
- * Collects NDJSON lines into parts of about `partChars` and writes them. A part is written while
- * the next one fills; at most one write is outstanding, so memory holds at most two parts.
+ * Collects NDJSON, as gzip members (the pages, compressed where they were pseudonymised) or as
+ * lines (the error file), into parts of about `partChars` uncompressed characters and writes
+ * them. A part is written while the next one fills; at most one write is outstanding, so memory
+ * holds at most two parts.
  */
 class PartWriter {
+  private members: Uint8Array[] = [];
+  /** Lines not yet compressed; they follow the members. */
   private lines: string[] = [];
   private chars = 0;
   private part = 0;
@@ -96,33 +100,46 @@ class PartWriter {
   count = 0;
 
   constructor(
-    private readonly write: (part: number, resources: number, content: string) => Promise<void>,
+    private readonly write: (part: number, resources: number, gzipped: Uint8Array) => Promise<void>,
     private readonly partChars: number,
   ) {}
 
+  /** One NDJSON line, without its newline. */
   async add(line: string): Promise<void> {
-    await this.addLines(`${line}\n`, 1);
+    this.lines.push(`${line}\n`);
+    await this.added(line.length + 1, 1);
   }
 
-  /** `n` NDJSON lines, each ending in a newline. */
-  async addLines(ndjson: string, n: number): Promise<void> {
+  /** A gzip member of `n` NDJSON lines, `chars` characters uncompressed. */
+  async addMember(gzipped: Uint8Array, chars: number, n: number): Promise<void> {
     if (n === 0) return;
-    this.lines.push(ndjson);
-    this.chars += ndjson.length;
+    if (this.lines.length > 0) this.compressLines();
+    this.members.push(gzipped);
+    await this.added(chars, n);
+  }
+
+  private async added(chars: number, n: number): Promise<void> {
+    this.chars += chars;
     this.count += n;
     if (this.chars >= this.partChars) await this.cut();
+  }
+
+  private compressLines(): void {
+    this.members.push(gzipLines(this.lines.join('')));
+    this.lines = [];
   }
 
   /** Starts writing what has been collected, after the previous write has finished. */
   private async cut(): Promise<void> {
     await this.pending;
-    if (this.lines.length === 0) return;
+    if (this.lines.length > 0) this.compressLines();
+    if (this.members.length === 0) return;
     const n = this.count - this.written;
-    const content = this.lines.join('');
-    this.lines = [];
+    const gzipped = this.members.length === 1 ? (this.members[0] as Uint8Array) : Buffer.concat(this.members);
+    this.members = [];
     this.chars = 0;
     this.written = this.count;
-    this.pending = this.write(this.part++, n, content);
+    this.pending = this.write(this.part++, n, gzipped);
   }
 
   /** Writes the rest and waits until everything is written. */
@@ -164,12 +181,12 @@ async function exportType(run: Run, query: PageQuery): Promise<ExportFile | fals
   );
   // Pages in flight to the pseudonymiser, awaited in the order they were read: enough that the
   // page worker always has the next page while the main thread does one of its own.
-  const inFlight: { result: Promise<PageResult>; first: number }[] = [];
+  const inFlight: { result: Promise<PackedPage>; first: number }[] = [];
   const window = 4;
   let position = 0;
-  const settle = async (next: { result: Promise<PageResult>; first: number }) => {
-    const { ndjson, count, failed } = await next.result;
-    await writer.addLines(ndjson, count);
+  const settle = async (next: { result: Promise<PackedPage>; first: number }) => {
+    const { gzip, chars, count, failed } = await next.result;
+    await writer.addMember(gzip, chars, count);
     for (const i of failed) {
       const where = `${query.type}[${String(next.first + i)}]`;
       await run.errors.add(

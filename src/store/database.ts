@@ -4,8 +4,11 @@
  * schema and one SQL dialect serve both; the SQL must run on PostgreSQL 15 and later.
  */
 
-/** A value a query parameter may take. Objects are not accepted: pass `JSON.stringify(x)` and cast `$n::jsonb`. */
-export type SqlValue = string | number | boolean | null | Date;
+/**
+ * A value a query parameter may take; bytes for bytea. Objects are not accepted: pass
+ * `JSON.stringify(x)` and cast `$n::jsonb`.
+ */
+export type SqlValue = string | number | boolean | null | Date | Uint8Array;
 
 export type Row = Record<string, unknown>;
 

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -149,7 +150,8 @@ describe('the page step in a worker thread', () => {
       job.end();
       expect(worker.answered).toBe(2);
       expect(worker.sharedOut).toBe(1);
-      expect(new Set(results.map((r) => r.ndjson)).size).toBe(1);
+      expect(new Set(results.map((r) => Buffer.from(r.gzip).toString('base64'))).size).toBe(1);
+      expect(gunzipSync(results[0]?.gzip ?? new Uint8Array()).toString('utf8')).toHaveLength(results[0]?.chars ?? -1);
       expect(results[0]?.count).toBe(clientResources(0).length);
     } finally {
       await worker.close();

@@ -34,6 +34,17 @@ describe.each(TARGETS)('database ($name)', (target) => {
       });
     });
 
+    it('when bytes go into a bytea parameter, then the same bytes come back (a Uint8Array on both drivers)', async () => {
+      const bytes = new Uint8Array([0, 1, 2, 0x1f, 0x8b, 0xff, 10, 92]);
+      const { rows } = await db.query<{ b: Uint8Array; n: number }>(
+        'SELECT $1::bytea AS b, length($1::bytea) AS n',
+        [bytes],
+      );
+      expect(rows[0]?.n).toBe(bytes.length);
+      expect(rows[0]?.b).toBeInstanceOf(Uint8Array);
+      expect([...(rows[0]?.b ?? [])]).toEqual([...bytes]);
+    });
+
     it('when a nested transaction fails, then only its work is rolled back', async () => {
       await db.transaction(async (tx) => {
         await tx.query('INSERT INTO scratch VALUES ($1, $2)', ['outer', 1]);

@@ -5,6 +5,7 @@ import { access } from './0003-access.js';
 import { delivery } from './0004-delivery.js';
 import { clientRecord } from './0005-client-record.js';
 import { exportJobs } from './0006-export.js';
+import { exportGzip } from './0007-export-gzip.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
@@ -16,4 +17,5 @@ export const MIGRATIONS: readonly Migration[] = [
   delivery,
   clientRecord,
   exportJobs,
+  exportGzip,
 ];
