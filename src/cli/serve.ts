@@ -148,12 +148,20 @@ async function serveOne(
 }
 
 /**
- * The primary of `--workers N`: migrations once, then N workers on the shared port; says it
+ * The primary of `--workers N`: migrations and index rows once, then N workers on the shared port; says it
  * listens when all of them do, restarts a worker that dies, and stops them all on a signal.
  */
 async function superviseWorkers(config: Config, logger: Logger, count: number): Promise<number> {
   const { openDatabase } = await import('../store/open.js');
-  await (await openDatabase(config.storage)).close();
+  const { prepareIndexes } = await import('../gateway/index.js');
+  const { gatewayRegistry } = await import('../gateway/search-params.js');
+  const db = await openDatabase(config.storage);
+  try {
+    // Before the workers start, so that they find the index rows in step with this build.
+    await prepareIndexes(db, gatewayRegistry(), logger);
+  } finally {
+    await db.close();
+  }
   let stopping = false;
   let failed = false;
   let listening = 0;

@@ -37,6 +37,7 @@ import { createMetrics, type Metrics } from '../observability/metrics.js';
 import { AuditLog } from '../store/audit-log.js';
 import type { Database } from '../store/database.js';
 import { IdempotencyStore } from '../store/idempotency.js';
+import { reconcileIndexes } from '../store/index-state.js';
 import { migrate } from '../store/migrate.js';
 import { Outbox } from '../store/outbox.js';
 import { openDatabase } from '../store/open.js';
@@ -110,7 +111,9 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const db = options.database ?? (await openDatabase(config.storage));
   try {
     if (options.database) await migrate(db);
-    return build(config, db, { ...options, clock, logger, newId });
+    const registry = gatewayRegistry();
+    await prepareIndexes(db, registry, logger, clock);
+    return build(config, db, registry, { ...options, clock, logger, newId });
   } catch (err) {
     if (!options.database) await db.close();
     throw err;
@@ -134,10 +137,29 @@ interface Parts {
   options: Resolved;
 }
 
-function build(config: Config, db: Database, options: Resolved): Gateway {
+/**
+ * Index rows written for other parameters than this build indexes (an older index policy) are
+ * rewritten before the gateway answers a search (src/store/index-state.ts).
+ */
+export async function prepareIndexes(
+  db: Database,
+  registry: SearchParamRegistry,
+  logger: Logger,
+  clock: () => Date = () => new Date(),
+): Promise<void> {
+  const { changed, reindexed } = await reconcileIndexes(db, registry, clock);
+  const resources = Object.values(reindexed).reduce((n, c) => n + c, 0);
+  if (resources > 0)
+    logger.info('store.reindexed', {
+      types: Object.keys(reindexed).length,
+      resources,
+      changed: changed.length,
+    });
+}
+
+function build(config: Config, db: Database, registry: SearchParamRegistry, options: Resolved): Gateway {
   const { clock, newId } = options;
   const endpoint = `${config.baseUrl.replace(/\/$/, '')}/fhir`;
-  const registry = gatewayRegistry();
   const store = new ResourceStore(db, { registry, clock, newId });
   const auditLog = new AuditLog(db, newId);
   const validator = options.validator ?? createValidator({ includeProjectPackage: true });

@@ -6,6 +6,7 @@ import { delivery } from './0004-delivery.js';
 import { clientRecord } from './0005-client-record.js';
 import { exportJobs } from './0006-export.js';
 import { exportGzip } from './0007-export-gzip.js';
+import { indexState } from './0008-index-state.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
@@ -18,4 +19,5 @@ export const MIGRATIONS: readonly Migration[] = [
   clientRecord,
   exportJobs,
   exportGzip,
+  indexState,
 ];
