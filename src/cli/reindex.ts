@@ -36,9 +36,12 @@ export const reindexCommand: CliCommand = {
     }
     const { openDatabase } = await import('../store/open.js');
     const { reindex } = await import('../store/reindex.js');
+    const { recordIndexState } = await import('../store/index-state.js');
     const db = await openDatabase(config.storage);
     try {
       const result = await reindex(db, registry, types.length > 0 ? { types } : {});
+      // The gateway then finds these types' rows in step and does not rewrite them again.
+      await recordIndexState(db, registry, Object.keys(result.resources));
       process.stdout.write(`${JSON.stringify(result)}\n`);
       return 0;
     } catch (err) {

@@ -57,11 +57,21 @@ export async function reconcileIndexes(
   );
   const types = present.rows.map((r) => r.resource_type);
   const result = types.length > 0 ? await reindex(db, registry, { types }) : { resources: {} };
+  await recordIndexState(db, registry, changed, now);
+  return { changed, reindexed: result.resources };
+}
+
+/** Records that the rows of `types` are written for the registry's parameters (after a reindex). */
+export async function recordIndexState(
+  db: Database,
+  registry: SearchParamRegistry,
+  types: readonly string[],
+  now: () => Date = () => new Date(),
+): Promise<void> {
   await db.query(
     `INSERT INTO index_state (resource_type, fingerprint, updated_at)
      SELECT e->>0, e->>1, $2::timestamptz FROM jsonb_array_elements($1::jsonb) e
      ON CONFLICT (resource_type) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, updated_at = EXCLUDED.updated_at`,
-    [JSON.stringify(changed.map((t) => [t, fingerprints.get(t)])), now().toISOString()],
+    [JSON.stringify(types.map((t) => [t, indexFingerprint(registry, t)])), now().toISOString()],
   );
-  return { changed, reindexed: result.resources };
 }

@@ -9,7 +9,8 @@ import { createGateway } from '../../src/gateway/index.js';
 import { gatewayRegistry } from '../../src/gateway/search-params.js';
 import { createLogger } from '../../src/observability/logger.js';
 import type { Database } from '../../src/store/database.js';
-import { indexFingerprint, reconcileIndexes } from '../../src/store/index-state.js';
+import { indexFingerprint, reconcileIndexes, recordIndexState } from '../../src/store/index-state.js';
+import { reindex } from '../../src/store/reindex.js';
 import { ResourceStore } from '../../src/store/resource-store.js';
 import { SearchParamRegistry } from '../../src/store/search-params.js';
 import { demoConfig } from '../support/tokens.js';
@@ -77,6 +78,12 @@ describe.each(TARGETS)('index rows in step with the build ($name)', (target) => 
         family: 'Family2',
       });
       expect(found.resources).toHaveLength(1);
+    });
+
+    it('when a type was reindexed on demand and recorded, then the gateway finds it in step and does not rewrite it again', async () => {
+      const result = await reindex(db, withoutNames, { types: ['Patient'] });
+      await recordIndexState(db, withoutNames, Object.keys(result.resources));
+      expect(await reconcileIndexes(db, withoutNames)).toEqual({ changed: [], reindexed: {} });
     });
   });
 });
