@@ -151,7 +151,9 @@ describe('the page step in a worker thread', () => {
       expect(worker.answered).toBe(2);
       expect(worker.sharedOut).toBe(1);
       expect(new Set(results.map((r) => Buffer.from(r.gzip).toString('base64'))).size).toBe(1);
-      expect(gunzipSync(results[0]?.gzip ?? new Uint8Array()).toString('utf8')).toHaveLength(results[0]?.chars ?? -1);
+      expect(gunzipSync(results[0]?.gzip ?? new Uint8Array()).toString('utf8')).toHaveLength(
+        results[0]?.chars ?? -1,
+      );
       expect(results[0]?.count).toBe(clientResources(0).length);
     } finally {
       await worker.close();
