@@ -1,12 +1,19 @@
 /**
  * The export files in the database (src/export/job-store.ts, migration 0007): parts stored
  * gzip-compressed come back as the NDJSON that went in, on both drivers; parts of the earlier
- * plain-text form are still served.
+ * plain-text form are still served, also after a database of the previous schema is migrated.
  */
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExportJobStore } from '../../src/export/job-store.js';
+import { gatewayRegistry } from '../../src/gateway/search-params.js';
+import { reconcileIndexes } from '../../src/store/index-state.js';
+import { migrate } from '../../src/store/migrate.js';
+import { MIGRATIONS } from '../../src/store/migrations/index.js';
+import { openDatabase } from '../../src/store/open.js';
+import { ResourceStore } from '../../src/store/resource-store.js';
+import { SearchParamRegistry } from '../../src/store/search-params.js';
 import type { Database } from '../../src/store/database.js';
 import { TARGETS } from '../store/support/targets.js';
 
@@ -82,5 +89,30 @@ describe.each(TARGETS)('export file parts ($name)', (target) => {
       await expect(insert('{}\n', gzipSync('{}\n'))).rejects.toThrow();
       await expect(insert(null, null)).rejects.toThrow();
     });
+  });
+});
+
+describe('a database of the previous schema', () => {
+  it('when it is migrated with an export part and resources stored, then the part is served and the gateway rewrites the index rows at start', async () => {
+    const db = await openDatabase({ driver: 'pglite', dataDir: 'memory://' }, { migrate: false });
+    try {
+      await migrate(db, MIGRATIONS.slice(0, 6));
+      const jobs = new ExportJobStore(db);
+      const id = await newJob(jobs);
+      await db.query(
+        'INSERT INTO export_file_part (job_id, file, part, resources, content) VALUES ($1, $2, 0, 1, $3)',
+        [id, 'Patient.ndjson', '{"resourceType":"Patient"}\n'],
+      );
+      await new ResourceStore(db, { registry: new SearchParamRegistry(['Patient']) }).create({
+        resourceType: 'Patient',
+        name: [{ family: 'Oud' }],
+      });
+      expect((await migrate(db)).applied).toEqual([7, 8]);
+      expect(await read(jobs, id, 'Patient.ndjson')).toEqual(['{"resourceType":"Patient"}\n']);
+      const result = await reconcileIndexes(db, gatewayRegistry());
+      expect(result.reindexed).toEqual({ Patient: 1 });
+    } finally {
+      await db.close();
+    }
   });
 });
