@@ -1,8 +1,9 @@
 /**
  * Running one export job: read each type page by page from the store, pseudonymise every
  * resource with the recipient's policy and key, and write NDJSON in parts to the job's files.
- * Memory holds one page and one part, whatever the size of the export. Between pages the lease
- * is renewed; a cancelled job (or one another instance took over) stops there.
+ * Memory holds a few pages (four in flight, one read ahead) and two parts, whatever the size of
+ * the export. Between pages the lease is renewed; a cancelled job (or one another instance took
+ * over) stops there.
  *
  *   store ──► pages (keyset) ──► JSON.parse ──► pseudonymise ──► NDJSON, gzip ──► parts ──► export_file_part
  *
