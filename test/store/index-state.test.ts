@@ -3,7 +3,6 @@
  * what each type is indexed for; a type whose indexed parameters changed is rewritten once, and
  * only when it has stored resources; the gateway does this before it answers a search.
  */
-import type { Patient } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway } from '../../src/gateway/index.js';
 import { gatewayRegistry } from '../../src/gateway/search-params.js';
@@ -14,29 +13,8 @@ import { reindex } from '../../src/store/reindex.js';
 import { ResourceStore } from '../../src/store/resource-store.js';
 import { SearchParamRegistry } from '../../src/store/search-params.js';
 import { demoConfig } from '../support/tokens.js';
+import { TYPES, count, everything, patient, withoutNames } from './support/index-registries.js';
 import { TARGETS } from './support/targets.js';
-
-const BSN = 'http://fhir.nl/fhir/NamingSystem/bsn';
-const TYPES = ['Patient', 'Task'];
-const everything = new SearchParamRegistry(TYPES);
-const withoutNames = new SearchParamRegistry(
-  TYPES,
-  undefined,
-  (_type, code) => code !== 'name' && code !== 'family',
-);
-
-function patient(n: number): Patient {
-  return {
-    resourceType: 'Patient',
-    identifier: [{ system: BSN, value: String(100000000 + n) }],
-    name: [{ family: `Family${String(n)}` }],
-  };
-}
-
-async function count(db: Database, sql: string): Promise<number> {
-  const { rows } = await db.query<{ n: number }>(sql);
-  return Number(rows[0]?.n ?? 0);
-}
 
 describe('the fingerprint of what a type is indexed for', () => {
   it('when the indexed parameters differ, then so do the fingerprints; the same registry gives the same one', () => {

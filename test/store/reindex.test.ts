@@ -7,31 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/store/database.js';
 import { reindex } from '../../src/store/reindex.js';
 import { ResourceStore } from '../../src/store/resource-store.js';
-import { SearchParamRegistry } from '../../src/store/search-params.js';
+import { BSN, count, everything, patient, withoutNames } from './support/index-registries.js';
 import { TARGETS } from './support/targets.js';
-
-const BSN = 'http://fhir.nl/fhir/NamingSystem/bsn';
-const TYPES = ['Patient', 'Task'];
-const everything = new SearchParamRegistry(TYPES);
-const withoutNames = new SearchParamRegistry(
-  TYPES,
-  undefined,
-  (_type, code) => code !== 'name' && code !== 'family',
-);
-
-function patient(n: number): Patient {
-  return {
-    resourceType: 'Patient',
-    identifier: [{ system: BSN, value: String(100000000 + n) }],
-    name: [{ family: `Family${String(n)}` }],
-    birthDate: '1990-01-01',
-  };
-}
-
-async function count(db: Database, sql: string): Promise<number> {
-  const { rows } = await db.query<{ n: number }>(sql);
-  return Number(rows[0]?.n ?? 0);
-}
 
 describe.each(TARGETS)('reindex ($name)', (target) => {
   describe.skipIf(target.skip)('', () => {
