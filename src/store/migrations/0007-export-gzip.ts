@@ -2,7 +2,7 @@ import type { Migration } from './migration.js';
 
 /**
  * Export files stored gzip-compressed: a part's NDJSON goes to `gzip` (one or more gzip members,
- * RFC 1952) instead of `content`. Pseudonymised NDJSON compresses about tenfold, so the database
+ * RFC 1952) instead of `content`. Pseudonymised NDJSON compresses about tenfold (9.8 to 1 on bench:export's resources, gzip level 1), so the database
  * writes, logs (WAL) and keeps a tenth of the bytes; parts written before this migration keep
  * their `content` and are served as they are. Exactly one of the two holds the part.
  */
