@@ -27,21 +27,32 @@ export interface PageQuery {
 }
 
 export interface ExportSource {
-  /** Resources of one type in pages of at most `pageSize`, as JSON text (the database's own). */
+  /**
+   * Resources of one type in pages of at most `pageSize` resources and `PAGE_BYTES` of JSON (at
+   * least one resource), as JSON text (the database's own).
+   */
   pages(query: PageQuery, pageSize: number): AsyncGenerator<ExportPage>;
 }
 
 /**
+ * A page's JSON is at most this many bytes (or one resource, however large), so that a type of
+ * large resources (documents with their content) neither makes a value the database cannot build
+ * (1 GB) nor a string Node cannot hold, and memory stays bounded by bytes, not only by count.
+ */
+export const PAGE_BYTES = 16 * 1024 * 1024;
+
+/**
  * The SQL of one page after `afterId`: one row with the page's JSON texts joined by newlines (the
- * text of a jsonb value never holds one), how many there are and the last id. One value per page
- * instead of a row per resource: the client decodes one string, and the page crosses to the page
- * worker as one.
+ * text of a jsonb value never holds one), how many there are, the last id, and how many the page
+ * read before its byte bound cut it (`fetched`). One value per page instead of a row per
+ * resource: the client decodes one string, and the page crosses to the page worker as one.
  */
 export function pageSql(
   query: PageQuery,
   afterId: string,
   pageSize: number,
   search: SearchBuilder,
+  pageBytes = PAGE_BYTES,
 ): { sql: string; params: SqlParams } {
   const p = new SqlParams();
   const where = [
@@ -70,10 +81,14 @@ export function pageSql(
   const json = query.addressesOnly
     ? "jsonb_build_object('address', r.content->'address')::text"
     : 'r.content::text';
-  const sql = `SELECT count(*)::int AS count, max(page.id) AS last,
+  const sql = `SELECT count(*)::int AS count, max(page.id) AS last, coalesce(max(page.fetched), 0)::int AS fetched,
       coalesce(string_agg(page.json, E'\n' ORDER BY page.id), '') AS lines
-    FROM (SELECT r.id, ${json} AS json FROM resource r WHERE ${where.join(' AND ')}
-      ORDER BY r.id LIMIT ${p.add(pageSize)}) page`;
+    FROM (SELECT q.id, q.json, count(*) OVER () AS fetched,
+        row_number() OVER (ORDER BY q.id) AS n,
+        sum(octet_length(q.json)) OVER (ORDER BY q.id ROWS UNBOUNDED PRECEDING) AS bytes
+      FROM (SELECT r.id, ${json} AS json FROM resource r WHERE ${where.join(' AND ')}
+        ORDER BY r.id LIMIT ${p.add(pageSize)}) q) page
+    WHERE page.n = 1 OR page.bytes <= ${p.add(pageBytes)}`;
   return { sql, params: p };
 }
 
@@ -83,6 +98,7 @@ export class StoreExportSource implements ExportSource {
   constructor(
     private readonly db: Database,
     registry: SearchParamRegistry,
+    private readonly pageBytes = PAGE_BYTES,
   ) {
     this.search = new SearchBuilder(registry);
   }
@@ -98,8 +114,11 @@ export class StoreExportSource implements ExportSource {
    */
   async *pages(query: PageQuery, pageSize: number): AsyncGenerator<ExportPage> {
     const fetch = (after: string) => {
-      const { sql, params } = pageSql(query, after, pageSize, this.search);
-      const page = this.db.query<{ count: number; last: string | null; lines: string }>(sql, params.values);
+      const { sql, params } = pageSql(query, after, pageSize, this.search, this.pageBytes);
+      const page = this.db.query<{ count: number; last: string | null; fetched: number; lines: string }>(
+        sql,
+        params.values,
+      );
       // A caller that stops early leaves the last prefetch unread: its failure is nobody's then.
       page.catch(() => undefined);
       return page;
@@ -108,7 +127,8 @@ export class StoreExportSource implements ExportSource {
     for (;;) {
       const row = (await next).rows[0];
       if (!row || row.count === 0 || row.last === null) return;
-      const more = row.count === pageSize;
+      // Rows after this page: the page was full, or its byte bound cut it short.
+      const more = row.fetched === pageSize || row.count < row.fetched;
       if (more) next = fetch(row.last);
       yield { lines: row.lines, count: row.count };
       if (!more) return;
