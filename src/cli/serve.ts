@@ -148,8 +148,9 @@ async function serveOne(
 }
 
 /**
- * The primary of `--workers N`: migrations and index rows once, then N workers on the shared port; says it
- * listens when all of them do, restarts a worker that dies, and stops them all on a signal.
+ * The primary of `--workers N`: migrations and index rows once, then N workers on the shared
+ * port; says it listens when all of them do, restarts a worker that dies, and stops them all on
+ * a signal.
  */
 async function superviseWorkers(config: Config, logger: Logger, count: number): Promise<number> {
   const { openDatabase } = await import('../store/open.js');

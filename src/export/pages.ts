@@ -1,8 +1,8 @@
 /**
  * Turning one page of stored resources (JSON text) into NDJSON: parse, pseudonymise, stringify,
- * one string per page, then gzip (`packPage`). `PageTransform` is asynchronous so that the work can run off the main
- * thread (the page worker, page-workers.ts) or on it (`inlinePages`). A resource that cannot be
- * pseudonymised is left out and its index returned.
+ * one string per page, then gzip (`packPage`). `PageTransform` is asynchronous so that the work
+ * can run off the main thread (the page worker, page-workers.ts) or on it (`inlinePages`). A
+ * resource that cannot be pseudonymised is left out and its index returned.
  */
 import { constants, gzipSync } from 'node:zlib';
 import { pseudonymise, type KeyRing, type Policy, type PseudonymiseOptions } from './pseudonymise/index.js';
@@ -56,7 +56,7 @@ export interface PackedPage {
 /** Pseudonymises and compresses one page; one `transform` per export. */
 export type PageTransform = (page: ExportPage) => Promise<PackedPage>;
 
-/** gzip at its fastest: pseudonymised NDJSON still compresses about tenfold (the benchmark's: 9.8 to 1). */
+/** gzip at its fastest: pseudonymised NDJSON still compresses about tenfold (bench:export's: 9.8 to 1). */
 export function gzipLines(ndjson: string): Uint8Array {
   return gzipSync(ndjson, { level: constants.Z_BEST_SPEED });
 }

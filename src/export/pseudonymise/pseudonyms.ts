@@ -39,8 +39,9 @@ export interface Pseudonymiser {
  * Pseudonyms remembered per kind and pseudonymiser (two generations of this many, see `Memo`): an
  * export meets the same clients, organisations and references again and again, in every type's
  * file (one pass per type), and each HMAC costs more than the lookup. (A key built by joining
- * strings costs more to look up than one read as it is: V8 must flatten it first.) About 130 bytes an entry:
- * 13 MB at the 100,000 resources of bench:export, at most about 50 MB however large the export.
+ * strings costs more to look up than one read as it is: V8 must flatten it first.) About 130
+ * bytes an entry: 13 MB at the 100,000 resources of bench:export, at most about 50 MB however
+ * large the export.
  */
 export const MEMO_SIZE = 100_000;
 /** Identifier systems with a memo of their own. */
@@ -49,30 +50,31 @@ const SYSTEMS = 16;
 export function pseudonymiser(secret: KeyObject, series: string, memoSize = MEMO_SIZE): Pseudonymiser {
   const hmac = hmacSha256(secret);
   const digest = (kind: string, message: string): Buffer => hmac(`${series}\u0000${kind}\u0000${message}`);
-  /** One memo per kind: the key is the hashed message without the series and kind both add. */
-  const memoised = <V>(kind: string, make: (digest: Buffer) => V): ((message: string) => V) => {
+  /**
+   * One memo per kind (and per identifier system): the key is the hashed message without the
+   * series and kind both add, and without `prefix`, which is joined to it only to hash it.
+   */
+  const memoised = <V>(kind: string, make: (digest: Buffer) => V, prefix = ''): ((key: string) => V) => {
     const memo = new Memo<V>(memoSize);
-    return (message) => memo.get(message) ?? memo.set(message, make(digest(kind, message)));
+    return (key) => memo.get(key) ?? memo.set(key, make(digest(kind, `${prefix}${key}`)));
   };
-  const identifier = memoised('identifier', (d) => `${series}-${d.toString('base64url')}`);
-  const text = memoised('text', (d) => `${series}-${d.toString('base64url')}`);
+  const base64url = (d: Buffer): string => `${series}-${d.toString('base64url')}`;
+  const identifier = memoised('identifier', base64url);
+  const text = memoised('text', base64url);
   const contained = memoised('contained', (d) => `${series}-${idSafe(d)}`);
   const urn = memoised('urn', (d) => `urn:uuid:${uuidOf(d)}`);
   const dateShift = memoised('date-shift', (d) => d.readUInt32BE(0));
   // Identifiers remembered per system, by the value as it is (a few systems name most of them);
   // past `SYSTEMS` systems, by system and value joined.
-  const bySystem = new Map<string, Memo<string>>();
+  const bySystem = new Map<string, (value: string) => string>();
   const identifierOf = (system: string, value: string): string => {
-    let memo = bySystem.get(system);
-    if (!memo) {
+    let ofSystem = bySystem.get(system);
+    if (!ofSystem) {
       if (bySystem.size >= SYSTEMS) return identifier(`${system}\u0000${value}`);
-      memo = new Memo<string>(memoSize);
-      bySystem.set(system, memo);
+      ofSystem = memoised('identifier', base64url, `${system}\u0000`);
+      bySystem.set(system, ofSystem);
     }
-    return (
-      memo.get(value) ??
-      memo.set(value, `${series}-${digest('identifier', `${system}\u0000${value}`).toString('base64url')}`)
-    );
+    return ofSystem(value);
   };
   return {
     series,
