@@ -18,19 +18,22 @@ export class BundleIndex {
   readonly entries: IndexedEntry[] = [];
 
   constructor(readonly bundle: Bundle) {
-    (bundle.entry ?? []).forEach((entry, index) => {
+    // Read before validation: any entry may be of any JSON type.
+    (Array.isArray(bundle.entry) ? bundle.entry : []).forEach((entry: BundleEntry | null, index) => {
+      if (!entry || typeof entry !== 'object') return;
       const resource = entry.resource;
       if (!resource || typeof resource !== 'object') return;
       const e: IndexedEntry = { index, entry, resource };
       this.entries.push(e);
       if (typeof entry.fullUrl === 'string') this.byFullUrl.set(entry.fullUrl, e);
-      if (resource.id) this.byTypeId.set(`${resource.resourceType}/${resource.id}`, e);
+      if (typeof resource.id === 'string' && resource.id)
+        this.byTypeId.set(`${resource.resourceType}/${resource.id}`, e);
     });
   }
 
   /** The entry a reference points to, or undefined when it does not resolve inside the Bundle. */
   resolve(reference: string | undefined, from?: IndexedEntry): IndexedEntry | undefined {
-    if (!reference) return undefined;
+    if (typeof reference !== 'string' || !reference) return undefined;
     const exact = this.byFullUrl.get(reference);
     if (exact) return exact;
     const relative = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(\/_history\/.+)?$/.exec(reference);

@@ -1,6 +1,8 @@
 /**
  * Safe parsing of FHIR JSON from untrusted bytes: strict UTF-8, bounded nesting and array sizes,
- * no prototype-polluting keys, and every failure as an OperationOutcome naming where it is.
+ * no prototype-polluting keys, text that is Unicode (no lone surrogate, which valid UTF-8 cannot
+ * carry but a `\uD800` escape can, and which PostgreSQL refuses to store), and every failure as an
+ * OperationOutcome naming where it is.
  * Used by the gateway, the CLI and the adapters alike.
  */
 import { issue, outcome, OperationOutcomeError } from './outcomes.js';
@@ -17,6 +19,8 @@ export interface JsonLimits {
 export const DEFAULT_JSON_LIMITS: JsonLimits = { maxDepth: 64, maxArrayLength: 200_000, maxKeys: 10_000 };
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+/** A JSON escape of a UTF-16 surrogate: only then can parsed strings hold a lone one. */
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 /** Parses bytes as FHIR JSON; throws an OperationOutcomeError (status 400) on any problem. */
@@ -37,7 +41,7 @@ export function parseJsonText(text: string, limits: JsonLimits = DEFAULT_JSON_LI
   } catch (err) {
     throw structural(`The body is not valid JSON: ${jsonErrorPosition(err)}`);
   }
-  checkShape(value, limits);
+  checkShape(value, limits, !text.isWellFormed() || SURROGATE_ESCAPE.test(text));
   return value;
 }
 
@@ -70,11 +74,17 @@ function pathOf(frame: Frame, child?: string): string {
   return path;
 }
 
+function notUnicode(path: string): OperationOutcomeError {
+  return structural('Text that is not valid Unicode (a lone UTF-16 surrogate)', path || undefined);
+}
+
 /**
  * Iterative walk (no recursion, so no stack overflow on hostile depth) over objects and arrays
- * only; nothing is allocated for primitive values.
+ * only; nothing is allocated for primitive values. With `strings`, property names and string
+ * values are checked to be well-formed Unicode too.
  */
-function checkShape(root: unknown, limits: JsonLimits): void {
+function checkShape(root: unknown, limits: JsonLimits, strings = false): void {
+  if (typeof root === 'string' && strings && !root.isWellFormed()) throw notUnicode('');
   if (root === null || typeof root !== 'object') return;
   const stack: Frame[] = [{ value: root, depth: 0, parent: undefined, key: '' }];
   while (stack.length > 0) {
@@ -93,6 +103,8 @@ function checkShape(root: unknown, limits: JsonLimits): void {
         const v: unknown = value[i];
         if (v !== null && typeof v === 'object')
           stack.push({ value: v, depth: depth + 1, parent: frame, key: i });
+        else if (strings && typeof v === 'string' && !v.isWellFormed())
+          throw notUnicode(`${pathOf(frame)}[${String(i)}]`);
       }
       continue;
     }
@@ -102,8 +114,10 @@ function checkShape(root: unknown, limits: JsonLimits): void {
     for (const key of keys) {
       if (FORBIDDEN_KEYS.has(key))
         throw structural(`Property name '${key}' is not allowed`, pathOf(frame, key));
+      if (strings && !key.isWellFormed()) throw notUnicode(pathOf(frame));
       const v = (value as Record<string, unknown>)[key];
       if (v !== null && typeof v === 'object') stack.push({ value: v, depth: depth + 1, parent: frame, key });
+      else if (strings && typeof v === 'string' && !v.isWellFormed()) throw notUnicode(pathOf(frame, key));
     }
   }
 }

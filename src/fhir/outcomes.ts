@@ -103,7 +103,26 @@ export function normalizeError(err: unknown): { outcome: OperationOutcome; statu
   if (err instanceof OperationOutcomeError) {
     return { outcome: err.outcome, status: err.status ?? httpStatus(err.outcome) };
   }
+  const status = clientErrorStatus(err);
+  if (status !== undefined) return { outcome: outcome([issue(requestIssue(err, status))]), status };
   return { outcome: serverError(), status: 500 };
+}
+
+/** The 4xx status an HTTP-layer error carries (`http-errors`, as the router and parsers throw). */
+function clientErrorStatus(err: unknown): number | undefined {
+  if (!err || typeof err !== 'object') return undefined;
+  const { status, statusCode } = err as { status?: unknown; statusCode?: unknown };
+  const value = typeof status === 'number' ? status : statusCode;
+  return typeof value === 'number' && value >= 400 && value < 500 ? value : undefined;
+}
+
+/** What the request did wrong, said without quoting it. */
+function requestIssue(err: unknown, status: number): IssueInput {
+  if (err instanceof URIError)
+    return { code: 'structure', message: 'The URL holds a percent-encoded part that is not UTF-8' };
+  if (status === 413) return { code: 'too-long', message: 'The request body is too large' };
+  if (status === 415) return { code: 'not-supported', message: 'The media type is not supported' };
+  return { code: 'structure', message: 'The request could not be read' };
 }
 
 /** The single mapping from an outcome to an HTTP status code. */

@@ -11,9 +11,11 @@ import { VerifiedTokens } from '../auth/token-cache.js';
 import type { Config } from '../config/types.js';
 import {
   forbidden,
+  issue,
   normalizeError,
   notFound,
   OperationOutcomeError,
+  outcome,
   unauthorized,
 } from '../fhir/outcomes.js';
 import type { Logger } from '../observability/logger.js';
@@ -96,6 +98,7 @@ export function createApp(deps: AppDeps): express.Express {
           403,
         );
       }
+      checkIdParam(req, route);
       res.locals.route = route.operation
         ? `$${route.operation.name}`
         : `${route.resource?.type ?? ''}:${route.resource?.interaction ?? ''}`;
@@ -112,6 +115,26 @@ export function createApp(deps: AppDeps): express.Express {
   app.use((_req, res) => sendOutcome(res, notFound('No such endpoint'), 404));
   app.use(errorHandler(deps));
   return app;
+}
+
+/** The FHIR id type (https://hl7.org/fhir/R4/datatypes.html#id). */
+const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
+
+/** An `:id` in the URL must be a FHIR id: 400 naming the element before any lookup. */
+function checkIdParam(req: Request, route: FhirRoute): void {
+  const id = req.params.id;
+  if (id === undefined || (typeof id === 'string' && FHIR_ID.test(id))) return;
+  const type = route.resource?.type ?? route.operation?.type ?? route.scope.type;
+  throw new OperationOutcomeError(
+    outcome([
+      issue({
+        code: 'value',
+        expression: `${type}.id`,
+        message: 'The id in the URL is not a FHIR id: 1 to 64 letters, digits, hyphens and dots',
+      }),
+    ]),
+    400,
+  );
 }
 
 /** Bearer token to Principal; 401 (with the RFC 6750 header) when absent or invalid. */

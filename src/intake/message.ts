@@ -3,7 +3,7 @@
  * message, a MessageHeader first with an id and an event from the project's message-event codes,
  * and a focus that resolves inside the Bundle. https://hl7.org/fhir/R4/messaging.html
  */
-import type { Bundle, MessageHeader, OperationOutcomeIssue } from '@medplum/fhirtypes';
+import type { Bundle, MessageHeader, OperationOutcomeIssue, Reference } from '@medplum/fhirtypes';
 import { BundleIndex, type IndexedEntry } from '../fhir/bundle.js';
 import { SYSTEMS } from '../fhir/codes.js';
 import { issue } from '../fhir/outcomes.js';
@@ -22,6 +22,9 @@ export interface ShapedMessage {
 
 export type ShapeResult =
   { ok: true; message: ShapedMessage } | { ok: false; issues: OperationOutcomeIssue[] };
+
+/** The FHIR id type (https://hl7.org/fhir/R4/datatypes.html#id): the key is read before validation. */
+const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 
 export function checkMessageShape(value: unknown): ShapeResult {
   const fail = (
@@ -56,6 +59,12 @@ export function checkMessageShape(value: unknown): ShapeResult {
       'required',
     );
   }
+  if (!FHIR_ID.test(header.id)) {
+    return fail(
+      'Bundle.entry[0].resource.id',
+      'MessageHeader.id must be a FHIR id: 1 to 64 letters, digits, hyphens and dots',
+    );
+  }
   const coding = header.eventCoding;
   const event = MESSAGE_EVENTS.find((e) => coding?.system === SYSTEMS.messageEvent && coding.code === e);
   if (!event) {
@@ -69,8 +78,19 @@ export function checkMessageShape(value: unknown): ShapeResult {
   const headerEntry = index.entries[0];
   const focus: IndexedEntry[] = [];
   const issues: OperationOutcomeIssue[] = [];
-  (header.focus ?? []).forEach((f, i) => {
-    const target = index.resolve(f.reference, headerEntry);
+  // Read before validation: focus and its items may be of any JSON type.
+  const focusList: unknown = header.focus ?? [];
+  if (!Array.isArray(focusList))
+    return fail(
+      'Bundle.entry[0].resource.focus',
+      'MessageHeader.focus must be an array of References',
+      'structure',
+    );
+  focusList.forEach((f: unknown, i) => {
+    const target = index.resolve(
+      f && typeof f === 'object' ? (f as Reference).reference : undefined,
+      headerEntry,
+    );
     if (target) focus.push(target);
     else
       issues.push(

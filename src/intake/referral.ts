@@ -21,15 +21,7 @@ import { auditEvent } from '../audit/events.js';
 import type { OrganisationConfig } from '../config/types.js';
 import { type BundleIndex, type IndexedEntry } from '../fhir/bundle.js';
 import { CANONICAL_BASE, PROFILES, SYSTEMS } from '../fhir/codes.js';
-import {
-  conflict,
-  errorIssues,
-  forbidden,
-  invalid,
-  issue,
-  outcome,
-  OVERDRACHT_ISSUE_SYSTEM,
-} from '../fhir/outcomes.js';
+import { conflict, errorIssues, invalid, issue, outcome, OVERDRACHT_ISSUE_SYSTEM } from '../fhir/outcomes.js';
 import { ISSUE_SOURCE_URL, issueSourceOf } from '../validation/index.js';
 import { checkGate, type GateResult } from './gate.js';
 import { storeEntries, type StoredEntries } from './entries.js';
@@ -309,8 +301,18 @@ function organisationOf(
   return undefined;
 }
 
+/** Read before validation, so `identifier` and its items may be of any JSON type. */
 function identifyingId(org: Organization | undefined): Identifier | undefined {
-  return org?.identifier?.find((i) => i.system && IDENTIFYING_SYSTEMS.includes(i.system) && i.value);
+  const ids: unknown = org?.identifier;
+  if (!Array.isArray(ids)) return undefined;
+  return ids.find(
+    (i: Identifier | null): i is Identifier =>
+      !!i &&
+      typeof i.system === 'string' &&
+      IDENTIFYING_SYSTEMS.includes(i.system) &&
+      typeof i.value === 'string' &&
+      !!i.value,
+  );
 }
 
 function sameId(a: Identifier | undefined, b: Identifier): boolean {
@@ -333,7 +335,13 @@ function checkSender(msg: ShapedMessage, principal: Principal): OperationOutcome
     ]);
   }
   if (!sameId(claimed, principal.organisation.identifier)) {
-    return forbidden('MessageHeader.sender names another organisation than the one this client belongs to');
+    return outcome([
+      issue({
+        code: 'forbidden',
+        expression: 'Bundle.entry[0].resource.sender',
+        message: 'MessageHeader.sender names another organisation than the one this client belongs to',
+      }),
+    ]);
   }
   return undefined;
 }

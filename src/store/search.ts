@@ -7,6 +7,7 @@
  * comma-separated values ORed. An unknown parameter or modifier is an error, not ignored: a
  * filter silently dropped would return more patients' data than asked for.
  */
+import { FORBIDDEN_CONTROL } from '../fhir/characters.js';
 import { badRequest, OperationOutcomeError } from '../fhir/outcomes.js';
 import type { SqlValue } from './database.js';
 import { dateRange } from './fhir-dates.js';
@@ -103,11 +104,11 @@ function unescape(value: string): string {
 type Prefix = 'eq' | 'ne' | 'gt' | 'lt' | 'ge' | 'le' | 'sa' | 'eb';
 const PREFIXES = new Set<string>(['eq', 'ne', 'gt', 'lt', 'ge', 'le', 'sa', 'eb']);
 
-function splitPrefix(value: string): { prefix: Prefix; rest: string } {
+function splitPrefix(value: string, name: string): { prefix: Prefix; rest: string } {
   const head = value.slice(0, 2);
   if (PREFIXES.has(head) && /^[a-z]{2}[-\d]/.test(value))
     return { prefix: head as Prefix, rest: value.slice(2) };
-  if (head === 'ap') throw invalidSearch('The prefix ap (approximately) is not supported.', value);
+  if (head === 'ap') throw invalidSearch('The prefix ap (approximately) is not supported.', name);
   return { prefix: 'eq', rest: value };
 }
 
@@ -137,32 +138,38 @@ function rangeCondition(prefix: Prefix, rs: string, re: string, ps: () => string
 }
 
 function dateCondition(value: string, p: SqlParams, rs: string, re: string, name: string): string {
-  const { prefix, rest } = splitPrefix(value);
+  const { prefix, rest } = splitPrefix(value, name);
   const range = dateRange(rest);
   if (!range) throw invalidSearch(`The value of ${name} is not a FHIR date.`, name);
   return rangeCondition(prefix, rs, re, p.lazy(range.start, 'timestamptz'), p.lazy(range.end, 'timestamptz'));
 }
 
-function tokenCondition(value: string, p: SqlParams): string {
+function tokenCondition(value: string, p: SqlParams, name: string): string {
   const parts = splitEscaped(value, '|');
   if (parts.length === 1) return `s.code = ${p.add(unescape(parts[0] ?? ''))}`;
-  if (parts.length !== 2) throw invalidSearch('A token is code, system|code, |code or system|.', value);
+  if (parts.length !== 2) throw invalidSearch('A token is code, system|code, |code or system|.', name);
   const [system = '', code = ''] = parts.map(unescape);
   if (system === '') return `(s.code = ${p.add(code)} AND s.system IS NULL)`;
   if (code === '') return `s.system = ${p.add(system)}`;
   return `(s.code = ${p.add(code)} AND s.system = ${p.add(system)})`;
 }
 
-function referenceCondition(value: string, p: SqlParams, typeModifier: string | undefined): string {
+function referenceCondition(
+  value: string,
+  p: SqlParams,
+  typeModifier: string | undefined,
+  name: string,
+): string {
   const v = unescape(value);
   if (v.includes('://') || v.startsWith('urn:')) return `s.reference = ${p.add(v)}`;
   const slash = v.split('/');
   if (slash.length === 2 && slash[0] && slash[1]) {
     if (typeModifier && typeModifier !== slash[0])
-      throw invalidSearch(`The value names ${slash[0]}, the modifier ${typeModifier}.`, v);
+      throw invalidSearch(`The value names ${slash[0]}, the modifier ${typeModifier}.`, name);
     return `(s.target_type = ${p.add(slash[0])} AND s.target_id = ${p.add(slash[1])})`;
   }
-  if (slash.length !== 1 || !v) throw invalidSearch('A reference is Type/id, an id or an absolute URL.', v);
+  if (slash.length !== 1 || !v)
+    throw invalidSearch('A reference is Type/id, an id or an absolute URL.', name);
   const id = `s.target_id = ${p.add(v)}`;
   return typeModifier ? `(${id} AND s.target_type = ${p.add(typeModifier)})` : id;
 }
@@ -183,7 +190,7 @@ function halfUnit(number: string): string {
 }
 
 function numberCondition(value: string, p: SqlParams, name: string): string {
-  const { prefix, rest } = splitPrefix(value);
+  const { prefix, rest } = splitPrefix(value, name);
   if (!/^-?\d+(\.\d+)?$/.test(rest))
     throw invalidSearch(`The value of ${name} is not a decimal number.`, name);
   const n = `${p.add(rest)}::numeric`;
@@ -267,9 +274,9 @@ function valueCondition(
 ): string {
   switch (param.type) {
     case 'token':
-      return tokenCondition(value, p);
+      return tokenCondition(value, p, param.name);
     case 'reference':
-      return referenceCondition(value, p, modifier);
+      return referenceCondition(value, p, modifier, param.name);
     case 'date':
       return dateCondition(value, p, 's.start_at', 's.end_at', param.name);
     case 'string':
@@ -292,6 +299,8 @@ export class SearchBuilder {
     const parsed: ParsedSearch = { where: [], count: DEFAULT_COUNT, offset: 0, sort: [], total: false };
     for (const [name, value] of pairsOf(input)) {
       if (IGNORED.has(name)) continue;
+      if (FORBIDDEN_CONTROL.test(value) || FORBIDDEN_CONTROL.test(name))
+        throw invalidSearch(`The value of ${name} holds a control character.`, name);
       if (this.resultParameter(type, name, value, parsed)) continue;
       parsed.where.push(this.condition(owner, name, value, p, 0));
     }

@@ -369,6 +369,53 @@ describe('bad input', () => {
     expect(o.issue?.[0]?.expression).toEqual(['Bundle.entry[12].resource.resourceType']);
   });
 
+  it('when a string holds a lone surrogate escape, then it is 400 naming the element', async () => {
+    const message = referralMessage({ messageId: 'lone-surrogate' });
+    const composition = message.entry?.[7]?.resource;
+    if (composition?.resourceType !== 'Composition') throw new Error('fixture changed');
+    composition.title = 'x\ud800'; // JSON.stringify writes it as the escape \ud800
+    const o = await refused((gp) => postMessage(t.app, gp, message), 400);
+    expect(o.issue?.[0]?.expression).toEqual(['entry[7].resource.title']);
+  });
+
+  it('when a string holds U+0000, then it is 422 naming the element', async () => {
+    const message = referralMessage({ messageId: 'nul-char' });
+    const condition = message.entry?.[9]?.resource;
+    if (condition?.resourceType !== 'Condition') throw new Error('fixture changed');
+    condition.code = { text: 'a\u0000b' };
+    const o = await refused((gp) => postMessage(t.app, gp, message), 422);
+    expect(o.issue?.map((i) => i.expression?.[0])).toContain('Bundle.entry[9].resource.code.text');
+  });
+
+  it('when the MessageHeader.id is not a FHIR id, then it is 422 naming it', async () => {
+    const message = referralMessage({ messageId: 'x' });
+    (message.entry?.[0]?.resource as MessageHeader).id = 'a\u0000b';
+    const o = await refused((gp) => postMessage(t.app, gp, message), 422);
+    expect(o.issue?.[0]?.expression).toEqual(['Bundle.entry[0].resource.id']);
+  });
+
+  it('when an entry is null or the sender has an identifier of the wrong JSON type, then it is 4xx naming a path, never 500', async () => {
+    const nullEntry = referralMessage({ messageId: 'null-entry' }) as unknown as { entry: unknown[] };
+    nullEntry.entry[8] = null;
+    const a = await refused((gp) => postMessage(t.app, gp, JSON.stringify(nullEntry)), 422);
+    expect(a.issue?.[0]?.expression?.[0]).toMatch(/^Bundle\.entry\[\d+\]/);
+
+    const badIdentifier = referralMessage({ messageId: 'bad-identifier' });
+    const senderOrg = badIdentifier.entry?.find((e) => e.resource?.resourceType === 'Organization')
+      ?.resource as unknown as Record<string, unknown>;
+    senderOrg.identifier = -1;
+    const b = await refused((gp) => postMessage(t.app, gp, badIdentifier), 403);
+    expect(b.issue?.[0]?.expression).toEqual(['Bundle.entry[0].resource.sender']);
+  });
+
+  it('when MessageHeader.focus is not an array, then it is 422 naming the focus', async () => {
+    const message = referralMessage({ messageId: 'focus-object' });
+    const header = message.entry?.[0]?.resource as unknown as Record<string, unknown>;
+    header.focus = { reference: 'urn:uuid:3f1c6a2e-0000-4000-8000-000000000008' };
+    const o = await refused((gp) => postMessage(t.app, gp, message), 422);
+    expect(o.issue?.[0]?.expression).toEqual(['Bundle.entry[0].resource.focus']);
+  });
+
   it('when something fails inside, then it is a 500 that says nothing internal', async () => {
     const broken = await openTestGateway({
       database: t.db,

@@ -109,6 +109,26 @@ describe('HTTP foundation', () => {
     expect(ok.status).toBe(200);
   });
 
+  it('when the id in the URL is not a FHIR id, then it is 400 naming the id before any lookup', async () => {
+    const token = await tokenFor(app, 'demo-privacy-officer', 'system/AuditEvent.rs');
+    for (const id of ['%00', 'a'.repeat(65), 'a%20b']) {
+      const res = await request(app).get(`/fhir/AuditEvent/${id}`).set('Authorization', `Bearer ${token}`);
+      expect(res.status).toBe(400);
+      expect(res.body.issue[0].expression).toEqual(['AuditEvent.id']);
+    }
+  });
+
+  it('when the URL holds a percent-encoding that is not UTF-8, then it is 400, never 500', async () => {
+    const token = await tokenFor(app, 'demo-privacy-officer', 'system/AuditEvent.rs');
+    for (const id of ['%FF', '%ED%A0%80', '%C0%AF', '%u0000']) {
+      const res = await request(app).get(`/fhir/AuditEvent/${id}`).set('Authorization', `Bearer ${token}`);
+      expect(res.status).toBe(400);
+      expect(res.body.resourceType).toBe('OperationOutcome');
+      expect(res.body.issue[0].diagnostics).toMatch(/percent-encod/);
+    }
+    expect(logs.join('\n')).not.toMatch(/"level":"error"/);
+  });
+
   it('when an unknown path is called, then it is a 404 OperationOutcome', async () => {
     const res = await request(app).get('/nothing');
     expect(res.status).toBe(404);

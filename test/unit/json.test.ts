@@ -60,3 +60,21 @@ describe('parseJsonBytes', () => {
     expect(f.expression).toBe('a');
   });
 });
+
+describe('text that is not Unicode', () => {
+  it('when a string value holds a lone surrogate escape, then it is a 400 naming the value', () => {
+    const f = failure(() => parseJsonText('{"a":[{"b":"x\\ud800y"}]}'));
+    expect(f.status).toBe(400);
+    expect(f.expression).toBe('a[0].b');
+    expect(f.message).toMatch(/surrogate/);
+  });
+
+  it('when an array item or a property name holds one, then it is named too', () => {
+    expect(failure(() => parseJsonText('{"a":["ok","\\udc00"]}')).expression).toBe('a[1]');
+    expect(failure(() => parseJsonText('{"a":{"\\ud83d":1}}')).expression).toBe('a');
+  });
+
+  it('when a surrogate pair is escaped, then it is parsed as the character it spells', () => {
+    expect(parseJsonText('{"a":"\\ud834\\udd1e"}')).toEqual({ a: '\u{1D11E}' });
+  });
+});

@@ -4,6 +4,7 @@
  *
  * Spec: https://hl7.org/fhir/R4/datatypes.html#primitive, https://hl7.org/fhir/R4/json.html#primitive
  */
+import { FORBIDDEN_CONTROL } from '../../fhir/characters.js';
 
 export type JsonKind = 'string' | 'number' | 'boolean';
 
@@ -81,6 +82,13 @@ function realDate(s: string): boolean {
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
+function controlMessage(s: string): string | undefined {
+  const m = FORBIDDEN_CONTROL.exec(s);
+  if (!m) return undefined;
+  const code = m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+  return `The value contains the control character U+${code}, which FHIR strings may not hold`;
+}
+
 /**
  * Types whose regex every printable ASCII value passes (`\S*`, `[ \r\n\t\S]+`, a code), by the
  * lowest character code that needs no regex: 33 where a space may not appear, 32 where it may.
@@ -138,6 +146,7 @@ function buildCheck(type: string): PrimitiveCheck {
   if (type === 'xhtml' || type === 'base64Binary') {
     return (v) => (typeof v === 'string' ? checkString(type, v) : wrong(v));
   }
+  // Printable ASCII passes these types' regexes; anything else is checked by checkString.
   const re = REGEXES.get(type);
   const uri = type === 'uri' || type === 'url' || type === 'canonical';
   const date = type === 'date' || type === 'dateTime' || type === 'instant';
@@ -145,7 +154,13 @@ function buildCheck(type: string): PrimitiveCheck {
   return (v) => {
     if (typeof v !== 'string') return wrong(v);
     if (v.length === 0 || v.length > MAX_STRING_LENGTH) return checkString(type, v);
-    if (re && !(plain !== undefined && plainAscii(v, plain)) && !re.test(v)) return invalidMessage(type, v);
+    // The regexes of the other types admit no control character.
+    const loose = plain !== undefined || !re;
+    if (
+      !(plain !== undefined && plainAscii(v, plain)) &&
+      ((loose && FORBIDDEN_CONTROL.test(v)) || (re && !re.test(v)))
+    )
+      return checkString(type, v);
     if (uri && v.startsWith('urn:') && !urnOk(v)) return checkString(type, v);
     if (date && v.length >= 10 && !realDate(v)) return checkString(type, v);
     return undefined;
@@ -173,6 +188,8 @@ function checkString(type: string, s: string): string | undefined {
   if (s.length > MAX_STRING_LENGTH)
     return `value is longer than permitted maximum length of 1 MB (${MAX_STRING_LENGTH} bytes)`;
   if (s.length === 0) return '@value cannot be empty';
+  const control = controlMessage(s);
+  if (control) return control;
   if (type === 'xhtml') return undefined;
   const re = REGEXES.get(type);
   if (type === 'base64Binary') return checkBase64(s);

@@ -156,4 +156,13 @@ describe('robustness', () => {
     ]);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
+
+  it('when a string holds a control character other than tab, line feed or carriage return, then it is an error at that element', () => {
+    const b = bundle();
+    const patient = (b.entry as { resource: Record<string, unknown> }[])[0]!.resource;
+    patient.name = [{ family: 'Jan\u0000sen', given: ['An\tna\r\n'] }];
+    const errors = (v.validate(b).issue ?? []).filter((i) => i.severity === 'error');
+    expect(errors.map((i) => i.expression?.[0])).toEqual(['Bundle.entry[0].resource.name[0].family']);
+    expect(errors[0]?.diagnostics).toMatch(/U\+0000/);
+  });
 });
