@@ -7,9 +7,17 @@
 import type { OperationOutcome } from '@medplum/fhirtypes';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mutate, seededRandom } from '../support/mutate.js';
+import { HOSTILE_VALUES, mutate, seededRandom } from '../support/mutate.js';
 import { referralMessage } from '../support/referral.js';
-import { FHIR_JSON, get, openTestGateway, postMessage, tokens, type TestGateway } from './support.js';
+import {
+  FHIR_JSON,
+  get,
+  openTestGateway,
+  postMessage,
+  sendReferral,
+  tokens,
+  type TestGateway,
+} from './support.js';
 
 let t: TestGateway;
 let token: (clientId: string) => Promise<string>;
@@ -116,6 +124,62 @@ describe('hostile input', () => {
       const path = random() < 0.3 ? `/fhir/${type}/${pick(values)}` : `/fhir/${type}?${query.join('&')}`;
       const wrong = problem(await get(t.app, ggz, path));
       if (wrong) failures.push(`${path.slice(0, 120)}: ${wrong}`);
+    }
+    expect(failures).toEqual([]);
+    expect(t.logs.filter((l) => /"level":"(error|fatal)"/.test(l))).toEqual([]);
+  });
+
+  it('when operations get damaged Parameters (300 seeded bodies), then every answer is below 500 and names the parameter when refused', async () => {
+    const random = seededRandom(5);
+    const pick = <V>(list: readonly V[]): V => list[Math.floor(random() * list.length)] as V;
+    const task = await sendReferral(
+      t.app,
+      await token('demo-gp'),
+      referralMessage({ messageId: 'hostile-ops' }),
+    );
+    const callers = await Promise.all(['demo-gp', 'demo-ggz'].map((c) => token(c)));
+    const paths = [
+      ...[
+        'accept',
+        'reject',
+        'assign',
+        'forward',
+        'cancel',
+        'start',
+        'complete',
+        'record-step',
+        'fan-out',
+      ].map((action) => `/fhir/Task/${task.id ?? ''}/$${action}`),
+      `/fhir/Task/${task.id ?? ''}/$handover`,
+      '/fhir/$validate',
+      '/fhir/Patient/$validate',
+      '/fhir/Questionnaire/$populate',
+      '/fhir/QuestionnaireResponse/$extract',
+    ];
+    const names = ['reason', 'receiver', 'step', 'outcome', 'resource', 'profile', 'subject', 'constructor'];
+    const kinds = [
+      'valueString',
+      'valueCode',
+      'valueCoding',
+      'valueIdentifier',
+      'valueReference',
+      'resource',
+    ];
+    const failures: string[] = [];
+    for (let n = 0; n < 300; n++) {
+      const parameter = Array.from({ length: Math.floor(random() * 3) }, () => ({
+        name: pick(names),
+        [pick(kinds)]: structuredClone(pick(HOSTILE_VALUES)),
+      }));
+      const body = mutate({ resourceType: 'Parameters', parameter }, random);
+      const path = pick(paths);
+      const res = await request(t.app)
+        .post(path)
+        .set('Authorization', `Bearer ${pick(callers)}`)
+        .type(FHIR_JSON)
+        .send(JSON.stringify(body));
+      const wrong = problem(res);
+      if (wrong) failures.push(`${path} ${JSON.stringify(body).slice(0, 120)}: ${wrong}`);
     }
     expect(failures).toEqual([]);
     expect(t.logs.filter((l) => /"level":"(error|fatal)"/.test(l))).toEqual([]);

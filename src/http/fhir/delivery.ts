@@ -16,6 +16,7 @@ import type { Request } from 'express';
 import type { Parameters, ParametersParameter, Reference } from '@medplum/fhirtypes';
 import type { Principal } from '../../auth/smart.js';
 import { badRequest, forbidden, notFound, OperationOutcomeError } from '../../fhir/outcomes.js';
+import { parameterList, stringValue } from '../../fhir/parameters.js';
 import type { JobStatus } from '../../store/jobs.js';
 import type { Outbox, OutboxMessage, OutboxStatus } from '../../store/outbox.js';
 import { readFhirJson } from '../body.js';
@@ -114,8 +115,8 @@ async function retryId(req: Request, limit: number): Promise<string | undefined>
       badRequest('The body must be a Parameters resource', 'resourceType'),
       400,
     );
-  const part = body.parameter?.find((p) => p.name === 'id');
-  return part?.valueString ?? part?.valueId;
+  const part = parameterList(body).find((p) => p.name === 'id');
+  return stringValue(part?.valueString) ?? stringValue(part?.valueId);
 }
 
 export function deliveryRoutes(deps: DeliveryRouteDeps): FhirRoute[] {

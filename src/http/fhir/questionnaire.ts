@@ -19,6 +19,7 @@ import type {
 } from '@medplum/fhirtypes';
 import type { Request } from 'express';
 import { invalid, notFound, OperationOutcomeError, outcome } from '../../fhir/outcomes.js';
+import { parameterList } from '../../fhir/parameters.js';
 import { isRecord } from '../../fhir/records.js';
 import type { ReferralReport } from '../../questionnaire/index.js';
 import type { RecordService, Subject } from '../../record/service.js';
@@ -141,8 +142,9 @@ async function parametersOf(req: Request, limit: number, bare?: string): Promise
 }
 
 function param(params: Parameters, name: string): { p: ParametersParameter; at: number } | undefined {
-  const at = (params.parameter ?? []).findIndex((p) => p.name === name);
-  const p = params.parameter?.[at];
+  const list = parameterList(params);
+  const at = list.findIndex((p) => p.name === name);
+  const p = list[at];
   return p ? { p, at } : undefined;
 }
 

@@ -4,6 +4,7 @@
  */
 import type { OperationOutcome, Parameters } from '@medplum/fhirtypes';
 import { invalid, OperationOutcomeError } from '../../fhir/outcomes.js';
+import { parameterList, stringValue } from '../../fhir/parameters.js';
 import { readFhirJson } from '../body.js';
 import { sendResource } from '../respond.js';
 import type { FhirRoute } from '../routes.js';
@@ -23,16 +24,15 @@ function unwrap(body: unknown, query: Record<string, unknown>): { resource: unkn
     typeof body === 'object' &&
     (body as { resourceType?: unknown }).resourceType === 'Parameters'
   ) {
-    const params = (body as Parameters).parameter ?? [];
+    const params = parameterList(body as Parameters);
     const resource = params.find((p) => p.name === 'resource')?.resource;
     if (!resource)
       throw new OperationOutcomeError(
         invalid("Parameters must have a 'resource' parameter", 'Parameters.parameter'),
         400,
       );
-    const profile =
-      params.find((p) => p.name === 'profile')?.valueUri ??
-      params.find((p) => p.name === 'profile')?.valueCanonical;
+    const given = params.find((p) => p.name === 'profile');
+    const profile = stringValue(given?.valueUri) ?? stringValue(given?.valueCanonical);
     return { resource, profiles: profile ? [...profiles, profile] : profiles };
   }
   return { resource: body, profiles };

@@ -3,9 +3,10 @@
  * know, or with the wrong value type, is a 422 naming it (`Parameters.parameter[2]`): nothing a
  * caller sent is dropped without a word.
  */
-import type { CodeableConcept, Identifier, Parameters, ParametersParameter } from '@medplum/fhirtypes';
+import type { CodeableConcept, Parameters, ParametersParameter } from '@medplum/fhirtypes';
 import type { Request } from 'express';
 import { invalid, issue, outcome, OperationOutcomeError } from '../../fhir/outcomes.js';
+import { parameterList, stringValue } from '../../fhir/parameters.js';
 import { readFhirJson } from '../body.js';
 
 export type ValueKind = 'string' | 'reason' | 'code' | 'identifier' | 'resource';
@@ -24,24 +25,39 @@ function hasBody(req: Request): boolean {
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The value of `p` as `kind` asks, read before validation: of the wrong JSON type it is none. */
 function valueOf(p: ParametersParameter, kind: ValueKind): Omit<ReadParameter, 'name' | 'path'> | undefined {
   switch (kind) {
-    case 'string':
-      return p.valueString !== undefined ? { string: p.valueString } : undefined;
+    case 'string': {
+      const value = stringValue(p.valueString);
+      return value !== undefined ? { string: value } : undefined;
+    }
     case 'reason': {
-      const value = p.valueString ?? p.valueCodeableConcept;
+      const value =
+        stringValue(p.valueString) ?? (isObject(p.valueCodeableConcept) ? p.valueCodeableConcept : undefined);
       return value !== undefined ? { reason: value } : undefined;
     }
     case 'code': {
-      const value = p.valueCode ?? p.valueCoding?.code ?? p.valueString;
+      const coding: unknown = p.valueCoding;
+      const value =
+        stringValue(p.valueCode) ??
+        (isObject(coding) ? stringValue(coding.code) : undefined) ??
+        stringValue(p.valueString);
       return value !== undefined ? { string: value } : undefined;
     }
     case 'identifier': {
-      const id: Identifier | undefined = p.valueIdentifier ?? p.valueReference?.identifier;
-      return id?.system && id.value ? { identifier: { system: id.system, value: id.value } } : undefined;
+      const reference: unknown = p.valueReference;
+      const id: unknown = p.valueIdentifier ?? (isObject(reference) ? reference.identifier : undefined);
+      if (!isObject(id)) return undefined;
+      const system = stringValue(id.system);
+      const value = stringValue(id.value);
+      return system && value ? { identifier: { system, value } } : undefined;
     }
     case 'resource':
-      return p.resource !== undefined ? { resource: p.resource } : undefined;
+      return isObject(p.resource) ? { resource: p.resource } : undefined;
     default:
       return kind satisfies never;
   }
@@ -74,22 +90,24 @@ export async function readParameters(
     );
   }
   const read: ReadParameter[] = [];
-  const problems = ((body as Parameters).parameter ?? []).flatMap((p, i) => {
+  const names = Object.keys(accepts);
+  const problems = parameterList(body as Parameters).flatMap((param, i) => {
     const path = `Parameters.parameter[${i}]`;
-    const kind = accepts[p.name];
-    const names = Object.keys(accepts);
+    const kind = Object.hasOwn(accepts, param.name) ? accepts[param.name] : undefined;
     if (!kind)
       return [
         issue({
           code: 'not-supported',
-          message: `Unknown parameter '${p.name}'; this operation takes ${names.length ? names.join(', ') : 'none'}`,
+          message: `Unknown parameter '${param.name}'; this operation takes ${names.length ? names.join(', ') : 'none'}`,
           expression: `${path}.name`,
         }),
       ];
-    const value = valueOf(p, kind);
+    const value = valueOf(param, kind);
     if (!value)
-      return [issue({ code: 'invalid', message: `'${p.name}' takes ${EXPECTED[kind]}`, expression: path })];
-    read.push({ name: p.name, path: kind === 'resource' ? `${path}.resource` : path, ...value });
+      return [
+        issue({ code: 'invalid', message: `'${param.name}' takes ${EXPECTED[kind]}`, expression: path }),
+      ];
+    read.push({ name: param.name, path: kind === 'resource' ? `${path}.resource` : path, ...value });
     return [];
   });
   if (problems.length > 0) throw new OperationOutcomeError(outcome(problems), 422);
