@@ -378,6 +378,22 @@ function table(rows: readonly Measured[]): string {
   return [line(header), ...body.map(line)].join('\n');
 }
 
+/**
+ * The CPU a referral may cost for the target to be met: the machine's cores shared by the
+ * target's request rate (a fifth of the floor's), against what the server-driver intake used.
+ * The load generator runs on the same cores, so the real allowance is smaller still.
+ */
+function budget(floor: Measured | undefined, server: Measured | undefined): string {
+  if (!floor || floor.requestsPerSecond <= 0) return '';
+  const cores = availableParallelism();
+  const allowed = (cores * 1000) / (TARGET_RATIO * floor.requestsPerSecond);
+  const used =
+    server?.cpuMsPerRequest !== undefined && server.databaseCpuMsPerRequest !== undefined
+      ? `; the server-driver intake used gateway ${fixed(server.cpuMsPerRequest, 2)} + PostgreSQL ${fixed(server.databaseCpuMsPerRequest, 2)} = ${fixed(server.cpuMsPerRequest + server.databaseCpuMsPerRequest, 2)} ms`
+      : '';
+  return `CPU per referral the target leaves on ${String(cores)} cores: at most ${fixed(allowed, 2)} ms for gateway, database and load generator together${used}`;
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const next = bodies();
@@ -425,6 +441,7 @@ async function main(): Promise<void> {
     [
       `intake / floor throughput, ${processes(args.workers)} on both sides (the target ratio): server ${ratio(serverN, floorN)} (target >= ${String(TARGET_RATIO)})`,
       `intake / floor throughput, 1 process on both sides: server ${ratio(find('gateway: PostgreSQL', 1), floor1)}, embedded ${ratio(find('gateway: embedded', 1), floor1)}`,
+      budget(floorN, serverN),
       '',
     ].join('\n'),
   );

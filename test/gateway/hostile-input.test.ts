@@ -132,11 +132,7 @@ describe('hostile input', () => {
   it('when operations get damaged Parameters (300 seeded bodies), then every answer is below 500 and names the parameter when refused', async () => {
     const random = seededRandom(5);
     const pick = <V>(list: readonly V[]): V => list[Math.floor(random() * list.length)] as V;
-    const task = await sendReferral(
-      t.app,
-      await token('demo-gp'),
-      referralMessage({ messageId: 'hostile-ops' }),
-    );
+    const task = await sendReferral(t.app, await token('demo-gp'), { messageId: 'hostile-ops' });
     const callers = await Promise.all(['demo-gp', 'demo-ggz'].map((c) => token(c)));
     const paths = [
       ...[
