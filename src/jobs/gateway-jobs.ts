@@ -23,6 +23,7 @@ import type { Database } from '../store/database.js';
 import { indicatorPorts, indicatorsJob, type IndicatorPorts } from '../indicators/index.js';
 import { ImportedFiles, ResourcePurge } from '../store/jobs.js';
 import { Outbox } from '../store/outbox.js';
+import { importValidator, type ImportDeps } from '../record/import.js';
 import { RecordService } from '../record/service.js';
 import type { ResourceStore } from '../store/resource-store.js';
 import type { SearchParamRegistry } from '../store/search-params.js';
@@ -64,6 +65,8 @@ export interface GatewayJobDeps {
   /** Unique per instance; by default host, process id and a random part. */
   owner?: string;
   scheduler?: Scheduler;
+  /** Validates what the import job stores; by default a validator is built on the first import. */
+  validate?: ImportDeps['validate'];
 }
 
 /** The gateway's jobs with their configured schedules. */
@@ -117,7 +120,12 @@ export function createJobRunner(deps: GatewayJobDeps): JobRunner<GatewayJobPorts
     }),
   });
   let adapters:
-    { registry: AdapterRegistry; terminology: ReturnType<typeof createTerminologyService> } | undefined;
+    | {
+        registry: AdapterRegistry;
+        terminology: ReturnType<typeof createTerminologyService>;
+        validate: ImportDeps['validate'];
+      }
+    | undefined;
   const ports: GatewayJobPorts = {
     findIdleTasks: (statuses, before) => workflow.findIdleTasks(statuses, before),
     saveTaskChange: (change) => workflow.saveTaskChange(change),
@@ -150,8 +158,12 @@ export function createJobRunner(deps: GatewayJobDeps): JobRunner<GatewayJobPorts
       );
     },
     importFile: (source, bytes, name) => {
-      adapters ??= { registry: createAdapterRegistry(), terminology: createTerminologyService() };
-      const { registry, terminology } = adapters;
+      adapters ??= {
+        registry: createAdapterRegistry(),
+        terminology: createTerminologyService(),
+        validate: deps.validate ?? importValidator(),
+      };
+      const { registry, terminology, validate } = adapters;
       const context = createConversionContext({ terminology, channel: source.channel ?? {} });
       const record = new RecordService({
         db,
@@ -161,7 +173,7 @@ export function createJobRunner(deps: GatewayJobDeps): JobRunner<GatewayJobPorts
         organisations: config.organisations,
         endpoint: deps.endpoint,
         now,
-        adapters: () => ({ registry, context }),
+        adapters: () => ({ registry, context, validate }),
       });
       const organisation = config.organisations.find((o) => o.id === source.organisation);
       return record.import({ format: source.format, bytes, name }, undefined, organisation);

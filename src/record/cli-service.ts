@@ -12,7 +12,7 @@ import { ResourceStore } from '../store/resource-store.js';
 import { gatewayRegistry } from '../gateway/search-params.js';
 import { createTerminologyService } from '../terminology/service.js';
 import { RecordService } from './service.js';
-import type { ImportInput } from './import.js';
+import { importValidator, type ImportInput } from './import.js';
 import type { ImportReport } from './types.js';
 
 export interface ImportService {
@@ -33,6 +33,7 @@ export async function openImportService(
   const adapters = {
     registry: createAdapterRegistry({ specFiles }),
     context: createConversionContext({ terminology: createTerminologyService() }),
+    validate: importValidator(),
   };
   const service = new RecordService({
     db,

@@ -70,7 +70,12 @@ export function recordCompletion(deps: RecordGatewayDeps): NonNullable<IntakeDep
 
 /** The routes of the client record and the intake questionnaires. */
 export function recordGatewayRoutes(
-  deps: RecordGatewayDeps & { visible: VisibleResources; bodyLimitBytes: number },
+  deps: RecordGatewayDeps & {
+    visible: VisibleResources;
+    bodyLimitBytes: number;
+    /** The gateway's validator: what is imported into the record must be valid FHIR. */
+    validate: ImportDeps['validate'];
+  },
 ): FhirRoute[] {
   const service = new RecordService({
     db: deps.db,
@@ -80,7 +85,7 @@ export function recordGatewayRoutes(
     organisations: deps.organisations,
     endpoint: deps.endpoint,
     now: deps.now,
-    adapters: once(createAdapters),
+    adapters: once(() => ({ ...createAdapters(), validate: deps.validate })),
   });
   return [
     ...recordRoutes({

@@ -1,17 +1,19 @@
 /**
  * Importing into the client record: the bytes of a source go through the format's adapter (any
  * format of the registry, so a new adapter works without a change here), or are read as FHIR JSON
- * (format `fhir`: a Bundle or one resource); each record of the output is stored in the record of
- * the client it names. What the adapter did not map is in the report with its source location;
+ * (format `fhir`: a Bundle or one resource); each record of the output is checked against the FHIR
+ * definitions and the profiles it claims, and stored in the record of the client it names. A
+ * record that is not valid FHIR is not stored: its errors are reported with their paths. What the adapter did not map is in the report with its source location;
  * a record without a client is reported, never dropped silently. The same input twice adds nothing.
  */
-import type { Bundle, OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
+import type { Bundle, OperationOutcome, OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
 import type { AdapterRegistry, ConversionContext } from '../adapters/index.js';
 import type { OrganisationConfig } from '../config/types.js';
 import { parseJsonBytes } from '../fhir/json.js';
-import { issue, notFound, OperationOutcomeError, outcome } from '../fhir/outcomes.js';
+import { errorIssues, issue, notFound, OperationOutcomeError, outcome } from '../fhir/outcomes.js';
 import { isRecord } from '../fhir/records.js';
 import { isSocialDomain } from '../consent/decide.js';
+import { createValidator } from '../validation/index.js';
 import { flatten } from './keys.js';
 import type { RecordStore } from './store.js';
 import type { ClientImport, Domain, ImportReport, RecordSource } from './types.js';
@@ -34,8 +36,16 @@ export interface ImportInput {
 export interface ImportDeps {
   registry: AdapterRegistry;
   context: ConversionContext;
+  /** Validates one record's output (base definitions and its meta.profile claims). */
+  validate(output: Bundle | Resource): OperationOutcome;
   record: RecordStore;
   now(): Date;
+}
+
+/** Validation of imports with the project's validator (building it takes a few seconds). */
+export function importValidator(): ImportDeps['validate'] {
+  const validator = createValidator({ includeProjectPackage: true });
+  return (output) => validator.validate(output);
 }
 
 /** The formats an import accepts: the registry's and `fhir`. */
@@ -68,7 +78,9 @@ export async function importRecord(input: ImportInput, deps: ImportDeps): Promis
   let skipped = 0;
   const now = deps.now();
   for (const rec of converted.records) {
-    const stored = await deps.record.importBundle(flatten(rec.output), source, now);
+    const { valid, problems } = validEntries(flatten(rec.output), rec.location, deps);
+    issues.push(...problems);
+    const stored = await deps.record.importBundle(valid, source, now);
     if (stored) clients.push(...stored);
     else {
       skipped++;
@@ -88,6 +100,45 @@ export async function importRecord(input: ImportInput, deps: ImportDeps): Promis
     skipped,
     report: outcome(issues),
   };
+}
+
+/**
+ * The entries of a record that are valid FHIR (base definitions and the profiles they claim);
+ * each other one is left out and its errors reported with the record, the entry and the path.
+ * A Consent that restricts sharing is kept even when it breaks a rule (its errors are reported as
+ * warnings): leaving it out would let data travel that the client refused.
+ */
+function validEntries(
+  flat: Bundle,
+  location: string,
+  deps: ImportDeps,
+): { valid: Bundle; problems: OperationOutcomeIssue[] } {
+  const problems: OperationOutcomeIssue[] = [];
+  const entry = (flat.entry ?? []).filter((e, n) => {
+    const errors = errorIssues(deps.validate(e.resource as Resource));
+    const which = `${location} entry ${String(n + 1)} (${String(e.resource?.resourceType)})`;
+    const keep = errors.length === 0 || restrictsSharing(e.resource);
+    const outcome = keep ? 'kept, as a Consent that restricts sharing' : 'this entry was not stored';
+    for (const i of errors)
+      problems.push({
+        ...i,
+        ...(keep ? { severity: 'warning' as const } : {}),
+        diagnostics: `${which}: ${i.diagnostics ?? 'invalid'}; ${outcome}`,
+      });
+    return keep;
+  });
+  return { valid: { ...flat, entry }, problems };
+}
+
+/** A Consent that refuses (provision deny) or no longer permits (inactive, rejected, entered in error). */
+function restrictsSharing(resource: Resource | undefined): boolean {
+  if (resource?.resourceType !== 'Consent') return false;
+  const status: unknown = resource.status;
+  const type: unknown = (resource.provision as { type?: unknown } | undefined)?.type;
+  return (
+    type === 'deny' ||
+    (typeof status === 'string' && status !== 'active' && status !== 'draft' && status !== 'proposed')
+  );
 }
 
 interface Converted {

@@ -33,9 +33,16 @@ export function canonicalJson(value: unknown): string {
 /** The resources of an adapter's output, flattened: nested Bundles are opened, MessageHeaders left out. */
 export function flatten(output: Bundle | Resource | readonly Resource[]): Bundle {
   const entries: NonNullable<Bundle['entry']> = [];
+  // Read before validation: entries and resources may be of any JSON type.
   const visit = (r: Resource, fullUrl: string | undefined): void => {
+    if (typeof r !== 'object' || r === null || Array.isArray(r)) return;
     if (r.resourceType === 'Bundle') {
-      for (const e of r.entry ?? []) if (e.resource) visit(e.resource, e.fullUrl);
+      const list: unknown = r.entry;
+      for (const e of Array.isArray(list) ? (list as unknown[]) : []) {
+        if (typeof e !== 'object' || e === null) continue;
+        const { resource, fullUrl: url } = e as { resource?: Resource; fullUrl?: unknown };
+        if (resource) visit(resource, typeof url === 'string' ? url : undefined);
+      }
       return;
     }
     if (r.resourceType === 'MessageHeader') return;

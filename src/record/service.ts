@@ -56,7 +56,7 @@ export interface RecordServiceDeps {
   endpoint: string;
   now(): Date;
   /** The adapters, built on first use. */
-  adapters(): Pick<ImportDeps, 'registry' | 'context'>;
+  adapters(): Pick<ImportDeps, 'registry' | 'context' | 'validate'>;
 }
 
 /** The Questionnaires that the intake report covers, by the receiver's organisation type. */

@@ -12,7 +12,7 @@ import { AccessGrants } from '../../src/access/grants.js';
 import { AdapterRegistry, createAdapterRegistry, createConversionContext } from '../../src/adapters/index.js';
 import type { ConversionContext } from '../../src/adapters/index.js';
 import type { OrganisationConfig } from '../../src/config/types.js';
-import { importRecord } from '../../src/record/import.js';
+import { importRecord, importValidator, type ImportDeps } from '../../src/record/import.js';
 import { RecordStore } from '../../src/record/store.js';
 import type { Database } from '../../src/store/database.js';
 import { openMigratedPglite } from '../store/support/pglite-template.js';
@@ -34,11 +34,13 @@ const GGZ: OrganisationConfig = {
 
 let db: Database;
 let record: RecordStore;
+let validate: ImportDeps['validate'];
 const now = new Date('2026-05-01T10:00:00Z');
 
 beforeAll(async () => {
   db = await openMigratedPglite();
   record = new RecordStore(db);
+  validate = importValidator();
 });
 afterAll(async () => db.close());
 
@@ -68,6 +70,7 @@ function bundle(...resources: Resource[]): Bundle {
 const fhirDeps = () => ({
   registry: new AdapterRegistry(),
   context: {} as ConversionContext,
+  validate,
   record,
   now: () => now,
 });
@@ -157,6 +160,77 @@ describe('the client record', () => {
     ]);
   });
 
+  it('when an entry is not valid FHIR, then that entry is left out, its errors name the path, and the valid ones are stored', async () => {
+    const broken = { ...condition('P76', 'Depressie'), onsetDateTime: 'yesterday', code: 7 };
+    const report = await importRecord(
+      fhirInput(bundle(patient('999911144'), broken as unknown as Condition), GP, 'broken.json'),
+      fhirDeps(),
+    );
+    expect(report).toMatchObject({ added: 1, skipped: 0 });
+    const errors = (report.report.issue ?? []).filter((i) => i.severity === 'error');
+    expect(errors.map((i) => i.expression?.[0])).toEqual(
+      expect.arrayContaining(['Condition.code', 'Condition.onset.ofType(dateTime)']),
+    );
+    expect(
+      errors.every((i) => /^broken\.json entry 2 \(Condition\): .*not stored$/.test(i.diagnostics ?? '')),
+    ).toBe(true);
+  });
+
+  it('when the client itself is not valid FHIR, then nothing is stored and both reasons are reported', async () => {
+    const report = await importRecord(
+      fhirInput(
+        bundle({ ...patient('999911156'), birthDate: 5 } as unknown as Patient),
+        GP,
+        'bad-client.json',
+      ),
+      fhirDeps(),
+    );
+    expect(report).toMatchObject({ added: 0, skipped: 1 });
+    const messages = (report.report.issue ?? []).map((i) => i.diagnostics ?? '');
+    expect(messages.some((m) => m.startsWith('bad-client.json entry 1 (Patient)'))).toBe(true);
+    expect(messages.some((m) => /names no client/.test(m))).toBe(true);
+  });
+
+  it('when a Consent that refuses breaks a FHIR rule, then it is kept with a warning; one that permits is left out', async () => {
+    const consent = (type: 'deny' | 'permit') => ({
+      resourceType: 'Consent',
+      id: `consent-${type}`,
+      status: 'active',
+      scope: {
+        coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }],
+      },
+      category: [{ coding: [{ system: 'http://loinc.org', code: '59284-0' }] }],
+      patient: { reference: 'Patient/p1' },
+      provision: { type },
+    }); // no policy nor policyRule: breaks ppc-1
+    const report = await importRecord(
+      fhirInput(
+        bundle(patient('999911107'), consent('deny') as Resource, consent('permit') as Resource),
+        GP,
+        'consents.json',
+      ),
+      fhirDeps(),
+    );
+    expect(report).toMatchObject({ added: 2 });
+    const about = (entry: number) =>
+      (report.report.issue ?? []).filter((i) =>
+        i.diagnostics?.startsWith(`consents.json entry ${String(entry)} `),
+      );
+    expect(about(2).map((i) => i.severity)).toEqual(['warning']);
+    expect(about(2)[0]?.diagnostics).toMatch(/ppc-1.*kept, as a Consent that restricts sharing$/);
+    expect(about(3).map((i) => i.severity)).toEqual(['error']);
+    expect(about(3)[0]?.diagnostics).toMatch(/ppc-1.*not stored$/);
+  });
+
+  it('when the input has entries of the wrong JSON type, then they are skipped and nothing crashes', async () => {
+    const input = { resourceType: 'Bundle', type: 'collection', entry: [null, 5, { resource: 'x' }] };
+    const report = await importRecord(
+      { format: 'fhir', bytes: Buffer.from(JSON.stringify(input)), name: 'odd.json', organisation: GP },
+      fhirDeps(),
+    );
+    expect(report).toMatchObject({ added: 0, skipped: 1 });
+  });
+
   it('when a record names no client, then it is reported and nothing is stored', async () => {
     const report = await importRecord(fhirInput(bundle(condition('P76', 'Depressie')), GP), fhirDeps());
     expect(report).toMatchObject({ added: 0, skipped: 1 });
@@ -170,6 +244,7 @@ describe('the client record', () => {
     const deps = {
       registry: createAdapterRegistry(),
       context: createConversionContext(),
+      validate,
       record,
       now: () => now,
     };

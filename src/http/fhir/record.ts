@@ -16,6 +16,7 @@ import type { RecordService } from '../../record/service.js';
 import type { ImportReport } from '../../record/types.js';
 import type { ResourceStore } from '../../store/resource-store.js';
 import { readRawBody } from '../body.js';
+import { FORBIDDEN_CONTROL } from '../../fhir/characters.js';
 import { sendResource } from '../respond.js';
 import type { FhirRoute } from '../routes.js';
 
@@ -49,6 +50,12 @@ export function recordRoutes(deps: RecordRouteDeps): FhirRoute[] {
         if (!format)
           throw new OperationOutcomeError(invalid('The parameter format is required', 'format'), 400);
         const source = typeof req.query.source === 'string' ? req.query.source.slice(0, 200) : undefined;
+        // The source name goes into the Provenance: text a FHIR string may hold.
+        if (source !== undefined && FORBIDDEN_CONTROL.test(source))
+          throw new OperationOutcomeError(
+            invalid('The source name holds a control character', 'source'),
+            400,
+          );
         res.locals.route = 'import-record';
         const bytes = await readRawBody(req, deps.bodyLimitBytes);
         const report = await deps.service.import(
