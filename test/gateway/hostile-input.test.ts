@@ -4,6 +4,8 @@
  * gateway answers with a status below 500 and an OperationOutcome, names the element or
  * parameter when it refuses bad input (400/422), and logs no error.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { OperationOutcome } from '@medplum/fhirtypes';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -176,6 +178,60 @@ describe('hostile input', () => {
         .send(JSON.stringify(body));
       const wrong = problem(res);
       if (wrong) failures.push(`${path} ${JSON.stringify(body).slice(0, 120)}: ${wrong}`);
+    }
+    expect(failures).toEqual([]);
+    expect(t.logs.filter((l) => /"level":"(error|fatal)"/.test(l))).toEqual([]);
+  });
+
+  it('when exports to import are damaged byte by byte (150 seeded inputs), then every answer is below 500 and no error is logged', async () => {
+    const random = seededRandom(13);
+    const pick = <V>(list: readonly V[]): V => list[Math.floor(random() * list.length)] as V;
+    const fixtures = join(import.meta.dirname, '..', 'adapters');
+    const inputs: [string, Buffer][] = [
+      ['assessments', readFileSync(join(fixtures, 'assessments/fixtures/wijkteam-zrm.csv'))],
+      ['gp-journal', readFileSync(join(fixtures, 'gp-journal/fixtures/his-export-de-linde.json'))],
+      ['hl7v2', readFileSync(join(fixtures, 'hl7v2/fixtures/nl-his-referral-p76.hl7'))],
+      ['edifact', readFileSync(join(fixtures, 'edifact/fixtures/medvri-p76-basis-ggz.edi'))],
+      ['iwmo-ijw', readFileSync(join(fixtures, 'social/fixtures/jw315-youth-ggz.xml'))],
+      ['fhir', Buffer.from(JSON.stringify(referralMessage({ messageId: 'import-source' })))],
+    ];
+    const junk = [
+      '|',
+      '^',
+      '\r',
+      '\n',
+      '"',
+      '{',
+      '}',
+      ',',
+      ';',
+      '\u0000',
+      '\u00ff',
+      '-1',
+      '123456782',
+      'null',
+    ];
+    const damage = (bytes: Buffer): Buffer => {
+      let s = bytes.toString('latin1');
+      for (let n = 1 + Math.floor(random() * 4); n > 0; n--) {
+        const at = Math.floor(random() * s.length);
+        const cut = Math.floor(random() * 30);
+        s = random() < 0.4 ? s.slice(0, at) + s.slice(at + cut) : s.slice(0, at) + pick(junk) + s.slice(at);
+      }
+      return Buffer.from(s, 'latin1');
+    };
+    const callers = await Promise.all(['demo-gp', 'demo-ggz', 'demo-social-team'].map((c) => token(c)));
+    const failures: string[] = [];
+    for (let n = 0; n < 150; n++) {
+      const [format, bytes] = pick(inputs);
+      const res = await request(t.app)
+        .post(`/fhir/$import-record?format=${format}&source=${pick(['export', 'a%00b'])}`)
+        .set('Authorization', `Bearer ${pick(callers)}`)
+        .set('Content-Type', 'application/octet-stream')
+        .send(damage(bytes));
+      const wrong = res.status >= 500 ? `status ${String(res.status)}` : undefined;
+      if (wrong)
+        failures.push(`${format} #${String(n)}: ${wrong}: ${JSON.stringify(res.body).slice(0, 200)}`);
     }
     expect(failures).toEqual([]);
     expect(t.logs.filter((l) => /"level":"(error|fatal)"/.test(l))).toEqual([]);
