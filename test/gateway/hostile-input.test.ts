@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { OperationOutcome } from '@medplum/fhirtypes';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TASK_ACTIONS } from '../../src/gateway/task-actions.js';
 import { HOSTILE_VALUES, mutate, seededRandom } from '../support/mutate.js';
 import { referralMessage } from '../support/referral.js';
 import {
@@ -137,18 +138,7 @@ describe('hostile input', () => {
     const task = await sendReferral(t.app, await token('demo-gp'), { messageId: 'hostile-ops' });
     const callers = await Promise.all(['demo-gp', 'demo-ggz'].map((c) => token(c)));
     const paths = [
-      ...[
-        'accept',
-        'reject',
-        'assign',
-        'forward',
-        'cancel',
-        'start',
-        'complete',
-        'record-step',
-        'fan-out',
-      ].map((action) => `/fhir/Task/${task.id ?? ''}/$${action}`),
-      `/fhir/Task/${task.id ?? ''}/$handover`,
+      ...[...TASK_ACTIONS, 'fan-out', 'handover'].map((action) => `/fhir/Task/${task.id ?? ''}/$${action}`),
       '/fhir/$validate',
       '/fhir/Patient/$validate',
       '/fhir/Questionnaire/$populate',
