@@ -5,6 +5,7 @@
  */
 import type { Parameters, ParametersParameter } from '@medplum/fhirtypes';
 import { invalid, OperationOutcomeError } from './outcomes.js';
+import { isRecord } from './records.js';
 
 export type NamedParameter = ParametersParameter & { name: string };
 
@@ -13,12 +14,7 @@ export function parameterList(body: Parameters): NamedParameter[] {
   if (!Array.isArray(list))
     throw new OperationOutcomeError(invalid('Parameters.parameter is an array', 'Parameters.parameter'), 422);
   list.forEach((p: unknown, i) => {
-    if (
-      typeof p !== 'object' ||
-      p === null ||
-      Array.isArray(p) ||
-      typeof (p as { name?: unknown }).name !== 'string'
-    )
+    if (!isRecord(p) || typeof p.name !== 'string')
       throw new OperationOutcomeError(
         invalid('A parameter is an object with a name', `Parameters.parameter[${String(i)}]`),
         422,

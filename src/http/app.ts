@@ -9,6 +9,7 @@ import { allows } from '../auth/scopes.js';
 import { exchangeToken, OAuthError, tokenEndpoint, type JtiStore, type Principal } from '../auth/smart.js';
 import { VerifiedTokens } from '../auth/token-cache.js';
 import type { Config } from '../config/types.js';
+import { FHIR_ID } from '../fhir/characters.js';
 import {
   forbidden,
   issue,
@@ -116,9 +117,6 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(errorHandler(deps));
   return app;
 }
-
-/** The FHIR id type (https://hl7.org/fhir/R4/datatypes.html#id). */
-const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 
 /** An `:id` in the URL must be a FHIR id: 400 naming the element before any lookup. */
 function checkIdParam(req: Request, route: FhirRoute): void {

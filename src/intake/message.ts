@@ -5,6 +5,7 @@
  */
 import type { Bundle, MessageHeader, OperationOutcomeIssue, Reference } from '@medplum/fhirtypes';
 import { BundleIndex, type IndexedEntry } from '../fhir/bundle.js';
+import { FHIR_ID } from '../fhir/characters.js';
 import { SYSTEMS } from '../fhir/codes.js';
 import { issue } from '../fhir/outcomes.js';
 
@@ -22,9 +23,6 @@ export interface ShapedMessage {
 
 export type ShapeResult =
   { ok: true; message: ShapedMessage } | { ok: false; issues: OperationOutcomeIssue[] };
-
-/** The FHIR id type (https://hl7.org/fhir/R4/datatypes.html#id): the key is read before validation. */
-const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 
 export function checkMessageShape(value: unknown): ShapeResult {
   const fail = (

@@ -11,12 +11,12 @@
 import type { Bundle, Composition, Parameters, ParametersParameter } from '@medplum/fhirtypes';
 import type { VisibleResources } from '../../access/resources.js';
 import type { Principal } from '../../auth/smart.js';
+import { FORBIDDEN_CONTROL } from '../../fhir/characters.js';
 import { invalid, notFound, OperationOutcomeError } from '../../fhir/outcomes.js';
 import type { RecordService } from '../../record/service.js';
 import type { ImportReport } from '../../record/types.js';
 import type { ResourceStore } from '../../store/resource-store.js';
 import { readRawBody } from '../body.js';
-import { FORBIDDEN_CONTROL } from '../../fhir/characters.js';
 import { sendResource } from '../respond.js';
 import type { FhirRoute } from '../routes.js';
 

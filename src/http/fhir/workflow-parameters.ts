@@ -7,6 +7,7 @@ import type { CodeableConcept, Parameters, ParametersParameter } from '@medplum/
 import type { Request } from 'express';
 import { invalid, issue, outcome, OperationOutcomeError } from '../../fhir/outcomes.js';
 import { parameterList, stringValue } from '../../fhir/parameters.js';
+import { isRecord } from '../../fhir/records.js';
 import { readFhirJson } from '../body.js';
 
 export type ValueKind = 'string' | 'reason' | 'code' | 'identifier' | 'resource';
@@ -25,9 +26,6 @@ function hasBody(req: Request): boolean {
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /** The value of `p` as `kind` asks, read before validation: of the wrong JSON type it is none. */
 function valueOf(p: ParametersParameter, kind: ValueKind): Omit<ReadParameter, 'name' | 'path'> | undefined {
   switch (kind) {
@@ -37,27 +35,27 @@ function valueOf(p: ParametersParameter, kind: ValueKind): Omit<ReadParameter, '
     }
     case 'reason': {
       const value =
-        stringValue(p.valueString) ?? (isObject(p.valueCodeableConcept) ? p.valueCodeableConcept : undefined);
+        stringValue(p.valueString) ?? (isRecord(p.valueCodeableConcept) ? p.valueCodeableConcept : undefined);
       return value !== undefined ? { reason: value } : undefined;
     }
     case 'code': {
       const coding: unknown = p.valueCoding;
       const value =
         stringValue(p.valueCode) ??
-        (isObject(coding) ? stringValue(coding.code) : undefined) ??
+        (isRecord(coding) ? stringValue(coding.code) : undefined) ??
         stringValue(p.valueString);
       return value !== undefined ? { string: value } : undefined;
     }
     case 'identifier': {
       const reference: unknown = p.valueReference;
-      const id: unknown = p.valueIdentifier ?? (isObject(reference) ? reference.identifier : undefined);
-      if (!isObject(id)) return undefined;
+      const id: unknown = p.valueIdentifier ?? (isRecord(reference) ? reference.identifier : undefined);
+      if (!isRecord(id)) return undefined;
       const system = stringValue(id.system);
       const value = stringValue(id.value);
       return system && value ? { identifier: { system, value } } : undefined;
     }
     case 'resource':
-      return isObject(p.resource) ? { resource: p.resource } : undefined;
+      return isRecord(p.resource) ? { resource: p.resource } : undefined;
     default:
       return kind satisfies never;
   }
