@@ -13,8 +13,18 @@ import type { CompiledExpressionLike, InvariantContextInput, InvariantHook } fro
 import { isRecord } from '../../fhir/records.js';
 
 type Json = Record<string, unknown>;
-/** A native invariant: true when satisfied. */
-export type NativeCheck = (node: unknown, ctx: InvariantContextInput) => boolean;
+/** Where a native invariant fails below the value it is checked on, and what to say there. */
+export interface NativeFailure {
+  /** Path segments relative to the value, e.g. `.contained[1]`. */
+  readonly at: string;
+  readonly message: string;
+}
+
+/**
+ * A native invariant: true when satisfied; or the places below the value where it fails (none
+ * when satisfied), for rules the HL7 validator reports at the part that breaks them.
+ */
+export type NativeCheck = (node: unknown, ctx: InvariantContextInput) => boolean | readonly NativeFailure[];
 
 const underscored = new Map<string, string>();
 
@@ -84,21 +94,30 @@ function collectLocalRefs(v: unknown, out: Set<string>, depth = 0): void {
   }
 }
 
-/** dom-3: every contained resource is referenced from the resource, or refers to it with '#'. */
-function dom3(node: unknown): boolean {
-  if (noContained(node)) return true;
-  const cs = contained(node);
-  if (cs.length === 0) return true;
+/**
+ * dom-3: every contained resource is referenced from the resource, or refers to it with '#'.
+ * Reported at each contained resource that is neither, as the HL7 validator does.
+ */
+function dom3(node: unknown): readonly NativeFailure[] {
+  if (noContained(node) || !isRecord(node) || !Array.isArray(node.contained)) return NONE_FAILED;
   const refs = new Set<string>();
   collectLocalRefs(node, refs);
-  for (const c of cs) {
-    if (typeof c.id === 'string' && refs.has('#' + c.id)) continue;
+  const failures: NativeFailure[] = [];
+  node.contained.forEach((c: unknown, i) => {
+    if (!isRecord(c)) return;
+    if (typeof c.id === 'string' && refs.has('#' + c.id)) return;
     const inner = new Set<string>();
     collectLocalRefs(c, inner);
-    if (!inner.has('#')) return false;
-  }
-  return true;
+    if (inner.has('#')) return;
+    failures.push({
+      at: `.contained[${String(i)}]`,
+      message: `The contained resource${typeof c.id === 'string' ? ` '${c.id}'` : ''} is not referenced from elsewhere in the containing resource nor does it refer to the containing resource (dom-3)`,
+    });
+  });
+  return failures;
 }
+
+const NONE_FAILED: readonly NativeFailure[] = [];
 
 function resourceType(v: unknown): string | undefined {
   return isRecord(v) && typeof v.resourceType === 'string' ? v.resourceType : undefined;

@@ -8,7 +8,7 @@
  * Spec: https://hl7.org/fhir/R4/conformance-rules.html#constraints
  */
 import { isRecord } from '../../fhir/records.js';
-import { compiledFor, touches, type PreparedConstraint } from '../compile/constraints.js';
+import { compiledFor, touches, type NativeFailure, type PreparedConstraint } from '../compile/constraints.js';
 import type { ElementNode, TypeRef } from '../compile/element-tree.js';
 import { LiteBail } from '../compile/fhirpath-lite.js';
 import type { InvariantContextInput, SemanticHooks } from '../compile/hooks.js';
@@ -35,7 +35,12 @@ export function checkConstraints(
     if (skipContained && c.def.expression.startsWith('contained.')) continue;
     let ok: boolean;
     if (c.native) {
-      ok = c.native(value, ctx);
+      const result = c.native(value, ctx);
+      if (typeof result !== 'boolean') {
+        reportFailures(w, c, result);
+        continue;
+      }
+      ok = result;
     } else {
       if (!hook) continue;
       if (typeName === null) typeName = invariantTypeName(value, el, type);
@@ -61,6 +66,22 @@ export function checkConstraints(
         w.sink.sources ? constraintSource(c.def, w.env.compiler) : undefined,
       );
     }
+  }
+}
+
+/** A native invariant's failures, each at the part below the value that breaks it. */
+function reportFailures(w: Walker, c: PreparedConstraint, failures: readonly NativeFailure[]): void {
+  for (const f of failures) {
+    const size = w.path.size;
+    w.path.push(f.at);
+    w.report(
+      c.def.severity,
+      'invariant',
+      f.message,
+      undefined,
+      w.sink.sources ? constraintSource(c.def, w.env.compiler) : undefined,
+    );
+    w.path.reset(size);
   }
 }
 

@@ -107,8 +107,28 @@ describe('validate options', () => {
       subject: { reference: 'Patient/p1' },
       contained: [{ resourceType: 'Practitioner', id: 'x'.repeat(65) }],
     };
-    expect(issues(v.validate(c)).map((i) => i.path)).toEqual(['Condition.contained[0].id', 'Condition']);
+    // dom-3 is reported at the contained resource nobody references, as the HL7 validator does.
+    expect(issues(v.validate(c)).map((i) => i.path)).toEqual([
+      'Condition.contained[0].id',
+      'Condition.contained[0]',
+    ]);
     expect(issues(v.validate(c, { validateContained: false }))).toEqual([]);
+  });
+
+  it('when several contained resources are not referenced, then dom-3 names each of them and not the one that is', () => {
+    const c = {
+      resourceType: 'Condition',
+      id: 'c1',
+      subject: { reference: '#p1' },
+      contained: [
+        { resourceType: 'Patient', id: 'p1' },
+        { resourceType: 'Practitioner', id: 'pr1' },
+        { resourceType: 'Practitioner', id: 'pr2' },
+      ],
+    };
+    const found = issues(v.validate(c)).filter((i) => /dom-3/.test(i.message));
+    expect(found.map((i) => i.path)).toEqual(['Condition.contained[1]', 'Condition.contained[2]']);
+    expect(found[0]?.message).toMatch(/'pr1' is not referenced/);
   });
 
   it('when validateContained is off, then references to contained resources are still resolved', () => {
