@@ -29,7 +29,8 @@ import { isValidUcumCode, ucumDisplay, UCUM_SYSTEM } from './ucum.js';
 export interface CodeCheck {
   valid: boolean;
   message?: string;
-  display?: string;
+  display?: string; /** The part of the coding that is wrong: its `code` (the default) or its `system`. */
+  element?: 'code' | 'system';
 }
 
 export interface CodingInput {
@@ -142,6 +143,7 @@ export function createTerminologyService(opts: TerminologyOptions = {}): Termino
       return {
         valid: false,
         message: `CodeSystem ${system} is a supplement (of ${base}), so it cannot be used as a code system`,
+        element: 'system',
       };
     }
     if (plausibleCode(system, code) === false) {

@@ -189,8 +189,9 @@ export class CodeChecks {
     }
     if (!r || r.valid) return;
     const message = r.message ?? `Unknown code '${clip(code)}' in the code system '${clip(system)}'`;
+    const part = r.element === 'system' ? '.system' : '.code';
     if (codingIndex >= 0)
-      this.report('error', message, undefined, '.coding', indexSegment(codingIndex), '.code');
-    else this.report('error', message, undefined, '.code');
+      this.report('error', message, undefined, '.coding', indexSegment(codingIndex), part);
+    else this.report('error', message, undefined, part);
   }
 }

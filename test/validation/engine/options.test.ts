@@ -131,6 +131,30 @@ describe('validate options', () => {
     expect(found[0]?.message).toMatch(/'pr1' is not referenced/);
   });
 
+  it('when a coding names a code system supplement as its system, then the error is at the system', () => {
+    const local = createValidator({
+      includeProjectPackage: false,
+      resources: [
+        {
+          resourceType: 'CodeSystem',
+          url: 'http://example.org/CodeSystem/loinc-nl',
+          status: 'active',
+          content: 'supplement',
+          supplements: 'http://loinc.org',
+          concept: [{ code: '1234-5', display: 'iets' }],
+        },
+      ],
+    });
+    const o = local.validate({
+      resourceType: 'Observation',
+      status: 'final',
+      code: { coding: [{ system: 'http://example.org/CodeSystem/loinc-nl', code: '1234-5' }] },
+    });
+    const errors = issues(o).filter((i) => i.severity === 'error');
+    expect(errors.map((i) => i.path)).toEqual(['Observation.code.coding[0].system']);
+    expect(errors[0]?.message).toMatch(/is a supplement/);
+  });
+
   it('when validateContained is off, then references to contained resources are still resolved', () => {
     const c = {
       resourceType: 'Condition',

@@ -267,6 +267,7 @@ describe('terminology: codes that cannot exist', () => {
     expect(local.validateCodeInSystem(`${BASE}/CodeSystem/animals-nl`, 'dog')).toEqual({
       valid: false,
       message: `CodeSystem ${BASE}/CodeSystem/animals-nl is a supplement (of ${ANIMALS}), so it cannot be used as a code system`,
+      element: 'system',
     });
   });
 });
