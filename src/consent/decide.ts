@@ -81,6 +81,11 @@ function isDeny(c: Consent): boolean {
   return c.provision?.type === 'deny';
 }
 
+/** A refusal (status rejected, or a provision that denies) or a withdrawal (inactive): no permit. */
+export function restrictsSharing(c: Consent): boolean {
+  return c.status === 'rejected' || c.status === 'inactive' || isDeny(c);
+}
+
 /** ov-consent-1: the signed form, a reference to it, or a verification with the client. */
 function isExplicit(c: Consent): boolean {
   return (

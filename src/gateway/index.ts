@@ -331,7 +331,7 @@ function gatewayRoutes(p: Parts): FhirRoute[] {
       newId: p.options.newId,
       visible,
       bodyLimitBytes,
-      validate: (output) => p.validate(output, []),
+      validate: (resource) => p.validate(resource, []),
     }),
     ...exportRoutes({ service: p.exports, base: p.endpoint, storedTypes: new Set(GATEWAY_TYPES) }),
     ...measureReportRoutes({

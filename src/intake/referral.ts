@@ -324,26 +324,19 @@ function checkSender(msg: ShapedMessage, principal: Principal): OperationOutcome
   const headerEntry = msg.index.entries[0];
   const senderOrg = organisationOf(msg.header.sender, msg.index, headerEntry);
   const claimed = identifyingId(senderOrg);
-  if (!claimed) {
-    return outcome([
-      issue({
-        code: 'forbidden',
-        expression: 'Bundle.entry[0].resource.sender',
-        message:
-          'MessageHeader.sender must resolve to the sending Organization (or a PractitionerRole of it) with its AGB or URA',
-      }),
-    ]);
-  }
-  if (!sameId(claimed, principal.organisation.identifier)) {
-    return outcome([
-      issue({
-        code: 'forbidden',
-        expression: 'Bundle.entry[0].resource.sender',
-        message: 'MessageHeader.sender names another organisation than the one this client belongs to',
-      }),
-    ]);
-  }
+  if (!claimed)
+    return senderRefused(
+      'MessageHeader.sender must resolve to the sending Organization (or a PractitionerRole of it) with its AGB or URA',
+    );
+  if (!sameId(claimed, principal.organisation.identifier))
+    return senderRefused(
+      'MessageHeader.sender names another organisation than the one this client belongs to',
+    );
   return undefined;
+}
+
+function senderRefused(message: string): OperationOutcome {
+  return outcome([issue({ code: 'forbidden', expression: 'Bundle.entry[0].resource.sender', message })]);
 }
 
 function receiverOf(

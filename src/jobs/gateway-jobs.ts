@@ -65,8 +65,6 @@ export interface GatewayJobDeps {
   /** Unique per instance; by default host, process id and a random part. */
   owner?: string;
   scheduler?: Scheduler;
-  /** Validates what the import job stores; by default a validator is built on the first import. */
-  validate?: ImportDeps['validate'];
 }
 
 /** The gateway's jobs with their configured schedules. */
@@ -161,7 +159,7 @@ export function createJobRunner(deps: GatewayJobDeps): JobRunner<GatewayJobPorts
       adapters ??= {
         registry: createAdapterRegistry(),
         terminology: createTerminologyService(),
-        validate: deps.validate ?? importValidator(),
+        validate: importValidator(),
       };
       const { registry, terminology, validate } = adapters;
       const context = createConversionContext({ terminology, channel: source.channel ?? {} });

@@ -1,10 +1,11 @@
 /**
  * Importing into the client record: the bytes of a source go through the format's adapter (any
  * format of the registry, so a new adapter works without a change here), or are read as FHIR JSON
- * (format `fhir`: a Bundle or one resource); each record of the output is checked against the FHIR
- * definitions and the profiles it claims, and stored in the record of the client it names. A
- * record that is not valid FHIR is not stored: its errors are reported with their paths. What the adapter did not map is in the report with its source location;
- * a record without a client is reported, never dropped silently. The same input twice adds nothing.
+ * (format `fhir`: a Bundle or one resource); each record of the output is stored in the record of
+ * the client it names. Each entry is checked against the FHIR definitions and the profiles it
+ * claims first: one that is not valid is left out, its errors reported with their paths. What the
+ * adapter did not map is in the report with its source location; a record without a client is
+ * reported, never dropped silently. The same input twice adds nothing.
  */
 import type { Bundle, OperationOutcome, OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
 import type { AdapterRegistry, ConversionContext } from '../adapters/index.js';
@@ -12,7 +13,7 @@ import type { OrganisationConfig } from '../config/types.js';
 import { parseJsonBytes } from '../fhir/json.js';
 import { errorIssues, issue, notFound, OperationOutcomeError, outcome } from '../fhir/outcomes.js';
 import { isRecord } from '../fhir/records.js';
-import { isSocialDomain } from '../consent/decide.js';
+import { isSocialDomain, restrictsSharing } from '../consent/decide.js';
 import { createValidator } from '../validation/index.js';
 import { flatten } from './keys.js';
 import type { RecordStore } from './store.js';
@@ -36,8 +37,8 @@ export interface ImportInput {
 export interface ImportDeps {
   registry: AdapterRegistry;
   context: ConversionContext;
-  /** Validates one record's output (base definitions and its meta.profile claims). */
-  validate(output: Bundle | Resource): OperationOutcome;
+  /** Validates one entry of a record (base definitions and its meta.profile claims). */
+  validate(resource: Resource): OperationOutcome;
   record: RecordStore;
   now(): Date;
 }
@@ -45,7 +46,7 @@ export interface ImportDeps {
 /** Validation of imports with the project's validator (building it takes a few seconds). */
 export function importValidator(): ImportDeps['validate'] {
   const validator = createValidator({ includeProjectPackage: true });
-  return (output) => validator.validate(output);
+  return (resource) => validator.validate(resource);
 }
 
 /** The formats an import accepts: the registry's and `fhir`. */
@@ -117,28 +118,18 @@ function validEntries(
   const entry = (flat.entry ?? []).filter((e, n) => {
     const errors = errorIssues(deps.validate(e.resource as Resource));
     const which = `${location} entry ${String(n + 1)} (${String(e.resource?.resourceType)})`;
-    const keep = errors.length === 0 || restrictsSharing(e.resource);
-    const outcome = keep ? 'kept, as a Consent that restricts sharing' : 'this entry was not stored';
+    const keep =
+      errors.length === 0 || (e.resource?.resourceType === 'Consent' && restrictsSharing(e.resource));
+    const fate = keep ? 'kept, as a Consent that restricts sharing' : 'this entry was not stored';
     for (const i of errors)
       problems.push({
         ...i,
         ...(keep ? { severity: 'warning' as const } : {}),
-        diagnostics: `${which}: ${i.diagnostics ?? 'invalid'}; ${outcome}`,
+        diagnostics: `${which}: ${i.diagnostics ?? 'invalid'}; ${fate}`,
       });
     return keep;
   });
   return { valid: { ...flat, entry }, problems };
-}
-
-/** A Consent that refuses (provision deny) or no longer permits (inactive, rejected, entered in error). */
-function restrictsSharing(resource: Resource | undefined): boolean {
-  if (resource?.resourceType !== 'Consent') return false;
-  const status: unknown = resource.status;
-  const type: unknown = (resource.provision as { type?: unknown } | undefined)?.type;
-  return (
-    type === 'deny' ||
-    (typeof status === 'string' && status !== 'active' && status !== 'draft' && status !== 'proposed')
-  );
 }
 
 interface Converted {

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import type { Bundle, Patient, Resource } from '@medplum/fhirtypes';
 import { BundleIndex, type IndexedEntry } from '../fhir/bundle.js';
 import { SYSTEMS } from '../fhir/codes.js';
+import { isRecord } from '../fhir/records.js';
 import { forEachReference } from '../fhir/references.js';
 
 export function sha256(text: string): string {
@@ -35,13 +36,12 @@ export function flatten(output: Bundle | Resource | readonly Resource[]): Bundle
   const entries: NonNullable<Bundle['entry']> = [];
   // Read before validation: entries and resources may be of any JSON type.
   const visit = (r: Resource, fullUrl: string | undefined): void => {
-    if (typeof r !== 'object' || r === null || Array.isArray(r)) return;
+    if (!isRecord(r)) return;
     if (r.resourceType === 'Bundle') {
       const list: unknown = r.entry;
       for (const e of Array.isArray(list) ? (list as unknown[]) : []) {
-        if (typeof e !== 'object' || e === null) continue;
-        const { resource, fullUrl: url } = e as { resource?: Resource; fullUrl?: unknown };
-        if (resource) visit(resource, typeof url === 'string' ? url : undefined);
+        if (!isRecord(e)) continue;
+        if (e.resource) visit(e.resource as Resource, typeof e.fullUrl === 'string' ? e.fullUrl : undefined);
       }
       return;
     }

@@ -29,7 +29,8 @@ import { isValidUcumCode, ucumDisplay, UCUM_SYSTEM } from './ucum.js';
 export interface CodeCheck {
   valid: boolean;
   message?: string;
-  display?: string; /** The part of the coding that is wrong: its `code` (the default) or its `system`. */
+  display?: string;
+  /** The part of the coding that is wrong: its `code` (the default) or its `system`. */
   element?: 'code' | 'system';
 }
 

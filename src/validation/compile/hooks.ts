@@ -9,7 +9,8 @@ import type { OperationOutcomeIssue } from '@medplum/fhirtypes';
 export interface CodeCheckResult {
   valid: boolean;
   message?: string;
-  display?: string; /** The part of the coding that is wrong: its `code` (the default) or its `system`. */
+  display?: string;
+  /** The part of the coding that is wrong: its `code` (the default) or its `system`. */
   element?: 'code' | 'system';
 }
 
