@@ -10,6 +10,7 @@
  */
 import type { Consent, Identifier, Reference, Resource } from '@medplum/fhirtypes';
 import { SYSTEMS } from '../fhir/codes.js';
+import { isRecord } from '../fhir/records.js';
 import type { OrganisationType } from '../config/types.js';
 import type { Domain } from '../record/types.js';
 
@@ -73,8 +74,16 @@ export function decide(
   return withRef({ allowed: false, reason: 'no-explicit-consent' });
 }
 
+/**
+ * The objects of a list in a stored Consent. A Consent that restricts sharing is kept even when it
+ * breaks a FHIR rule (src/record/import.ts), so a list may be of another JSON type or hold nulls.
+ */
+function items<T extends object>(list: readonly T[] | undefined): readonly T[] {
+  return Array.isArray(list) ? list.filter((x): x is T => isRecord(x)) : [];
+}
+
 function hasPurpose(c: Consent, purpose: Purpose): boolean {
-  return (c.provision?.purpose ?? []).some((p) => p.system === SYSTEMS.sharingPurpose && p.code === purpose);
+  return items(c.provision?.purpose).some((p) => p.system === SYSTEMS.sharingPurpose && p.code === purpose);
 }
 
 function isDeny(c: Consent): boolean {
@@ -91,7 +100,7 @@ function isExplicit(c: Consent): boolean {
   return (
     c.sourceAttachment !== undefined ||
     c.sourceReference !== undefined ||
-    (c.verification ?? []).some((v) => v.verified)
+    items(c.verification).some((v) => v.verified)
   );
 }
 
@@ -105,7 +114,7 @@ function inPeriod(c: Consent, now: Date): boolean {
 
 /** A Consent without recipients covers anyone; otherwise one actor must be the recipient. */
 function forRecipient(c: Consent, to: Recipient, ctx: ConsentContext): boolean {
-  const actors = c.provision?.actor ?? [];
+  const actors = items(c.provision?.actor);
   if (actors.length === 0) return true;
   return actors.some((a) => sameOrganisation(a.reference, to.identifier, ctx));
 }
@@ -115,5 +124,5 @@ function sameOrganisation(ref: Reference | undefined, id: Identifier, ctx: Conse
   if (ref.identifier) return ref.identifier.system === id.system && ref.identifier.value === id.value;
   const target = ref.reference ? ctx.resolve(ref.reference) : undefined;
   if (target?.resourceType !== 'Organization') return true; // cannot tell: the recipient named is not held
-  return (target.identifier ?? []).some((i) => i.system === id.system && i.value === id.value);
+  return items(target.identifier).some((i) => i.system === id.system && i.value === id.value);
 }

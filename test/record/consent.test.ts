@@ -49,6 +49,24 @@ describe('consent decisions', () => {
     });
   });
 
+  it('when a kept refusal breaks FHIR rules (lists of another JSON type, null items), then it still refuses and nothing throws', () => {
+    const broken = consent('treatment-referral', {
+      provision: {
+        type: 'deny',
+        purpose: [
+          null,
+          { system: 'https://overdracht.dev/fhir/CodeSystem/sharing-purpose', code: 'treatment-referral' },
+        ],
+        actor: {},
+      },
+      verification: 'yes',
+    } as unknown as Partial<Consent>);
+    expect(decide('treatment', GGZ, 'gp-practice', ctx(broken))).toMatchObject({
+      allowed: false,
+      reason: 'consent-refused',
+    });
+  });
+
   it('when the client refused sharing for referrals, then care data is withheld as refused', () => {
     const refused = consent('treatment-referral', {
       provision: {
